@@ -1,0 +1,564 @@
+"""Safe input: text, SymPy objects and Python callables become SymPy expressions.
+
+User text is parsed with Python's :mod:`ast` module against an allow-list; nothing is ever
+passed to ``eval``, ``exec``, ``sympify`` or ``parse_expr`` (all of which can run code). The
+syntax is Python's arithmetic with two conveniences:
+
+* ``^`` means power (``x^2`` is ``x**2``), as in most math texts;
+* unknown names become plain SymPy symbols (``Symbol(name)``).
+
+Only these function names may be called: see :data:`FUNCTIONS`. Constants: ``pi``, ``E``.
+Sizes are bounded (text length, nesting depth, integer digits, exponents) so that parsing
+returns or refuses at once: ``9**9**9**9`` and ``factorial(10**100)`` are refused.
+
+Examples
+--------
+>>> from symtaylor import parse
+>>> parse("x^2 + sin(y)/2")
+x**2 + sin(y)/2
+>>> parse("exp(-b1*x)/(b2 + b3*x)")
+exp(-b1*x)/(b2 + b3*x)
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import sympy as sp
+
+from .errors import InputError, ParseError
+
+__all__ = [
+    "CONSTANTS",
+    "FUNCTIONS",
+    "as_expr",
+    "as_exprs",
+    "as_point",
+    "as_variables",
+    "parse",
+]
+
+MAX_LENGTH = 20_000
+MAX_DEPTH = 60
+MAX_INT_DIGITS = 1_000
+MAX_RESULT_DIGITS = 10_000
+MAX_EXPONENT = 10**6
+MAX_FACTORIAL_ARG = 10**4
+
+
+def _log(*args: sp.Expr) -> sp.Expr:
+    return sp.log(*args)
+
+
+#: The function names user text may call, mapped to the SymPy function and its allowed arity.
+FUNCTIONS: Mapping[str, tuple[Callable[..., sp.Expr], tuple[int, ...]]] = {
+    "sin": (sp.sin, (1,)),
+    "cos": (sp.cos, (1,)),
+    "tan": (sp.tan, (1,)),
+    "cot": (sp.cot, (1,)),
+    "sec": (sp.sec, (1,)),
+    "csc": (sp.csc, (1,)),
+    "asin": (sp.asin, (1,)),
+    "acos": (sp.acos, (1,)),
+    "atan": (sp.atan, (1,)),
+    "arcsin": (sp.asin, (1,)),
+    "arccos": (sp.acos, (1,)),
+    "arctan": (sp.atan, (1,)),
+    "atan2": (sp.atan2, (2,)),
+    "sinh": (sp.sinh, (1,)),
+    "cosh": (sp.cosh, (1,)),
+    "tanh": (sp.tanh, (1,)),
+    "asinh": (sp.asinh, (1,)),
+    "acosh": (sp.acosh, (1,)),
+    "atanh": (sp.atanh, (1,)),
+    "exp": (sp.exp, (1,)),
+    "log": (_log, (1, 2)),
+    "ln": (sp.log, (1,)),
+    "sqrt": (sp.sqrt, (1,)),
+    "cbrt": (sp.cbrt, (1,)),
+    "Abs": (sp.Abs, (1,)),
+    "abs": (sp.Abs, (1,)),
+    "sign": (sp.sign, (1,)),
+    "Min": (sp.Min, (-1,)),
+    "Max": (sp.Max, (-1,)),
+    "min": (sp.Min, (-1,)),
+    "max": (sp.Max, (-1,)),
+    "erf": (sp.erf, (1,)),
+    "erfc": (sp.erfc, (1,)),
+    "gamma": (sp.gamma, (1,)),
+    "factorial": (sp.factorial, (1,)),
+    "floor": (sp.floor, (1,)),
+    "ceiling": (sp.ceiling, (1,)),
+    "Heaviside": (sp.Heaviside, (1,)),
+    "chebyshevt": (sp.chebyshevt, (2,)),
+    "Piecewise": (sp.Piecewise, (-1,)),
+}
+
+#: Names that denote constants rather than symbols.
+CONSTANTS: Mapping[str, sp.Expr] = {"pi": sp.pi, "E": sp.E}
+
+_BINOPS: Mapping[type, str] = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Pow: "**",
+}
+
+_COMPARE: Mapping[type, Callable[[Any, Any], Any]] = {
+    ast.Lt: sp.Lt,
+    ast.LtE: sp.Le,
+    ast.Gt: sp.Gt,
+    ast.GtE: sp.Ge,
+}
+
+_NODE_WORDS: Mapping[type, str] = {
+    ast.Attribute: "attribute access",
+    ast.Subscript: "subscript",
+    ast.Lambda: "lambda",
+    ast.ListComp: "comprehension",
+    ast.SetComp: "comprehension",
+    ast.DictComp: "comprehension",
+    ast.GeneratorExp: "comprehension",
+    ast.List: "list",
+    ast.Dict: "dict",
+    ast.Set: "set",
+    ast.Starred: "star expression",
+    ast.IfExp: "conditional expression",
+    ast.BoolOp: "boolean operator",
+    ast.NamedExpr: "assignment expression",
+    ast.JoinedStr: "f-string",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+    ast.Slice: "slice",
+}
+
+
+class _Builder:
+    """Turns an allow-listed Python AST into a SymPy expression, bottom-up."""
+
+    def __init__(self, text: str, symbols: Mapping[str, sp.Symbol] | None) -> None:
+        self.text = text
+        self.symbols = dict(symbols or {})
+
+    # -- helpers -------------------------------------------------------------------------------
+    def fail(self, message: str, node: ast.AST | None = None) -> ParseError:
+        column = fragment = None
+        if node is not None and hasattr(node, "col_offset"):
+            column = node.col_offset + 1
+            fragment = ast.get_source_segment(self.text, node)
+        return ParseError(message, self.text, column, fragment)
+
+    def build(self, node: ast.AST, depth: int = 0, condition: bool = False) -> Any:
+        if depth > MAX_DEPTH:
+            raise self.fail(f"expression nested too deeply (more than {MAX_DEPTH} levels)", node)
+        if isinstance(node, ast.Constant):
+            return self.constant(node, condition)
+        if isinstance(node, ast.Name):
+            return self.name(node)
+        if isinstance(node, ast.UnaryOp):
+            operand = self.build(node.operand, depth + 1)
+            if isinstance(node.op, ast.USub):
+                return -operand
+            if isinstance(node.op, ast.UAdd):
+                return operand
+            raise self.fail("unsupported unary operator", node)
+        if isinstance(node, ast.BinOp):
+            return self.binop(node, depth)
+        if isinstance(node, ast.Call):
+            return self.call(node, depth)
+        if isinstance(node, ast.Compare) and condition:
+            return self.compare(node, depth)
+        if isinstance(node, ast.Tuple):
+            raise self.fail("unexpected tuple (only allowed as a Piecewise piece)", node)
+        word = _NODE_WORDS.get(type(node), f"syntax ({type(node).__name__})")
+        raise self.fail(f"unsupported {word}", node)
+
+    def constant(self, node: ast.Constant, condition: bool) -> Any:
+        value = node.value
+        if isinstance(value, bool):
+            if condition:
+                return sp.true if value else sp.false
+            raise self.fail("unsupported boolean constant", node)
+        if isinstance(value, int):
+            if value and math.log10(abs(value)) >= MAX_INT_DIGITS:
+                raise self.fail(f"integer literal longer than {MAX_INT_DIGITS} digits", node)
+            return sp.Integer(value)
+        if isinstance(value, float):
+            source = ast.get_source_segment(self.text, node) or repr(value)
+            if not math.isfinite(value):
+                raise self.fail("floating-point literal out of range", node)
+            digits = sum(ch.isdigit() for ch in source)
+            return sp.Float(source.replace("_", ""), max(15, digits))
+        if isinstance(value, complex):
+            raise self.fail("unsupported complex literal", node)
+        if isinstance(value, str | bytes):
+            raise self.fail("unsupported string literal", node)
+        raise self.fail(f"unsupported literal {type(value).__name__}", node)
+
+    def name(self, node: ast.Name) -> sp.Expr:
+        ident = node.id
+        if ident in CONSTANTS:
+            return CONSTANTS[ident]
+        if ident in FUNCTIONS:
+            raise self.fail(f"function '{ident}' used without arguments", node)
+        if ident.startswith("_"):
+            raise self.fail("names may not start with an underscore", node)
+        if ident not in self.symbols:
+            self.symbols[ident] = sp.Symbol(ident)
+        return self.symbols[ident]
+
+    def binop(self, node: ast.BinOp, depth: int) -> sp.Expr:
+        op = _BINOPS.get(type(node.op))
+        if op is None:
+            raise self.fail(f"unsupported operator {type(node.op).__name__}", node)
+        left = self.build(node.left, depth + 1)
+        right = self.build(node.right, depth + 1)
+        if op == "+":
+            return left + right
+        if op == "-":
+            return left - right
+        if op == "*":
+            return self.checked(left * right, node)
+        if op == "/":
+            if right == 0:
+                raise self.fail("division by zero", node)
+            return self.checked(left / right, node)
+        return self.power(left, right, node)
+
+    def power(self, base: sp.Expr, exponent: sp.Expr, node: ast.AST) -> sp.Expr:
+        if exponent.is_Number:
+            if abs(exponent) > MAX_EXPONENT:
+                raise self.fail(f"exponent larger than {MAX_EXPONENT} in absolute value", node)
+            if base.is_Number and base != 0 and exponent.is_Integer:
+                digits = abs(int(exponent)) * math.log10(max(_magnitude(base), 2.0))
+                if digits > MAX_RESULT_DIGITS:
+                    raise self.fail(
+                        f"power would have more than {MAX_RESULT_DIGITS} digits", node
+                    )
+            if base == 0 and exponent.is_negative:
+                raise self.fail("division by zero", node)
+        elif base.is_Number and exponent.has(sp.Integer) and not exponent.free_symbols:
+            # numeric exponent that did not evaluate to a Number (e.g. an unevaluated power)
+            raise self.fail("numeric power too large to evaluate", node)
+        return self.checked(sp.Pow(base, exponent), node)
+
+    def call(self, node: ast.Call, depth: int) -> sp.Expr:
+        if not isinstance(node.func, ast.Name):
+            raise self.fail("only calls of named functions are allowed", node.func)
+        fname = node.func.id
+        if fname not in FUNCTIONS:
+            known = ", ".join(sorted(FUNCTIONS))
+            raise self.fail(f"unknown function '{fname}' (known functions: {known})", node)
+        if node.keywords:
+            raise self.fail("keyword arguments are not allowed", node)
+        func, arities = FUNCTIONS[fname]
+        if fname == "Piecewise":
+            return self.piecewise(node, depth)
+        if -1 not in arities and len(node.args) not in arities:
+            want = " or ".join(map(str, arities))
+            raise self.fail(f"{fname}() takes {want} argument(s), got {len(node.args)}", node)
+        if not node.args:
+            raise self.fail(f"{fname}() needs at least one argument", node)
+        args = [self.build(arg, depth + 1) for arg in node.args]
+        if fname in ("factorial", "gamma") and args[0].is_Number:
+            if abs(args[0]) > MAX_FACTORIAL_ARG:
+                raise self.fail(
+                    f"{fname} of a number larger than {MAX_FACTORIAL_ARG} is not evaluated", node
+                )
+        if fname == "chebyshevt" and not (args[0].is_Integer and 0 <= args[0] <= 200):
+            raise self.fail("chebyshevt degree must be an integer in [0, 200]", node)
+        if fname == "log" and len(args) == 2 and args[1] in (0, 1):
+            raise self.fail("logarithm base must not be 0 or 1", node)
+        try:
+            return self.checked(func(*args), node)
+        except ParseError:
+            raise
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise self.fail(f"invalid arguments to {fname}: {exc}", node) from None
+
+    def piecewise(self, node: ast.Call, depth: int) -> sp.Expr:
+        pieces = []
+        for arg in node.args:
+            if not (isinstance(arg, ast.Tuple) and len(arg.elts) == 2):
+                raise self.fail("Piecewise takes (expression, condition) pairs", arg)
+            value = self.build(arg.elts[0], depth + 1)
+            cond = self.build(arg.elts[1], depth + 1, condition=True)
+            pieces.append((value, cond))
+        if not pieces:
+            raise self.fail("Piecewise needs at least one (expression, condition) pair", node)
+        try:
+            return sp.Piecewise(*pieces)
+        except (TypeError, ValueError) as exc:
+            raise self.fail(f"invalid Piecewise: {exc}", node) from None
+
+    def compare(self, node: ast.Compare, depth: int) -> Any:
+        if len(node.ops) != 1:
+            raise self.fail("chained comparisons are not allowed", node)
+        rel = _COMPARE.get(type(node.ops[0]))
+        if rel is None:
+            raise self.fail("only <, <=, >, >= comparisons are allowed", node)
+        left = self.build(node.left, depth + 1)
+        right = self.build(node.comparators[0], depth + 1)
+        try:
+            return rel(left, right)
+        except TypeError as exc:
+            raise self.fail(f"invalid comparison: {exc}", node) from None
+
+    def checked(self, value: Any, node: ast.AST) -> Any:
+        if isinstance(value, sp.Basic) and value.has(sp.zoo, sp.nan):
+            raise self.fail("expression is undefined (division by zero or 0/0)", node)
+        return value
+
+
+def _magnitude(number: sp.Expr) -> float:
+    """|number| as a float, robust to huge rationals."""
+    try:
+        num, den = sp.fraction(sp.Abs(number))
+        if num.is_Integer and den.is_Integer:
+            return max(float(10 ** (len(str(num)) - len(str(den)))), 1.0)
+        return abs(float(number))
+    except (TypeError, OverflowError, ValueError):
+        return float("inf")
+
+
+def parse(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> sp.Expr:
+    """Parse user text into a SymPy expression without evaluating any code.
+
+    Parameters
+    ----------
+    text : str
+        An arithmetic expression: numbers, names, ``+ - * / ** ^``, unary minus, parentheses
+        and calls of the functions in :data:`FUNCTIONS`. ``^`` is power.
+    symbols : mapping, optional
+        Names to map to given symbols (e.g. symbols with assumptions); other names become
+        plain ``Symbol(name)``.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    ParseError
+        If the text is not allowed or malformed; the message points at the offending part.
+
+    Examples
+    --------
+    >>> parse("x**4 - 2*x^2 + 1/2")
+    x**4 - 2*x**2 + 1/2
+    >>> parse("__import__('os')")
+    Traceback (most recent call last):
+    ...
+    symtaylor.errors.ParseError: unknown function '__import__' (known functions: ...) ...
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expected a string, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"input longer than {MAX_LENGTH} characters")
+    if "\x00" in text:
+        raise ParseError("input contains a NUL character")
+    stripped = text.strip()
+    if not stripped:
+        raise ParseError("empty expression")
+    # '^' is power, as in mathematical writing; Python's XOR has no meaning here.
+    source = stripped.replace("^", "**")
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        column = exc.offset if exc.offset else None
+        frag = source[column - 1 : column + 9] if column else None
+        raise ParseError(f"invalid syntax ({exc.msg})", text, column, frag) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise ParseError(f"could not read expression: {exc}", text) from None
+    builder = _Builder(source, symbols)
+    try:
+        result = builder.build(tree.body)
+    except ParseError:
+        raise
+    except RecursionError:
+        raise ParseError("expression nested too deeply", text) from None
+    except (TypeError, ValueError, ArithmeticError, AttributeError) as exc:
+        raise ParseError(f"could not build expression: {exc}", text) from None
+    if not isinstance(result, sp.Expr):
+        raise ParseError("the text is not an arithmetic expression", text)
+    return result
+
+
+# -- coercion facades ------------------------------------------------------------------------
+
+
+def as_variables(variables: Any, expr: sp.Basic | None = None) -> tuple[sp.Symbol, ...]:
+    """Coerce variables given as Symbols, names, or a comma/space separated string.
+
+    ``None`` means: the free symbols of ``expr``, sorted by name.
+
+    Examples
+    --------
+    >>> as_variables("x, y")
+    (x, y)
+    >>> as_variables(["theta1", "theta2"])
+    (theta1, theta2)
+    """
+    if variables is None:
+        if expr is None:
+            raise InputError("no variables given")
+        return tuple(sorted(expr.free_symbols, key=lambda s: s.name))  # type: ignore[attr-defined]
+    if isinstance(variables, sp.Symbol):
+        return (variables,)
+    if isinstance(variables, str):
+        names = [n for n in variables.replace(",", " ").split() if n]
+        if not names:
+            raise InputError("empty variable list")
+        return tuple(_as_symbol(n, expr) for n in names)
+    if isinstance(variables, sp.MatrixBase):
+        variables = list(variables)
+    if isinstance(variables, Iterable):
+        out = tuple(_as_symbol(v, expr) for v in variables)
+        if not out:
+            raise InputError("empty variable list")
+        if len(set(out)) != len(out):
+            raise InputError(f"repeated variable in {list(out)}")
+        return out
+    raise InputError(f"variables must be Symbols or names, got {type(variables).__name__}")
+
+
+def _as_symbol(v: Any, expr: sp.Basic | None = None) -> sp.Symbol:
+    if isinstance(v, sp.Symbol):
+        return v
+    if isinstance(v, str):
+        name = v.strip()
+        if not name.isidentifier() or name.startswith("_"):
+            raise InputError(f"invalid variable name {v!r}")
+        if name in CONSTANTS or name in FUNCTIONS:
+            raise InputError(f"{name!r} is a reserved name, not a variable")
+        # Reuse a symbol of the expression with that name (it may carry assumptions).
+        if expr is not None:
+            for s in expr.free_symbols:
+                if getattr(s, "name", None) == name:
+                    return s  # type: ignore[return-value]
+        return sp.Symbol(name)
+    raise InputError(f"a variable must be a Symbol or a name, got {v!r}")
+
+
+def as_expr(
+    f: Any,
+    variables: Any = None,
+    symbols: Mapping[str, sp.Symbol] | None = None,
+) -> sp.Expr:
+    """Coerce a SymPy expression, a string, a number or a Python callable to a SymPy expression.
+
+    A callable is called with the variables' symbols as positional arguments.
+
+    Examples
+    --------
+    >>> as_expr("x^2 + 1")
+    x**2 + 1
+    >>> import sympy as sp
+    >>> as_expr(lambda x, y: sp.exp(x) * y, "x y")
+    y*exp(x)
+    """
+    if isinstance(f, str):
+        if symbols is None and variables is not None:
+            symbols = {s.name: s for s in as_variables(variables)}
+        return parse(f, symbols)
+    if isinstance(f, sp.Expr):
+        if f.has(sp.zoo, sp.nan):
+            raise InputError(f"expression {f} is undefined (contains zoo or nan)")
+        return f
+    if isinstance(f, bool):
+        raise InputError("a boolean is not an expression")
+    if isinstance(f, int | float):
+        return sp.Integer(f) if isinstance(f, int) else sp.Float(f)
+    if isinstance(f, sp.Basic):
+        raise InputError(f"expected an expression, got {type(f).__name__}: {f}")
+    if callable(f):
+        if variables is None:
+            raise InputError("a callable needs its variables: pass variables=...")
+        syms = as_variables(variables)
+        try:
+            value = f(*syms)
+        except Exception as exc:  # the user's own code failed on symbols
+            raise InputError(
+                f"calling {getattr(f, '__name__', 'the function')} with symbols "
+                f"{', '.join(map(str, syms))} failed: {type(exc).__name__}: {exc}. "
+                "Use sympy functions (sympy.exp, not math.exp or numpy.exp)."
+            ) from None
+        return as_expr(value)
+    raise InputError(f"cannot turn {type(f).__name__} into an expression")
+
+
+def as_exprs(fs: Any, variables: Any = None) -> list[sp.Expr]:
+    """Coerce a sequence (or Matrix) of expressions, each as :func:`as_expr` does.
+
+    Examples
+    --------
+    >>> as_exprs(["x - 1", "10*(y - x^2)"])
+    [x - 1, -10*x**2 + 10*y]
+    """
+    if isinstance(fs, str | sp.Expr) or callable(fs) and not isinstance(fs, Sequence):
+        value = as_expr(fs, variables)
+        if isinstance(value, sp.MatrixBase):  # pragma: no cover - callables returning matrices
+            return [as_expr(v) for v in value]
+        return [value]
+    if isinstance(fs, sp.MatrixBase):
+        return [as_expr(v) for v in fs]
+    if isinstance(fs, Iterable):
+        out = [as_expr(v, variables) for v in fs]
+        if not out:
+            raise InputError("empty list of expressions")
+        return out
+    raise InputError(f"expected expressions, got {type(fs).__name__}")
+
+
+def as_point(at: Any, variables: Sequence[sp.Symbol], exact: bool = False) -> tuple[sp.Expr, ...]:
+    """Coerce an expansion point: a number, a sequence, a ``{symbol or name: value}`` mapping,
+    or a comma-separated string (each entry parsed safely).
+
+    A scalar is broadcast to every variable. Python floats stay Floats unless ``exact=True``,
+    which converts them with ``nsimplify(rational=True)``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, y = sp.symbols("x y")
+    >>> as_point("0, pi/3", (x, y))
+    (0, pi/3)
+    >>> as_point({"y": 1, x: 2}, (x, y))
+    (2, 1)
+    """
+    n = len(variables)
+    if isinstance(at, str):
+        parts = [p for p in at.split(",")]
+        values: list[Any] = [parse(p) for p in parts]
+    elif isinstance(at, Mapping):
+        lookup = {}
+        for key, val in at.items():
+            sym = _as_symbol(key)
+            lookup[sym.name] = val
+        missing = [v.name for v in variables if v.name not in lookup]
+        if missing:
+            raise InputError(f"point has no value for {', '.join(missing)}")
+        extra = set(lookup) - {v.name for v in variables}
+        if extra:
+            raise InputError(f"point names unknown variables {sorted(extra)}")
+        values = [lookup[v.name] for v in variables]
+    elif isinstance(at, sp.MatrixBase):
+        values = list(at)
+    elif isinstance(at, Iterable) and not isinstance(at, sp.Basic):
+        values = list(at)
+    else:
+        values = [at] * n
+    if len(values) != n:
+        raise InputError(f"point has {len(values)} coordinates, expected {n} ({variables})")
+    out = []
+    for v in values:
+        e = parse(v) if isinstance(v, str) else as_expr(v)
+        if isinstance(v, float) and exact:
+            e = sp.nsimplify(v, rational=True)
+        out.append(e)
+    return tuple(out)
