@@ -237,9 +237,7 @@ class _Builder:
             if base.is_Number and base != 0 and exponent.is_Integer:
                 digits = abs(int(exponent)) * math.log10(max(_magnitude(base), 2.0))
                 if digits > MAX_RESULT_DIGITS:
-                    raise self.fail(
-                        f"power would have more than {MAX_RESULT_DIGITS} digits", node
-                    )
+                    raise self.fail(f"power would have more than {MAX_RESULT_DIGITS} digits", node)
             if base == 0 and exponent.is_negative:
                 raise self.fail("division by zero", node)
         elif base.is_Number and exponent.has(sp.Integer) and not exponent.free_symbols:
@@ -500,7 +498,7 @@ def as_exprs(fs: Any, variables: Any = None) -> list[sp.Expr]:
     >>> as_exprs(["x - 1", "10*(y - x^2)"])
     [x - 1, -10*x**2 + 10*y]
     """
-    if isinstance(fs, str | sp.Expr) or callable(fs) and not isinstance(fs, Sequence):
+    if isinstance(fs, str | sp.Expr) or (callable(fs) and not isinstance(fs, Sequence)):
         value = as_expr(fs, variables)
         if isinstance(value, sp.MatrixBase):  # pragma: no cover - callables returning matrices
             return [as_expr(v) for v in value]

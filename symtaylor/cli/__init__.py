@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--json", action="store_true", help="print machine-readable JSON")
     for mod in _command_modules():
         p = sub.add_parser(
-            mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP),
+            mod.NAME,
+            help=mod.HELP,
+            description=getattr(mod, "DESCRIPTION", mod.HELP),
             parents=[common],
         )
         mod.add_arguments(p)
