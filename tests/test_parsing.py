@@ -1,0 +1,364 @@
+"""Safe parsing: unit tests, an injection corpus, and hypothesis properties."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import symtaylor
+from symtaylor import InputError, ParseError, as_expr, as_point, as_variables, parse
+
+x, y, z = sp.symbols("x y z")
+
+
+# -- unit tests ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x**2 + 1", x**2 + 1),
+        ("x^2 + 1", x**2 + 1),  # ^ is power and binds like **, not like XOR
+        ("2^3^2", sp.Integer(512)),  # right-associative, as 2**(3**2)
+        ("-x^2", -(x**2)),
+        ("x^-1", 1 / x),
+        ("1/2", sp.Rational(1, 2)),
+        ("x/3 - 2/6", x / 3 - sp.Rational(1, 3)),
+        ("sin(x)*cos(y)", sp.sin(x) * sp.cos(y)),
+        (
+            "exp(-b1*x)/(b2+b3*x)",
+            sp.exp(-sp.Symbol("b1") * x) / (sp.Symbol("b2") + sp.Symbol("b3") * x),
+        ),
+        ("pi/3 + E", sp.pi / 3 + sp.E),
+        ("sqrt(3)", sp.sqrt(3)),
+        ("log(x, 2)", sp.log(x, 2)),
+        ("ln(x)", sp.log(x)),
+        ("abs(x) + Abs(y)", sp.Abs(x) + sp.Abs(y)),
+        ("max(x, y, 1)", sp.Max(x, y, 1)),
+        ("atan2(y, x)", sp.atan2(y, x)),
+        ("arctan(x)", sp.atan(x)),
+        ("theta1**2 + 10*theta2**2", sp.Symbol("theta1") ** 2 + 10 * sp.Symbol("theta2") ** 2),
+        ("  x  ", x),
+        ("2*10**(-6)", sp.Rational(2, 10**6)),
+        ("chebyshevt(2, 2*x - 1)", sp.chebyshevt(2, 2 * x - 1)),
+        ("Piecewise((x, x > 0), (-x, True))", sp.Piecewise((x, x > 0), (-x, True))),
+    ],
+)
+def test_parses_to_expected(text: str, expected: sp.Expr) -> None:
+    assert parse(text) == expected
+
+
+def test_floats_keep_their_decimal_value() -> None:
+    value = parse("0.1")
+    assert isinstance(value, sp.Float)
+    # The decimal 0.1, not the binary double 0.1000000000000000055...
+    assert abs(value - sp.Rational(1, 10)) < sp.Float("1e-15")
+    long = parse("3.141592653589793238462643383279")
+    assert abs(long - sp.pi) < sp.Float("1e-29", 40)
+
+
+def test_integers_are_exact() -> None:
+    assert parse("123456789012345678901234567890") == sp.Integer(123456789012345678901234567890)
+    assert parse("2**100") == sp.Integer(2) ** 100
+
+
+def test_unknown_names_become_symbols_and_keywords_of_sympy_are_plain_names() -> None:
+    e = parse("S + N + Q + O + beta + gamma_1")
+    assert {s.name for s in e.free_symbols} == {"S", "N", "Q", "O", "beta", "gamma_1"}
+
+
+def test_given_symbols_are_used() -> None:
+    a = sp.Symbol("a", positive=True)
+    assert parse("sqrt(a**2)", {"a": a}) == a
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "words"),
+    [
+        ("x.__class__", "x.__class__", "attribute access"),
+        ("x[0]", "x[0]", "subscript"),
+        ("lambda: 1", "lambda: 1", "lambda"),
+        ("[x for x in y]", "[x for x in y]", "comprehension"),
+        ("'abc'", "'abc'", "string"),
+        ("x if y else z", "x if y else z", "conditional"),
+        ("(x := 3)", "x := 3", "assignment"),
+        ("x and y", "x and y", "boolean"),
+        ("x < y", "x < y", "Compare"),
+        ("foo(x)", "foo(x)", "unknown function 'foo'"),
+        ("sin(x=1)", "sin(x=1)", "keyword"),
+        ("_x + 1", "_x", "underscore"),
+        ("1j", "1j", "complex"),
+        ("x & y", "x & y", "operator"),
+        ("sin", "sin", "without arguments"),
+        ("(x, y)", "(x, y)", "tuple"),
+        ("{1: 2}", "{1: 2}", "dict"),
+    ],
+)
+def test_refusals_point_at_the_offending_text(text: str, fragment: str, words: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    msg = str(info.value)
+    assert words in msg
+    assert fragment in msg
+    assert info.value.column is not None
+
+
+def test_unknown_function_lists_known_ones() -> None:
+    with pytest.raises(ParseError, match=r"known functions: .*sin"):
+        parse("frobnicate(x)")
+
+
+def test_attribute_message_has_column() -> None:
+    with pytest.raises(ParseError, match=r"unsupported attribute access at column 3: y\.__class__"):
+        parse("x+y.__class__")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "x +", "(x", "x)", "1 +* 2", "sin(", "x = 1", "import os", "x; y", "def f(): pass"],
+)
+def test_malformed_text(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9**9**9**9",
+        "9^9^9^9",
+        "factorial(10**100)",
+        "gamma(10**50)",
+        "10**100000",
+        "(10**999)**(10**999)",
+        "2**(2**(2**(2**(2**2))))",
+        "x**(10**100)",
+        "1" * 5000,
+        "-" * 5000 + "x",
+        "sin(" * 100 + "x" + ")" * 100,
+        "x" + "+x" * 20000,
+    ],
+)
+def test_explosive_input_is_refused_at_once(text: str) -> None:
+    start = time.perf_counter()
+    with pytest.raises(ParseError):
+        parse(text)
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    "text", ["(" * 200 + "x" + ")" * 200, "2**30000", "x**999999", "Max(" + "x," * 3000 + "1)"]
+)
+def test_large_but_harmless_input_returns_at_once(text: str) -> None:
+    start = time.perf_counter()
+    assert isinstance(parse(text), sp.Expr)
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize("text", ["1/0", "0**-1", "x/0", "log(x, 1)", "0/0"])
+def test_undefined_values_are_refused(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse(text)
+
+
+def test_errors_are_value_errors_and_symtaylor_errors() -> None:
+    with pytest.raises(ValueError):
+        parse("x.y")
+    with pytest.raises(symtaylor.SymTaylorError):
+        parse("x.y")
+
+
+# -- injection corpus ----------------------------------------------------------------------------
+
+MARKER = "/tmp/symtaylor_pwned_marker"
+
+INJECTIONS = [
+    f"__import__('os').system('touch {MARKER}')",
+    "__import__('os').getcwd()",
+    "().__class__.__bases__[0].__subclasses__()",
+    "[c for c in ().__class__.__base__.__subclasses__()]",
+    "eval('1+1')",
+    "exec('import os')",
+    "compile('1', 'f', 'eval')",
+    "open('/etc/passwd').read()",
+    "globals()",
+    "locals()",
+    "vars()",
+    "getattr(x, '__class__')",
+    "sin.__globals__",
+    "sin.__globals__['__builtins__']",
+    "Symbol('x').__init__.__globals__",
+    "lambda: __import__('os')",
+    "(lambda f: f(f))(lambda f: f(f))",
+    "x.__reduce__()",
+    "sympify('x')",
+    "parse_expr('x')",
+    "Function('f')(x)",
+    "Integer(1).__class__",
+    "S('x')",
+    "exp.__call__(1)",
+    "type(x)",
+    "breakpoint()",
+    "input()",
+    "print(1)",
+    "__builtins__",
+    "__import__",
+    "x.__dict__",
+    "f'{x}'",
+    "b'x'",
+    "... ",
+    "x[::-1]",
+    "{*x}",
+    "(yield x)",
+    "await x",
+    "x @ y",
+    "x // y",
+    "x % y",
+    "x << 2",
+    "~x",
+    "not x",
+    "x is y",
+    "x in y",
+    "x == y",
+    "sin(*[x])",
+    "sin(**{'x': 1})",
+    "exp(1)(2)",
+    "sin(x).func(y)",
+]
+
+
+@pytest.mark.parametrize("text", INJECTIONS)
+def test_injection_corpus_is_refused_without_side_effects(text: str) -> None:
+    if os.path.exists(MARKER):
+        os.remove(MARKER)
+    start = time.perf_counter()
+    with pytest.raises(ParseError):
+        parse(text)
+    assert time.perf_counter() - start < 1.0
+    assert not os.path.exists(MARKER)
+
+
+# -- hypothesis properties -----------------------------------------------------------------------
+
+_syms = st.sampled_from([x, y, z, sp.Symbol("theta1"), sp.Symbol("b2")])
+_nums = st.one_of(
+    st.integers(-50, 50).map(sp.Integer),
+    st.fractions(max_denominator=20).map(lambda f: sp.Rational(f.numerator, f.denominator)),
+    st.sampled_from([sp.pi, sp.E, sp.sqrt(2), sp.Rational(1, 3)]),
+)
+_unary = st.sampled_from(
+    [
+        sp.sin,
+        sp.cos,
+        sp.tan,
+        sp.exp,
+        sp.log,
+        sp.sqrt,
+        sp.atan,
+        sp.tanh,
+        sp.sinh,
+        sp.Abs,
+        sp.erf,
+        sp.sign,
+    ]
+)
+
+
+def _combine(children: st.SearchStrategy[sp.Expr]) -> st.SearchStrategy[sp.Expr]:
+    return st.one_of(
+        st.tuples(children, children).map(lambda t: t[0] + t[1]),
+        st.tuples(children, children).map(lambda t: t[0] - t[1]),
+        st.tuples(children, children).map(lambda t: t[0] * t[1]),
+        st.tuples(children, children).filter(lambda t: t[1] != 0).map(lambda t: t[0] / t[1]),
+        st.tuples(children, st.integers(-4, 5)).map(lambda t: t[0] ** t[1]),
+        st.tuples(children, st.sampled_from([sp.Rational(1, 2), sp.Rational(-3, 2)])).map(
+            lambda t: t[0] ** t[1]
+        ),
+        st.tuples(_unary, children).map(lambda t: t[0](t[1])),
+        st.tuples(children, children).map(lambda t: sp.Max(t[0], t[1])),
+    )
+
+
+expressions = st.recursive(st.one_of(_syms, _nums), _combine, max_leaves=12).filter(
+    lambda e: not e.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I)  # real expressions: "I" is a name
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions)
+def test_str_then_parse_round_trips(expr: sp.Expr) -> None:
+    back = parse(str(expr))
+    assert back == expr or sp.simplify(back - expr) == 0
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=60))
+def test_arbitrary_text_only_raises_parse_error(text: str) -> None:
+    try:
+        result = parse(text)
+    except ParseError:
+        return
+    assert isinstance(result, sp.Expr)
+
+
+_tokens = st.sampled_from(
+    list("xyz0123456789+-*/^().,_ [];:'\"=<>!&|%@~")
+    + ["**", "sin", "exp", "log", "sqrt", "Max", "pi", "E", "__import__", "lambda", "1e308", "9**9"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_tokens, max_size=30).map("".join))
+def test_token_soup_only_raises_parse_error(text: str) -> None:
+    start = time.perf_counter()
+    try:
+        result = parse(text)
+    except ParseError:
+        result = None
+    assert result is None or isinstance(result, sp.Expr)
+    assert time.perf_counter() - start < 1.0
+
+
+# -- coercion facades ----------------------------------------------------------------------------
+
+
+def test_as_expr_accepts_callables_strings_and_exprs() -> None:
+    assert as_expr(lambda a, b: sp.exp(a) * b, "x y") == sp.exp(x) * y
+    assert as_expr("x^2", "x") == x**2
+    assert as_expr(x + 1) == x + 1
+    assert as_expr(3) == 3
+
+
+def test_as_expr_reports_failing_callable() -> None:
+    import math
+
+    with pytest.raises(InputError, match="sympy functions"):
+        as_expr(lambda a: math.exp(a), "x")
+
+
+def test_as_variables_forms() -> None:
+    assert as_variables("x, y") == (x, y)
+    assert as_variables([x, "y"]) == (x, y)
+    assert as_variables(None, x * z + y) == (x, y, z)
+    with pytest.raises(InputError):
+        as_variables(["x", "x"])
+    with pytest.raises(InputError):
+        as_variables(["1x"])
+    with pytest.raises(InputError):
+        as_variables(["pi"])
+
+
+def test_as_point_forms() -> None:
+    assert as_point("0, pi/3", (x, y)) == (0, sp.pi / 3)
+    assert as_point({"y": 1, x: 2}, (x, y)) == (2, 1)
+    assert as_point(0, (x, y, z)) == (0, 0, 0)
+    assert as_point(0.5, (x,), exact=True) == (sp.Rational(1, 2),)
+    with pytest.raises(InputError):
+        as_point([1, 2, 3], (x, y))
+    with pytest.raises(InputError):
+        as_point({"x": 1}, (x, y))
