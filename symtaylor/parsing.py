@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import math
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -366,7 +367,10 @@ def parse(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> sp.Expr:
     # '^' is power, as in mathematical writing; Python's XOR has no meaning here.
     source = stripped.replace("^", "**")
     try:
-        tree = ast.parse(source, mode="eval")
+        with warnings.catch_warnings():
+            # e.g. "invalid decimal literal" SyntaxWarnings: the text is refused or read anyway
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         column = exc.offset if exc.offset else None
         frag = source[column - 1 : column + 9] if column else None
