@@ -1,0 +1,136 @@
+"""Small, generic LaTeX helpers: aligned derivations and the records that hold them.
+
+A derivation is a list of rows ``lhs  relation  rhs`` with an optional comment; every record
+symtaylor returns (a Newton step, a descent lemma, a Taylor model) can keep one and show it as
+an ``align*`` block. These helpers know nothing about optimization: any module may use them.
+
+Examples
+--------
+>>> import sympy as sp
+>>> x = sp.Symbol("x")
+>>> d = Derivation("Derivative", (Row(sp.Derivative(x**2, x), 2*x, note="power rule"),))
+>>> print(d.latex())
+\\begin{align*}
+\\frac{d}{d x} x^{2} &= 2 x && \\text{power rule}
+\\end{align*}
+>>> d._repr_latex_().startswith("$\\\\displaystyle")
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+__all__ = ["Derivation", "Row", "align", "display", "to_latex"]
+
+_RELATIONS = {"=": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">", "~": r"\approx",
+              "=>": r"\Longrightarrow", "<=>": r"\iff", ":=": ":="}
+
+
+def to_latex(obj: Any) -> str:
+    """LaTeX for a SymPy object, a number or a plain string (strings are taken as LaTeX).
+
+    >>> to_latex(sp.Rational(1, 2))
+    '\\\\frac{1}{2}'
+    >>> to_latex(r"\\nabla f")
+    '\\\\nabla f'
+    """
+    if isinstance(obj, str):
+        return obj
+    if hasattr(obj, "latex") and callable(obj.latex):
+        return obj.latex()
+    return sp.latex(obj)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a derivation: ``lhs relation rhs`` and an optional plain-text note.
+
+    ``lhs``/``rhs`` may be SymPy objects or LaTeX strings; ``relation`` is one of
+    ``= <= >= < > ~ => <=> :=``.
+    """
+
+    lhs: Any
+    rhs: Any
+    relation: str = "="
+    note: str = ""
+
+    def latex(self) -> str:
+        rel = _RELATIONS.get(self.relation, self.relation)
+        lhs = to_latex(self.lhs) if self.lhs is not None and self.lhs != "" else ""
+        out = f"{lhs} &{rel} {to_latex(self.rhs)}"
+        if self.note:
+            out += r" && \text{" + _escape_text(self.note) + "}"
+        return out
+
+
+def _escape_text(text: str) -> str:
+    for ch in "&%$#_{}":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def align(rows: Iterable[Row | tuple]) -> str:
+    """An ``align*`` block from rows (``Row`` objects or ``(lhs, rhs[, relation[, note]])``).
+
+    >>> x = sp.Symbol("x")
+    >>> print(align([(x, 1), ("y", "2", "<=")]))
+    \\begin{align*}
+    x &= 1 \\\\
+    y &\\le 2
+    \\end{align*}
+    """
+    lines = [r if isinstance(r, Row) else Row(*r) for r in rows]
+    body = " \\\\\n".join(r.latex() for r in lines)
+    return "\\begin{align*}\n" + body + "\n\\end{align*}"
+
+
+def display(latex: str) -> str:
+    """Wrap LaTeX for Jupyter's ``_repr_latex_``: ``$\\displaystyle ...$``.
+
+    An ``align*`` block is turned into an ``aligned`` environment (MathJax renders that inside
+    ``$...$``).
+    """
+    latex = latex.replace(r"\begin{align*}", r"\begin{aligned}")
+    latex = latex.replace(r"\end{align*}", r"\end{aligned}")
+    return "$\\displaystyle " + latex + "$"
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A titled sequence of rows: how a result was obtained.
+
+    Attributes
+    ----------
+    title : str
+    rows : tuple of Row
+    """
+
+    title: str
+    rows: tuple[Row, ...] = field(default_factory=tuple)
+
+    def latex(self) -> str:
+        """The rows as one ``align*`` block."""
+        return align(self.rows) if self.rows else ""
+
+    def _repr_latex_(self) -> str:
+        return display(self.latex())
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __add__(self, other: Derivation) -> Derivation:
+        return Derivation(self.title, self.rows + other.rows)
+
+    def text(self) -> str:
+        """A plain-text rendering (one row per line), for terminals."""
+        out = [self.title]
+        for r in self.rows:
+            lhs = "" if r.lhs is None else str(r.lhs)
+            note = f"    ({r.note})" if r.note else ""
+            out.append(f"  {lhs} {r.relation} {r.rhs}{note}")
+        return "\n".join(out)
