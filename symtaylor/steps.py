@@ -1,0 +1,680 @@
+"""Closed-form optimization steps: each the minimizer of a truncated Taylor model.
+
+- ``gradient_step``: minimizes ``f + g.d + ||d||^2/(2 alpha)``; ``x+ = x - alpha g``.
+- ``newton_step``: minimizes ``f + g.d + d.(H + lambda I).d/2``; ``x+ = x - (H + lambda I)^-1 g``.
+- ``gauss_newton_step``: minimizes ``||r + J d||^2/2``; ``x+ = x - (J^T J)^-1 J^T r``.
+- ``levenberg_marquardt_step``: adds ``lambda d.D.d/2`` (``D = I`` or ``diag(J^T J)``).
+- ``cauchy_point`` / ``dogleg_step``: the Newton model within a trust region of radius Delta.
+
+Every step is a :class:`Step` record: ``.update`` (the next iterate as exact expressions in the
+current variables, simplified), ``.direction``, ``.model`` (the quadratic Taylor model), the
+``.derivation`` and ``.latex()``. The quasi-Newton updates (BFGS on ``B`` and on its inverse,
+DFP, SR1) are :class:`QuasiNewtonUpdate` records whose secant condition can be checked exactly.
+
+Examples
+--------
+>>> newton_step("x**4 - 2*x**2 + 1/2", "x").update[0]
+2*x**3/(3*x**2 - 1)
+>>> gradient_step("(x - 3)**2", "x", lr=sp.Rational(1, 10)).at(0)
+(3/5,)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from .calculus import gradient, hessian, jacobian
+from .errors import InputError
+from .latex import Derivation, Row, display
+from .parsing import as_expr, as_exprs, as_point, as_variables
+
+__all__ = [
+    "STEPS",
+    "QuadraticModel",
+    "QuasiNewtonUpdate",
+    "Step",
+    "bfgs_inverse_update",
+    "bfgs_update",
+    "cauchy_point",
+    "dfp_inverse_update",
+    "dfp_update",
+    "dogleg_step",
+    "gauss_newton_step",
+    "generic_secant_data",
+    "gradient_step",
+    "levenberg_marquardt_step",
+    "newton_step",
+    "sr1_update",
+]
+
+
+#: Default symbolic parameters: learning rate, damping, trust-region radius.
+ALPHA, LAMBDA, DELTA = sp.Symbol("alpha"), sp.Symbol("lambda"), sp.Symbol("Delta")
+
+
+# -- records ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuadraticModel:
+    """The model ``m(d) = value + gradient.d + d.hessian.d / 2`` in the displacement ``d``.
+
+    It is the order-2 Taylor polynomial of ``f`` about the current point ``x`` (for Gauss-Newton,
+    of ``||r||^2/2`` with ``J^T J`` in place of the Hessian). Entries are expressions in ``x``.
+    """
+
+    variables: tuple[sp.Symbol, ...]
+    displacement: tuple[sp.Symbol, ...]
+    value: sp.Expr
+    gradient: sp.Matrix
+    hessian: sp.Matrix
+
+    @property
+    def expr(self) -> sp.Expr:
+        """The model as one expression in ``x`` and ``d``."""
+        d = sp.Matrix(self.displacement)
+        return self.value + (self.gradient.T * d)[0] + (d.T * self.hessian * d)[0] / 2
+
+    def latex(self) -> str:
+        d = sp.Matrix(self.displacement)
+        return (
+            r"m(d) = f + \nabla f^{T} d + \tfrac{1}{2} d^{T} B d,\quad "
+            rf"\nabla f = {sp.latex(self.gradient)},\ B = {sp.latex(self.hessian)},\ "
+            rf"d = {sp.latex(d)}"
+        )
+
+    def _repr_latex_(self) -> str:
+        return display(self.latex())
+
+
+@dataclass(frozen=True)
+class Step:
+    """A closed-form optimization step.
+
+    Attributes
+    ----------
+    method : str
+    variables : tuple of Symbol
+    update : sympy.Matrix
+        ``n x 1``: the next iterate as expressions in the current variables (and parameters).
+    direction : sympy.Matrix
+        ``n x 1``: ``update - x``.
+    model : QuadraticModel or None
+    derivation : Derivation
+    parameters : dict
+        The step's parameters (``lr``, ``damping``, ``radius``), numbers or Symbols.
+    """
+
+    method: str
+    variables: tuple[sp.Symbol, ...]
+    update: sp.Matrix
+    direction: sp.Matrix
+    model: QuadraticModel | None
+    derivation: Derivation
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def at(self, point: Any) -> tuple[sp.Expr, ...]:
+        """The next iterate from a given point (exact when the point is exact).
+
+        A Python float is kept a Float; pass Rationals or strings for exact output.
+        """
+        pt = as_point(point, self.variables)
+        sub = dict(zip(self.variables, pt))
+        return tuple(sp.simplify(e.xreplace(sub)) if e.free_symbols else e for e in self.update)
+
+    def latex(self) -> str:
+        """The derivation and the update as one ``align*`` block."""
+        return self.derivation.latex()
+
+    def _repr_latex_(self) -> str:
+        return display(self.latex())
+
+    def __repr__(self) -> str:
+        upd = ", ".join(f"{v} -> {e}" for v, e in zip(self.variables, self.update))
+        params = "".join(f", {k}={v}" for k, v in self.parameters.items())
+        return f"Step({self.method}: {upd}{params})"
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _compact(e: sp.Expr) -> sp.Expr:
+    """A short closed form of ``e``: the shortest of cancel / factor (and simplify if small)."""
+    e = sp.sympify(e)
+    if not e.free_symbols:
+        return sp.nsimplify(e) if e.is_Float else sp.simplify(e)
+    cands = [e]
+    try:
+        c = sp.cancel(sp.together(e))
+        cands.append(c)
+        cands.append(sp.factor(c))
+    except sp.PolynomialError:  # pragma: no cover - non-commutative or odd objects
+        pass
+    if sp.count_ops(e) < 60:
+        cands.append(sp.simplify(e))
+    return min(cands, key=lambda z: (sp.count_ops(z), len(str(z))))
+
+
+def _compact_matrix(m: sp.Matrix) -> sp.Matrix:
+    return m.applyfunc(_compact)
+
+
+def _param(value: Any, name: str) -> sp.Expr:
+    """lr / damping / radius: a number (kept exact: 0.1 stays Float) or a Symbol / text."""
+    if isinstance(value, sp.Basic):
+        return value  # type: ignore[return-value]
+    if isinstance(value, str):
+        return as_expr(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{name} must be a number or a Symbol, got {value!r}")
+    return sp.Integer(value) if isinstance(value, int) else sp.Float(value)
+
+
+def _displacement(variables: Sequence[sp.Symbol]) -> tuple[sp.Symbol, ...]:
+    return tuple(sp.Symbol(f"Delta_{v.name}") for v in variables)
+
+
+def _solve(a: sp.Matrix, b: sp.Matrix, what: str) -> sp.Matrix:
+    """Exact solution of ``a z = b``; a clear error if ``a`` is singular."""
+    n = a.rows
+    if n == 1:
+        if a[0, 0] == 0:
+            raise InputError(f"{what} is zero: the model has no unique minimizer. {_HINT}")
+        return b / a[0, 0]
+    det = sp.cancel(a.det(method="berkowitz")) if n <= 6 else None
+    if det is not None and det == 0:
+        raise InputError(f"{what} is singular: the model has no unique minimizer. {_HINT}")
+    try:
+        return a.LUsolve(b)
+    except (ValueError, ZeroDivisionError, sp.matrices.exceptions.NonInvertibleMatrixError):
+        raise InputError(f"{what} is singular: the model has no unique minimizer. {_HINT}") \
+            from None
+
+
+_HINT = "Try damping > 0 (Levenberg-Marquardt / damped Newton) or a gradient step."
+
+
+def _setup(f: Any, variables: Any) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
+    expr = as_expr(f, variables)
+    return expr, as_variables(variables, expr)
+
+
+def _vec(variables: Sequence[sp.Symbol]) -> sp.Matrix:
+    return sp.Matrix(list(variables))
+
+
+# -- steps -----------------------------------------------------------------------------------
+
+
+def gradient_step(f: Any, variables: Any = None, lr: Any = ALPHA) -> Step:
+    """Gradient descent ``x+ = x - lr * grad f`` as the minimizer of the linear Taylor model plus
+    the step-length penalty ``||d||^2 / (2 lr)``.
+
+    (Minimizing the linear model over a ball ``||d|| <= r`` instead gives the same direction,
+    normalised: ``d = -r g/||g||``.) Descent is guaranteed for ``lr < 2/L`` (see
+    :func:`symtaylor.bounds.convergence_bounds`), not only for ``lr <= 1/L``.
+
+    Examples
+    --------
+    >>> s = gradient_step("x^2 + 10*y^2", "x, y", lr=sp.Rational(1, 20))
+    >>> s.update.T
+    Matrix([[9*x/10, 0]])
+    >>> gradient_step("x^2", "x").update[0]
+    -2*alpha*x + x
+    """
+    expr, syms = _setup(f, variables)
+    alpha = _param(lr, "lr")
+    g = gradient(expr, syms)
+    d = _displacement(syms)
+    dv = sp.Matrix(d)
+    model = (g.T * dv)[0] + (dv.T * dv)[0] / (2 * alpha)
+    direction = _compact_matrix(-alpha * g)
+    update = _compact_matrix(_vec(syms) + direction)
+    rows = (
+        Row("m(d)", sp.Symbol("f") + model, ":=",
+            "first-order Taylor model plus step-length penalty"),
+        Row(r"\nabla_d m", sp.Eq(g + dv / alpha, sp.zeros(len(syms), 1)), "=>",
+            "stationary point of the model"),
+        Row("d", direction, "=", "steepest descent, step alpha"),
+        Row(r"x_{+}", update, "="),
+    )
+    qm = QuadraticModel(syms, d, expr, g, sp.eye(len(syms)) / alpha)
+    return Step("gradient", syms, update, direction, qm, Derivation("Gradient step", rows),
+                {"lr": alpha})
+
+
+def newton_step(f: Any, variables: Any = None, damping: Any = 0) -> Step:
+    """Newton's step ``x+ = x - (H + damping*I)^(-1) grad f``: the minimizer of the order-2
+    Taylor model (damped: plus ``damping*||d||^2/2``).
+
+    A quadratic objective with positive definite Hessian lands on its exact minimizer in one
+    step.
+
+    Raises
+    ------
+    InputError
+        If ``H + damping*I`` is singular (no unique model minimizer).
+
+    Examples
+    --------
+    >>> newton_step("x**4 - 2*x**2 + 1/2", "x").update[0]
+    2*x**3/(3*x**2 - 1)
+    >>> newton_step("(x - 1)^2 + 10*(y + 2)^2 + x*y", "x, y").update.T
+    Matrix([[80/39, -82/39]])
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> newton_step("x^2", "x", damping=lam).update[0]
+    lambda*x/(lambda + 2)
+    """
+    expr, syms = _setup(f, variables)
+    lam = _param(damping, "damping")
+    g = gradient(expr, syms)
+    h = hessian(expr, syms)
+    n = len(syms)
+    hd = h + lam * sp.eye(n) if lam != 0 else h
+    d = _displacement(syms)
+    model = QuadraticModel(syms, d, expr, g, hd)
+    direction = _compact_matrix(-_solve(hd, g, "the (damped) Hessian"))
+    update = _compact_matrix(_vec(syms) + direction)
+    hname = r"\nabla^2 f + \lambda I" if lam != 0 else r"\nabla^2 f"
+    rows = (
+        Row("m(d)", r"f + \nabla f^{T} d + \tfrac{1}{2} d^{T} (" + hname + ") d", ":=",
+            "second-order Taylor model" + (" plus damping" if lam != 0 else "")),
+        Row(r"\nabla f", g, "="),
+        Row(hname, hd, "="),
+        Row("(" + hname + ") d", -g, "=", "the model's stationary point"),
+        Row("d", direction, "="),
+        Row(r"x_{+}", update, "=", "simplified"),
+    )
+    params = {"damping": lam} if lam != 0 else {}
+    name = "damped Newton" if lam != 0 else "Newton"
+    return Step(name.lower().replace(" ", "-"), syms, update, direction, model,
+                Derivation(f"{name} step", rows), params)
+
+
+_SCALINGS: Mapping[str, Callable[[sp.Matrix], sp.Matrix]] = {
+    "identity": lambda jtj: sp.eye(jtj.rows),
+    "levenberg": lambda jtj: sp.eye(jtj.rows),
+    "marquardt": lambda jtj: sp.diag(*[jtj[i, i] for i in range(jtj.rows)]),
+}
+
+
+def _least_squares(residuals: Any, variables: Any) -> tuple[list[sp.Expr], tuple[sp.Symbol, ...]]:
+    rs = as_exprs(residuals, variables)
+    if variables is None:
+        free: set[sp.Symbol] = set().union(*(r.free_symbols for r in rs))
+        syms = tuple(sorted(free, key=lambda s: s.name))
+        if not syms:
+            raise InputError("the residuals have no free symbols: pass variables=...")
+    else:
+        syms = as_variables(variables, sp.Tuple(*rs))
+    return rs, syms
+
+
+def gauss_newton_step(residuals: Any, variables: Any = None) -> Step:
+    """Gauss-Newton: ``x+ = x - (J^T J)^(-1) J^T r``, the minimizer of ``||r + J d||^2 / 2``.
+
+    Examples
+    --------
+    >>> gauss_newton_step(["x - 1", "10*(y - x^2)"], "x, y").update.T
+    Matrix([[1, x*(2 - x)]])
+    >>> gauss_newton_step(["2*a + b - 3", "a - b", "a + 2*b - 4"], "a, b").update.T
+    Matrix([[1, 4/3]])
+    """
+    return levenberg_marquardt_step(residuals, variables, 0)
+
+
+def levenberg_marquardt_step(
+    residuals: Any, variables: Any = None, damping: Any = LAMBDA,
+    scaling: str = "identity",
+) -> Step:
+    """Levenberg-Marquardt: ``x+ = x - (J^T J + damping*D)^(-1) J^T r``.
+
+    ``scaling="identity"`` (Levenberg) uses ``D = I``; ``scaling="marquardt"`` uses
+    ``D = diag(J^T J)`` (Marquardt's scale-invariant variant). ``damping=0`` is Gauss-Newton.
+
+    Examples
+    --------
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> levenberg_marquardt_step(["x - 1"], "x", lam).update[0]
+    x + (1 - x)/(lambda + 1)
+    >>> levenberg_marquardt_step(["2*x - 2"], "x", 1, scaling="marquardt").update[0]
+    (x + 1)/2
+    """
+    rs, syms = _least_squares(residuals, variables)
+    lam = _param(damping, "damping")
+    if scaling not in _SCALINGS:
+        raise InputError(f"unknown scaling {scaling!r}; valid: {', '.join(_SCALINGS)}")
+    r = sp.Matrix(rs)
+    j = jacobian(rs, syms)
+    jtj = (j.T * j).applyfunc(sp.expand)
+    jtr = (j.T * r).applyfunc(sp.expand)
+    scale = _SCALINGS[scaling](jtj)
+    a = jtj + lam * scale if lam != 0 else jtj
+    d = _displacement(syms)
+    half_ss = sum((ri**2 for ri in rs), sp.S.Zero) / 2
+    model = QuadraticModel(syms, d, half_ss, jtr, a)
+    direction = _compact_matrix(-_solve(a, jtr, "J^T J" + (" + damping*D" if lam != 0 else "")))
+    update = _compact_matrix(_vec(syms) + direction)
+    gn = lam == 0
+    aname = r"J^{T} J" if gn else (r"J^{T} J + \lambda " + ("I" if scaling != "marquardt"
+                                                           else r"\operatorname{diag}(J^{T} J)"))
+    rows = (
+        Row("m(d)", r"\tfrac{1}{2}\lVert r + J d\rVert^{2}" +
+            ("" if gn else r" + \tfrac{\lambda}{2} d^{T} D d"), ":=",
+            "linearised residuals" + ("" if gn else " plus damping")),
+        Row("J", j, "="),
+        Row(aname, a, "="),
+        Row(r"J^{T} r", jtr, "="),
+        Row("(" + aname + ") d", -jtr, "=", "normal equations"),
+        Row("d", direction, "="),
+        Row(r"x_{+}", update, "="),
+    )
+    if gn:
+        return Step("gauss-newton", syms, update, direction, model,
+                    Derivation("Gauss-Newton step", rows))
+    return Step("levenberg-marquardt", syms, update, direction, model,
+                Derivation("Levenberg-Marquardt step", rows),
+                {"damping": lam, "scaling": scaling})
+
+
+# -- trust region pieces --------------------------------------------------------------------
+
+
+def _model_at(f: Any, variables: Any, at: Any) -> tuple[sp.Expr, tuple[sp.Symbol, ...],
+                                                         sp.Matrix, sp.Matrix, dict]:
+    expr, syms = _setup(f, variables)
+    g = gradient(expr, syms)
+    b = hessian(expr, syms)
+    sub: dict = {}
+    if at is not None:
+        sub = dict(zip(syms, as_point(at, syms)))
+        g = g.xreplace(sub).applyfunc(sp.simplify)
+        b = b.xreplace(sub).applyfunc(sp.simplify)
+    return expr, syms, g, b, sub
+
+
+def _norm(v: sp.Matrix) -> sp.Expr:
+    return sp.sqrt(sp.expand((v.T * v)[0]))
+
+
+def cauchy_point(f: Any, variables: Any = None, radius: Any = DELTA,
+                 at: Any = None) -> Step:
+    """The Cauchy point: the minimizer of the quadratic model along ``-grad f`` within the
+    trust region ``||d|| <= radius`` (Nocedal & Wright, Algorithm 4.2).
+
+    ``d = -tau * radius * g/||g||`` with ``tau = 1`` if ``g.B.g <= 0`` else
+    ``min(||g||^3 / (radius * g.B.g), 1)``. With ``at`` the model is taken at that point and
+    the result is exact numbers; ``update`` is then the new point.
+
+    Examples
+    --------
+    >>> cauchy_point("x^2 + 10*y^2", "x, y", radius=10, at=(1, 1)).direction.T
+    Matrix([[-101/1001, -1010/1001]])
+    >>> cauchy_point("x^2 + 10*y^2", "x, y", radius=1, at=(1, 1)).direction.T
+    Matrix([[-sqrt(101)/101, -10*sqrt(101)/101]])
+    """
+    expr, syms, g, b, sub = _model_at(f, variables, at)
+    delta = _param(radius, "radius")
+    gn = _norm(g)
+    if gn == 0:
+        raise InputError("the gradient is zero: the Cauchy point is the current point")
+    gbg = sp.expand((g.T * b * g)[0])
+    tau_free = sp.Min(gn**3 / (delta * gbg), 1)
+    tau = sp.Piecewise((1, gbg <= 0), (tau_free, True)) if gbg.free_symbols else (
+        1 if gbg <= 0 else tau_free)
+    direction = (-tau * delta / gn * g).applyfunc(sp.simplify)
+    base = sp.Matrix([sub[s] for s in syms]) if sub else _vec(syms)
+    update = (base + direction).applyfunc(sp.simplify)
+    rows = (
+        Row("g", g, "="), Row("B", b, "="),
+        Row(r"\tau", tau, "=", "minimizer of m(-t g) on the trust region"),
+        Row("p^{C}", direction, "=", "Cauchy point"),
+    )
+    return Step("cauchy", syms, update, direction, QuadraticModel(syms, _displacement(syms),
+                expr.xreplace(sub) if sub else expr, g, b), Derivation("Cauchy point", rows),
+                {"radius": delta})
+
+
+def dogleg_step(f: Any, variables: Any, radius: Any, at: Any) -> Step:
+    """The dogleg step for a trust region of the given radius at the point ``at``
+    (Nocedal & Wright, section 4.1): the full Newton step if it fits, else the steepest-descent
+    (Cauchy) segment, else the point of the dogleg path on the boundary. Needs a positive
+    definite model Hessian at ``at``.
+
+    Examples
+    --------
+    >>> dogleg_step("x^2 + 10*y^2", "x, y", radius=10, at=(1, 1)).update.T
+    Matrix([[0, 0]])
+    >>> d = dogleg_step("x^2 + 10*y^2", "x, y", radius=sp.Rational(1, 2), at=(1, 1)).direction
+    >>> sp.sqrt((d.T*d)[0]).equals(sp.Rational(1, 2))
+    True
+    """
+    expr, syms, g, b, sub = _model_at(f, variables, at)
+    delta = _param(radius, "radius")
+    from .calculus import Definiteness, definiteness
+
+    if definiteness(b).kind is not Definiteness.POSITIVE_DEFINITE:
+        raise InputError("dogleg needs a positive definite model Hessian at the point; "
+                         "use cauchy_point or a damped Newton step")
+    pb = -b.LUsolve(g)
+    gg = (g.T * g)[0]
+    pu = -(gg / (g.T * b * g)[0]) * g
+    if sp.simplify(_norm(pb) - delta) <= 0:
+        p, leg = pb, "full Newton step fits"
+    elif sp.simplify(_norm(pu) - delta) >= 0:
+        p, leg = -delta / _norm(g) * g, "steepest-descent leg reaches the boundary"
+    else:
+        t = sp.Symbol("t", positive=True)
+        seg = pu + (t - 1) * (pb - pu)
+        eq = sp.expand((seg.T * seg)[0] - delta**2)
+        roots = [r for r in sp.solve(eq, t) if r.is_real and 1 <= r <= 2]
+        p, leg = seg.subs(t, roots[0]), "dogleg path crosses the boundary"
+    direction = p.applyfunc(sp.simplify)
+    base = sp.Matrix([sub[s] for s in syms])
+    update = (base + direction).applyfunc(sp.simplify)
+    rows = (Row("p^{B}", pb, "=", "Newton step"), Row("p^{U}", pu, "=", "unconstrained Cauchy"),
+            Row("p", direction, "=", leg))
+    return Step("dogleg", syms, update, direction,
+                QuadraticModel(syms, _displacement(syms), expr.xreplace(sub), g, b),
+                Derivation("Dogleg step", rows), {"radius": delta})
+
+
+#: The steps by name (the CLI's ``symtaylor step NAME``).
+STEPS: Mapping[str, Callable[..., Step]] = {
+    "gradient": gradient_step,
+    "newton": newton_step,
+    "gauss-newton": gauss_newton_step,
+    "lm": levenberg_marquardt_step,
+}
+
+
+# -- quasi-Newton updates --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuasiNewtonUpdate:
+    """A quasi-Newton update of a Hessian approximation ``B`` (or inverse ``H``).
+
+    Attributes
+    ----------
+    name : str
+    matrix : sympy.Matrix
+        The updated matrix.
+    previous, s, y : sympy.Matrix
+        The old matrix, the step ``s = x+ - x`` and the gradient change ``y = g+ - g``.
+    inverse : bool
+        True if ``matrix`` approximates the inverse Hessian (secant ``H+ y = s``).
+    formula : str
+        The update rule in LaTeX.
+    """
+
+    name: str
+    matrix: sp.Matrix
+    previous: sp.Matrix
+    s: sp.Matrix
+    y: sp.Matrix
+    inverse: bool
+    formula: str
+
+    @property
+    def secant_residual(self) -> sp.Matrix:
+        """``B+ s - y`` (or ``H+ y - s``), simplified: zero iff the secant condition holds."""
+        res = self.matrix * self.y - self.s if self.inverse else self.matrix * self.s - self.y
+        return res.applyfunc(lambda e: sp.cancel(sp.together(e)))
+
+    def secant_holds(self) -> bool:
+        """Whether the secant condition holds exactly (symbolically)."""
+        return bool(self.secant_residual.is_zero_matrix)
+
+    def latex(self) -> str:
+        return self.formula + r",\quad " + ("H_{+}" if self.inverse else "B_{+}") + " = " + \
+            sp.latex(self.matrix)
+
+    def _repr_latex_(self) -> str:
+        return display(self.latex())
+
+    def __repr__(self) -> str:
+        return f"QuasiNewtonUpdate({self.name}: {self.matrix.tolist()})"
+
+
+def _qn_inputs(b: Any, s: Any, y: Any) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
+    bm, sv, yv = sp.Matrix(b), sp.Matrix(s), sp.Matrix(y)
+    if sv.cols != 1:
+        sv = sv.T
+    if yv.cols != 1:
+        yv = yv.T
+    n = sv.rows
+    if bm.shape != (n, n) or yv.shape != (n, 1):
+        raise InputError(f"shapes do not match: B {bm.shape}, s {sv.shape}, y {yv.shape}")
+    return bm, sv, yv
+
+
+def _nonzero(den: sp.Expr, what: str) -> None:
+    if sp.simplify(den) == 0:
+        raise InputError(f"{what} is zero: the update is undefined (skip it or reset B)")
+
+
+def bfgs_update(b: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
+    """BFGS on the Hessian approximation:
+    ``B+ = B - B s s^T B / (s^T B s) + y y^T / (y^T s)``.
+
+    Examples
+    --------
+    >>> u = bfgs_update(sp.eye(2), [1, 0], [2, 1])
+    >>> u.matrix, u.secant_holds()
+    (Matrix([
+    [2,   1],
+    [1, 3/2]]), True)
+    """
+    bm, sv, yv = _qn_inputs(b, s, y)
+    ys = (yv.T * sv)[0]
+    sbs = (sv.T * bm * sv)[0]
+    _nonzero(ys, "y^T s")
+    _nonzero(sbs, "s^T B s")
+    bs = bm * sv
+    new = bm - bs * bs.T / sbs + yv * yv.T / ys
+    return QuasiNewtonUpdate("BFGS", new, bm, sv, yv, False,
+                             r"B_{+} = B - \frac{B s s^{T} B}{s^{T} B s} + \frac{y y^{T}}{y^{T} s}")
+
+
+def bfgs_inverse_update(h: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
+    """BFGS on the inverse approximation:
+    ``H+ = (I - rho s y^T) H (I - rho y s^T) + rho s s^T`` with ``rho = 1/(y^T s)``.
+
+    Examples
+    --------
+    >>> bfgs_inverse_update(sp.eye(2), [1, 0], [2, 1]).secant_holds()
+    True
+    """
+    hm, sv, yv = _qn_inputs(h, s, y)
+    ys = (yv.T * sv)[0]
+    _nonzero(ys, "y^T s")
+    rho = 1 / ys
+    i = sp.eye(sv.rows)
+    new = (i - rho * sv * yv.T) * hm * (i - rho * yv * sv.T) + rho * sv * sv.T
+    return QuasiNewtonUpdate(
+        "BFGS (inverse)", new, hm, sv, yv, True,
+        r"H_{+} = (I - \rho s y^{T}) H (I - \rho y s^{T}) + \rho s s^{T},\ \rho = 1/(y^{T} s)")
+
+
+def dfp_update(b: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
+    """DFP on the Hessian approximation:
+    ``B+ = (I - rho y s^T) B (I - rho s y^T) + rho y y^T`` with ``rho = 1/(y^T s)``.
+
+    Examples
+    --------
+    >>> dfp_update(sp.eye(2), [1, 0], [2, 1]).secant_holds()
+    True
+    """
+    bm, sv, yv = _qn_inputs(b, s, y)
+    ys = (yv.T * sv)[0]
+    _nonzero(ys, "y^T s")
+    rho = 1 / ys
+    i = sp.eye(sv.rows)
+    new = (i - rho * yv * sv.T) * bm * (i - rho * sv * yv.T) + rho * yv * yv.T
+    return QuasiNewtonUpdate(
+        "DFP", new, bm, sv, yv, False,
+        r"B_{+} = (I - \rho y s^{T}) B (I - \rho s y^{T}) + \rho y y^{T},\ \rho = 1/(y^{T} s)")
+
+
+def dfp_inverse_update(h: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
+    """DFP on the inverse approximation (its original form):
+    ``H+ = H - H y y^T H / (y^T H y) + s s^T / (y^T s)``.
+
+    Examples
+    --------
+    >>> dfp_inverse_update(sp.eye(2), [1, 0], [2, 1]).secant_holds()
+    True
+    """
+    hm, sv, yv = _qn_inputs(h, s, y)
+    ys = (yv.T * sv)[0]
+    yhy = (yv.T * hm * yv)[0]
+    _nonzero(ys, "y^T s")
+    _nonzero(yhy, "y^T H y")
+    hy = hm * yv
+    new = hm - hy * hy.T / yhy + sv * sv.T / ys
+    return QuasiNewtonUpdate("DFP (inverse)", new, hm, sv, yv, True,
+                             r"H_{+} = H - \frac{H y y^{T} H}{y^{T} H y} + \frac{s s^{T}}{y^{T} s}")
+
+
+def sr1_update(b: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
+    """Symmetric rank-one: ``B+ = B + (y - B s)(y - B s)^T / ((y - B s)^T s)``.
+
+    Raises ``InputError`` when the denominator vanishes (the usual SR1 skip rule applies).
+
+    Examples
+    --------
+    >>> sr1_update(sp.eye(2), [1, 0], [2, 1]).matrix
+    Matrix([
+    [2, 1],
+    [1, 2]])
+    """
+    bm, sv, yv = _qn_inputs(b, s, y)
+    v = yv - bm * sv
+    den = (v.T * sv)[0]
+    _nonzero(den, "(y - B s)^T s")
+    new = bm + v * v.T / den
+    return QuasiNewtonUpdate("SR1", new, bm, sv, yv, False,
+                             r"B_{+} = B + \frac{(y - B s)(y - B s)^{T}}{(y - B s)^{T} s}")
+
+
+def generic_secant_data(n: int) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
+    """A generic symmetric ``B`` (entries ``b_ij = b_ji``) and vectors ``s``, ``y`` of size ``n``,
+    for checking the updates' secant condition symbolically.
+
+    Examples
+    --------
+    >>> b, s, y = generic_secant_data(2)
+    >>> bfgs_update(b, s, y).secant_holds()
+    True
+    """
+    if not isinstance(n, int) or n < 1:
+        raise InputError(f"n must be a positive integer, got {n!r}")
+    b = sp.Matrix(n, n, lambda i, j: sp.Symbol(f"b{min(i, j) + 1}{max(i, j) + 1}"))
+    s = sp.Matrix(sp.symbols(f"s1:{n + 1}"))
+    y = sp.Matrix(sp.symbols(f"y1:{n + 1}"))
+    return b, s, y
