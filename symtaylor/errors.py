@@ -86,3 +86,10 @@ class CertificationError(SymTaylorError, ValueError):
 class SolverError(SymTaylorError):
     """A numeric solver was misconfigured (bad method, bad options). Failures to converge are
     reported in the result's status, not raised."""
+
+
+class OptionalDependencyError(SymTaylorError, ImportError):
+    """An optional extra is needed (e.g. matplotlib for plots); the message says what to install."""
+
+
+__all__.append("OptionalDependencyError")
