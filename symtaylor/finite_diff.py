@@ -924,7 +924,10 @@ def _directional_differences(
         for m in (2, 1, -1, -2):
             xp = x.copy()
             xp[i] = x[i] + m * hi
-            vals[m] = np.asarray(fun(xp), dtype=float)
+            try:
+                vals[m] = np.asarray(fun(xp), dtype=float)
+            except (ValueError, ArithmeticError):  # e.g. math.log outside its domain
+                vals[m] = np.full(np.shape(vals.get(1, 0.0)), np.nan)
         d_h.append((vals[1] - vals[-1]) / (2 * hi))
         d_2h.append((vals[2] - vals[-2]) / (4 * hi))
         scale.append(np.maximum(np.abs(vals[1]), np.abs(vals[-1])))
