@@ -22,17 +22,30 @@ from .errors import (
     SymTaylorError,
     UnsupportedFunctionError,
 )
-from .parsing import as_expr, as_exprs, as_point, as_variables, parse
 
 # Capabilities (one import line each; keep alphabetical by module).
+from .finite_diff import (
+    DerivativeCheck,
+    FDErrorReport,
+    Stencil,
+    fd_check_gradient,
+    fd_check_hessian,
+    fd_error,
+    fornberg_weights,
+    stencil,
+)
+from .parsing import as_expr, as_exprs, as_point, as_variables, parse
 
 __all__ = [
     "CertificationError",
     "CodegenError",
+    "DerivativeCheck",
+    "FDErrorReport",
     "InputError",
     "NotAnalyticError",
     "ParseError",
     "SolverError",
+    "Stencil",
     "SymTaylorError",
     "UnsupportedFunctionError",
     "__version__",
@@ -40,5 +53,10 @@ __all__ = [
     "as_exprs",
     "as_point",
     "as_variables",
+    "fd_check_gradient",
+    "fd_check_hessian",
+    "fd_error",
+    "fornberg_weights",
     "parse",
+    "stencil",
 ]

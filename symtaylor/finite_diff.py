@@ -62,6 +62,8 @@ __all__ = [
     "Stencil",
     "check_gradient",
     "check_hessian",
+    "fd_check_gradient",
+    "fd_check_hessian",
     "fd_error",
     "fornberg_weights",
     "stencil",
@@ -1065,3 +1067,9 @@ def check_hessian(
         raise InputError(f"the Hessian has shape {H.shape}, expected {(n, n)}")
     return _check("hessian", lambda v: np.asarray(grad(v), dtype=float).reshape(-1), H, xa,
                   step, safety, transpose=True)
+
+
+# Top-level names: symtaylor.verify has symbolic check_gradient/check_hessian (is this formula
+# right?); these check numeric code (does this function compute its formula?).
+fd_check_gradient = check_gradient
+fd_check_hessian = check_hessian
