@@ -1,0 +1,1056 @@
+"""Numeric solvers that run compiled derivations: :func:`minimize` and :func:`least_squares`.
+
+Derive once, compile once, iterate in NumPy. The facades coerce the input once, derive the
+gradient and Hessian (or the Jacobian) exactly with :mod:`symtaylor.calculus`, compile them to
+NumPy, and hand plain callables to the numeric cores; no SymPy runs inside the iteration loop.
+
+Methods of :func:`minimize` (``method=``):
+
+==================== ===============================================================
+``gradient-descent`` fixed step ``lr`` (a number, or ``"1/L"`` from
+                     :func:`symtaylor.bounds.convergence_bounds`); ``line_search="armijo"``
+                     backtracks from ``lr`` instead
+``newton``           exact Hessian, Armijo line search; an indefinite Hessian is replaced by
+                     its eigenvalue-modified version ``V |Lambda| V^T`` and, at a stationary
+                     point with negative curvature, the step follows the eigenvector of the
+                     most negative eigenvalue, so it never stops at a saddle or a maximum
+``trust-region``     exact subproblem (Moré–Sorensen, ``subproblem="exact"``, default) or
+                     ``subproblem="dogleg"``; see :mod:`symtaylor.trust_region`
+``bfgs``             inverse-Hessian BFGS, strong Wolfe line search
+``l-bfgs``           limited memory (``memory=10`` pairs), strong Wolfe line search
+==================== ===============================================================
+
+:func:`least_squares` minimizes ``sum(r_i^2)`` with ``method="lm"`` (Levenberg–Marquardt after
+MINPACK, :mod:`symtaylor.lm`) or ``"gauss-newton"`` (with an Armijo line search). With
+``data={symbol: array}`` ONE residual expression ``model - y`` is evaluated over the data
+(vectorised); its Jacobian is compiled once.
+
+Every run returns a frozen :class:`Result` with a :class:`Status` whose members carry their
+message. Failures (non-finite values, divergence, iteration limits, a failed line search, a
+stationary point that is not a minimum) are reported in ``status``/``success``/``message``, never
+raised and never silently called a success. Bad input raises :class:`~symtaylor.InputError`,
+an unknown method or option :class:`~symtaylor.SolverError`.
+
+Examples
+--------
+>>> r = minimize("theta1**2 + 10*theta2**2", "theta1 theta2", [5, 5], method="newton")
+>>> r.success, r.nit, r.x.tolist()
+(True, 1, [0.0, 0.0])
+>>> r = least_squares(["10*(y - x**2)", "1 - x"], "x y", [-1.2, 1], method="lm")
+>>> r.success, np.round(r.x, 10).tolist()
+(True, [1.0, 1.0])
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from .calculus import gradient, hessian, jacobian
+from .errors import InputError, SolverError
+from .latex import Derivation, Row, display
+from .linesearch import armijo, wolfe
+from .lm import levenberg_marquardt
+from .parsing import as_expr, as_exprs, as_point, as_variables
+from .trust_region import trust_region
+
+__all__ = [
+    "History",
+    "IterationState",
+    "Result",
+    "Status",
+    "least_squares",
+    "minimize",
+]
+
+_EPS = float(np.finfo(float).eps)
+
+
+# -- status and result -------------------------------------------------------------------------
+
+
+class Status(enum.Enum):
+    """How a run ended. Each member carries ``.success`` and ``.message``."""
+
+    GTOL = ("gtol", True, "converged: the gradient norm is below gtol")
+    FTOL = ("ftol", True, "converged: the relative reduction of the sum of squares (actual and "
+            "predicted) is below ftol")
+    XTOL = ("xtol", True, "converged: the relative change of x is below xtol")
+    FTOL_XTOL = ("ftol+xtol", True, "converged: both the ftol and the xtol tests hold")
+    ZERO_RESIDUAL = ("zero", True, "converged: the residuals are exactly zero")
+    ROUNDOFF = ("roundoff", True, "converged to machine precision: the predicted relative "
+                "reduction is below machine epsilon, no further improvement is possible")
+    MAX_ITER = ("max_iter", False, "iteration limit reached before convergence; raise max_iter, "
+                "or try a second-order method (newton, trust-region) or a better start")
+    MAX_FEV = ("max_nfev", False, "function-evaluation budget exhausted before convergence; raise "
+               "max_nfev or try a better start")
+    NON_FINITE = ("non_finite", False, "a non-finite value (nan or inf) appeared in f, the "
+                  "gradient, the Hessian or the Jacobian; start closer, rescale the problem, "
+                  "or use a line search / trust region")
+    DIVERGED = ("diverged", False, "diverged: f or x grew without bound; if lr is fixed, lower "
+                "it (lr='1/L' or line_search='armijo'); otherwise f may be unbounded below")
+    LINE_SEARCH_FAILED = ("line_search", False, "the line search found no acceptable step; the "
+                          "gradient may be inaccurate, f non-smooth, or x already optimal to "
+                          "machine precision (check grad_norm)")
+    STALLED = ("stalled", False, "stalled: the step (trust radius) shrank to machine precision "
+               "without meeting the convergence tests; try another method or start")
+    SADDLE = ("saddle", False, "stopped at a stationary point that is NOT a minimum: the Hessian "
+              "has a negative eigenvalue there (a saddle or maximum); start elsewhere or use "
+              "newton/trust-region, which follow negative curvature")
+    CALLBACK = ("callback", False, "stopped by the callback")
+
+    def __init__(self, key: str, success: bool, message: str) -> None:
+        self.key = key
+        self.success = success
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"<Status.{self.name}: {self.message!r}>"
+
+
+_BY_KEY = {s.key: s for s in Status}
+_BY_KEY.update({"ftol_roundoff": Status.ROUNDOFF, "gtol_roundoff": Status.ROUNDOFF,
+                "xtol_roundoff": Status.STALLED})
+
+
+@dataclass(frozen=True)
+class History:
+    """Per-iteration record: iterates ``x`` (shape ``(nit + 1, n)``), ``f``, ``grad_norm`` and
+    ``step`` (the length of the step that led to the iterate; 0 for the start)."""
+
+    x: np.ndarray
+    f: np.ndarray
+    grad_norm: np.ndarray
+    step: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.f)
+
+    def __repr__(self) -> str:
+        return f"History({len(self)} iterates)"
+
+
+@dataclass(frozen=True)
+class IterationState:
+    """What the ``callback`` sees after each iteration (return True to stop)."""
+
+    nit: int
+    x: np.ndarray
+    f: float
+    grad_norm: float
+    step: float
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of :func:`minimize` or :func:`least_squares`.
+
+    Attributes
+    ----------
+    x : final iterate; fun : f there (for least squares ``sum(r_i^2)``, no 1/2 factor);
+    grad_norm : 2-norm of the gradient of ``fun`` there;
+    success, status, message : how it ended (``message`` is ``status.message`` plus details);
+    nit : iterations; nfev, njev, nhev : evaluations of f (residuals), gradient (Jacobian),
+    Hessian; history : :class:`History`; derivation : the exact derivation that was compiled;
+    wall_time : seconds in the iteration (compile time excluded, see ``compile_time``);
+    method : the method; hess_min_eig : smallest Hessian eigenvalue at ``x`` (second-order check,
+    when computed); residuals : final residual vector (least squares).
+    """
+
+    x: np.ndarray
+    fun: float
+    grad_norm: float
+    success: bool
+    status: Status
+    message: str
+    nit: int
+    nfev: int
+    njev: int
+    nhev: int
+    history: History | None = field(repr=False)
+    derivation: Derivation = field(repr=False)
+    wall_time: float
+    method: str = ""
+    compile_time: float = 0.0
+    hess_min_eig: float | None = None
+    residuals: np.ndarray | None = field(default=None, repr=False)
+    variables: tuple[sp.Symbol, ...] = field(default=(), repr=False)
+
+    def __repr__(self) -> str:
+        x = np.array2string(np.asarray(self.x), precision=8, separator=", ", threshold=8)
+        return (f"Result(method={self.method!r}, success={self.success}, "
+                f"status={self.status.name}, "
+                f"x={x}, fun={self.fun:.10g}, grad_norm={self.grad_norm:.3g}, nit={self.nit}, "
+                f"nfev={self.nfev}, njev={self.njev}, nhev={self.nhev}, "
+                f"wall_time={self.wall_time:.3g}s)")
+
+    def latex(self) -> str:
+        """The derivation that was compiled, then the final point."""
+        names = self.variables or tuple(sp.Symbol(f"x_{i + 1}") for i in range(len(self.x)))
+        pts = ", ".join(f"{sp.latex(v)} = {float(c):.10g}" for v, c in zip(names, self.x))
+        tail = rf"\text{{{self.method}: {self.status.key}, }} {pts}, \; f = {self.fun:.10g}"
+        body = self.derivation.latex()
+        return body + "\n" + tail if body else tail
+
+    def _repr_latex_(self) -> str:
+        return display(self.latex())
+
+
+# -- compilation (no SymPy after this point) ---------------------------------------------------
+
+
+def _shim_compile(exprs: Any, variables: Sequence[sp.Symbol], params: Sequence[sp.Symbol]
+                  ) -> Callable[..., np.ndarray]:
+    """``sympy.lambdify`` with CSE behind the ``compile_numpy`` calling convention
+    (``fn(x, *params)``, batch dimensions leading). Used only if ``symtaylor.codegen`` is absent."""
+    if isinstance(exprs, sp.MatrixBase):
+        shape = exprs.shape
+        flat = list(exprs)
+    elif isinstance(exprs, list | tuple):
+        shape = (len(exprs),)
+        flat = list(exprs)
+    else:
+        shape = ()
+        flat = [exprs]
+    # d sign/d x and d Piecewise/d x bring DiracDelta terms: zero almost everywhere.
+    flat = [sp.sympify(e).replace(sp.DiracDelta, lambda *a: sp.S.Zero) for e in flat]
+    k = len(variables)
+    fn = sp.lambdify(list(variables) + list(params), flat, modules="numpy", cse=True)
+
+    def call(x: np.ndarray, *pvals: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        batch = np.broadcast_shapes(x.shape[:-1], *(np.shape(p) for p in pvals))
+        outs = fn(*(x[..., i] for i in range(k)), *pvals)
+        arr = np.stack([np.broadcast_to(np.asarray(o, dtype=float), batch) for o in outs],
+                       axis=-1)
+        return arr.reshape(batch + shape)
+
+    return call
+
+
+def _compile(exprs: Any, variables: Sequence[sp.Symbol], params: Sequence[sp.Symbol] = ()
+             ) -> Callable[..., np.ndarray]:
+    try:
+        from .codegen import compile_numpy
+    except ImportError:
+        return _shim_compile(exprs, variables, params)
+    return compile_numpy(exprs, list(variables), params=tuple(params))
+
+
+# -- shared bookkeeping ------------------------------------------------------------------------
+
+
+class _Run:
+    """Counts, history, callback, progress and the wall clock of one run."""
+
+    def __init__(self, n: int, callback: Callable[[IterationState], Any] | None,
+                 progress: bool | int, keep_history: bool) -> None:
+        self.callback = callback
+        self.every = int(progress) if not isinstance(progress, bool) else (10 if progress else 0)
+        self.keep = keep_history
+        self.xs: list[np.ndarray] = []
+        self.fs: list[float] = []
+        self.gs: list[float] = []
+        self.steps: list[float] = []
+        self.nfev = self.njev = self.nhev = 0
+        self.t0 = time.perf_counter()
+
+    def record(self, nit: int, x: np.ndarray, f: float, gnorm: float, step: float) -> bool:
+        """Store one iterate; True when the callback asks to stop."""
+        if self.keep:
+            self.xs.append(np.array(x, dtype=float))
+            self.fs.append(float(f))
+            self.gs.append(float(gnorm))
+            self.steps.append(float(step))
+        if self.every and nit % self.every == 0:
+            print(f"  iter {nit:6d}  f = {f: .10e}  |g| = {gnorm:.3e}  step = {step:.3e}",
+                  file=sys.stderr)
+        if self.callback is not None:
+            return bool(self.callback(IterationState(nit, np.array(x), float(f), float(gnorm),
+                                                     float(step))))
+        return False
+
+    def history(self) -> History | None:
+        if not self.keep:
+            return None
+        return History(np.array(self.xs), np.array(self.fs), np.array(self.gs),
+                       np.array(self.steps))
+
+
+def _finite(*vals: Any) -> bool:
+    return all(bool(np.all(np.isfinite(v))) for v in vals)
+
+
+def _diverging(x: np.ndarray, f: float) -> bool:
+    return bool(np.max(np.abs(x)) > 1e150) or f < -1e300 or abs(f) > 1e300
+
+
+# -- the objective -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Objective:
+    """Compiled f, gradient and (lazily) Hessian of ``f`` (summed or averaged over data)."""
+
+    expr: sp.Expr
+    variables: tuple[sp.Symbol, ...]
+    data_syms: tuple[sp.Symbol, ...]
+    data: tuple[np.ndarray, ...]
+    reduce: str
+    grad_exprs: sp.Matrix
+    compile_time: float
+    _f: Callable[..., np.ndarray]
+    _g: Callable[..., np.ndarray]
+    _h: Callable[..., np.ndarray] | None = None
+    hess_exprs: sp.Matrix | None = None
+
+    def _red(self, v: np.ndarray, tail: int) -> np.ndarray:
+        if not self.data:
+            return v
+        axes = tuple(range(v.ndim - tail))
+        return v.mean(axis=axes) if self.reduce == "mean" else v.sum(axis=axes)
+
+    def f(self, x: np.ndarray) -> float:
+        return float(self._red(np.asarray(self._f(x, *self.data)), 0))
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        return self._red(np.asarray(self._g(x, *self.data)), 1).reshape(len(self.variables))
+
+    def hess(self, x: np.ndarray) -> np.ndarray:
+        if self._h is None:
+            t = time.perf_counter()
+            self.hess_exprs = hessian(self.expr, self.variables)
+            self._h = _compile(self.hess_exprs, self.variables, self.data_syms)
+            self.compile_time += time.perf_counter() - t
+        n = len(self.variables)
+        return self._red(np.asarray(self._h(x, *self.data)), 2).reshape(n, n)
+
+
+def _data(data: Mapping[Any, Any] | None) -> tuple[tuple[sp.Symbol, ...], tuple[np.ndarray, ...]]:
+    if data is None:
+        return (), ()
+    if not isinstance(data, Mapping) or not data:
+        raise InputError("data must be a non-empty mapping {symbol or name: array}")
+    syms, arrays = [], []
+    for k, v in data.items():
+        s = k if isinstance(k, sp.Symbol) else sp.Symbol(str(k))
+        a = np.asarray(v, dtype=float)
+        if a.ndim != 1:
+            raise InputError(f"data[{s}] must be one-dimensional, got shape {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise InputError(f"data[{s}] contains nan or inf")
+        syms.append(s)
+        arrays.append(a)
+    lengths = {a.size for a in arrays}
+    if len(lengths) != 1:
+        raise InputError(f"data columns have different lengths {sorted(lengths)}")
+    return tuple(syms), tuple(arrays)
+
+
+def _setup_vars(exprs: Sequence[sp.Expr], variables: Any, data_syms: Sequence[sp.Symbol]
+                ) -> tuple[sp.Symbol, ...]:
+    free: set[sp.Symbol] = set()
+    for e in exprs:
+        free |= e.free_symbols  # type: ignore[arg-type]
+    dnames = {s.name for s in data_syms}
+    if variables is None:
+        syms = tuple(sorted((s for s in free if s.name not in dnames), key=lambda s: s.name))
+        if not syms:
+            raise InputError("the expression has no variables to optimize over")
+    else:
+        syms = as_variables(variables, sp.Add(*exprs))
+    clash = [s.name for s in syms if s.name in dnames]
+    if clash:
+        raise InputError(f"{clash} appear both as variables and as data")
+    # Data symbols given by name must be the expression's own symbols.
+    known = {s.name for s in syms} | dnames
+    extra = sorted(s.name for s in free if s.name not in known)
+    if extra:
+        raise InputError(f"the expression contains {extra}, which are neither variables nor "
+                         "data; substitute numbers for them or pass them in data=")
+    return syms
+
+
+def _match_data(exprs: Sequence[sp.Expr], data_syms: tuple[sp.Symbol, ...]
+                ) -> tuple[sp.Symbol, ...]:
+    """Use the expressions' own symbol objects for data given by name (assumptions may differ)."""
+    free = {}
+    for e in exprs:
+        for s in e.free_symbols:
+            free[s.name] = s  # type: ignore[attr-defined]
+    return tuple(free.get(s.name, s) for s in data_syms)
+
+
+def _x0(x0: Any, variables: tuple[sp.Symbol, ...]) -> np.ndarray:
+    if x0 is None:
+        raise InputError("a starting point x0 is required")
+    n = len(variables)
+    if isinstance(x0, np.ndarray) or (isinstance(x0, Sequence) and not isinstance(x0, str)
+                                      and all(isinstance(v, int | float) for v in x0)):
+        arr = np.asarray(x0, dtype=float).ravel()
+        if arr.size == 1 and n > 1:
+            arr = np.full(n, float(arr[0]))
+    else:
+        pt = as_point(x0, variables)
+        try:
+            arr = np.array([float(v) for v in pt])
+        except TypeError:
+            raise InputError(f"x0 must be numeric, got {pt}") from None
+    if arr.size != n:
+        raise InputError(f"x0 has {arr.size} entries but there are {n} variables {variables}")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"x0 is not finite: {arr.tolist()}")
+    return arr
+
+
+def _objective(f: Any, variables: Any, data: Any, reduce: str) -> _Objective:
+    data_syms, arrays = _data(data)
+    expr = as_expr(f, variables)
+    data_syms = _match_data([expr], data_syms)
+    syms = _setup_vars([expr], variables, data_syms)
+    if reduce not in ("sum", "mean"):
+        raise SolverError(f"reduce must be 'sum' or 'mean', not {reduce!r}")
+    t = time.perf_counter()
+    g = gradient(expr, syms)
+    fc = _compile(expr, syms, data_syms)
+    gc = _compile(g, syms, data_syms)
+    return _Objective(expr, syms, data_syms, arrays, reduce, g, time.perf_counter() - t, fc, gc)
+
+
+# -- minimization cores (plain NumPy) ------------------------------------------------------------
+
+
+@dataclass
+class _Out:
+    x: np.ndarray
+    f: float
+    g: np.ndarray
+    status: Status
+    nit: int
+    detail: str = ""
+
+
+def _gd(obj: _Objective, x: np.ndarray, run: _Run, *, lr: float, line_search: str | None,
+        gtol: float, max_iter: int) -> _Out:
+    f, g = obj.f(x), obj.grad(x)
+    run.nfev += 1
+    run.njev += 1
+    gn = float(np.linalg.norm(g))
+    run.record(0, x, f, gn, 0.0)
+    f0 = f
+    for k in range(1, max_iter + 1):
+        if not _finite(f, g):
+            return _Out(x, f, g, Status.NON_FINITE, k - 1)
+        if gn <= gtol:
+            return _Out(x, f, g, Status.GTOL, k - 1)
+        if line_search == "armijo":
+            d = -g
+
+            def phi(t: float, x: np.ndarray = x, d: np.ndarray = d) -> float:
+                run.nfev += 1
+                return obj.f(x + t * d)
+
+            ls = armijo(phi, f, -gn * gn, t0=lr)
+            if not ls.ok:
+                return _Out(x, f, g, Status.LINE_SEARCH_FAILED, k - 1)
+            step = ls.t * d
+        else:
+            step = -lr * g
+        x = x + step
+        f, g = obj.f(x), obj.grad(x)
+        run.nfev += 1
+        run.njev += 1
+        gn = float(np.linalg.norm(g))
+        if not _finite(f, g):
+            return _Out(x, f, g, Status.NON_FINITE, k)
+        if _diverging(x, f) or (f > f0 and abs(f - f0) > 1e12 * max(1.0, abs(f0))):
+            return _Out(x, f, g, Status.DIVERGED, k)
+        if run.record(k, x, f, gn, float(np.linalg.norm(step))):
+            return _Out(x, f, g, Status.CALLBACK, k)
+    return _Out(x, f, g, Status.GTOL if gn <= gtol else Status.MAX_ITER, max_iter)
+
+
+def _newton(obj: _Objective, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int) -> _Out:
+    f = obj.f(x)
+    run.nfev += 1
+    last = 0.0
+    for k in range(max_iter + 1):
+        g = obj.grad(x)
+        H = obj.hess(x)
+        run.njev += 1
+        run.nhev += 1
+        if not _finite(f, g, H):
+            return _Out(x, f, g, Status.NON_FINITE, k)
+        gn = float(np.linalg.norm(g))
+        if run.record(k, x, f, gn, last) and k > 0:
+            return _Out(x, f, g, Status.CALLBACK, k)
+        w, V = np.linalg.eigh(H)
+        wscale = max(1.0, float(np.max(np.abs(w))))
+        neg = w[0] < -math.sqrt(_EPS) * wscale
+        if gn <= gtol and not neg:
+            return _Out(x, f, g, Status.GTOL, k)
+        if k == max_iter:
+            return _Out(x, f, g, Status.MAX_ITER, k)
+        gt = V.T @ g
+        if gn <= gtol or (neg and gn <= math.sqrt(_EPS) * wscale):
+            # Stationary but with negative curvature: follow the eigenvector of lambda_min.
+            v = V[:, 0] * (-1.0 if gt[0] > 0 else 1.0)
+            t, fn = 1.0, math.inf
+            for _ in range(60):
+                fn = obj.f(x + t * v)
+                run.nfev += 1
+                if math.isfinite(fn) and fn < f + 1e-4 * 0.5 * t * t * w[0]:
+                    break
+                t *= 0.5
+            else:
+                return _Out(x, f, g, Status.SADDLE, k,
+                            "no decrease along the negative-curvature direction")
+            step = t * v
+            x, f = x + step, fn
+        else:
+            # Eigenvalue modification: |lambda| floored at delta keeps the direction a descent
+            # direction and exactly Newton's where H is positive definite.
+            floor = math.sqrt(_EPS) * wscale
+            wm = np.maximum(np.abs(w), floor) if (neg or w[0] <= floor) else w
+            d = -V @ (gt / wm)
+            dphi = float(g @ d)
+            if dphi >= 0:
+                d, dphi = -g, -gn * gn
+
+            def phi(t: float, x: np.ndarray = x, d: np.ndarray = d) -> float:
+                run.nfev += 1
+                return obj.f(x + t * d)
+
+            ls = armijo(phi, f, dphi, t0=1.0)
+            if not ls.ok:
+                return _Out(x, f, g, Status.LINE_SEARCH_FAILED, k)
+            step = ls.t * d
+            x, f = x + step, ls.phi
+        if _diverging(x, f):
+            return _Out(x, f, obj.grad(x), Status.DIVERGED, k + 1)
+        last = float(np.linalg.norm(step))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _qn(obj: _Objective, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int,
+        memory: int | None) -> _Out:
+    """BFGS (``memory=None``, dense inverse Hessian) or L-BFGS (two-loop recursion)."""
+    n = x.size
+    f, g = obj.f(x), obj.grad(x)
+    run.nfev += 1
+    run.njev += 1
+    if not _finite(f, g):
+        return _Out(x, f, g, Status.NON_FINITE, 0)
+    gn = float(np.linalg.norm(g))
+    run.record(0, x, f, gn, 0.0)
+    Hinv = np.eye(n) if memory is None else None
+    S: list[np.ndarray] = []
+    Y: list[np.ndarray] = []
+    gamma = 1.0
+    restarted = False
+    for k in range(1, max_iter + 1):
+        if gn <= gtol:
+            return _Out(x, f, g, Status.GTOL, k - 1)
+        if memory is None:
+            d = -(Hinv @ g)
+        else:
+            q = g.copy()
+            alphas = []
+            for s, y in zip(reversed(S), reversed(Y)):
+                a = (s @ q) / (y @ s)
+                alphas.append(a)
+                q -= a * y
+            r = gamma * q
+            for (s, y), a in zip(zip(S, Y), reversed(alphas)):
+                b = (y @ r) / (y @ s)
+                r += s * (a - b)
+            d = -r
+        dphi = float(g @ d)
+        if not dphi < 0:
+            d, dphi = -g, -gn * gn
+        t0 = min(1.0, 1.0 / gn) if (k == 1 or restarted) else 1.0
+
+        def phid(t: float, x: np.ndarray = x, d: np.ndarray = d) -> tuple[float, float]:
+            xt = x + t * d
+            ft, gt = obj.f(xt), obj.grad(xt)
+            run.nfev += 1
+            run.njev += 1
+            phid.last = (xt, ft, gt)  # type: ignore[attr-defined]
+            return ft, float(gt @ d)
+
+        ls = wolfe(phid, f, dphi, t0=t0)
+        if not ls.ok:
+            if not restarted and (S or memory is None):
+                # One restart from steepest descent before giving up.
+                Hinv = np.eye(n) if memory is None else None
+                S, Y, gamma, restarted = [], [], 1.0, True
+                continue
+            return _Out(x, f, g, Status.LINE_SEARCH_FAILED, k - 1)
+        restarted = False
+        xn = x + ls.t * d
+        fn, gnew = obj.f(xn), obj.grad(xn)
+        last = getattr(phid, "last", None)
+        if last is not None and np.array_equal(last[0], xn):
+            fn, gnew = last[1], last[2]
+        s, y = xn - x, gnew - g
+        x, f, g = xn, fn, gnew
+        gn = float(np.linalg.norm(g))
+        if not _finite(f, g):
+            return _Out(x, f, g, Status.NON_FINITE, k)
+        if _diverging(x, f):
+            return _Out(x, f, g, Status.DIVERGED, k)
+        ys = float(y @ s)
+        if ys > 1e-10 * float(np.linalg.norm(y) * np.linalg.norm(s)):
+            if memory is None:
+                if k == 1:
+                    Hinv = np.eye(n) * (ys / float(y @ y))
+                rho = 1.0 / ys
+                Hy = Hinv @ y
+                Hinv = (Hinv - rho * (np.outer(s, Hy) + np.outer(Hy, s))
+                        + (rho * rho * float(y @ Hy) + rho) * np.outer(s, s))
+            else:
+                S.append(s)
+                Y.append(y)
+                if len(S) > memory:
+                    S.pop(0)
+                    Y.pop(0)
+                gamma = ys / float(y @ y)
+        if run.record(k, x, f, gn, float(np.linalg.norm(s))):
+            return _Out(x, f, g, Status.CALLBACK, k)
+    return _Out(x, f, g, Status.GTOL if gn <= gtol else Status.MAX_ITER, max_iter)
+
+
+def _tr(obj: _Objective, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int,
+        subproblem: str, delta0: float | None) -> _Out:
+    if subproblem not in ("exact", "dogleg"):
+        raise SolverError(f"subproblem must be 'exact' or 'dogleg', not {subproblem!r}")
+    state = {"k": 0}
+
+    def monitor(nit: int, xk: np.ndarray, fk: float, gk: float, step: float) -> bool:
+        state["k"] = nit
+        return run.record(nit, xk, fk, gk, step)
+
+    out = trust_region(obj.f, obj.grad, obj.hess, x, subproblem=subproblem, delta0=delta0,
+                       gtol=gtol, max_iter=max_iter, monitor=monitor)
+    run.nfev += out.nfev
+    run.njev += out.njev
+    run.nhev += out.nhev
+    return _Out(out.x, out.f, out.g, _BY_KEY[out.status], out.nit)
+
+
+_METHODS = ("gradient-descent", "newton", "trust-region", "bfgs", "l-bfgs")
+_ALIASES = {"gd": "gradient-descent", "gradient_descent": "gradient-descent",
+            "trust-exact": "trust-region", "trust_region": "trust-region",
+            "lbfgs": "l-bfgs", "l_bfgs": "l-bfgs", "dogleg": "trust-region"}
+
+
+def _method(name: str, valid: Sequence[str], aliases: Mapping[str, str]) -> str:
+    key = str(name).strip().lower()
+    key = aliases.get(key, key)
+    if key not in valid:
+        raise SolverError(f"unknown method {name!r}; valid methods: {', '.join(valid)}")
+    return key
+
+
+def _derivation(title: str, rows: list[Row]) -> Derivation:
+    return Derivation(title, tuple(rows))
+
+
+_UPDATES = {
+    "gradient-descent": r"x_k - \alpha \nabla f(x_k)",
+    "newton": r"x_k - t_k \left(\nabla^2 f(x_k)\right)^{-1} \nabla f(x_k)",
+    "trust-region": r"x_k + \arg\min_{\|p\| \le \Delta_k} m_k(p)",
+    "bfgs": r"x_k - t_k H_k \nabla f(x_k)",
+    "l-bfgs": r"x_k - t_k H_k \nabla f(x_k)",
+}
+
+
+def minimize(
+    f: Any,
+    variables: Any = None,
+    x0: Any = None,
+    method: str = "newton",
+    *,
+    lr: float | str | None = None,
+    line_search: str | None = None,
+    data: Mapping[Any, Any] | None = None,
+    reduce: str = "sum",
+    gtol: float = 1e-8,
+    max_iter: int | None = None,
+    subproblem: str = "exact",
+    delta0: float | None = None,
+    memory: int = 10,
+    region: Mapping[Any, tuple[float, float]] | None = None,
+    check_second_order: bool | None = None,
+    callback: Callable[[IterationState], Any] | None = None,
+    progress: bool | int = False,
+    history: bool = True,
+) -> Result:
+    """Minimize ``f`` over ``variables`` from ``x0``.
+
+    Parameters
+    ----------
+    f : expression, text or callable (see :func:`symtaylor.as_expr`).
+    variables : the variables (default: free symbols that are not data, sorted by name).
+    x0 : starting point (sequence, mapping, or text ``"1, 2"``).
+    method : ``"newton"`` (default), ``"gradient-descent"``, ``"trust-region"``, ``"bfgs"``,
+        ``"l-bfgs"`` (aliases: ``"trust-exact"``, ``"dogleg"``, ``"lbfgs"``, ``"gd"``).
+    lr : gradient descent step: a number, or ``"1/L"`` (from
+        :func:`~symtaylor.bounds.convergence_bounds`; over ``region``, default the box
+        ``x0 +- max(1, |x0|)``). Default ``"1/L"``. With ``line_search="armijo"`` it is the first
+        trial step (default 1).
+    line_search : ``None`` (fixed step) or ``"armijo"`` (gradient descent only; the other
+        methods always use their own line search or trust region).
+    data : ``{symbol or name: 1-D array}``: ``f`` is then a per-sample expression in the data
+        symbols and the objective is its ``reduce`` (``"sum"`` or ``"mean"``) over the samples.
+    gtol : stop when ``||grad f||_2 <= gtol``.
+    max_iter : iteration limit (default 10000 for gradient descent, else 1000).
+    subproblem, delta0 : trust-region subproblem (``"exact"`` or ``"dogleg"``) and first radius.
+    memory : L-BFGS pairs kept.
+    check_second_order : compute the smallest Hessian eigenvalue at the end and refuse to
+        call a saddle or maximum a minimum (default: on when there are at most 50 variables).
+    callback : called with an :class:`IterationState` after every iteration; return True to stop.
+    progress : True (every 10 iterations) or an int: print progress lines to stderr.
+    history : keep the per-iteration :class:`History`.
+
+    Returns
+    -------
+    Result
+
+    Examples
+    --------
+    >>> r = minimize("x**4 - 2*x**2 + 1/2", "x", [2.0], method="newton")
+    >>> r.success, round(float(r.x[0]), 12), r.nit < 10
+    (True, 1.0, True)
+    >>> g = minimize("x**4 - 2*x**2 + 1/2", "x", [2.0], method="gradient-descent", lr=0.01)
+    >>> g.success, round(float(g.x[0]), 6), g.nit > r.nit
+    (True, 1.0, True)
+    >>> m = minimize("-x**2 - y**2", "x y", [0, 0], method="bfgs")
+    >>> m.success, m.status.name
+    (False, 'SADDLE')
+    """
+    name = _method(method, _METHODS, _ALIASES)
+    if str(method).strip().lower() == "dogleg":
+        subproblem = "dogleg"
+    if line_search not in (None, "armijo"):
+        raise SolverError(f"line_search must be None or 'armijo', not {line_search!r}")
+    if max_iter is None:
+        max_iter = 10000 if name == "gradient-descent" else 1000
+    if not (isinstance(max_iter, int) and max_iter >= 0):
+        raise SolverError(f"max_iter must be a non-negative integer, not {max_iter!r}")
+    if not (isinstance(gtol, int | float) and gtol >= 0):
+        raise SolverError(f"gtol must be a non-negative number, not {gtol!r}")
+    obj = _objective(f, variables, data, reduce)
+    syms = obj.variables
+    x = _x0(x0, syms)
+    n = x.size
+    rows = [Row(r"\nabla f", obj.grad_exprs.T)]
+    detail = ""
+    step_lr = None
+    if name == "gradient-descent":
+        step_lr, detail = _learning_rate(obj, lr, line_search, x, region)
+        rows.append(Row(r"\alpha", sp.Float(step_lr, 10) if not isinstance(step_lr, sp.Expr)
+                        else step_lr, note=detail))
+    elif lr is not None:
+        raise SolverError(f"lr applies to gradient-descent only (method {name!r})")
+    run = _Run(n, callback, progress, history)
+    old = np.seterr(all="ignore")
+    try:
+        if name == "gradient-descent":
+            out = _gd(obj, x, run, lr=float(step_lr), line_search=line_search, gtol=gtol,
+                      max_iter=max_iter)
+        elif name == "newton":
+            out = _newton(obj, x, run, gtol=gtol, max_iter=max_iter)
+        elif name == "trust-region":
+            out = _tr(obj, x, run, gtol=gtol, max_iter=max_iter, subproblem=subproblem,
+                      delta0=delta0)
+        else:
+            out = _qn(obj, x, run, gtol=gtol, max_iter=max_iter,
+                      memory=memory if name == "l-bfgs" else None)
+        wall = time.perf_counter() - run.t0
+        status, message = out.status, out.status.message
+        if out.detail:
+            message += f" ({out.detail})"
+        min_eig = None
+        if check_second_order is None:
+            check_second_order = n <= 50
+        if check_second_order and _finite(out.x):
+            H = obj.hess(out.x)
+            run.nhev += 1
+            if _finite(H):
+                w = np.linalg.eigvalsh(H)
+                min_eig = float(w[0])
+                tol = math.sqrt(_EPS) * max(1.0, float(np.max(np.abs(w))))
+                if status.success and min_eig < -tol:
+                    status = Status.SADDLE
+                    message = (f"{Status.SADDLE.message} (smallest eigenvalue {min_eig:.3g}, "
+                               f"||g|| = {float(np.linalg.norm(out.g)):.3g})")
+                elif status.success and abs(min_eig) <= tol:
+                    message += (f"; note: the Hessian is singular here (smallest eigenvalue "
+                                f"{min_eig:.3g}): the minimum is not strict or the convergence "
+                                "only linear")
+        if name == "gradient-descent" and region is None and lr in (None, "1/L") \
+                and line_search is None and run.keep and run.xs:
+            lo, hi = _default_region(x)
+            if np.any(np.array(run.xs) < lo) or np.any(np.array(run.xs) > hi):
+                message += ("; note: the iterates left the box where L was certified, so the "
+                            "step 1/L is not guaranteed there")
+    finally:
+        np.seterr(**old)
+    if obj.hess_exprs is not None:
+        rows.append(Row(r"\nabla^2 f", obj.hess_exprs))
+    rows.append(Row("x_{k+1}", _UPDATES[name]))
+    g_final = out.g if out.g is not None else obj.grad(out.x)
+    return Result(
+        x=out.x, fun=float(out.f), grad_norm=float(np.linalg.norm(g_final)),
+        success=status.success, status=status, message=message, nit=out.nit, nfev=run.nfev,
+        njev=run.njev, nhev=run.nhev, history=run.history(),
+        derivation=_derivation(f"{name} on f = {obj.expr}", rows), wall_time=wall,
+        method=name, compile_time=obj.compile_time, hess_min_eig=min_eig, variables=syms,
+    )
+
+
+def _default_region(x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r = np.maximum(1.0, np.abs(x0))
+    return x0 - r, x0 + r
+
+
+def _learning_rate(obj: _Objective, lr: Any, line_search: str | None, x0: np.ndarray,
+                   region: Any) -> tuple[float, str]:
+    if line_search == "armijo":
+        if lr is None:
+            return 1.0, "first trial step of the Armijo line search"
+        if isinstance(lr, str):
+            raise SolverError("with line_search='armijo', lr is the first trial step: a number")
+    if lr is None:
+        lr = "1/L"
+    if isinstance(lr, str):
+        if lr.replace(" ", "").upper() != "1/L":
+            raise SolverError(f"lr must be a positive number or '1/L', not {lr!r}")
+        if obj.data:
+            raise SolverError("lr='1/L' is not available with data=; give a number")
+        from .bounds import convergence_bounds
+
+        reg = region
+        if reg is None:
+            lo, hi = _default_region(x0)
+            reg = {s: (float(a), float(b)) for s, a, b in zip(obj.variables, lo, hi)}
+        try:
+            cb = convergence_bounds(obj.expr, obj.variables)
+            where = "exact (quadratic f)"
+        except InputError:
+            cb = convergence_bounds(obj.expr, obj.variables, region=reg)
+            where = "certified over the region" + (" x0 +- max(1, |x0|)" if region is None else "")
+        step = float(cb.optimal_step)
+        if not (math.isfinite(step) and step > 0):
+            raise SolverError(f"1/L is not a usable step here (L = {cb.L}); give lr= a number")
+        return step, f"alpha = 1/L, L = {cb.L} {where}"
+    try:
+        val = float(lr)
+    except (TypeError, ValueError):
+        raise SolverError(f"lr must be a positive number or '1/L', not {lr!r}") from None
+    if not (math.isfinite(val) and val > 0):
+        raise SolverError(f"lr must be a positive finite number, not {lr!r}")
+    return val, "fixed step"
+
+
+# -- least squares -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Residuals:
+    exprs: list[sp.Expr]
+    variables: tuple[sp.Symbol, ...]
+    data: tuple[np.ndarray, ...]
+    jac_exprs: sp.Matrix
+    compile_time: float
+    _r: Callable[..., np.ndarray]
+    _j: Callable[..., np.ndarray]
+    m: int
+
+    def fun(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self._r(x, *self.data), dtype=float).reshape(self.m)
+
+    def jac(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self._j(x, *self.data), dtype=float).reshape(self.m, len(self.variables))
+
+
+def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
+    data_syms, arrays = _data(data)
+    exprs = as_exprs(residuals, variables)
+    data_syms = _match_data(exprs, data_syms)
+    syms = _setup_vars(exprs, variables, data_syms)
+    t = time.perf_counter()
+    J = jacobian(exprs, syms)
+    if data_syms:
+        # Every residual expression broadcast over the samples: (N, m) and (N, m, n).
+        N = arrays[0].size
+        rc = _compile(exprs, syms, data_syms)
+        jc = _compile(J, syms, data_syms)
+        m = N * len(exprs)
+        k = len(exprs)
+
+        def r_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
+            return np.broadcast_to(rc(x, *p), (N, k)).T
+
+        def j_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
+            return np.broadcast_to(jc(x, *p), (N, k, len(syms))).transpose(1, 0, 2)
+
+        return _Residuals(exprs, syms, arrays, J, time.perf_counter() - t, r_fn, j_fn, m)
+    rc = _compile(exprs, syms)
+    jc = _compile(J, syms)
+    return _Residuals(exprs, syms, (), J, time.perf_counter() - t, rc, jc, len(exprs))
+
+
+def _gauss_newton(res: _Residuals, x: np.ndarray, run: _Run, *, ftol: float, xtol: float,
+                  gtol: float, max_iter: int) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                       Status, int]:
+    r = res.fun(x)
+    run.nfev += 1
+    f = float(r @ r)
+    J = res.jac(x)
+    run.njev += 1
+    if not _finite(r, J):
+        return x, r, J, Status.NON_FINITE, 0
+    g = 2.0 * (J.T @ r)
+    run.record(0, x, f, float(np.linalg.norm(g)), 0.0)
+    for k in range(1, max_iter + 1):
+        gn = float(np.linalg.norm(g))
+        if f == 0.0:
+            return x, r, J, Status.ZERO_RESIDUAL, k - 1
+        if gn <= gtol:
+            return x, r, J, Status.GTOL, k - 1
+        p = np.linalg.lstsq(J, -r, rcond=None)[0]
+        dphi = float(g @ p)
+        if not dphi < 0:
+            return x, r, J, Status.ROUNDOFF if dphi == 0 else Status.LINE_SEARCH_FAILED, k - 1
+
+        def phi(t: float, x: np.ndarray = x, p: np.ndarray = p) -> float:
+            rt = res.fun(x + t * p)
+            run.nfev += 1
+            return float(rt @ rt) if _finite(rt) else math.inf
+
+        ls = armijo(phi, f, dphi, t0=1.0)
+        if not ls.ok:
+            return x, r, J, Status.LINE_SEARCH_FAILED, k - 1
+        step = ls.t * p
+        x = x + step
+        f_old, f = f, ls.phi
+        r = res.fun(x)
+        J = res.jac(x)
+        run.njev += 1
+        if not _finite(r, J):
+            return x, r, J, Status.NON_FINITE, k
+        g = 2.0 * (J.T @ r)
+        sn = float(np.linalg.norm(step))
+        if run.record(k, x, f, float(np.linalg.norm(g)), sn):
+            return x, r, J, Status.CALLBACK, k
+        conv_f = f_old - f <= ftol * f_old
+        conv_x = sn <= xtol * (xtol + float(np.linalg.norm(x)))
+        if conv_f and conv_x:
+            return x, r, J, Status.FTOL_XTOL, k
+        if conv_f:
+            return x, r, J, Status.FTOL, k
+        if conv_x:
+            return x, r, J, Status.XTOL, k
+    return x, r, J, Status.MAX_ITER, max_iter
+
+
+_LSQ_METHODS = ("lm", "gauss-newton")
+_LSQ_ALIASES = {"levenberg-marquardt": "lm", "gauss_newton": "gauss-newton", "gn": "gauss-newton"}
+
+
+def least_squares(
+    residuals: Any,
+    variables: Any = None,
+    x0: Any = None,
+    data: Mapping[Any, Any] | None = None,
+    method: str = "lm",
+    *,
+    ftol: float = 1e-15,
+    xtol: float = 1e-15,
+    gtol: float = 0.0,
+    max_nfev: int | None = None,
+    max_iter: int = 200,
+    scale: bool = True,
+    callback: Callable[[IterationState], Any] | None = None,
+    progress: bool | int = False,
+    history: bool = True,
+) -> Result:
+    """Minimize ``sum(r_i^2)`` over ``variables`` from ``x0``.
+
+    Parameters
+    ----------
+    residuals : a list of expressions, or ONE expression in data symbols with ``data``.
+    variables, x0 : as for :func:`minimize`.
+    data : ``{symbol or name: 1-D array}`` (curve fitting: ``residuals = model - y``).
+    method : ``"lm"`` (Levenberg–Marquardt, MINPACK logic) or ``"gauss-newton"``.
+    ftol, xtol : relative reduction of the sum of squares / relative step below which the run
+        has converged (MINPACK's tests for ``lm``).
+    gtol : ``lm``: largest cosine between ``r`` and a Jacobian column (MINPACK); Gauss–Newton:
+        gradient norm.
+    max_nfev : ``lm`` evaluation budget (default ``200 (n + 1)``); max_iter : Gauss–Newton.
+    scale : Moré's variable scaling in ``lm``.
+    callback, progress, history : as for :func:`minimize`.
+
+    Returns
+    -------
+    Result
+        ``fun`` is ``sum(r_i^2)`` (the residual sum of squares, no 1/2), ``residuals`` the
+        final residual vector, ``grad_norm`` the norm of ``2 J^T r``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> b1, b2, x, y = sp.symbols("b1 b2 x y")
+    >>> xs = np.linspace(0, 4, 20); ys = 3.0 * np.exp(-0.7 * xs)
+    >>> r = least_squares(b1 * sp.exp(-b2 * x) - y, [b1, b2], [1, 0.1], data={x: xs, y: ys})
+    >>> r.success, np.round(r.x, 10).tolist(), r.fun < 1e-20
+    (True, [3.0, 0.7], True)
+    """
+    name = _method(method, _LSQ_METHODS, _LSQ_ALIASES)
+    for label, v in (("ftol", ftol), ("xtol", xtol), ("gtol", gtol)):
+        if not (isinstance(v, int | float) and v >= 0):
+            raise SolverError(f"{label} must be a non-negative number, not {v!r}")
+    res = _residuals(residuals, variables, data)
+    x = _x0(x0, res.variables)
+    run = _Run(x.size, callback, progress, history)
+    old = np.seterr(all="ignore")
+    try:
+        if name == "lm":
+            def monitor(nit: int, xk: np.ndarray, f: float, gk: float, step: float) -> bool:
+                return run.record(nit, xk, f, 2.0 * gk, step)
+
+            out = levenberg_marquardt(res.fun, res.jac, x, ftol=ftol, xtol=xtol, gtol=gtol,
+                                      max_nfev=max_nfev, scale=scale, monitor=monitor)
+            xf, r, J, status, nit = out.x, out.fvec, out.jac, _BY_KEY[out.status], out.nit
+            run.nfev, run.njev = out.nfev, out.njev
+        else:
+            xf, r, J, status, nit = _gauss_newton(res, x, run, ftol=ftol, xtol=xtol,
+                                                  gtol=gtol, max_iter=max_iter)
+        wall = time.perf_counter() - run.t0
+    finally:
+        np.seterr(**old)
+    fun = float(r @ r) if _finite(r) else math.inf
+    g = 2.0 * (J.T @ r) if _finite(r, J) else np.full(x.size, np.nan)
+    title = f"{name} on {len(res.exprs)} residual{'s' if len(res.exprs) > 1 else ''}"
+    if data is not None:
+        title += f" over {res.data[0].size} samples"
+    rows = [Row("r", sp.Matrix(res.exprs).T), Row("J", res.jac_exprs),
+            Row("x_{k+1}", r"x_k - \left(J^T J + \lambda_k D^T D\right)^{-1} J^T r"
+                if name == "lm" else r"x_k - t_k \left(J^T J\right)^{-1} J^T r")]
+    return Result(
+        x=xf, fun=fun, grad_norm=float(np.linalg.norm(g)), success=status.success,
+        status=status, message=status.message, nit=nit, nfev=run.nfev, njev=run.njev, nhev=0,
+        history=run.history(), derivation=Derivation(title, tuple(rows)), wall_time=wall,
+        method=name, compile_time=res.compile_time, residuals=r, variables=res.variables,
+    )
+

@@ -1,0 +1,222 @@
+"""Trust-region Newton: the subproblem solvers and the outer loop (numeric cores, no SymPy).
+
+The model at ``x`` is ``m(p) = f + g.p + p.H.p/2`` trusted in the ball ``||p|| <= Delta``.
+
+* :func:`exact_step` solves the subproblem exactly (Moré & Sorensen 1983): the solution is
+  ``p(lam) = -(H + lam I)^-1 g`` with ``lam >= max(0, -lambda_min)`` and
+  ``lam (Delta - ||p||) = 0``.
+  For the small ``n`` this is meant for, ``H`` is diagonalised once, so ``||p(lam)||`` is a sum of
+  ``n`` terms and the secular equation ``1/Delta - 1/||p(lam)|| = 0`` is solved by safeguarded
+  Newton steps to full precision; the *hard case* (``g`` orthogonal to the eigenspace of
+  ``lambda_min``) adds the needed multiple of that eigenvector.
+* :func:`dogleg_step`: Powell's dogleg between the Cauchy point and the Newton step (for a
+  positive definite ``H``; otherwise the Cauchy point along ``-g``, to the boundary when the
+  curvature along ``-g`` is not positive).
+* :func:`trust_region`: the outer loop; the radius follows the ratio ``rho`` of actual to
+  predicted decrease (shrunk to a quarter of the step when ``rho < 1/4``, doubled when
+  ``rho > 3/4`` and the step was on the boundary). It converges to points where the Hessian is
+  positive semidefinite: at a saddle the exact step follows negative curvature.
+
+Examples
+--------
+>>> import numpy as np
+>>> H = np.array([[1.0, 0.0], [0.0, -2.0]]); g = np.array([1.0, 0.0])
+>>> p, lam, boundary = exact_step(g, H, 1.0)     # the hard case: g has no component along e2
+>>> bool(boundary), round(float(np.linalg.norm(p)), 12), round(lam, 12)
+(True, 1.0, 2.0)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["TROutput", "dogleg_step", "exact_step", "trust_region"]
+
+_EPS = float(np.finfo(float).eps)
+
+
+def exact_step(g: np.ndarray, H: np.ndarray, delta: float, *, eig: tuple | None = None,
+               rtol: float = 1e-12) -> tuple[np.ndarray, float, bool]:
+    """Global minimizer of ``g.p + p.H.p/2`` over ``||p|| <= delta``.
+
+    Returns ``(p, lam, on_boundary)``; ``eig`` may pass a precomputed ``np.linalg.eigh(H)``.
+    """
+    w, V = eig if eig is not None else np.linalg.eigh(H)
+    gt = V.T @ g
+    wmin = float(w[0])
+    scale = max(1.0, float(np.max(np.abs(w))))
+    if wmin > 0:
+        y = -gt / w
+        if math.sqrt(y @ y) <= delta:
+            return V @ y, 0.0, False
+    lo = max(0.0, -wmin)
+    # Hard case: g has (numerically) no component along the eigenvectors of lambda_min.
+    gnorm = math.sqrt(gt @ gt)
+    mask = np.abs(w - wmin) <= 1e-10 * scale
+    if wmin <= 0 and math.sqrt(gt[mask] @ gt[mask]) <= 1e-10 * max(gnorm, 1e-300):
+        y = np.zeros_like(gt)
+        rest = ~mask
+        y[rest] = -gt[rest] / (w[rest] - wmin)
+        ny = math.sqrt(y @ y)
+        if ny <= delta:
+            y[np.argmax(mask)] = math.sqrt(max(delta * delta - ny * ny, 0.0))
+            return V @ y, -wmin, True
+    # Secular equation 1/delta - 1/||p(lam)|| = 0 on (lo, hi): safeguarded Newton.
+    hi = lo + gnorm / delta + scale
+    lam = lo + max(1e-12 * scale, min(gnorm / delta, scale) * 1e-3) if wmin <= 0 else 0.0
+    for _ in range(100):
+        d = w + lam
+        y = -gt / d
+        ny = math.sqrt(y @ y)
+        if not math.isfinite(ny):
+            lam = 0.5 * (lam + hi) if lam > lo else lo + 0.5 * (hi - lo)
+            continue
+        if abs(ny - delta) <= rtol * delta:
+            break
+        if ny > delta:
+            lo = max(lo, lam)
+        else:
+            hi = min(hi, lam)
+        dny = -float(np.sum(y * y / d)) / ny          # d||p||/dlam
+        new = lam + (ny / delta - 1.0) * ny / -dny if dny != 0 else 0.5 * (lo + hi)
+        # Newton on 1/delta - 1/||p|| (Moré–Sorensen); bisect when it leaves the bracket.
+        if not (lo < new < hi):
+            new = 0.5 * (lo + hi)
+        if new == lam:
+            break
+        lam = new
+    return V @ y, lam, True
+
+
+def dogleg_step(g: np.ndarray, H: np.ndarray, delta: float) -> tuple[np.ndarray, float, bool]:
+    """Powell's dogleg step; returns ``(p, 0.0, on_boundary)`` like :func:`exact_step`."""
+    gg = float(g @ g)
+    gHg = float(g @ H @ g)
+    gn = math.sqrt(gg)
+    if gn == 0.0:
+        return np.zeros_like(g), 0.0, False
+    if gHg <= 0:
+        return -delta * g / gn, 0.0, True
+    pu = -(gg / gHg) * g
+    try:
+        L = np.linalg.cholesky(H)
+        pb = -np.linalg.solve(L.T, np.linalg.solve(L, g))
+    except np.linalg.LinAlgError:
+        nu = math.sqrt(pu @ pu)
+        return (pu if nu <= delta else delta * pu / nu), 0.0, nu >= delta
+    if math.sqrt(pb @ pb) <= delta:
+        return pb, 0.0, False
+    nu = math.sqrt(pu @ pu)
+    if nu >= delta:
+        return delta * pu / nu, 0.0, True
+    d = pb - pu
+    a, b, c = d @ d, 2 * (pu @ d), pu @ pu - delta * delta
+    tau = (-b + math.sqrt(b * b - 4 * a * c)) / (2 * a)
+    return pu + tau * d, 0.0, True
+
+
+@dataclass(frozen=True)
+class TROutput:
+    """What :func:`trust_region` returns: status key, final point and values, counts."""
+
+    x: np.ndarray
+    f: float
+    g: np.ndarray
+    H: np.ndarray
+    status: str
+    nit: int
+    nfev: int
+    njev: int
+    nhev: int
+
+
+def trust_region(
+    fun: Callable[[np.ndarray], float],
+    grad: Callable[[np.ndarray], np.ndarray],
+    hess: Callable[[np.ndarray], np.ndarray],
+    x0: np.ndarray,
+    *,
+    subproblem: str = "exact",
+    delta0: float | None = None,
+    max_delta: float = 1e10,
+    eta: float = 0.15,
+    gtol: float = 1e-8,
+    xtol: float = 1e-15,
+    max_iter: int = 1000,
+    monitor: Callable[[int, np.ndarray, float, float, float], bool] | None = None,
+) -> TROutput:
+    """Trust-region Newton from ``x0`` with the exact or dogleg subproblem.
+
+    ``delta0`` defaults to the length of the Newton step when ``H(x0)`` is positive definite
+    (the first step is then the Newton step if it decreases ``f``), else ``||g(x0)||``-based.
+    Status keys: ``gtol`` (||g|| <= gtol and H positive semidefinite), ``xtol`` (radius below
+    ``xtol (1 + ||x||)``), ``max_iter``, ``non_finite``, ``diverged``, ``callback``.
+    """
+    solve = exact_step if subproblem == "exact" else dogleg_step
+    x = np.array(x0, dtype=float)
+    f = float(fun(x))
+    g = np.asarray(grad(x), dtype=float)
+    H = np.asarray(hess(x), dtype=float)
+    nfev = njev = nhev = 1
+    if not (math.isfinite(f) and np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+        return TROutput(x, f, g, H, "non_finite", 0, nfev, njev, nhev)
+    eig = np.linalg.eigh(H)
+    if delta0 is None:
+        if eig[0][0] > 0:
+            pn = eig[1] @ (-(eig[1].T @ g) / eig[0])
+            delta0 = max(math.sqrt(pn @ pn), 1e-8)
+        else:
+            delta0 = max(1.0, math.sqrt(g @ g) / max(abs(eig[0][-1]), 1e-300))
+    delta = min(delta0, max_delta)
+    x_scale = max(1.0, float(np.max(np.abs(x))))
+    nit = 0
+    if monitor is not None:
+        monitor(0, x, f, float(np.linalg.norm(g)), 0.0)
+    while True:
+        gnorm = math.sqrt(g @ g)
+        wscale = max(1.0, float(np.max(np.abs(eig[0]))))
+        if gnorm <= gtol and eig[0][0] >= -math.sqrt(_EPS) * wscale:
+            return TROutput(x, f, g, H, "gtol", nit, nfev, njev, nhev)
+        if nit >= max_iter:
+            return TROutput(x, f, g, H, "max_iter", nit, nfev, njev, nhev)
+        if subproblem == "exact":
+            p, _, boundary = exact_step(g, H, delta, eig=eig)
+        else:
+            p, _, boundary = solve(g, H, delta)
+        pred = -(g @ p + 0.5 * p @ H @ p)
+        xt = x + p
+        ft = float(fun(xt))
+        nfev += 1
+        pnorm = math.sqrt(p @ p)
+        if not math.isfinite(ft):
+            rho = -math.inf
+        elif pred <= 0:
+            # No predicted decrease (round-off level): accept only a true decrease.
+            rho = 1.0 if ft < f else -1.0
+        else:
+            rho = (f - ft) / pred
+        if rho < 0.25:
+            delta = 0.25 * min(delta, pnorm)
+        elif rho > 0.75 and boundary:
+            delta = min(2.0 * delta, max_delta)
+        if rho > eta:
+            x, f = xt, ft
+            g = np.asarray(grad(x), dtype=float)
+            H = np.asarray(hess(x), dtype=float)
+            njev += 1
+            nhev += 1
+            nit += 1
+            if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+                return TROutput(x, f, g, H, "non_finite", nit, nfev, njev, nhev)
+            eig = np.linalg.eigh(H)
+            x_scale = max(1.0, float(np.max(np.abs(x))))
+            if x_scale > 1e150 or f < -1e300:
+                return TROutput(x, f, g, H, "diverged", nit, nfev, njev, nhev)
+            if monitor is not None and monitor(nit, x, f, float(np.linalg.norm(g)), pnorm):
+                return TROutput(x, f, g, H, "callback", nit, nfev, njev, nhev)
+        if delta <= xtol * x_scale:
+            return TROutput(x, f, g, H, "xtol", nit, nfev, njev, nhev)
