@@ -874,7 +874,7 @@ def convergence_bounds(f: Any, variables: Any = None,
     if reg is None:
         raise InputError(
             "f is not quadratic (its Hessian varies), so L and mu depend on where you look: "
-            "pass region={variable: (lo, hi), ...}"
+            "pass region={variable: (lo, hi), ...} (CLI: --region x=lo:hi,y=lo:hi)"
         )
     box = [reg[s] for s in syms]
     cert = _CertifiedHessian(expr, syms)

@@ -237,7 +237,7 @@ def gradient_step(f: Any, variables: Any = None, lr: Any = ALPHA) -> Step:
     rows = (
         Row("m(d)", sp.Symbol("f") + model, ":=",
             "first-order Taylor model plus step-length penalty"),
-        Row(r"\nabla_d m", sp.Eq(g + dv / alpha, sp.zeros(len(syms), 1)), "=>",
+        Row(r"\nabla f + d/\alpha", sp.zeros(len(syms), 1), "=",
             "stationary point of the model"),
         Row("d", direction, "=", "steepest descent, step alpha"),
         Row(r"x_{+}", update, "="),
