@@ -643,13 +643,13 @@ def fd_error(
 
     # Exact derivatives at the point: the truth and the truncation terms.
     deriv = sp.diff(expr, x, d)
-    exact = sp.simplify(deriv.subs(x, x0)) if deriv.has(x) else deriv
+    exact = deriv.subs(x, x0)
     if exact.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not exact.is_finite:
         raise NotAnalyticError(f"d^{d}/d{x}^{d} of {expr} is not finite at {x} = {x0}")
     f_at = expr.subs(x, x0)
-    terms = _terms_at_point(expr, x, x0, st)
-    lead = terms[0] if terms else sp.Integer(0)
-    nxt = terms[1] if len(terms) > 1 else sp.Integer(0)
+    terms = _terms_at_point(deriv, x, x0, st)
+    lead = terms[0][1] * h ** terms[0][0] if terms else sp.Integer(0)
+    nxt = terms[1][1] * h ** terms[1][0] if len(terms) > 1 else sp.Integer(0)
 
     # The round-off model and the optimal step.
     S = st.abs_weight_sum
@@ -660,23 +660,22 @@ def fd_error(
         unit = d * EPS * S / abs(st.leading_coefficient)
         h_unit = float(unit ** sp.Rational(1, st.accuracy + d))
         f_scale = sp.Float(max(abs(_safe(f_np0, x0f + float(o) * h_unit)) for o in st.offsets), 17)
-    roundoff = EPS * S * f_scale / h**d
-    if lead == 0:
+    B = EPS * S * f_scale
+    roundoff = B / h**d
+    if not terms:
         h_star_exact: sp.Expr = sp.oo
         h_star = math.inf
         predicted = 0.0
+        q, A = st.accuracy, sp.Integer(0)
     else:
-        q = int(sp.degree(lead, h))
-        A = sp.Abs(lead / h**q)
-        B = EPS * S * f_scale
-        ratio = d * B / (q * A)
-        if ratio.count_ops() < 60:
-            ratio = sp.simplify(ratio)  # cancels common factors such as E in f = exp
-        h_star_exact = ratio ** sp.Rational(1, q + d)
+        q, A = terms[0][0], sp.Abs(terms[0][1])
+        # No simplify(): it costs more than the whole scan; common factors (E in exp) cancel
+        # on their own.
+        h_star_exact = (d * B / (q * A)) ** sp.Rational(1, q + d)
         h_star = float(h_star_exact)
         predicted = float(A * h_star_exact**q + B / h_star_exact**d) if B != 0 else 0.0
 
-    rows = _scan(expr, deriv, x, x0f, st, hs, lead, roundoff)
+    rows = _scan(expr, deriv, x, x0f, st, hs, q, float(A), float(B))
     finite = [r for r in rows if r.dominated_by != "undefined"]
     if finite:
         best = min(finite, key=lambda r: r.error)
@@ -716,11 +715,14 @@ def _as_steps(steps: Any) -> list[float]:
     return out
 
 
-def _terms_at_point(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr, st: Stencil) -> list[sp.Expr]:
-    """The first two non-vanishing truncation terms ``C_k h^(k-d) f^(k)(x0)``."""
+def _terms_at_point(
+    deriv: sp.Expr, x: sp.Symbol, x0: sp.Expr, st: Stencil
+) -> list[tuple[int, sp.Expr]]:
+    """The first two non-vanishing truncation terms ``C_k f^(k)(x0) h^(k-d)`` as
+    ``(k - d, C_k f^(k)(x0))``; ``deriv`` is ``f^(d)``."""
     d = st.derivative
-    out: list[sp.Expr] = []
-    g = sp.diff(expr, x, d)
+    out: list[tuple[int, sp.Expr]] = []
+    g = deriv
     k = d
     limit = d + len(st.offsets) + 24
     while len(out) < 2 and k < limit:
@@ -734,8 +736,7 @@ def _terms_at_point(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr, st: Stencil) -> li
         val = g.subs(x, x0)
         if _is_zero(val):
             continue
-        val = sp.simplify(val) if val.count_ops() < 40 else val
-        out.append(m / sp.factorial(k) * val * h ** (k - d))
+        out.append((k - d, m / sp.factorial(k) * val))
     return out
 
 
@@ -746,31 +747,36 @@ def _scan(
     x0f: float,
     st: Stencil,
     hs: list[float],
-    lead: sp.Expr,
-    roundoff: sp.Expr,
+    q: int,
+    A: float,
+    B: float,
 ) -> list[FDRow]:
+    """Rows of the scan; the models are ``A h^q`` (truncation) and ``B / h^d`` (round-off)."""
     d = st.derivative
     # Nodes with zero weight are skipped; the sum runs from the largest offset down, which is
     # how the textbook formulas are written ((f(x+h) - 2f(x) + f(x-h))/h**2).
     pairs = sorted(((o, w) for o, w in zip(st.offsets, st.weights) if w != 0),
                    key=lambda ow: -ow[0])
-    H = np.asarray(hs, dtype=float)
+    # One scalar call per node, as hand-written code does (f(x + h) with x a Python float and
+    # NumPy functions): vectorised NumPy may round differently (np.power vs float.__pow__).
     f_np = sp.lambdify(x, expr, "numpy")
+    wf = [(float(o), float(w)) for o, w in pairs]
+    approx = []
     with np.errstate(all="ignore"):
-        acc = np.zeros_like(H)
-        for i, (o, w) in enumerate(pairs):
-            vals = np.broadcast_to(np.asarray(f_np(x0f + float(o) * H), dtype=float), H.shape)
-            term = float(w) * vals
-            acc = term if i == 0 else acc + term
-        approx = acc / H**d
+        for hv in hs:
+            acc = 0.0
+            for i, (o, w) in enumerate(wf):
+                try:
+                    term = w * float(f_np(x0f + o * hv))
+                except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                    term = math.nan
+                acc = term if i == 0 else acc + term
+            approx.append(acc / hv**d)
 
     f_mp = sp.lambdify(x, expr, "mpmath")
     df_mp = sp.lambdify(x, deriv, "mpmath")
-    q_order = st.accuracy + d
-    # Enough digits that the truncation part (~h^p) survives the cancellation (~1/h^d).
-    dps = max(_MIN_DPS, 30 + math.ceil(q_order * max(0.0, -math.log10(min(hs)))))
-    lead_f = sp.lambdify(h, sp.Abs(lead), "math") if lead != 0 else (lambda _h: 0.0)
-    round_f = sp.lambdify(h, roundoff, "math")
+    # Enough digits that the truncation part (~h^q) survives the cancellation (~1/h^d).
+    dps = max(_MIN_DPS, 30 + math.ceil((q + d) * max(0.0, -math.log10(min(hs)))))
     rows = []
     with mpmath.workdps(dps):
         X0 = mpmath.mpf(x0f)
@@ -786,8 +792,8 @@ def _scan(
                 ok = _is_real_finite(exact_stencil) and math.isfinite(ap)
             except (ValueError, ZeroDivisionError, TypeError):
                 ok = False
-            t_est = float(lead_f(hv))
-            r_est = float(round_f(hv))
+            t_est = A * hv**q
+            r_est = B / hv**d
             if not ok:
                 rows.append(FDRow(hv, float(ap), math.inf, math.nan, math.nan, t_est, r_est,
                                   "undefined"))
