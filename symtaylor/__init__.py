@@ -12,6 +12,16 @@ x**2 + 1
 """
 
 from ._version import __version__
+
+# Capabilities (one import line each; keep alphabetical by module).
+from .bounds import (
+    ConvergenceBounds,
+    convergence_bounds,
+    descent_lemma,
+    gradient_step_prediction,
+    predict_loss_after_step,
+)
+from .calculus import Definiteness, critical_points, definiteness, gradient, hessian, jacobian
 from .errors import (
     CertificationError,
     CodegenError,
@@ -22,8 +32,6 @@ from .errors import (
     SymTaylorError,
     UnsupportedFunctionError,
 )
-
-# Capabilities (one import line each; keep alphabetical by module).
 from .finite_diff import (
     DerivativeCheck,
     FDErrorReport,
@@ -35,17 +43,36 @@ from .finite_diff import (
     stencil,
 )
 from .parsing import as_expr, as_exprs, as_point, as_variables, parse
+from .steps import (
+    QuasiNewtonUpdate,
+    Step,
+    bfgs_inverse_update,
+    bfgs_update,
+    cauchy_point,
+    dfp_inverse_update,
+    dfp_update,
+    dogleg_step,
+    gauss_newton_step,
+    gradient_step,
+    levenberg_marquardt_step,
+    newton_step,
+    sr1_update,
+)
 
 __all__ = [
     "CertificationError",
     "CodegenError",
+    "ConvergenceBounds",
+    "Definiteness",
     "DerivativeCheck",
     "FDErrorReport",
     "InputError",
     "NotAnalyticError",
     "ParseError",
+    "QuasiNewtonUpdate",
     "SolverError",
     "Stencil",
+    "Step",
     "SymTaylorError",
     "UnsupportedFunctionError",
     "__version__",
@@ -53,10 +80,30 @@ __all__ = [
     "as_exprs",
     "as_point",
     "as_variables",
+    "bfgs_inverse_update",
+    "bfgs_update",
+    "cauchy_point",
+    "convergence_bounds",
+    "critical_points",
+    "definiteness",
+    "descent_lemma",
+    "dfp_inverse_update",
+    "dfp_update",
+    "dogleg_step",
     "fd_check_gradient",
     "fd_check_hessian",
     "fd_error",
     "fornberg_weights",
+    "gauss_newton_step",
+    "gradient",
+    "gradient_step",
+    "gradient_step_prediction",
+    "hessian",
+    "jacobian",
+    "levenberg_marquardt_step",
+    "newton_step",
     "parse",
+    "predict_loss_after_step",
+    "sr1_update",
     "stencil",
 ]
