@@ -888,9 +888,9 @@ class DerivativeCheck:
         msg = self.status.message
         if self.suspects:
             worst = self.suspects[0]
-            msg += (f"; worst entry {list(worst)}: code {self.analytic[worst]!r}, finite "
-                    f"difference {self.finite_difference[worst]!r} "
-                    f"+- {self.error_estimate[worst]:.2g}")
+            msg += (f"; worst entry {list(worst)}: code {float(self.analytic[worst]):.17g}, "
+                    f"finite difference {float(self.finite_difference[worst]):.17g} "
+                    f"+- {float(self.error_estimate[worst]):.2g}")
         return msg
 
     def __repr__(self) -> str:
