@@ -523,3 +523,17 @@ def test_cli_fd_error_text_plot_and_errors(capsys, tmp_path):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "even accuracy" in err
     assert main(["fd-error", "exp(x)", "--at", "1", "--steps", "1,-2"]) == 2
+
+
+def test_refined_step_is_more_accurate_where_third_derivative_is_large():
+    """Rosenbrock: |f'''| >> |f| along x0, so the unit-scale step is truncation-dominated; the
+    re-balanced step (measured third derivative) is closer to SciPy's analytic gradient."""
+    for x0 in ([-1.2, 1.0, 0.7], [0.1, 0.2]):
+        truth = rosen_der(np.array(x0))
+        plain = check_gradient(rosen, rosen_der, x0, refine=False)
+        refined = check_gradient(rosen, rosen_der, x0)
+        err_plain = np.max(np.abs(plain.finite_difference - truth))
+        err_refined = np.max(np.abs(refined.finite_difference - truth))
+        assert err_refined < err_plain / 10
+        assert refined.step[0] < plain.step[0]
+        assert np.all(np.abs(refined.finite_difference - truth) <= refined.tolerance)
