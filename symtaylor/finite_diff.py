@@ -50,7 +50,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .errors import InputError, NotAnalyticError, OptionalDependencyError
+from .errors import (
+    InputError,
+    NotAnalyticError,
+    OptionalDependencyError,
+    UnsupportedFunctionError,
+)
 from .latex import Row, align, display
 from .parsing import as_expr, as_point, as_variables
 
@@ -558,7 +563,48 @@ def _is_zero(value: sp.Expr) -> bool:
     z = value.is_zero
     if z is not None:
         return bool(z)
-    return abs(complex(value.evalf(40))) < 1e-35
+    try:
+        return abs(complex(value.evalf(40))) < 1e-35
+    except TypeError:  # not a number (e.g. DiracDelta(0)): not zero, and not usable
+        return False
+
+
+def _finite_number(value: sp.Expr) -> bool:
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or value.is_finite is False:
+        return False
+    try:
+        return math.isfinite(abs(complex(value.evalf(20))))
+    except (TypeError, OverflowError):
+        return False
+
+
+#: Non-smooth functions and where they break: a kink or jump where the returned expression is 0.
+_BREAKS: dict[type, Callable[[sp.Expr], list[sp.Expr]]] = {
+    sp.Abs: lambda e: [e.args[0]],
+    sp.sign: lambda e: [e.args[0]],
+    sp.Heaviside: lambda e: [e.args[0]],
+    sp.DiracDelta: lambda e: [e.args[0]],
+    sp.Max: lambda e: [a - b for a in e.args for b in e.args if a != b],
+    sp.Min: lambda e: [a - b for a in e.args for b in e.args if a != b],
+    sp.Piecewise: lambda e: [r.lhs - r.rhs for _, c in e.args if isinstance(c, sp.Basic)
+                             for r in c.atoms(sp.core.relational.Relational)],
+}
+
+
+def _check_smooth_at(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr) -> None:
+    """Refuse points where ``expr`` has a kink or jump: no Taylor series, no truncation term."""
+    for kind, breaks in _BREAKS.items():
+        for node in expr.atoms(kind):
+            for u in breaks(node):
+                if not u.has(x):
+                    continue
+                v = u.subs(x, x0)
+                if _finite_number(v) and _is_zero(v):
+                    raise NotAnalyticError(
+                        f"{node} is not smooth at {x} = {x0} ({u} = 0 there): a finite "
+                        "difference across a kink has no Taylor truncation term; pick a point "
+                        "away from it"
+                    )
 
 
 def fd_error(
@@ -619,13 +665,18 @@ def fd_error(
                 f"{expr} has free symbols {sorted(map(str, expr.free_symbols))}: "
                 "pass variable=... (and substitute values for parameters)"
             )
-    (x,) = as_variables(variable, expr) if variable is not None else as_variables(None, expr)
+    xs = as_variables(variable, expr)
+    if len(xs) != 1:
+        raise InputError(f"fd_error takes one variable, got {list(xs)}")
+    (x,) = xs
     others = expr.free_symbols - {x}
     if others:
         raise InputError(
             f"{expr} depends on {sorted(map(str, others))} besides {x}: substitute numbers first"
         )
     (x0,) = as_point(at, (x,))
+    if isinstance(x0, sp.Float) and float(x0).is_integer():
+        x0 = sp.Integer(int(x0))  # 1.0 is exactly 1: keep the symbolic results exact
     if x0.free_symbols:
         raise InputError(f"the point {x0} is not a number")
     try:
@@ -641,10 +692,25 @@ def fd_error(
     else:
         hs = _as_steps(steps)
 
-    # Exact derivatives at the point: the truth and the truncation terms.
+    # Exact derivatives at the point: the truth and the truncation terms. Differentiate with
+    # respect to a real symbol (finite differences live on the real line): d|x|/dx = sign(x).
+    user_expr, user_x = expr, x
+    if not x.is_real:
+        x = sp.Symbol(x.name, real=True)
+        expr = expr.subs(user_x, x)
+    _check_smooth_at(expr, x, x0)
     deriv = sp.diff(expr, x, d)
+    if deriv.has(sp.Derivative):
+        raise UnsupportedFunctionError(
+            f"SymPy cannot differentiate {expr} in closed form (got {deriv}); "
+            "rewrite it with smooth functions (e.g. Piecewise instead of Abs)"
+        )
+    # Away from kinks (checked above) DiracDelta terms vanish; mpmath knows no Heaviside.
+    deriv = deriv.replace(sp.DiracDelta, lambda *args: sp.Integer(0))
+    if deriv.has(sp.Heaviside):
+        deriv = deriv.rewrite(sp.Piecewise)
     exact = deriv.subs(x, x0)
-    if exact.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not exact.is_finite:
+    if not _finite_number(exact):
         raise NotAnalyticError(f"d^{d}/d{x}^{d} of {expr} is not finite at {x} = {x0}")
     f_at = expr.subs(x, x0)
     terms = _terms_at_point(deriv, x, x0, st)
@@ -675,7 +741,12 @@ def fd_error(
         h_star = float(h_star_exact)
         predicted = float(A * h_star_exact**q + B / h_star_exact**d) if B != 0 else 0.0
 
-    rows = _scan(expr, deriv, x, x0f, st, hs, q, float(A), float(B))
+    try:
+        rows = _scan(expr, deriv, x, x0f, st, hs, q, float(A), float(B))
+    except OverflowError:
+        raise InputError(
+            f"{user_expr} or its derivatives overflow float64 near {user_x} = {x0}"
+        ) from None
     finite = [r for r in rows if r.dominated_by != "undefined"]
     if finite:
         best = min(finite, key=lambda r: r.error)
@@ -683,7 +754,7 @@ def fd_error(
     else:
         h_obs, e_min = math.nan, math.nan
     return FDErrorReport(
-        expression=expr, variable=x, at=x0, stencil=st, exact_derivative=exact,
+        expression=user_expr, variable=user_x, at=x0, stencil=st, exact_derivative=exact,
         truncation_term=lead, next_truncation_term=nxt, roundoff_term=roundoff,
         optimal_step=h_star, optimal_step_exact=h_star_exact, predicted_min_error=predicted,
         rows=tuple(rows), observed_optimal_step=h_obs, min_error=e_min,
@@ -734,6 +805,11 @@ def _terms_at_point(
         if m == 0:
             continue
         val = g.subs(x, x0)
+        if not _finite_number(val):
+            raise NotAnalyticError(
+                f"the truncation term needs the derivative of order {k} at {x} = {x0}, which "
+                f"is not finite: the function is not smooth enough there for this stencil"
+            )
         if _is_zero(val):
             continue
         out.append((k - d, m / sp.factorial(k) * val))

@@ -537,3 +537,24 @@ def test_refined_step_is_more_accurate_where_third_derivative_is_large():
         assert err_refined < err_plain / 10
         assert refined.step[0] < plain.step[0]
         assert np.all(np.abs(refined.finite_difference - truth) <= refined.tolerance)
+
+
+def test_kinks_refused_smooth_pieces_analysed():
+    for text, at in [("abs(x)", 0), ("abs(x - 1/2)", 0.5), ("max(x, 1)", 1),
+                     ("Piecewise((x**2, x > 0), (0, True))", 0)]:
+        with pytest.raises(NotAnalyticError, match="not smooth"):
+            fd_error(text, "x", at=at)
+    # Away from the kink |x|**3 is x**3: the central second difference is exact (f'''' = 0).
+    r = fd_error("abs(x)**3", "x", at=1, derivative=2, steps=[0.5, 1e-2])
+    assert r.exact_derivative == 6 and r.truncation_term == 0
+    assert r.rows[0].truncation_error < 1e-40
+    # ... and the truncation of |x| near 2 matches that of x (sign(x) = 1 there).
+    r = fd_error("abs(x)*exp(x)", "x", at=2, derivative=1, steps=[1e-2])
+    assert r.truncation_term == h**2 * 5 * sp.exp(2) / 6
+
+
+def test_float_point_with_integer_value_stays_exact():
+    r = fd_error("exp(x)", "x", at=1.0, derivative=2, steps=[1e-2])
+    assert r.truncation_term == sp.E * h**2 / 12 and r.exact_derivative == sp.E
+    r = fd_error("exp(x)", "x", at=0.5, steps=[1e-2])
+    assert float(r.exact_derivative) == pytest.approx(math.exp(0.5), rel=1e-15)
