@@ -22,6 +22,7 @@ from .bounds import (
     predict_loss_after_step,
 )
 from .calculus import Definiteness, critical_points, definiteness, gradient, hessian, jacobian
+from .codegen import CompiledFunction, CompiledObjective, compile_numpy, compile_objective, to_scipy
 from .errors import (
     CertificationError,
     CodegenError,
@@ -62,6 +63,8 @@ from .steps import (
 __all__ = [
     "CertificationError",
     "CodegenError",
+    "CompiledFunction",
+    "CompiledObjective",
     "ConvergenceBounds",
     "Definiteness",
     "DerivativeCheck",
@@ -83,6 +86,8 @@ __all__ = [
     "bfgs_inverse_update",
     "bfgs_update",
     "cauchy_point",
+    "compile_numpy",
+    "compile_objective",
     "convergence_bounds",
     "critical_points",
     "definiteness",
@@ -106,4 +111,5 @@ __all__ = [
     "predict_loss_after_step",
     "sr1_update",
     "stencil",
+    "to_scipy",
 ]

@@ -1,0 +1,1121 @@
+"""Compile exact expressions into fast, vectorised, standalone NumPy code.
+
+:func:`compile_numpy` turns a scalar, a vector or a matrix of SymPy expressions into a Python
+function of an array ``x`` whose last axis holds the variables: ``x`` of shape ``(k,)`` is one
+point and gives an output of shape ``()``, ``(n,)`` or ``(m, n)``; ``x`` of shape ``(..., k)``
+is a batch and gives ``(...,)``, ``(..., n)`` or ``(..., m, n)`` (batch dimensions lead, as
+``np.linalg`` expects). Parameters are passed after ``x`` and broadcast against the batch
+dimensions, so data arrays of shape ``(N,)`` turn a residual into a vector of ``N`` residuals.
+
+:func:`compile_objective` compiles ``f``, its gradient and its Hessian together, with one
+common-subexpression elimination (CSE) over all of them, into ``.f``, ``.grad``, ``.hess``,
+``.value_and_grad`` and ``.hvp``; with ``data=`` the expression is a per-sample term whose sum
+(or mean) over data arrays is the objective, reduced with ``np.sum`` in the generated code.
+
+How the generated code is fast
+------------------------------
+* CSE across all outputs of a bundle; each function computes only the temporaries it needs.
+* One point (``x.ndim == 1``, scalar parameters) runs a second, straight-line body on Python
+  floats and the ``math`` module, which is ~10x cheaper per operation than NumPy scalars; the
+  rare IEEE cases Python refuses (``1/0``, ``log(-1)``, overflow) fall back to the NumPy body, so
+  both paths give the same answers.
+* Structural zeros of a matrix (sparse Hessians) produce no code: the output starts as zeros
+  and only the non-zero entries are written; a symmetric matrix computes each pair once.
+
+Semantics
+---------
+``Piecewise`` becomes ``np.select`` (a conditional expression on one point), ``Abs``, ``sign``,
+``Min``/``Max``, ``floor``, ``Mod`` and the elementary functions map to their NumPy
+counterparts. Variables are real numbers: ``re(x)``/``im(x)`` of a variable become ``x``/``0``.
+``DiracDelta`` terms, which differentiating ``sign``, ``Heaviside`` or a ``Piecewise`` jump
+brings, are compiled as ``0``: the generated derivative is the *almost-everywhere* derivative
+(exact except on the measure-zero set where the function is not differentiable).
+``Heaviside(t, h0)`` is the step ``np.heaviside(t, h0)`` (``h0 = 1/2`` by default, as in SymPy).
+A function without a NumPy counterpart raises :class:`~symtaylor.errors.UnsupportedFunctionError`
+naming it.
+
+Examples
+--------
+>>> import numpy as np
+>>> fn = compile_numpy(["x*y", "sin(x)"], "x, y", name="demo")
+>>> fn(np.array([2.0, 3.0]))
+array([6.        , 0.90929743])
+>>> fn(np.array([[2.0, 3.0], [0.0, 1.0]])).shape
+(2, 2)
+>>> print(fn.source.splitlines()[0])
+# demo(x): [x*y, sin(x)] with x[..., :] = (x, y)
+"""
+
+from __future__ import annotations
+
+import itertools
+import keyword
+import linecache
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from .errors import CodegenError, InputError, UnsupportedFunctionError
+from .parsing import as_expr, as_variables
+
+__all__ = [
+    "CompiledFunction",
+    "CompiledObjective",
+    "compile_numpy",
+    "compile_objective",
+    "to_scipy",
+]
+
+# -- translation tables (plain data) ---------------------------------------------------------
+
+# SymPy function name -> (NumPy template, one-point template or None). ``{0}``, ``{1}`` are the
+# printed arguments. ``None`` means: no Python-float version, the function runs through NumPy.
+_FUNCTIONS: dict[str, tuple[str, str | None]] = {
+    "sin": ("np.sin({0})", "math.sin({0})"),
+    "cos": ("np.cos({0})", "math.cos({0})"),
+    "tan": ("np.tan({0})", "math.tan({0})"),
+    "sec": ("1/np.cos({0})", "1/math.cos({0})"),
+    "csc": ("1/np.sin({0})", "1/math.sin({0})"),
+    "cot": ("1/np.tan({0})", "1/math.tan({0})"),
+    "asin": ("np.arcsin({0})", "math.asin({0})"),
+    "acos": ("np.arccos({0})", "math.acos({0})"),
+    "atan": ("np.arctan({0})", "math.atan({0})"),
+    "atan2": ("np.arctan2({0}, {1})", "math.atan2({0}, {1})"),
+    "sinh": ("np.sinh({0})", "math.sinh({0})"),
+    "cosh": ("np.cosh({0})", "math.cosh({0})"),
+    "tanh": ("np.tanh({0})", "math.tanh({0})"),
+    "asinh": ("np.arcsinh({0})", "math.asinh({0})"),
+    "acosh": ("np.arccosh({0})", "math.acosh({0})"),
+    "atanh": ("np.arctanh({0})", "math.atanh({0})"),
+    "exp": ("np.exp({0})", "math.exp({0})"),
+    "log": ("np.log({0})", "math.log({0})"),
+    "Abs": ("np.abs({0})", "abs({0})"),
+    "sign": ("np.sign({0})", "_sign({0})"),
+    "floor": ("np.floor({0})", "math.floor({0})"),
+    "ceiling": ("np.ceil({0})", "math.ceil({0})"),
+    "erf": ("_erf({0})", "math.erf({0})"),
+    "erfc": ("_erfc({0})", "math.erfc({0})"),
+    "gamma": ("_gamma({0})", "math.gamma({0})"),
+    "factorial": ("_gamma({0} + 1)", "math.gamma({0} + 1)"),
+    "Heaviside": ("np.heaviside({0}, {1})", "_heaviside({0}, {1})"),
+}
+
+# Helper definitions a generated module includes only when it uses them (NumPy has no erf).
+_HELPERS: dict[str, str] = {
+    "_sign": "def _sign(v):\n    return float((v > 0) - (v < 0))\n",
+    "_heaviside": (
+        "def _heaviside(v, h0):\n"
+        "    return 1.0 if v > 0 else (0.0 if v < 0 else float(h0))\n"
+    ),
+    "_erf": "_erf = np.vectorize(math.erf, otypes=[float])  # NumPy has no erf\n",
+    "_erfc": "_erfc = np.vectorize(math.erfc, otypes=[float])\n",
+    "_gamma": (
+        "def _gamma_point(v):\n"
+        "    try:\n"
+        "        return math.gamma(v)\n"
+        "    except (ValueError, OverflowError):  # poles and overflow: IEEE values\n"
+        "        return math.inf if v > 0 else math.nan\n\n\n"
+        "_gamma = np.vectorize(_gamma_point, otypes=[float])\n"
+    ),
+}
+
+_RELATIONS = {"StrictLessThan": "<", "LessThan": "<=", "StrictGreaterThan": ">",
+              "GreaterThan": ">=", "Equality": "==", "Unequality": "!="}
+
+# Precedences of printed Python (higher binds tighter).
+_ATOM, _POW, _UNARY, _MUL, _ADD, _CMP, _COND = 100, 60, 50, 40, 30, 20, 5
+
+_RESERVED = {"np", "math", "x", "v", "out", "shape", "nd", "N", "exc"}
+
+
+def _float_literal(value: float) -> str:
+    if math.isnan(value):
+        return "math.nan"
+    if math.isinf(value):
+        return "math.inf" if value > 0 else "-math.inf"
+    return repr(float(value))
+
+
+class _Printer:
+    """Print one SymPy expression as Python source, for NumPy arrays or for Python floats."""
+
+    def __init__(self, names: Mapping[sp.Basic, str], point: bool) -> None:
+        self.names = names
+        self.point = point
+        self.helpers: set[str] = set()
+        self.uses_math = False
+        self.piecewise = False
+
+    def __call__(self, expr: sp.Basic) -> str:
+        return self.p(expr)[0]
+
+    def paren(self, expr: sp.Basic, prec: int) -> str:
+        s, q = self.p(expr)
+        return s if q > prec else f"({s})"
+
+    def p(self, e: sp.Basic) -> tuple[str, int]:
+        name = self.names.get(e)
+        if name is not None:
+            return name, _ATOM
+        if e.is_Number:
+            return self.number(e)
+        method = getattr(self, "_" + type(e).__name__, None)
+        if method is not None:
+            return method(e)
+        if isinstance(e, sp.NumberSymbol):
+            return _float_literal(float(e)), _ATOM
+        if isinstance(e, sp.Symbol):
+            raise CodegenError(f"symbol {e} is neither a variable nor a parameter; pass it in "
+                               "variables= or params=")
+        if isinstance(e, sp.Function):
+            return self.function(e)
+        if isinstance(e, sp.Rel):
+            op = _RELATIONS.get(type(e).__name__)
+            if op is None:  # pragma: no cover - every SymPy relational is in the table
+                raise CodegenError(f"cannot compile the relation {e}")
+            return f"{self.paren(e.lhs, _CMP)} {op} {self.paren(e.rhs, _CMP)}", _CMP
+        raise UnsupportedFunctionError(
+            f"cannot compile {type(e).__name__} ({e}) to NumPy; evaluate or rewrite it first"
+        )
+
+    def number(self, e: sp.Expr) -> tuple[str, int]:
+        if e.is_Integer and abs(int(e)) < 2**53:
+            s = str(int(e))
+        elif e is sp.S.Infinity or e is sp.S.NegativeInfinity:
+            s = "math.inf" if e.is_positive else "-math.inf"
+        elif e is sp.S.NaN:
+            s = "math.nan"
+        elif e is sp.S.ComplexInfinity or not e.is_real:
+            raise CodegenError(f"the constant {e} is not a real number")
+        else:
+            s = _float_literal(float(e))
+        if s.startswith("math."):
+            self.uses_math = True
+        return s, (_UNARY if s.startswith("-") else _ATOM)
+
+    def _Pi(self, e: sp.Expr) -> tuple[str, int]:
+        return ("math.pi", _ATOM)
+
+    def _Exp1(self, e: sp.Expr) -> tuple[str, int]:
+        return ("math.e", _ATOM)
+
+    def _BooleanTrue(self, e: sp.Basic) -> tuple[str, int]:
+        return "True", _ATOM
+
+    def _BooleanFalse(self, e: sp.Basic) -> tuple[str, int]:
+        return "False", _ATOM
+
+    def _Add(self, e: sp.Expr) -> tuple[str, int]:
+        # numbers last, as people write them
+        terms = [self.p(t) for t in sorted(e.args, key=lambda t: bool(t.is_Number))]
+        out = ""
+        for s, q in terms:
+            if q <= _ADD:
+                s = f"({s})"
+            if not out:
+                out = s
+            elif s.startswith("-"):
+                out += " - " + s[1:]
+            else:
+                out += " + " + s
+        return out, _ADD
+
+    def _Mul(self, e: sp.Expr) -> tuple[str, int]:
+        coeff, factors = e.as_coeff_mul()
+        num: list[str] = []
+        den: list[sp.Expr] = []
+        for f in factors:
+            if f.is_Pow and f.exp.is_number and f.exp.is_extended_negative:
+                den.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp))
+            else:
+                num.append(self.paren(f, _MUL - 1) if not f.is_Pow else self.paren(f, _MUL))
+        sign = ""
+        if coeff.is_negative:
+            sign, coeff = "-", -coeff
+        if coeff != 1 or not num:
+            num.insert(0, self.number(coeff)[0])
+        s = "*".join(num)
+        if den:
+            if len(den) == 1:
+                d = self.paren(den[0], _MUL)
+            else:
+                d = "(" + "*".join(self.paren(f, _MUL - 1) for f in den) + ")"
+            s = f"{s}/{d}"
+        if sign:
+            return "-" + s, _UNARY
+        return s, _MUL
+
+    def _Pow(self, e: sp.Expr) -> tuple[str, int]:
+        b, x = e.base, e.exp
+        if x == sp.S.Half:
+            return self.call("sqrt", b)
+        if x == -sp.S.Half:
+            return f"1/{self.call('sqrt', b)[0]}", _MUL
+        if x.is_Number and x.is_negative:
+            inv = b if x == -1 else sp.Pow(b, -x, evaluate=False)
+            return f"1/{self.paren(inv, _MUL)}", _MUL
+        if x.is_Integer:
+            return f"{self.paren(b, _POW)}**{int(x)}", _POW
+        if self.point:  # Python's ** would return a complex number for a negative base
+            self.uses_math = True
+            return f"math.pow({self.p(b)[0]}, {self.p(x)[0]})", _ATOM
+        return f"{self.paren(b, _POW)}**{self.paren(x, _POW)}", _POW
+
+    def call(self, fname: str, arg: sp.Expr) -> tuple[str, int]:
+        mod = "math" if self.point else "np"
+        if self.point:
+            self.uses_math = True
+        return f"{mod}.{fname}({self.p(arg)[0]})", _ATOM
+
+    def function(self, e: sp.Function) -> tuple[str, int]:
+        fname = type(e).__name__
+        args = list(e.args)
+        if fname == "DiracDelta":  # almost-everywhere derivative: see the module docstring
+            return "0.0", _ATOM
+        if fname == "Heaviside":
+            args = [args[0], args[1] if len(args) > 1 else sp.S.Half]
+        if fname in ("Min", "Max"):
+            return self.minmax(fname, args)
+        if fname in ("re", "im", "conjugate"):  # only reached for non-variable arguments
+            raise UnsupportedFunctionError(f"{fname}({args[0]}): complex values are not compiled")
+        entry = _FUNCTIONS.get(fname)
+        if entry is None:
+            raise UnsupportedFunctionError(
+                f"the function {fname} (in {e}) has no NumPy counterpart in symtaylor.codegen; "
+                f"supported: {', '.join(sorted([*_FUNCTIONS, 'Min', 'Max', 'Piecewise', 'Mod']))}"
+            )
+        template = entry[1] if self.point else entry[0]
+        if template is None:  # pragma: no cover - every entry has a point template
+            raise CodegenError(f"{fname} has no one-point form")
+        self._note(template)
+        return template.format(*(self.p(a)[0] for a in args)), _ATOM
+
+    def _note(self, template: str) -> None:
+        if "math." in template:
+            self.uses_math = True
+        for h in _HELPERS:
+            if h + "(" in template:
+                self.helpers.add(h)
+                self.uses_math = True
+
+    def minmax(self, fname: str, args: list[sp.Expr]) -> tuple[str, int]:
+        printed = [self.p(a)[0] for a in args]
+        if self.point:
+            return f"{fname.lower()}({', '.join(printed)})", _ATOM
+        func = "np.minimum" if fname == "Min" else "np.maximum"
+        out = printed[-1]
+        for s in reversed(printed[:-1]):
+            out = f"{func}({s}, {out})"
+        return out, _ATOM
+
+    def _Min(self, e: sp.Expr) -> tuple[str, int]:
+        return self.minmax("Min", list(e.args))
+
+    def _Max(self, e: sp.Expr) -> tuple[str, int]:
+        return self.minmax("Max", list(e.args))
+
+    def _Mod(self, e: sp.Expr) -> tuple[str, int]:
+        return f"{self.paren(e.args[0], _MUL)} % {self.paren(e.args[1], _MUL)}", _MUL
+
+    def _Piecewise(self, e: sp.Piecewise) -> tuple[str, int]:
+        pairs = [(a.expr, a.cond) for a in e.args]
+        if pairs[-1][1] == sp.true:
+            default = self.p(pairs[-1][0])[0]
+            pairs = pairs[:-1]
+        else:
+            default = "math.nan"
+            self.uses_math = True
+        if not pairs:
+            return default, _ATOM
+        self.piecewise = True
+        if self.point:
+            out = default
+            for val, cond in reversed(pairs):
+                out = f"({self.p(val)[0]} if {self.p(cond)[0]} else {out})"
+            return out, _ATOM
+        conds = ", ".join(self.p(c)[0] for _, c in pairs)
+        vals = ", ".join(self.p(v)[0] for v, _ in pairs)
+        return f"np.select([{conds}], [{vals}], {default})", _ATOM
+
+    def _And(self, e: sp.Basic) -> tuple[str, int]:
+        return self.logic(e, "and", "np.logical_and")
+
+    def _Or(self, e: sp.Basic) -> tuple[str, int]:
+        return self.logic(e, "or", "np.logical_or")
+
+    def logic(self, e: sp.Basic, word: str, func: str) -> tuple[str, int]:
+        printed = [self.p(a)[0] for a in e.args]
+        if self.point:
+            return "(" + f" {word} ".join(f"({s})" for s in printed) + ")", _ATOM
+        out = printed[-1]
+        for s in reversed(printed[:-1]):
+            out = f"{func}({s}, {out})"
+        return out, _ATOM
+
+    def _Not(self, e: sp.Basic) -> tuple[str, int]:
+        s = self.p(e.args[0])[0]
+        return (f"(not ({s}))" if self.point else f"np.logical_not({s})"), _ATOM
+
+
+# -- preparing expressions --------------------------------------------------------------------
+
+
+def _realify(exprs: list[sp.Expr], symbols: Sequence[sp.Symbol]) -> tuple[list[sp.Expr], dict]:
+    """Prepare expressions for real floats: non-real symbols become real ones of the same name
+    (``re(x)`` becomes ``x``; ``Derivative(sign(x), x)``, left unevaluated by SymPy for a complex
+    ``x``, is evaluated) and ``DiracDelta`` terms are dropped (the a.e. derivative)."""
+    present = set().union(*(e.free_symbols for e in exprs)) if exprs else set()
+    swap = {}
+    for s in symbols:
+        if not s.is_real:
+            r = sp.Symbol(s.name, real=True)
+            swap[s] = r if r not in present else sp.Dummy(s.name, real=True)
+    out = []
+    for e in exprs:
+        e = e.xreplace(swap) if swap else e
+        if e.has(sp.Derivative):
+            e = e.doit()
+        if e.has(sp.DiracDelta):
+            e = e.xreplace({d: sp.S.Zero for d in e.atoms(sp.DiracDelta)})
+        out.append(e)
+    return out, {v: k for k, v in swap.items()}
+
+
+def _check(e: sp.Basic) -> sp.Expr:
+    if not isinstance(e, sp.Expr):
+        raise CodegenError(f"{e} is not a numeric expression (a {type(e).__name__})")
+    if e.has(sp.zoo, sp.nan):
+        raise CodegenError(f"expression {e} is undefined (contains zoo or nan)")
+    for bad in (sp.Derivative, sp.Integral, sp.Sum, sp.Product, sp.Subs, sp.Limit):
+        if e.has(bad):
+            raise UnsupportedFunctionError(
+                f"expression contains an unevaluated {bad.__name__}: {e}; call .doit() first, "
+                "or declare the variables real"
+            )
+    if e.has(sp.I):
+        raise CodegenError(f"expression {e} is complex; codegen compiles real expressions")
+    return e
+
+
+def _shape_and_entries(
+    exprs: Any, variables: Any
+) -> tuple[tuple[int, ...], list[tuple[int, ...]], list[Any], Any]:
+    """Coerce exprs to (output shape, positions, raw entries, display object)."""
+    if isinstance(exprs, sp.MatrixBase):
+        m, n = exprs.shape
+        if n == 1:
+            return (m,), [(i,) for i in range(m)], list(exprs), exprs
+        if isinstance(exprs, sp.SparseMatrix | sp.ImmutableSparseMatrix):
+            nz = exprs.todok()
+            pos = sorted(nz)
+            return (m, n), pos, [nz[p] for p in pos], exprs
+        return (m, n), [(i, j) for i in range(m) for j in range(n)], list(exprs), exprs
+    if isinstance(exprs, np.ndarray):
+        exprs = exprs.tolist()
+    if isinstance(exprs, (list, tuple)):
+        if not exprs:
+            raise InputError("empty list of expressions")
+        if all(isinstance(r, (list, tuple)) for r in exprs):
+            widths = {len(r) for r in exprs}
+            if len(widths) != 1:
+                raise InputError("rows of the matrix of expressions have different lengths")
+            n = widths.pop()
+            m = len(exprs)
+            raw = [v for r in exprs for v in r]
+            return (m, n), [(i, j) for i in range(m) for j in range(n)], raw, exprs
+        return (len(exprs),), [(i,) for i in range(len(exprs))], list(exprs), exprs
+    return (), [()], [exprs], exprs
+
+
+def _identifier(name: str, used: set[str]) -> str:
+    base = "".join(c if c.isalnum() or c == "_" else "_" for c in name) or "v"
+    if base[0].isdigit():
+        base = "v_" + base
+    cand = base
+    while cand in used or keyword.iskeyword(cand) or cand in _RESERVED or cand.startswith("_"):
+        cand += "_"
+        if cand.startswith("_"):
+            cand = "v" + cand
+    used.add(cand)
+    return cand
+
+
+# -- the generator ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Out:
+    shape: tuple[int, ...]
+    slots: list[tuple[list[int], sp.Expr]]  # flat positions (1 or 2 when symmetric) -> value
+    dense: bool  # every position written
+
+
+@dataclass
+class _Func:
+    name: str
+    summary: str
+    outputs: list[_Out]
+    vectors: list[tuple[str, tuple[sp.Symbol, ...]]]  # x (and v for hvp)
+    extra: list[tuple[sp.Expr, sp.Expr]] = field(default_factory=list)  # late definitions
+
+
+class _Module:
+    """Holds the CSE'd definitions of a bundle and prints its functions."""
+
+    def __init__(
+        self,
+        exprs: list[sp.Expr],
+        variables: tuple[sp.Symbol, ...],
+        params: tuple[sp.Symbol, ...],
+        data: tuple[sp.Symbol, ...],
+        reduce: str,
+        cse: bool,
+    ) -> None:
+        self.variables, self.params, self.data, self.reduce = variables, params, data, reduce
+        allsyms = (*variables, *params, *data)
+        if len(set(allsyms)) != len(allsyms):
+            raise InputError(f"a symbol appears twice among variables, params and data: {allsyms}")
+        exprs, back = _realify([sp.sympify(e) for e in exprs], allsyms)
+        exprs = [_check(e) for e in exprs]
+        self.real = {s: r for r, s in back.items()}
+        used: set[str] = set()
+        self.names: dict[sp.Basic, str] = {}
+        for s in allsyms:
+            self.names[self.real.get(s, s)] = _identifier(s.name, used)
+        self.argnames = [self.names[self.real.get(s, s)] for s in (*params, *data)]
+        known = set(self.names)
+        for e in exprs:
+            extra = e.free_symbols - known
+            if extra:
+                raise CodegenError(
+                    f"expression {e} has symbol(s) {', '.join(sorted(map(str, extra)))} that are "
+                    "neither variables nor params; pass them in params= (or data=)"
+                )
+        if cse and exprs:
+            temp_names = (f"t{i}" for i in itertools.count())
+            taken = used
+            gen = (sp.Symbol(n) for n in temp_names if n not in taken)
+            self.temps, self.reduced = sp.cse(exprs, symbols=gen, order="none")
+        else:
+            self.temps, self.reduced = [], exprs
+        for s, _ in self.temps:
+            self.names[s] = s.name
+        self.temp_index = {s: i for i, (s, _) in enumerate(self.temps)}
+        self.data_set = {self.real.get(s, s) for s in data}
+        self._has_data_cache: dict[int, bool] = {}
+
+    # which temporaries an expression needs, in definition order
+    def needed(self, exprs: list[sp.Expr]) -> list[int]:
+        seen: set[int] = set()
+        stack = [s for e in exprs for s in e.free_symbols if s in self.temp_index]
+        while stack:
+            s = stack.pop()
+            i = self.temp_index[s]
+            if i in seen:
+                continue
+            seen.add(i)
+            stack.extend(t for t in self.temps[i][1].free_symbols if t in self.temp_index)
+        return sorted(seen)
+
+    def has_data(self, e: sp.Expr) -> bool:
+        """Whether ``e`` (in temporaries) depends on a data symbol."""
+        if not self.data_set:
+            return False
+        for s in e.free_symbols:
+            if s in self.data_set:
+                return True
+            i = self.temp_index.get(s)
+            if i is not None:
+                hit = self._has_data_cache.get(i)
+                if hit is None:
+                    hit = self._has_data_cache[i] = self.has_data(self.temps[i][1])
+                if hit:
+                    return True
+        return False
+
+    def print_function(self, fn: _Func) -> tuple[str, set[str], list[str]]:
+        """Source of one function (and its one-point twin), helpers used, constants."""
+        vals = [v for o in fn.outputs for _, v in o.slots] + [d for _, d in fn.extra]
+        need = self.needed(vals)
+        temps = [self.temps[i] for i in need]
+        defs = temps + fn.extra
+        np_pr = _Printer(self.names, point=False)
+        pt_pr = _Printer(self.names, point=True)
+        lines: list[str] = []
+        consts: list[str] = []
+        params = self.argnames
+        vec_names = [a for a, _ in fn.vectors]
+        sig = ", ".join(vec_names + params)
+        npar = len(self.params)
+        k = len(self.variables)
+        point_ok = not self.data
+        pname = f"_{fn.name}_point"
+        shapes = ", ".join(str(o.shape) for o in fn.outputs)
+        lines.append(f"def {fn.name}({sig}):")
+        lines.append(f'    """{fn.summary}')
+        lines.append("")
+        held = ", ".join(map(str, self.variables))
+        lines.append(f"    {vec_names[0]}: array (..., {k}) holding ({held})")
+        if len(vec_names) > 1:
+            lines.append(f"    {vec_names[1]}: array (..., {k}), the direction")
+        if npar:
+            lines.append(f"    {', '.join(params[:npar])}: parameters, broadcast against the "
+                         "batch dimensions")
+        if self.data:
+            lines.append(f"    {', '.join(params[npar:])}: data arrays of one length N; the "
+                         f"result is the {self.reduce} over the N samples")
+        lines.append(f"    Returns per point: shape {shapes}; a batch adds its leading dimensions.")
+        lines.append('    """')
+        for a in vec_names:
+            lines.append(f"    {a} = np.asarray({a}, dtype=float)")
+            lines.append(f"    if {a}.ndim == 0 or {a}.shape[-1] != {k}:")
+            lines.append(f"        raise ValueError(f'{a} must have shape (..., {k}), "
+                         f"got {{{a}.shape}}')")
+        if point_ok:
+            cond = " and ".join([f"{a}.ndim == 1" for a in vec_names]
+                                + [f"np.ndim({p}) == 0" for p in params])
+            lines.append(f"    if {cond}:  # one point: Python floats are ~10x faster")
+            lines.append("        try:")
+            lines.append(f"            return {pname}({sig})")
+            lines.append("        except (ArithmeticError, ValueError):")
+            lines.append("            pass  # 1/0, log(-1), overflow: take the IEEE (NumPy) route")
+        xs = fn.vectors[0][0]
+        if self.data:
+            for p in params[:npar]:
+                lines.append(f"    {p} = np.asarray({p}, dtype=float)[..., None]")
+            dshapes = ", ".join(f"np.shape({d})" for d in params[npar:])
+            lines.append(f"    nd = np.broadcast_shapes({dshapes})")
+            lines.append("    if len(nd) != 1:")
+            lines.append("        raise ValueError(f'data arrays must be 1-D of one length, got "
+                         "shape {nd}')")
+            lines.append(f"    shape = {xs}.shape[:-1]")
+            for a, syms in fn.vectors:
+                for i, s in enumerate(syms):
+                    lines.append(f"    {self._name(s)} = {a}[..., None, {i}]")
+        else:
+            pshapes = "".join(f", np.shape({p})" for p in params)
+            extra_vec = "".join(f", {a}.shape[:-1]" for a in vec_names[1:])
+            lines.append(f"    shape = np.broadcast_shapes({xs}.shape[:-1]{extra_vec}{pshapes})")
+            for a, syms in fn.vectors:
+                for i, s in enumerate(syms):
+                    lines.append(f"    {self._name(s)} = {a}[..., {i}]")
+        body_start = len(lines)
+        for s, d in defs:
+            lines.append(f"    {self.names.get(s, str(s))} = {np_pr(d)}")
+        results = []
+        for j, o in enumerate(fn.outputs):
+            oname = "out" if len(fn.outputs) == 1 else f"out{j}"
+            results.append(oname)
+            size = math.prod(o.shape)
+            if not o.shape:
+                lines.append(f"    {oname} = np.empty(shape)")
+                lines.append(f"    {oname}[...] = {self._reduced(np_pr, o.slots[0][1])}")
+                results[-1] = f"{oname}[()]"
+                continue
+            alloc = "np.empty" if o.dense else "np.zeros"
+            lines.append(f"    {oname} = {alloc}(shape + ({size},))")
+            for pos, val in o.slots:
+                targets = " = ".join(f"{oname}[..., {p}]" for p in pos)
+                lines.append(f"    {targets} = {self._reduced(np_pr, val)}")
+            if len(o.shape) > 1:
+                results[-1] = f"{oname}.reshape(shape + {o.shape})"
+        if np_pr.piecewise:
+            # np.select evaluates every branch: silence warnings from the branches not taken
+            body = ["    " + ln for ln in lines[body_start:]]
+            lines[body_start:] = [
+                "    with np.errstate(divide='ignore', invalid='ignore', over='ignore'):", *body
+            ]
+        lines.append(f"    return {', '.join(results)}")
+        lines.append("")
+        if point_ok:
+            lines.append("")
+            lines.append(f"def {pname}({sig}):")
+            lines.append(f'    """{fn.name} at one point, on Python floats."""')
+            for a, syms in fn.vectors:
+                names = [self._name(s) for s in syms]
+                lines.append(f"    {', '.join(names)}{',' if len(names) == 1 else ''} = "
+                             f"{a}.tolist()")
+            for p in params:
+                lines.append(f"    {p} = float({p})")
+            for s, d in defs:
+                lines.append(f"    {self.names.get(s, str(s))} = {pt_pr(d)}")
+            results = []
+            for j, o in enumerate(fn.outputs):
+                if not o.shape:
+                    results.append(f"np.float64({pt_pr(o.slots[0][1])})")
+                    continue
+                flat: list[tuple[int, str]] = []
+                for pos, val in o.slots:
+                    s = pt_pr(val)
+                    flat.extend((p, s) for p in pos)
+                flat.sort()
+                size = math.prod(o.shape)
+                oname = f"out{j}" if len(fn.outputs) > 1 else "out"
+                items = ",\n        ".join(s for _, s in flat)
+                if o.dense and len(flat) == size:
+                    expr = f"np.array([\n        {items},\n    ], dtype=float)"
+                    if len(o.shape) > 1:
+                        expr += f".reshape{o.shape}"
+                    lines.append(f"    {oname} = {expr}")
+                else:
+                    cname = f"_{fn.name.upper()}_NZ{j}"
+                    idx = ", ".join(str(p) for p, _ in flat)
+                    consts.append(f"{cname} = np.array([{idx}])  # non-zero entries of {fn.name}")
+                    lines.append(f"    {oname} = np.zeros({size})")
+                    lines.append(f"    {oname}[{cname}] = (\n        {items},\n    )")
+                    if len(o.shape) > 1:
+                        lines.append(f"    {oname} = {oname}.reshape{o.shape}")
+                results.append(oname)
+            lines.append(f"    return {', '.join(results)}")
+            lines.append("")
+        helpers = np_pr.helpers | pt_pr.helpers
+        return "\n".join(lines), helpers, consts
+
+    def _name(self, s: sp.Symbol) -> str:
+        return self.names[self.real.get(s, s)]
+
+    def _reduced(self, pr: _Printer, val: sp.Expr) -> str:
+        s = pr(val)
+        if not self.data:
+            return s
+        red = "np.sum" if self.reduce == "sum" else "np.mean"
+        if self.has_data(val):
+            return f"{red}({s}, axis=-1)"
+        full = f"np.broadcast_to({s}, shape + (1,))"
+        factor = "nd[0] * " if self.reduce == "sum" else ""
+        return f"{factor}{full}[..., 0]"
+
+
+def _module_source(header: str, bodies: list[tuple[str, set[str], list[str]]]) -> str:
+    helpers = sorted(set().union(*(h for _, h, _ in bodies)))
+    consts = [c for _, _, cs in bodies for c in cs]
+    parts = [header.rstrip() + "\n\nimport math\n\nimport numpy as np\n"]
+    if helpers or consts:
+        parts.append("\n".join(_HELPERS[h] for h in helpers) + "\n".join(consts) + "\n")
+    parts.extend(b for b, _, _ in bodies)
+    return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
+
+
+_COUNTER = itertools.count()
+
+
+def _load(source: str, label: str) -> dict[str, Any]:
+    filename = f"<symtaylor-codegen-{label}-{next(_COUNTER)}>"
+    # registered so that inspect.getsource and tracebacks show the generated code
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict[str, Any] = {"__name__": f"symtaylor_generated_{label}"}
+    try:
+        exec(compile(source, filename, "exec"), namespace)  # our own generated code, no user text
+    except (SyntaxError, RecursionError) as exc:  # pragma: no cover - a printer bug
+        raise CodegenError(f"generated code for {label} does not compile: {exc}") from None
+    return namespace
+
+
+# -- public objects ------------------------------------------------------------------------------
+
+
+def _short(obj: Any, limit: int = 70) -> str:
+    s = str(obj)
+    return s if len(s) <= limit else s[: limit - 3] + "..."
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledFunction:
+    """A compiled NumPy function; call it as ``fn(x, *params)``.
+
+    Attributes
+    ----------
+    name : str
+        The function's name in :attr:`source` (also ``fn.__name__``).
+    source : str
+        A standalone Python module (imports ``math`` and ``numpy`` only) defining ``name``.
+    variables, params, data : tuple of Symbol
+        ``x[..., i]`` is ``variables[i]``; parameters (then data arrays) follow ``x``.
+    shape : tuple of int
+        Output shape for one point (``()`` scalar, ``(n,)`` vector, ``(m, n)`` matrix).
+    expression : object
+        What was compiled (SymPy expression, list or Matrix), for display.
+    """
+
+    name: str
+    source: str
+    variables: tuple[sp.Symbol, ...]
+    params: tuple[sp.Symbol, ...]
+    data: tuple[sp.Symbol, ...]
+    shape: tuple[int, ...]
+    expression: Any = field(repr=False)
+    function: Callable[..., Any] = field(repr=False)
+
+    @property
+    def __name__(self) -> str:  # type: ignore[override]
+        return self.name
+
+    def __call__(self, *args: Any) -> Any:
+        try:
+            return self.function(*args)
+        except (ValueError, TypeError) as exc:
+            sig = ", ".join(["x", *(s.name for s in (*self.params, *self.data))])
+            raise InputError(f"{self.name}({sig}): {exc}") from None
+
+    def __repr__(self) -> str:
+        names = ", ".join(s.name for s in self.variables)
+        extra = ", ".join(s.name for s in (*self.params, *self.data))
+        return (f"CompiledFunction({self.name}(x[{names}]{', ' + extra if extra else ''}) -> "
+                f"shape {self.shape}: {_short(self.expression)})")
+
+    def latex(self) -> str:
+        """LaTeX of what the function computes."""
+        expr = self.expression
+        if isinstance(expr, (list, tuple)):
+            expr = sp.Matrix(expr)
+        args = ", ".join(sp.latex(s) for s in self.variables)
+        return rf"\operatorname{{{self.name}}}\left({args}\right) = {sp.latex(expr)}"
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"
+
+    def export(self, path: str | Path) -> Path:
+        """Write :attr:`source` to ``path`` (a ``.py`` file) and return the path."""
+        p = Path(path)
+        p.write_text(self.source, encoding="utf-8")
+        return p
+
+
+def _coerce(exprs: Any, variables: Any, params: Any, data: Any) -> tuple[Any, ...]:
+    shape, positions, raw, display = _shape_and_entries(exprs, variables)
+    if variables is None:
+        free: set[sp.Basic] = set()
+        for r in raw:
+            free |= as_expr(r).free_symbols
+        variables = sorted(free, key=lambda s: s.name) or None
+        if variables is None:
+            raise InputError("no variables: pass variables=...")
+    syms = as_variables(variables)
+    names = {s.name: s for s in syms}
+    ps = as_variables(params) if _given(params) else ()
+    ds = as_variables(data) if _given(data) else ()
+    table = {**names, **{s.name: s for s in ps}, **{s.name: s for s in ds}}
+    values = [as_expr(r, None, table) if isinstance(r, str) else as_expr(r, syms) for r in raw]
+    return shape, positions, values, display, syms, ps, ds
+
+
+def _given(v: Any) -> bool:
+    return v is not None and not (isinstance(v, (tuple, list, str)) and len(v) == 0)
+
+
+def _check_name(name: str) -> str:
+    if not name.isidentifier() or keyword.iskeyword(name) or name in _RESERVED:
+        raise InputError(f"name {name!r} is not a usable Python function name")
+    return name
+
+
+def _outputs(shape: tuple[int, ...], positions: list, values: list[sp.Expr]) -> _Out:
+    """Group entries: zeros dropped, a symmetric matrix's mirror entries share one value."""
+    if not shape:
+        return _Out((), [([0], values[0])], True)
+    strides = [math.prod(shape[i + 1:]) for i in range(len(shape))]
+    flat = {sum(a * b for a, b in zip(p, strides)): v for p, v in zip(positions, values)}
+    symmetric = (len(shape) == 2 and shape[0] == shape[1]
+                 and all(flat.get(j * shape[1] + i, 0) == v for (i, j), v in
+                         ((divmod(f, shape[1]), v) for f, v in flat.items())))
+    slots = []
+    for f, v in sorted(flat.items()):
+        if v == 0:
+            continue
+        i, j = divmod(f, shape[-1]) if len(shape) == 2 else (0, 0)
+        if symmetric:
+            if i > j:
+                continue
+            slots.append(([f] if i == j else [f, j * shape[1] + i], v))
+        else:
+            slots.append(([f], v))
+    dense = sum(len(p) for p, _ in slots) == math.prod(shape)
+    return _Out(shape, slots, dense)
+
+
+def compile_numpy(
+    exprs: Any,
+    variables: Any = None,
+    params: Any = (),
+    name: str | None = None,
+    *,
+    data: Any = (),
+    reduce: str = "sum",
+    cse: bool = True,
+) -> CompiledFunction:
+    """Compile a scalar, vector or matrix of expressions into a vectorised NumPy function.
+
+    Parameters
+    ----------
+    exprs : expression, list of expressions, list of rows, or SymPy Matrix
+        Strings are parsed safely. An ``n x 1`` Matrix is a vector.
+    variables : Symbols, names or ``"x, y"``
+        ``x[..., i]`` holds ``variables[i]``. Default: the free symbols sorted by name.
+    params : Symbols or names, optional
+        Extra arguments after ``x`` (numbers or arrays broadcast against the batch shape).
+    name : str, optional
+        The function's name in the generated source (default ``"f"``).
+    data : Symbols or names, optional
+        Data symbols: 1-D arrays of one length ``N`` passed after the params; every output
+        entry is reduced over the samples (``reduce="sum"`` or ``"mean"``) with ``np.sum``.
+    cse : bool
+        Common-subexpression elimination (default on).
+
+    Returns
+    -------
+    CompiledFunction
+        ``fn(x, *params, *data)``: ``x`` of shape ``(k,)`` gives the shape of ``exprs``; ``x`` of
+        shape ``(..., k)`` adds the leading batch dimensions.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> H = compile_numpy([["2", "x*y"], ["x*y", "exp(y)"]], "x, y", name="H")
+    >>> H(np.array([1.0, 0.0]))
+    array([[2., 0.],
+           [0., 1.]])
+    >>> H(np.zeros((5, 3, 2))).shape
+    (5, 3, 2, 2)
+    >>> r = compile_numpy("a*exp(b*t) - y", "a, b", params="t, y", name="residual")
+    >>> r(np.array([2.0, 0.0]), np.array([0.0, 1.0, 2.0]), np.array([1.0, 2.0, 3.0]))
+    array([ 1.,  0., -1.])
+    """
+    if reduce not in ("sum", "mean"):
+        raise InputError(f"reduce must be 'sum' or 'mean', got {reduce!r}")
+    name = _check_name(name or "f")
+    shape, positions, values, display, syms, ps, ds = _coerce(exprs, variables, params, data)
+    if len(shape) == 1 and not isinstance(display, sp.MatrixBase):
+        display = values
+    elif len(shape) == 2 and not isinstance(display, sp.MatrixBase):
+        display = sp.Matrix(shape[0], shape[1], values)
+    elif not shape:
+        display = values[0]
+    out = _outputs(shape, positions, values)
+    exprs_all = [v for _, v in out.slots]
+    mod = _Module(exprs_all, syms, ps, ds, reduce, cse)
+    it = iter(mod.reduced)
+    out.slots = [(p, next(it)) for p, _ in out.slots]
+    what = _short(display, 200)
+    summary = f"{_short(display, 60)} as a function of x = ({', '.join(map(str, syms))})."
+    fn = _Func(name, summary, [out], [("x", syms)])
+    header = (f"# {name}(x{''.join(', ' + a for a in mod.argnames)}): {what} with "
+              f"x[..., :] = ({', '.join(map(str, syms))})\n"
+              "# Generated by symtaylor.codegen; needs only NumPy.")
+    src = _module_source(header, [mod.print_function(fn)])
+    ns = _load(src, name)
+    return CompiledFunction(name, src, syms, ps, ds, shape, display, ns[name])
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledObjective:
+    """``f``, its gradient and Hessian compiled together (one CSE over all of them).
+
+    Attributes
+    ----------
+    f, grad, hess : CompiledFunction
+        Shapes per point ``()``, ``(n,)``, ``(n, n)``.
+    value_and_grad : CompiledFunction
+        Returns ``(f, grad)`` computing their shared subexpressions once.
+    hvp : CompiledFunction
+        ``hvp(x, v, *params)``: Hessian-vector product ``H(x) v`` without forming ``H``.
+    source : str
+        The whole module (all five functions).
+    hess_nnz : int
+        Structurally non-zero Hessian entries (only those are computed).
+    """
+
+    f: CompiledFunction
+    grad: CompiledFunction
+    hess: CompiledFunction
+    value_and_grad: CompiledFunction
+    hvp: CompiledFunction
+    source: str = field(repr=False)
+    expression: sp.Expr = field(repr=False)
+    hess_nnz: int = 0
+    hess_pattern: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+
+    def __repr__(self) -> str:
+        n = len(self.f.variables)
+        return (f"CompiledObjective({self.f.name}: {_short(self.expression)}; n={n}, "
+                f"Hessian non-zeros={self.hess_nnz}/{n * n})")
+
+    def latex(self) -> str:
+        return self.f.latex()
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"
+
+    def hess_sparse(self, x: Any, *params: Any) -> Any:
+        """The Hessian at one point as a ``scipy.sparse.csr_array`` (needs SciPy)."""
+        import scipy.sparse as sps
+
+        h = self.hess(x, *params)
+        rows, cols = zip(*self.hess_pattern) if self.hess_pattern else ((), ())
+        n = len(self.f.variables)
+        return sps.csr_array((h[list(rows), list(cols)], (rows, cols)), shape=(n, n))
+
+    def export(self, path: str | Path) -> Path:
+        """Write the module with all five functions to ``path``."""
+        p = Path(path)
+        p.write_text(self.source, encoding="utf-8")
+        return p
+
+
+def _derivatives(expr: sp.Expr, syms: tuple[sp.Symbol, ...]) -> tuple[list, dict]:
+    try:  # the fast, sparse-aware derivatives of symtaylor.calculus
+        from .calculus import gradient, hessian
+
+        grad = list(gradient(expr, syms))
+        hmat = hessian(expr, syms)
+    except ImportError:  # pragma: no cover - calculus is part of the package
+        grad = [sp.diff(expr, s) for s in syms]
+        hmat = sp.Matrix(len(syms), len(syms), lambda i, j: sp.diff(grad[i], syms[j]))
+    n = len(syms)
+    hess = {}
+    for i in range(n):
+        for j in range(i, n):
+            h = hmat[i, j]
+            if h != 0:
+                hess[(i, j)] = h
+    return grad, hess
+
+
+def compile_objective(
+    f: Any,
+    variables: Any = None,
+    params: Any = (),
+    name: str | None = None,
+    *,
+    data: Any = (),
+    reduce: str = "sum",
+) -> CompiledObjective:
+    """Compile a scalar objective with its gradient, Hessian and Hessian-vector product.
+
+    Parameters
+    ----------
+    f : str, SymPy expression, number or callable
+    variables : Symbols, names or ``"x, y"``
+    params : Symbols or names, optional
+        Passed after ``x`` (``hvp`` takes ``x, v`` first).
+    name : str, optional
+        Base name of the generated functions (default ``"objective"``).
+    data : Symbols or names, optional
+        The "sum over data" form: ``f`` is the term of one sample written with data symbols;
+        the compiled objective is ``sum_s f(x; data_s)`` (or the mean, ``reduce="mean"``),
+        with the data given as 1-D arrays after the params and the sum done by ``np.sum``.
+        Never write such sums out term by term: SymPy then needs minutes per Hessian.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> obj = compile_objective("(1 - x)^2 + 100*(y - x^2)^2", "x, y", name="rosen")
+    >>> obj.grad(np.array([1.0, 1.0]))
+    array([0., 0.])
+    >>> obj.hess(np.array([1.0, 1.0]))
+    array([[ 802., -400.],
+           [-400.,  200.]])
+    >>> fx, gx = obj.value_and_grad(np.array([0.0, 0.0]))
+    >>> float(fx), gx
+    (1.0, array([-2.,  0.]))
+    >>> obj.hvp(np.array([1.0, 1.0]), np.array([1.0, 0.0]))
+    array([ 802., -400.])
+
+    Least squares over data (a line through three points), as a sum of per-sample terms:
+
+    >>> ls = compile_objective("(a + b*t - y)^2", "a, b", data="t, y")
+    >>> t, y = np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0])
+    >>> float(ls.f(np.array([1.0, 2.0]), t, y)), ls.grad(np.array([0.0, 0.0]), t, y)
+    (0.0, array([-18., -26.]))
+    """
+    if reduce not in ("sum", "mean"):
+        raise InputError(f"reduce must be 'sum' or 'mean', got {reduce!r}")
+    name = _check_name(name or "objective")
+    shape, _, values, display, syms, ps, ds = _coerce(f, variables, params, data)
+    if shape:
+        raise InputError("compile_objective needs a scalar expression; use compile_numpy for a "
+                         "vector or a matrix")
+    expr = display = values[0]
+    grad, hess = _derivatives(expr, syms)
+    n = len(syms)
+    hpos = sorted(hess)
+    mod = _Module([expr, *grad, *(hess[p] for p in hpos)], syms, ps, ds, reduce, True)
+    red = mod.reduced
+    fr, gr, hr = red[0], red[1 : n + 1], dict(zip(hpos, red[n + 1 :]))
+    vsyms = tuple(sp.Dummy(f"v{i}", real=True) for i in range(n))
+    used = set(mod.names.values())
+    for i, s in enumerate(vsyms):
+        mod.names[s] = _identifier(f"v{i}", used)
+    f_out = _Out((), [([0], fr)], True)
+    g_out = _Out((n,), [([i], g) for i, g in enumerate(gr) if g != 0], False)
+    g_out.dense = len(g_out.slots) == n
+    h_slots = []
+    for (i, j), h in sorted(hr.items()):
+        h_slots.append(([i * n + j] if i == j else [i * n + j, j * n + i], h))
+    h_out = _Out((n, n), h_slots, sum(len(p) for p, _ in h_slots) == n * n)
+    rows: dict[int, list[sp.Expr]] = {}
+    for (i, j), h in hr.items():
+        rows.setdefault(i, []).append(h * vsyms[j])
+        if i != j:
+            rows.setdefault(j, []).append(h * vsyms[i])
+    hv_out = _Out((n,), [([i], sp.Add(*rows[i])) for i in sorted(rows)], len(rows) == n)
+    xs = [("x", syms)]
+    vars_txt = ", ".join(map(str, syms))
+    what = _short(display, 60)
+    funcs = [
+        _Func(name, f"{what} at x = ({vars_txt}).", [f_out], xs),
+        _Func(f"{name}_grad", f"Gradient of {what}.", [g_out], xs),
+        _Func(f"{name}_hess", f"Hessian of {what} (only structural non-zeros computed).",
+              [h_out], xs),
+        _Func(f"{name}_value_and_grad", f"({what}, its gradient), sharing work.",
+              [f_out, g_out], xs),
+        _Func(f"{name}_hvp", f"Hessian of {what} times the direction v.", [hv_out],
+              [*xs, ("v", vsyms)]),
+    ]
+    kind = f" summed over data ({', '.join(map(str, ds))})" if ds else ""
+    header = (f"# {name}: {_short(display, 200)}{kind}, with its gradient, Hessian and "
+              f"Hessian-vector product;\n# x[..., :] = ({vars_txt}). Generated by "
+              "symtaylor.codegen; needs only NumPy.")
+    bodies = [mod.print_function(fn) for fn in funcs]
+    src = _module_source(header, bodies)
+    ns = _load(src, name)
+    hdisp = sp.Matrix(n, n, lambda i, j: hess.get((min(i, j), max(i, j)), 0)) if n <= 12 else None
+
+    def make(fn: _Func, shp: tuple[int, ...], disp: Any) -> CompiledFunction:
+        mod_src = _module_source(header, [bodies[funcs.index(fn)]])
+        return CompiledFunction(fn.name, mod_src, syms, ps, ds, shp, disp, ns[fn.name])
+
+    pattern = tuple(sorted({(i, j) for i, j in hess} | {(j, i) for i, j in hess}))
+    return CompiledObjective(
+        f=make(funcs[0], (), expr),
+        grad=make(funcs[1], (n,), sp.Matrix(grad)),
+        hess=make(funcs[2], (n, n), hdisp if hdisp is not None else f"Hessian of {what}"),
+        value_and_grad=make(funcs[3], ((), (n,)), (expr, sp.Matrix(grad))),
+        hvp=make(funcs[4], (n,), f"Hessian of {what} times v"),
+        source=src,
+        expression=expr,
+        hess_nnz=len(pattern),
+        hess_pattern=pattern,
+    )
+
+
+def to_scipy(
+    f: Any, variables: Any = None, params: Any = ()
+) -> tuple[CompiledFunction, CompiledFunction, CompiledFunction]:
+    """``(fun, jac, hess)`` for ``scipy.optimize.minimize`` (params go in ``args=``).
+
+    Examples
+    --------
+    >>> from scipy.optimize import minimize
+    >>> fun, jac, hess = to_scipy("(1 - x)^2 + 100*(y - x^2)^2", "x, y")
+    >>> res = minimize(fun, [-1.2, 1.0], jac=jac, hess=hess, method="trust-exact",
+    ...                options={"gtol": 1e-10})
+    >>> res.success, [round(float(v), 6) for v in res.x]
+    (True, [1.0, 1.0])
+    """
+    obj = compile_objective(f, variables, params)
+    return obj.f, obj.grad, obj.hess

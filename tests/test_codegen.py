@@ -1,0 +1,417 @@
+"""Tests of symtaylor.codegen against independent truths: SymPy evalf at 30 digits, SciPy's
+reference Rosenbrock derivatives, hand-written closed forms, finite differences, and the
+exported module run in a subprocess where SymPy cannot be imported."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import minimize, rosen, rosen_der, rosen_hess, rosen_hess_prod
+
+from symtaylor import CodegenError, InputError, UnsupportedFunctionError
+from symtaylor.codegen import (
+    CompiledFunction,
+    CompiledObjective,
+    compile_numpy,
+    compile_objective,
+    to_scipy,
+)
+
+X, Y, Z = sp.symbols("x y z")
+
+
+def rosenbrock(n: int) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
+    xs = sp.symbols(f"x0:{n}")
+    return sum(100 * (xs[i + 1] - xs[i] ** 2) ** 2 + (1 - xs[i]) ** 2 for i in range(n - 1)), xs
+
+
+# -- a generated corpus of well-conditioned expressions ------------------------------------------
+# Every node of P is positive and its value is computed with a small relative condition number
+# (sums of positive terms, products, quotients, exp/log/sqrt of positive values), so a relative
+# tolerance of 1e-12 against 30-digit evalf is fair. Signed factors only multiply.
+
+_leaf = st.sampled_from([X, Y, Z])
+_const = st.sampled_from([sp.Rational(1, 3), sp.Integer(2), sp.Rational(7, 5), sp.pi, sp.E])
+
+
+def _positive(children: st.SearchStrategy) -> st.SearchStrategy:
+    return st.one_of(
+        st.tuples(children, children).map(lambda ab: ab[0] + ab[1]),
+        st.tuples(children, children).map(lambda ab: ab[0] * ab[1]),
+        st.tuples(children, children).map(lambda ab: ab[0] / ab[1]),
+        children.map(lambda a: sp.sqrt(a)),
+        children.map(lambda a: sp.log(1 + a)),
+        children.map(lambda a: a ** sp.Rational(3, 2)),
+        children.map(lambda a: sp.exp(sp.sin(a))),
+        children.map(lambda a: sp.cosh(sp.tanh(a))),
+        children.map(lambda a: 2 + sp.cos(a)),
+        children.map(lambda a: sp.atan(a) + 1),
+        children.map(lambda a: 1 / (1 + a**2)),
+        st.tuples(children, children).map(lambda ab: sp.Max(ab[0], ab[1])),
+        st.tuples(children, children).map(lambda ab: sp.Min(ab[0], ab[1])),
+        st.tuples(children, children).map(
+            lambda ab: sp.Piecewise((ab[0], X < sp.Rational(1, 2)), (ab[1], True))
+        ),
+        st.tuples(children, _const).map(lambda ac: ac[0] * ac[1]),
+    )
+
+
+_base = st.one_of(
+    _leaf.map(lambda v: v**2 + 1),
+    _leaf.map(lambda v: sp.Abs(v) + sp.Rational(1, 7)),
+    _leaf.map(lambda v: sp.exp(v)),
+    _const,
+)
+positive_exprs = st.recursive(_base, _positive, max_leaves=6)
+factors = st.sampled_from(
+    [sp.S.One, -sp.S.One, sp.sign(X - sp.Rational(1, 5)), sp.sin(Y), sp.erf(Z), X * Y]
+)
+points = st.lists(
+    st.floats(-2, 2, allow_nan=False).filter(lambda v: abs(v) > 1e-3), min_size=3, max_size=3
+)
+
+
+def _truth(expr: sp.Expr, point: list[float]) -> float:
+    value = expr.evalf(30, subs=dict(zip((X, Y, Z), map(sp.Float, point))))
+    return float(value)
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(p=positive_exprs, s=factors, pts=st.lists(points, min_size=2, max_size=4))
+def test_corpus_matches_evalf_30_digits(p: sp.Expr, s: sp.Expr, pts: list) -> None:
+    expr = s * p
+    fn = compile_numpy(expr, (X, Y, Z))
+    batch = fn(np.array(pts))
+    assert batch.shape == (len(pts),)
+    for k, point in enumerate(pts):
+        truth = _truth(expr, point)
+        one = fn(np.array(point))
+        assert np.shape(one) == ()
+        assert one == pytest.approx(truth, rel=1e-12, abs=1e-300)
+        # batch and single-point calls agree (different code paths: NumPy vs Python floats)
+        assert batch[k] == pytest.approx(one, rel=1e-14, abs=1e-300)
+
+
+@settings(deadline=None, max_examples=25)
+@given(ps=st.lists(positive_exprs, min_size=2, max_size=4), pts=st.lists(points, min_size=1,
+                                                                          max_size=3))
+def test_corpus_vectors_and_matrices(ps: list, pts: list) -> None:
+    vec = compile_numpy(ps, (X, Y, Z))
+    mat = compile_numpy(sp.Matrix(2, len(ps), ps + ps[::-1]), (X, Y, Z))
+    vb, mb = vec(np.array(pts)), mat(np.array(pts))
+    assert vb.shape == (len(pts), len(ps)) and mb.shape == (len(pts), 2, len(ps))
+    for k, point in enumerate(pts):
+        truth = [_truth(e, point) for e in ps]
+        np.testing.assert_allclose(vec(np.array(point)), truth, rtol=1e-12)
+        np.testing.assert_allclose(vb[k], truth, rtol=1e-12)
+        np.testing.assert_allclose(mb[k], [truth, truth[::-1]], rtol=1e-12)
+
+
+# -- shapes and parameters ----------------------------------------------------------------------
+
+
+def test_shapes_scalar_vector_matrix_batches() -> None:
+    f = compile_numpy("x*y + 1", "x, y")
+    v = compile_numpy(sp.Matrix([X * Y, X + Y, 3]), [X, Y])
+    m = compile_numpy([[X, 0], [0, Y], [1, X * Y]], [X, Y])
+    p = np.array([2.0, 3.0])
+    assert np.shape(f(p)) == () and float(f(p)) == 7.0
+    np.testing.assert_array_equal(v(p), [6.0, 5.0, 3.0])
+    np.testing.assert_array_equal(m(p), [[2.0, 0.0], [0.0, 3.0], [1.0, 6.0]])
+    b = np.random.default_rng(0).normal(size=(4, 5, 2))
+    assert f(b).shape == (4, 5) and v(b).shape == (4, 5, 3) and m(b).shape == (4, 5, 3, 2)
+    np.testing.assert_allclose(f(b), b[..., 0] * b[..., 1] + 1)
+    np.testing.assert_allclose(m(b)[..., 2, 1], b[..., 0] * b[..., 1])
+    np.testing.assert_array_equal(v(b)[..., 2], 3.0)  # constants broadcast to the batch
+    np.testing.assert_array_equal(m(b)[..., 0, 1], 0.0)
+
+
+def test_params_broadcast_residual_and_jacobian() -> None:
+    # exponential model r_i = a*exp(b*t_i) - y_i: residuals (N,), Jacobian (N, 2)
+    a, b, t, y = sp.symbols("a b t y")
+    r = a * sp.exp(b * t) - y
+    res = compile_numpy(r, [a, b], params=[t, y])
+    jac = compile_numpy([sp.diff(r, a), sp.diff(r, b)], [a, b], params=[t, y])
+    const = compile_numpy([1, a], [a, b], params=[t, y])  # entries free of the data
+    ts, ys = np.linspace(0, 1, 7), np.linspace(1, 2, 7)
+    w = np.array([1.5, -0.3])
+    np.testing.assert_allclose(res(w, ts, ys), 1.5 * np.exp(-0.3 * ts) - ys, rtol=1e-14)
+    jw = jac(w, ts, ys)
+    assert jw.shape == (7, 2)
+    np.testing.assert_allclose(jw[:, 0], np.exp(-0.3 * ts), rtol=1e-14)
+    np.testing.assert_allclose(jw[:, 1], 1.5 * ts * np.exp(-0.3 * ts), rtol=1e-14)
+    assert const(w, ts, ys).shape == (7, 2)
+    # a batch of 3 points against the 7 samples: (3, 1, 2) x (7,) -> (3, 7)
+    W = np.array([[1.0, 0.0], [2.0, 1.0], [0.5, -1.0]])
+    np.testing.assert_allclose(res(W[:, None, :], ts, ys),
+                               W[:, :1] * np.exp(W[:, 1:] * ts) - ys, rtol=1e-14)
+
+
+def test_data_reduction_least_squares_and_logistic() -> None:
+    rng = np.random.default_rng(1)
+    d, n = 4, 50
+    A, labels = rng.normal(size=(n, d)), rng.choice([-1.0, 1.0], size=n)
+    w = rng.normal(size=d)
+    ws, a_s = sp.symbols(f"w0:{d}"), sp.symbols(f"a0:{d}")
+    b = sp.Symbol("b")
+    z = sum(wi * ai for wi, ai in zip(ws, a_s))
+    obj = compile_objective(sp.log(1 + sp.exp(-b * z)), ws, data=[*a_s, b])
+    cols = [*A.T, labels]
+    # hand-written logistic loss, gradient and Hessian (closed forms)
+    m = labels * (A @ w)
+    s = 1 / (1 + np.exp(m))
+    assert obj.f(w, *cols) == pytest.approx(np.sum(np.log1p(np.exp(-m))), rel=1e-12)
+    np.testing.assert_allclose(obj.grad(w, *cols), -(A.T @ (labels * s)), rtol=1e-11)
+    np.testing.assert_allclose(obj.hess(w, *cols), (A.T * (s * (1 - s))) @ A, rtol=1e-11)
+    mean = compile_objective(sp.log(1 + sp.exp(-b * z)), ws, data=[*a_s, b], reduce="mean")
+    np.testing.assert_allclose(mean.grad(w, *cols), -(A.T @ (labels * s)) / n, rtol=1e-11)
+    # a batch of points, each against all samples
+    W = rng.normal(size=(3, d))
+    batch = obj.grad(W, *cols)
+    assert batch.shape == (3, d)
+    np.testing.assert_allclose(batch[2], obj.grad(W[2], *cols), rtol=1e-13)
+    # a data-free term (a regulariser) is counted once per sample, as the sum says
+    reg = compile_objective(ws[0] ** 2 + 0 * b, ws, data=[b])
+    assert reg.f(np.array([3.0, 0, 0, 0]), labels) == pytest.approx(9.0 * n)
+
+
+# -- objective bundles ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [2, 5, 30])
+def test_rosenbrock_bundle_matches_scipy(n: int) -> None:
+    f, xs = rosenbrock(n)
+    obj = compile_objective(f, xs, name="rosen")
+    assert isinstance(obj, CompiledObjective)
+    rng = np.random.default_rng(n)
+    pts = rng.uniform(-2, 2, size=(6, n))
+    for p in pts:
+        assert obj.f(p) == pytest.approx(rosen(p), rel=1e-13)
+        np.testing.assert_allclose(obj.grad(p), rosen_der(p), rtol=1e-12, atol=1e-10)
+        np.testing.assert_allclose(obj.hess(p), rosen_hess(p), rtol=1e-12, atol=1e-10)
+        v = rng.normal(size=n)
+        np.testing.assert_allclose(obj.hvp(p, v), rosen_hess_prod(p, v), rtol=1e-11, atol=1e-9)
+        fv, gv = obj.value_and_grad(p)
+        assert fv == pytest.approx(rosen(p), rel=1e-13)
+        np.testing.assert_allclose(gv, rosen_der(p), rtol=1e-12, atol=1e-10)
+    hb = obj.hess(pts)
+    assert hb.shape == (6, n, n)
+    np.testing.assert_allclose(hb[3], rosen_hess(pts[3]), rtol=1e-12, atol=1e-10)
+    np.testing.assert_allclose(obj.grad(pts)[4], rosen_der(pts[4]), rtol=1e-12, atol=1e-10)
+    assert obj.hess_nnz == 3 * n - 2
+
+
+def test_sparse_hessian_emits_no_code_for_zeros() -> None:
+    n = 40
+    f, xs = rosenbrock(n)
+    obj = compile_objective(f, xs)
+    assignments = [ln for ln in obj.hess.source.splitlines() if ln.startswith("    out[...")]
+    assert len(assignments) == 2 * n - 1  # diagonal + one off-diagonal pair per row
+    p = np.linspace(-1, 1, n)
+    sparse = obj.hess_sparse(p)
+    assert sparse.nnz == 3 * n - 2
+    np.testing.assert_allclose(sparse.toarray(), rosen_hess(p), rtol=1e-12)
+
+
+def test_to_scipy_minimize_rosenbrock() -> None:
+    f, xs = rosenbrock(4)
+    fun, jac, hess = to_scipy(f, xs)
+    res = minimize(fun, np.full(4, -0.5), jac=jac, hess=hess, method="trust-exact",
+                   options={"gtol": 1e-10})
+    assert res.success
+    np.testing.assert_allclose(res.x, np.ones(4), atol=1e-7)  # the known minimiser
+
+
+def test_to_scipy_passes_params_as_args() -> None:
+    fun, jac, _ = to_scipy("(x - c)^2 + (y + c)^2", "x, y", params="c")
+    res = minimize(fun, [0.0, 0.0], jac=jac, args=(1.5,), method="BFGS")
+    np.testing.assert_allclose(res.x, [1.5, -1.5], atol=1e-6)
+
+
+# -- non-smooth functions and a.e. derivatives ----------------------------------------------------
+
+
+def test_piecewise_abs_sign_minmax_on_arrays() -> None:
+    exprs = [
+        sp.Piecewise((X**2, X < 0), (sp.sin(X), X < 1), (sp.log(X), True)),
+        sp.Abs(X - Y),
+        sp.sign(X),
+        sp.Min(X, Y, 0),
+        sp.Max(X, Y**2),
+        sp.Heaviside(X),
+        sp.floor(X) + sp.ceiling(Y),
+        sp.Mod(X, sp.Rational(7, 10)),
+    ]
+    fn = compile_numpy(exprs, [X, Y])
+    pts = np.array([[-2.0, 0.5], [0.0, -1.0], [0.5, 3.0], [3.0, 1.0]])
+    xv, yv = pts[:, 0], pts[:, 1]
+    expected = np.stack([
+        np.where(xv < 0, xv**2, np.where(xv < 1, np.sin(xv), np.log(np.maximum(xv, 1e-300)))),
+        np.abs(xv - yv),
+        np.sign(xv),
+        np.minimum(np.minimum(xv, yv), 0),
+        np.maximum(xv, yv**2),
+        np.heaviside(xv, 0.5),
+        np.floor(xv) + np.ceil(yv),
+        np.mod(xv, 0.7),
+    ], axis=-1)
+    np.testing.assert_allclose(fn(pts), expected, rtol=1e-15)
+    for k, p in enumerate(pts):
+        np.testing.assert_allclose(fn(p), expected[k], rtol=1e-15)
+
+
+def test_almost_everywhere_derivatives_match_finite_differences() -> None:
+    x = sp.Symbol("x")  # not declared real: SymPy leaves re/im/Derivative terms, codegen copes
+    exprs = [sp.Abs(x) * x, sp.sign(x) * x**3, sp.Max(x, 0) ** 2,
+             sp.Piecewise((x**2, x < 1), (2 * x - 1, True)), sp.Heaviside(x - 1) * x]
+    derivs = [sp.diff(e, x) for e in exprs]
+    assert any(d.has(sp.DiracDelta) or d.has(sp.Derivative) for d in derivs)
+    f, df = compile_numpy(exprs, [x]), compile_numpy(derivs, [x])
+    pts = np.array([-1.3, -0.4, 0.3, 0.7, 1.6, 2.2])[:, None]  # away from the kinks
+    h = 1e-6
+    fd = (f(pts + h) - f(pts - h)) / (2 * h)
+    np.testing.assert_allclose(df(pts), fd, rtol=1e-6, atol=1e-6)
+
+
+def test_ieee_cases_fall_back_to_numpy_semantics() -> None:
+    fn = compile_numpy(["1/x", "log(x)", "sqrt(x)", "exp(x)"], "x")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        zero, neg, big = fn(np.array([0.0])), fn(np.array([-1.0])), fn(np.array([1000.0]))
+        batch = fn(np.array([[0.0], [-1.0], [1000.0]]))
+    assert zero[0] == math.inf and zero[1] == -math.inf
+    assert math.isnan(neg[1]) and math.isnan(neg[2])
+    assert big[3] == math.inf
+    np.testing.assert_array_equal(batch, np.array([zero, neg, big]))
+
+
+def test_special_functions_match_mpmath() -> None:
+    fn = compile_numpy([sp.erf(X), sp.erfc(X), sp.gamma(X), sp.atan2(X, Y), sp.acosh(1 + X**2)],
+                       [X, Y])
+    pts = np.array([[0.3, -2.0], [1.7, 0.5], [2.5, 1.0]])
+    for p in pts:
+        x, y = map(mpmath.mpf, p)
+        truth = [mpmath.erf(x), mpmath.erfc(x), mpmath.gamma(x), mpmath.atan2(x, y),
+                 mpmath.acosh(1 + x**2)]
+        np.testing.assert_allclose(fn(p), [float(t) for t in truth], rtol=1e-14)
+        np.testing.assert_allclose(fn(pts[None, :, :])[0, list(pts[:, 0]).index(p[0])],
+                                   [float(t) for t in truth], rtol=1e-14)
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+def test_errors_name_the_problem() -> None:
+    with pytest.raises(UnsupportedFunctionError, match="besselj"):
+        compile_numpy(sp.besselj(0, X), [X])
+    with pytest.raises(UnsupportedFunctionError, match="mystery"):
+        compile_numpy(sp.Function("mystery")(X), [X])
+    with pytest.raises(CodegenError, match="z"):
+        compile_numpy(X + Z, [X])
+    with pytest.raises(CodegenError, match="complex"):
+        compile_numpy(sp.I * X, [X])
+    with pytest.raises(InputError, match="name"):
+        compile_numpy(X, [X], name="not valid")
+    with pytest.raises(InputError, match="scalar"):
+        compile_objective([X, Y], [X, Y])
+    fn = compile_numpy(X * Y, [X, Y])
+    with pytest.raises(InputError, match=r"shape \(\.\.\., 2\)"):
+        fn(np.zeros(3))
+    with pytest.raises(InputError):
+        fn(np.zeros(2), 1.0)  # no parameters declared
+
+
+# -- generated source ---------------------------------------------------------------------------
+
+
+def test_source_is_readable_and_named() -> None:
+    f, xs = rosenbrock(3)
+    obj = compile_objective(f, xs, name="rosen3")
+    fn = obj.grad
+    assert isinstance(fn, CompiledFunction)
+    assert fn.__name__ == "rosen3_grad" and f"def {fn.__name__}(x):" in fn.source
+    assert fn.source.startswith("# rosen3")
+    assert "t0 = " in fn.source  # CSE temporaries
+    assert "sympy" not in fn.source.replace("symtaylor", "")
+    assert "rosen3_grad" in repr(fn) and fn._repr_latex_().startswith("$\\displaystyle")
+    assert "non-zeros=7/9" in repr(obj)
+    ns: dict = {}
+    exec(compile(fn.source, "<test>", "exec"), ns)
+    p = np.array([0.1, 0.2, 0.3])
+    np.testing.assert_array_equal(ns["rosen3_grad"](p), fn(p))
+
+
+def test_name_clashes_with_generated_identifiers() -> None:
+    x, np_, out, t0 = sp.symbols("x np out t0")
+    fn = compile_numpy([x * np_ + out, sp.exp(t0) * (x + out), (x + out) ** 2], [x, np_, out, t0],
+                       name="clash")
+    p = np.array([1.0, 2.0, 3.0, 0.5])
+    expected = [5.0, math.exp(0.5) * 4, 16.0]
+    np.testing.assert_allclose(fn(p), expected, rtol=1e-15)
+    np.testing.assert_allclose(fn(p[None]), [expected], rtol=1e-15)
+
+
+_RUNNER = r"""
+import importlib.abc, json, sys
+
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("sympy", "symtaylor", "scipy", "mpmath", "flint"):
+            raise ImportError(f"{name} is blocked in this test")
+        return None
+
+sys.meta_path.insert(0, Block())
+import importlib.util
+spec = importlib.util.spec_from_file_location("exported", sys.argv[1])
+mod = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(mod)
+import numpy as np
+fn = getattr(mod, sys.argv[2])
+x = np.array(json.loads(sys.argv[3]))
+try:
+    import sympy  # noqa: F401
+    blocked = False
+except ImportError:
+    blocked = True
+print(json.dumps({"blocked": blocked, "one": fn(x[0]).tolist(), "batch": fn(x).tolist()}))
+"""
+
+
+def test_exported_module_runs_without_sympy(tmp_path) -> None:
+    exprs = [sp.Piecewise((X**2, X < 0), (sp.sin(X) * Y, True)), sp.erf(X) + sp.Abs(Y),
+             sp.sign(X) * sp.Max(X, Y)]
+    fn = compile_numpy(exprs, [X, Y], name="exported_fn")
+    path = fn.export(tmp_path / "exported_fn.py")
+    runner = tmp_path / "runner.py"
+    runner.write_text(_RUNNER)
+    pts = [[-0.5, 2.0], [0.7, -1.0], [1.5, 0.25]]
+    proc = subprocess.run(
+        [sys.executable, "-I", str(runner), str(path), fn.__name__, json.dumps(pts)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout)
+    assert got["blocked"] is True
+    np.testing.assert_array_equal(got["one"], fn(np.array(pts[0])))
+    np.testing.assert_array_equal(got["batch"], fn(np.array(pts)))
+    truth = [[float(e.evalf(30, subs={X: a, Y: b})) for e in exprs] for a, b in pts]
+    np.testing.assert_allclose(got["batch"], truth, rtol=1e-13)
+
+
+def test_bundle_export_and_compile_time(tmp_path) -> None:
+    f, xs = rosenbrock(60)
+    obj = compile_objective(f, xs, name="ext_rosen")
+    path = obj.export(tmp_path / "ext_rosen.py")
+    text = path.read_text()
+    for suffix in ("", "_grad", "_hess", "_value_and_grad", "_hvp"):
+        assert f"def ext_rosen{suffix}(" in text
