@@ -750,13 +750,14 @@ def _constant_hessian(expr: sp.Expr, syms: tuple[sp.Symbol, ...]) -> bool:
 
 def _exact_eigs(h: sp.Matrix) -> list[sp.Expr] | None:
     n = h.rows
-    if n <= 4:
+    if n <= 2:
         evs = h.eigenvals(multiple=True)
         if all(e.is_real for e in evs):
             return [sp.nsimplify(e) if e.is_Float else e for e in evs]
     if n <= 10:
         lam = sp.Dummy("lambda")
-        return list(sp.real_roots(sp.Poly(h.charpoly(lam).as_expr(), lam)))
+        roots = list(sp.real_roots(h.charpoly(lam)))
+        return roots if len(roots) == n else None
     return None
 
 

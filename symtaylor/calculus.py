@@ -294,7 +294,7 @@ def definiteness(matrix: Any) -> DefinitenessResult:
     if not (m - m.T).is_zero_matrix:
         raise InputError("definiteness needs a symmetric matrix")
     minors = _leading_minors(m)
-    if not m.free_symbols and m.rows <= 4:
+    if not m.free_symbols and m.rows <= 2:
         try:
             evs = m.eigenvals(multiple=True)
         except (sp.polys.polyerrors.PolynomialError, NotImplementedError):  # pragma: no cover
@@ -304,14 +304,12 @@ def definiteness(matrix: Any) -> DefinitenessResult:
             if kind is not None:
                 return DefinitenessResult(kind, "eigenvalues", tuple(evs), minors)
     if not m.free_symbols:
-        # Exact numeric matrix without closed-form eigenvalues: the signs of the characteristic
-        # polynomial's coefficients decide (Descartes for a real-rooted polynomial).
-        lam = sp.Dummy("lambda")
-        poly = sp.Poly(m.charpoly(lam).as_expr(), lam)
-        roots = sp.real_roots(poly)
-        kind = _sign_kind(roots)
-        assert kind is not None
-        return DefinitenessResult(kind, "eigenvalues", tuple(roots), minors)
+        # Exact numeric matrix: the real roots of the characteristic polynomial, isolated
+        # exactly (CRootOf), have decidable signs (radical forms of cubic roots often do not).
+        roots = sp.real_roots(m.charpoly(sp.Dummy("lambda")))
+        kind = _sign_kind(roots) if len(roots) == m.rows else None
+        if kind is not None:
+            return DefinitenessResult(kind, "eigenvalues", tuple(roots), minors)
     kind = _sign_kind(minors)
     if kind is Definiteness.POSITIVE_DEFINITE:
         return DefinitenessResult(kind, "sylvester", None, minors)

@@ -1,0 +1,210 @@
+"""Tests for symtaylor.calculus: exact derivatives, definiteness, critical points.
+
+Truths: SymPy's own ``diff``/``hessian`` (an independent route), closed forms, mpmath numeric
+differentiation at 50 digits, NumPy eigenvalues.
+"""
+
+from __future__ import annotations
+
+import json
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symtaylor import (
+    Definiteness,
+    InputError,
+    critical_points,
+    definiteness,
+    gradient,
+    hessian,
+    jacobian,
+)
+from symtaylor.cli import main
+
+x, y, z = sp.symbols("x y z")
+
+
+def ext_rosenbrock(n: int) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
+    v = sp.symbols(f"x1:{n + 1}")
+    f = sum(100 * (v[2 * i + 1] - v[2 * i] ** 2) ** 2 + (1 - v[2 * i]) ** 2 for i in range(n // 2))
+    return f, v
+
+
+def chained_rosenbrock(n: int) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
+    v = sp.symbols(f"x1:{n + 1}")
+    return sum(100 * (v[i + 1] - v[i] ** 2) ** 2 + (1 - v[i]) ** 2 for i in range(n - 1)), v
+
+
+# -- closed forms ------------------------------------------------------------------------------
+
+
+def test_rosenbrock_hessian_closed_form() -> None:
+    h = hessian("(1 - x)^2 + 100*(y - x^2)^2", "x, y")
+    assert h == sp.Matrix([[1200 * x**2 - 400 * y + 2, -400 * x], [-400 * x, 200]])
+    g = gradient("(1 - x)^2 + 100*(y - x^2)^2", "x, y")
+    assert sp.expand(g[0] - (-2 * (1 - x) - 400 * x * (y - x**2))) == 0
+    assert sp.expand(g[1] - 200 * (y - x**2)) == 0
+
+
+@pytest.mark.parametrize("maker,n", [(ext_rosenbrock, 20), (chained_rosenbrock, 12)])
+def test_sparse_hessian_matches_sympy(maker, n) -> None:
+    f, v = maker(n)
+    assert (hessian(f, v) - sp.hessian(f, v)).is_zero_matrix
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "exp(x*y)*sin(z) + x**3/y",
+        "log(1 + exp(-(2*x - y/3 + z)))/5 + log(1 + exp(x + y))/5",
+        "atan2(y, x) + sqrt(x**2 + y**2 + 1)",
+        "(x + y + z)**4 - x*y*z + cosh(x - z)",
+    ],
+)
+def test_hessian_and_gradient_match_sympy(text: str) -> None:
+    expr = sp.sympify(text)  # test-side only: a trusted literal
+    v = [x, y, z]
+    assert (hessian(expr, v) - sp.hessian(expr, v)).applyfunc(sp.simplify).is_zero_matrix
+    g = gradient(expr, v)
+    assert all(sp.simplify(g[i] - sp.diff(expr, s)) == 0 for i, s in enumerate(v))
+
+
+@settings(deadline=None, max_examples=15)
+@given(st.lists(st.floats(-1.5, 1.5), min_size=3, max_size=3))
+def test_hessian_agrees_with_mpmath_numeric_derivatives(pt) -> None:
+    expr = sp.exp(x * y) * sp.sin(z) + x**3 * y + sp.cos(x + 2 * z)
+    h = hessian(expr, [x, y, z])
+    f = sp.lambdify([x, y, z], expr, "mpmath")
+    sub = {s: sp.Rational(v) for s, v in zip([x, y, z], pt)}  # the floats' exact values
+    with mpmath.workdps(50):
+        for i in range(3):
+            for j in range(3):
+                order = [0, 0, 0]
+                order[i] += 1
+                order[j] += 1
+                truth = mpmath.diff(f, [mpmath.mpf(v) for v in pt], tuple(order))
+                got = mpmath.mpf(str(sp.N(h[i, j].xreplace(sub), 45)))
+                assert abs(got - truth) <= mpmath.mpf(10) ** -30 * (1 + abs(truth))
+
+
+def test_jacobian() -> None:
+    j = jacobian(["x - 1", "10*(y - x^2)"], "x, y")
+    assert j == sp.Matrix([[1, 0], [-20 * x, 10]])
+    rs = [sp.exp(-x * z) / (y + z), x * y]
+    assert (jacobian(rs, [x, y]) - sp.Matrix(rs).jacobian([x, y])).is_zero_matrix
+
+
+def test_derivatives_respect_assumptions() -> None:
+    xr = sp.Symbol("x", real=True)
+    assert gradient(sp.Abs(xr), [xr])[0] == sp.sign(xr)
+    xp = sp.Symbol("x", positive=True)
+    assert hessian(sp.sqrt(xp**2) + xp**3, [xp])[0] == 6 * xp
+
+
+def test_results_are_fresh_matrices() -> None:
+    h = hessian("x^2*y", "x, y")
+    h[0, 0] = 99
+    assert hessian("x^2*y", "x, y")[0, 0] == 2 * y
+
+
+def test_default_variables_and_callables() -> None:
+    assert gradient(lambda a, b: a**2 * b, "a, b").T == sp.Matrix([[2 * sp.Symbol("a") *
+                                                                      sp.Symbol("b"),
+                                                                      sp.Symbol("a") ** 2]])
+    assert hessian("y^2 + x").shape == (2, 2)
+
+
+def test_bad_input() -> None:
+    with pytest.raises(InputError):
+        hessian("x^2", "1x")
+    with pytest.raises(InputError):
+        gradient("x^2", [])
+    with pytest.raises(InputError):
+        jacobian(["3", "4"])
+
+
+# -- definiteness --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "m,kind",
+    [
+        ([[2, 1], [1, 2]], Definiteness.POSITIVE_DEFINITE),
+        ([[-2, 1], [1, -2]], Definiteness.NEGATIVE_DEFINITE),
+        ([[1, 2], [2, 1]], Definiteness.INDEFINITE),
+        ([[1, 1], [1, 1]], Definiteness.POSITIVE_SEMIDEFINITE),
+        ([[0, 0], [0, -3]], Definiteness.NEGATIVE_SEMIDEFINITE),
+    ],
+)
+def test_definiteness_numeric(m, kind) -> None:
+    assert definiteness(sp.Matrix(m)).kind is kind
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.lists(st.integers(-5, 5), min_size=6, max_size=6))
+def test_definiteness_agrees_with_numpy(vals) -> None:
+    a, b, c, d, e, f = vals
+    m = sp.Matrix([[a, b, c], [b, d, e], [c, e, f]])
+    ev = np.linalg.eigvalsh(np.array(m.tolist(), dtype=float))
+    kind = definiteness(m).kind
+    tol = 1e-9
+    if ev[0] > tol:
+        assert kind is Definiteness.POSITIVE_DEFINITE
+    elif ev[-1] < -tol:
+        assert kind is Definiteness.NEGATIVE_DEFINITE
+    elif ev[0] < -tol and ev[-1] > tol:
+        assert kind is Definiteness.INDEFINITE
+    else:
+        assert kind in (Definiteness.POSITIVE_SEMIDEFINITE, Definiteness.NEGATIVE_SEMIDEFINITE)
+
+
+def test_definiteness_symbolic_sylvester() -> None:
+    a = sp.Symbol("a")
+    r = definiteness(sp.Matrix([[a, 1], [1, 2]]))
+    assert r.kind is Definiteness.UNDECIDED and r.method == "sylvester"
+    assert r.conditions == (a > 0, 2 * a - 1 > 0)
+    p = sp.Symbol("p", positive=True)
+    assert definiteness(sp.Matrix([[p + 1, 1], [1, p + 1]])).kind is Definiteness.POSITIVE_DEFINITE
+    assert "positive definite" in definiteness(sp.eye(2)).latex()
+    with pytest.raises(InputError):
+        definiteness(sp.Matrix([[1, 2], [3, 4]]))
+
+
+def test_definiteness_large_exact_matrix() -> None:
+    m = sp.Matrix(6, 6, lambda i, j: sp.Rational(1, i + j + 1))  # Hilbert: positive definite
+    assert definiteness(m).kind is Definiteness.POSITIVE_DEFINITE
+
+
+# -- critical points -----------------------------------------------------------------------
+
+
+def test_critical_points_double_well() -> None:
+    cps = critical_points("x**4 - 2*x**2 + 1/2", "x")
+    assert [(c.point[x], c.kind) for c in cps] == [(-1, "minimum"), (0, "maximum"),
+                                                   (1, "minimum")]
+    assert cps[0].value == sp.Rational(-1, 2)
+
+
+def test_critical_points_saddle_and_degenerate() -> None:
+    cps = critical_points("x^3 - 3*x + y^2", "x, y")
+    kinds = {(c.point[x], c.point[y]): c.kind for c in cps}
+    assert kinds == {(-1, 0): "saddle", (1, 0): "minimum"}
+    assert [c.kind for c in critical_points("x^3", "x")] == ["degenerate"]
+    assert "minimum" in cps[-1].latex()
+
+
+# -- CLI -------------------------------------------------------------------------------------
+
+
+def test_cli_hessian(capsys) -> None:
+    assert main(["hessian", "(1-x)^2 + 100*(y-x^2)^2", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["hessian"] == [["1200*x**2 - 400*y + 2", "-400*x"], ["-400*x", "200"]]
+    assert main(["hessian", "x^2 + x*y + y^2", "--at", "1, 2"]) == 0
+    assert "positive definite" in capsys.readouterr().out
+    assert main(["hessian", "x^2 +"]) == 2
