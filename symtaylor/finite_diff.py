@@ -383,10 +383,21 @@ class FDRow:
     roundoff_estimate: float
     dominated_by: str
 
+    # Read-only mapping access too (row["h"], dict(row), row.get("error")): the contract
+    # allows "records or dicts".
     def __getitem__(self, key: str) -> Any:
         if key not in self.__dataclass_fields__:
             raise KeyError(key)
         return getattr(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.__dataclass_fields__
+
+    def keys(self) -> Iterable[str]:
+        return self.__dataclass_fields__.keys()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key) if key in self.__dataclass_fields__ else default
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -479,6 +490,8 @@ class FDErrorReport:
             f"(total error {self.predicted_min_error:.3g})",
             f"observed optimal step   h = {self.observed_optimal_step:.3g} "
             f"(error {self.min_error:.3g})",
+            f"truncation-dominated steps: {_steps_text(self.truncation_dominated)}",
+            f"round-off-dominated steps:  {_steps_text(self.roundoff_dominated)}",
         ])
 
     def __repr__(self) -> str:
@@ -549,6 +562,14 @@ class FDErrorReport:
         if path is not None:
             fig.savefig(path, dpi=120, bbox_inches="tight")
         return fig
+
+
+def _steps_text(hs: Sequence[float]) -> str:
+    if not hs:
+        return "none"
+    if len(hs) <= 4:
+        return ", ".join(f"{v:.3g}" for v in hs)
+    return f"{len(hs)} steps from {max(hs):.3g} to {min(hs):.3g}"
 
 
 def _default_steps(d: int, x0: float) -> list[float]:

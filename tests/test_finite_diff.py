@@ -244,6 +244,8 @@ def test_contract_names():
     assert isinstance(r.observed_optimal_step, float)
     with pytest.raises(KeyError):
         r.rows[0]["nonsense"]
+    row = dict(r.rows[0])
+    assert row["h"] == r.rows[0].h and "error" in r.rows[0] and r.rows[0].get("nope") is None
 
 
 # -- optimal step --------------------------------------------------------------------------------
