@@ -51,7 +51,7 @@ def naive(expr_text: str, at: sp.Expr, d: int) -> list[tuple[float, float, float
 
 def naive_truncation(expr_text: str, at: sp.Expr, d: int, p: int) -> sp.Expr:
     """SymPy's general route to the truncation terms: series of the stencil in h."""
-    x, hh = sp.Symbol("x"), sp.Symbol("h", positive=True)
+    x, hh = sp.Symbol("x"), sp.Symbol("h")
     f = sp.sympify(expr_text)
     st = stencil(d, "central", p)
     approx = sum(w * f.subs(x, at + o * hh) for o, w in zip(st.offsets, st.weights)) / hh**d

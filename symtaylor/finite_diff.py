@@ -77,7 +77,7 @@ __all__ = [
 #: Machine epsilon of IEEE double precision, 2**-52, exact.
 EPS = sp.Rational(1, 2**52)
 #: The step symbol of every truncation term.
-h = sp.Symbol("h", positive=True)
+h = sp.Symbol("h")  # plain, so that sp.Symbol("h") in user code is the same symbol
 _f = sp.Function("f")
 _x = sp.Symbol("x")
 _MIN_DPS = 50

@@ -34,7 +34,7 @@ from symtaylor.finite_diff import (
 )
 
 R = sp.Rational
-h = sp.Symbol("h", positive=True)
+h = sp.Symbol("h")  # exactly the symbol a user would write
 x = sp.Symbol("x")
 SEED_STEPS = [1.0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8]
 
