@@ -765,6 +765,11 @@ def _key(e: Any) -> float:
     return float(sp.N(e, 30)) if isinstance(e, sp.Basic) else float(e)
 
 
+def _tidy(e: sp.Expr) -> sp.Expr:
+    """Simplify radicals; leave CRootOf expressions alone (simplify is slow and useless there)."""
+    return e if e.has(sp.CRootOf) else sp.simplify(e)
+
+
 def _derived(L: Any, mu: Any, exact: bool) -> dict[str, Any]:
     """Step sizes and rates from L and mu (exact arithmetic when exact, else safe rounding)."""
     if exact:
@@ -773,9 +778,9 @@ def _derived(L: Any, mu: Any, exact: bool) -> dict[str, Any]:
                     "rate": None, "rate_optimal": None}
         out = {"max_step": 2 / L, "optimal_step": 1 / L}
         if mu is not None and mu > 0:
-            kappa = sp.simplify(L / mu)
-            out.update(condition_number=kappa, rate=sp.simplify(1 - mu / L),
-                       rate_optimal=sp.simplify((kappa - 1) / (kappa + 1)))
+            kappa = _tidy(L / mu)
+            out.update(condition_number=kappa, rate=_tidy(1 - mu / L),
+                       rate_optimal=_tidy((kappa - 1) / (kappa + 1)))
         else:
             out.update(condition_number=None, rate=None, rate_optimal=None)
         return out
@@ -865,7 +870,7 @@ def convergence_bounds(f: Any, variables: Any = None,
         if evs is not None:
             L = max((abs(e) for e in evs), key=_key)
             mu = min(evs, key=_key)
-            L, mu = sp.simplify(L), sp.simplify(mu)
+            L, mu = _tidy(L), _tidy(mu)
             d = _derived(L, mu, True)
             nrc = sp.S.Zero if mu > 0 else None
             return ConvergenceBounds(
