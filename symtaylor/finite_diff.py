@@ -1035,7 +1035,11 @@ def _directional_differences(
                 vals[m] = np.full(np.shape(vals.get(1, 0.0)), np.nan)
         d_h.append((vals[1] - vals[-1]) / (2 * hi))
         d_2h.append((vals[2] - vals[-2]) / (4 * hi))
-        scale.append(np.maximum(np.abs(vals[1]), np.abs(vals[-1])))
+        # Round-off scale: |f| for a scalar; for a vector (a gradient differentiated for the
+        # Hessian) the largest entry, because an entry that is a small difference of large
+        # terms carries the rounding of those terms, not eps*|entry|.
+        big = np.maximum(np.max(np.abs(vals[1])), np.max(np.abs(vals[-1])))
+        scale.append(np.full(np.shape(vals[1]), big))
     return np.array(d_h), np.array(d_2h), np.array(scale)
 
 
