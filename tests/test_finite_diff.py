@@ -560,3 +560,21 @@ def test_float_point_with_integer_value_stays_exact():
     assert r.truncation_term == sp.E * h**2 / 12 and r.exact_derivative == sp.E
     r = fd_error("exp(x)", "x", at=0.5, steps=[1e-2])
     assert float(r.exact_derivative) == pytest.approx(math.exp(0.5), rel=1e-15)
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.lists(st.floats(min_value=-3, max_value=3, allow_nan=False), min_size=2, max_size=6))
+def test_check_hessian_rosenbrock_property(x0):
+    c = check_hessian(rosen_der, rosen_hess, x0)
+    assert c.ok, c
+    H = rosen_hess(np.array(x0))
+    # Tight enough to catch a relative slip of 1e-4 in any entry.
+    assert np.all(c.tolerance <= 1e-5 * (1 + np.abs(H)))
+
+
+def test_check_hessian_no_false_alarm_on_cancelling_gradient_entries():
+    # Found by a 1500-point scan: gradient entry 2 is a small difference of large terms, so
+    # its rounding is eps * (largest term), not eps * |entry|.
+    x0 = [2.72754296, -6.25117874e-04, -4.48628251e-01, 7.21280712e-01, 2.97057903]
+    assert check_hessian(rosen_der, rosen_hess, x0).ok
+    assert check_hessian(rosen_der, rosen_hess, [2.90849733, 0.97243644, -2.89035067]).ok
