@@ -484,7 +484,9 @@ class FDErrorReport:
             f"exact {self.exact_derivative} = {float(self.exact_derivative):.17g}",
             f"stencil: {self.stencil.scheme}, offsets {list(map(str, self.stencil.offsets))}, "
             f"weights {list(map(str, self.stencil.weights))}",
-            f"truncation ~ {self.truncation_term} + {self.next_truncation_term} + ...",
+            f"truncation = "
+            f"{sp.sstr(self.truncation_term + self.next_truncation_term, order='rev-lex')}"
+            f"{' + ...' if self.next_truncation_term != 0 else ' (no further non-zero term)'}",
             f"round-off  ~ {self.roundoff_term}",
             f"predicted optimal step h* = {self.optimal_step:.3g} "
             f"(total error {self.predicted_min_error:.3g})",
@@ -506,11 +508,12 @@ class FDErrorReport:
             Row(fd, self.stencil.formula().subs(_x, v), "~",
                 f"{self.stencil.scheme} stencil"),
             Row(r"D_h f - " + sp.latex(fd),
-                sp.latex(self.truncation_term) + " + " + sp.latex(self.next_truncation_term)
-                + r" + \dots", "=", "truncation, from the Taylor series"),
-            Row(r"\text{round-off}", self.roundoff_term, "~", "eps = 2^-52"),
+                sp.latex(self.truncation_term + self.next_truncation_term, order="rev-lex")
+                + (r" + \dots" if self.next_truncation_term != 0 else ""), "=",
+                "truncation, from the Taylor series"),
+            Row(r"\text{round-off}", self.roundoff_term, "~", "eps = 2**(-52)"),
             Row(r"h^{*}", self.optimal_step_exact, "=",
-                "minimises |truncation| + round-off"),
+                "minimises truncation plus round-off"),
             Row("", sp.Float(self.optimal_step, 4), "~"),
             Row(r"E_{\text{total}}(h^{*})", sp.Float(self.predicted_min_error, 4), "~",
                 "predicted minimal error"),
