@@ -59,6 +59,7 @@ from .steps import (
     newton_step,
     sr1_update,
 )
+from .taylor import ErrorTable, RemainderCertificate, TaylorExpansion, taylor
 
 __all__ = [
     "CertificationError",
@@ -68,15 +69,18 @@ __all__ = [
     "ConvergenceBounds",
     "Definiteness",
     "DerivativeCheck",
+    "ErrorTable",
     "FDErrorReport",
     "InputError",
     "NotAnalyticError",
     "ParseError",
     "QuasiNewtonUpdate",
+    "RemainderCertificate",
     "SolverError",
     "Stencil",
     "Step",
     "SymTaylorError",
+    "TaylorExpansion",
     "UnsupportedFunctionError",
     "__version__",
     "as_expr",
@@ -111,5 +115,6 @@ __all__ = [
     "predict_loss_after_step",
     "sr1_update",
     "stencil",
+    "taylor",
     "to_scipy",
 ]

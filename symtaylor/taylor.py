@@ -1,0 +1,1278 @@
+r"""Exact Taylor polynomials, Lagrange remainders and certified remainder bounds.
+
+:func:`taylor` expands a function of one or several variables about a numeric or symbolic
+point to a given total order, exactly. It does not differentiate repeatedly: substituting
+``x_i = a_i + h_i`` (the ``t``-substitution ``x_i = a_i + t h_i`` with the powers of ``t``
+read off as total degrees in ``h``) turns the expansion into truncated power-series arithmetic
+on exact coefficients. Sums and products are truncated products of series; a function
+``F(g)`` is the composition ``sum_k F^(k)(g_0)/k! (g - g_0)^k`` with the Taylor coefficients
+of ``F`` at the constant term ``g_0`` known in closed form (``exp``, ``sin``, ``log``,
+powers, ...) or by differentiating ``F`` alone (``atan``, ``tan``, ...).
+
+Coefficients live in ``QQ[c_1, ..., c_r]``, a polynomial ring over the rationals whose
+generators ``c_j`` are the exact constants met on the way (``exp(1/2)``, ``sin(1/3)``,
+``sqrt(3)``, ``1/log(2)``, a symbolic point ``a``). At a rational point of a rational function
+the ring is plain ``QQ`` (python-flint ``fmpq``), which is the fast path.
+
+Where the fast route meets a singular constant term (``log`` or ``1/g`` or ``g**(1/3)`` with
+``g_0 = 0``: a pole, a branch point or a removable singularity like ``sin(x)/x``), it falls back
+to SymPy's ``series`` in ``t`` (slower but exact) and accepts the result only if both one-sided
+expansions agree and every power of ``t`` is a non-negative integer; otherwise the function is
+not analytic there and :class:`~symtaylor.errors.NotAnalyticError` is raised.
+
+Remainder bounds are certified by ball arithmetic (python-flint ``arb``): the same series
+engine run with interval coefficients over the hull of the point and a box gives enclosures of
+all the order-``k`` Taylor coefficients ``D^alpha f(xi)/alpha!`` for ``xi`` in that hull, i.e. of
+the Lagrange remainder; branch and bound over the region tightens it.
+
+Examples
+--------
+>>> from symtaylor import taylor
+>>> t = taylor("sin(x)", "x", at=0, order=3)
+>>> t.polynomial
+-x**3/6 + x
+>>> t.remainder
+x**4*sin(xi)/24
+>>> taylor("exp(x)*sin(y)", "x, y", at=(0, 0), order=3).polynomial
+x**2*y/2 + x*y - y**3/6 + y
+>>> taylor("log(x)", "x", at=0, order=2)
+Traceback (most recent call last):
+...
+symtaylor.errors.NotAnalyticError: log(x) is not analytic at x = 0: ...
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import operator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import mpmath
+import sympy as sp
+from flint import arb, fmpq
+from sympy import QQ
+
+from .enclosure import (
+    Interval,
+    _arb_up,
+    _const,
+    branch_and_bound,
+    compile_enclosure,
+)
+from .errors import (
+    CertificationError,
+    InputError,
+    NotAnalyticError,
+    SymTaylorError,
+    UnsupportedFunctionError,
+)
+from .latex import display
+from .parsing import as_expr, as_point, as_variables
+
+__all__ = [
+    "Coefficients",
+    "ErrorRow",
+    "ErrorTable",
+    "RemainderCertificate",
+    "TaylorExpansion",
+    "taylor",
+]
+
+MAX_ORDER = 200
+
+# A series is a dict {key: coefficient}; key = (total degree, e_1, ..., e_m): the exponents of
+# h_1..h_m prefixed by their sum, so truncation by total degree reads key[0] only.
+Key = tuple[int, ...]
+Series = dict[Key, Any]
+
+
+class _Singular(Exception):
+    """The fast route met a singular constant term; the caller falls back to ``series``."""
+
+
+class _Unbounded(Exception):
+    """An interval enclosure is unbounded (e.g. log of a box reaching 0)."""
+
+
+# -- truncated series arithmetic (any coefficient ring with + and *) ---------------------------
+
+
+def _add(p: Series, q: Series) -> Series:
+    out = dict(p)
+    for k, c in q.items():
+        v = out.get(k)
+        out[k] = c if v is None else v + c
+    return out
+
+
+def _scale(p: Series, c: Any) -> Series:
+    return {k: c * v for k, v in p.items()}
+
+
+def _mul(p: Series, q: Series, order: int) -> Series:
+    if len(p) > len(q):
+        p, q = q, p
+    qs = sorted(q.items(), key=lambda kv: kv[0][0])
+    out: Series = {}
+    add = operator.add
+    for ka, ca in p.items():
+        room = order - ka[0]
+        if room < 0:
+            continue
+        for kb, cb in qs:
+            if kb[0] > room:
+                break
+            k = tuple(map(add, ka, kb))
+            v = out.get(k)
+            out[k] = ca * cb if v is None else v + ca * cb
+    return out
+
+
+def _pow_int(p: Series, n: int, order: int, one: Key) -> Series:
+    result: Series | None = None
+    base = p
+    while n:
+        if n & 1:
+            result = base if result is None else _mul(result, base, order)
+        n >>= 1
+        if n:
+            base = _mul(base, base, order)
+    return result if result is not None else {one: 1}
+
+
+def _compose(d: Sequence[Any], p1: Series, order: int, zero: Key) -> Series:
+    """``sum_k d[k] * p1**k`` truncated (p1 has no constant term), by Horner's rule."""
+    n = min(order, len(d) - 1)
+    acc: Series = {zero: d[n]}
+    for k in range(n - 1, -1, -1):
+        acc = _mul(acc, p1, order)
+        acc[zero] = acc[zero] + d[k] if zero in acc else d[k]
+    return acc
+
+
+def _split(p: Series, zero: Key, none: Any) -> tuple[Any, Series]:
+    c0 = p.get(zero, none)
+    return c0, {k: v for k, v in p.items() if k != zero}
+
+
+# -- exact constants: a polynomial ring over QQ whose generators are the constants met -----------
+
+
+class _Atoms:
+    """Turns exact SymPy constants into elements of ``QQ[atoms]`` (or of ``QQ`` if none)."""
+
+    def __init__(self) -> None:
+        self.index: dict[sp.Expr, int] = {}
+        self.ring: Any = None
+
+    # pass 1: discover the atoms
+    def scan(self, e: sp.Expr) -> None:
+        for atom in self._walk(e):
+            if atom not in self.index:
+                self.index[atom] = len(self.index)
+
+    def _walk(self, e: sp.Expr) -> Iterator[sp.Expr]:
+        if e.is_Rational:
+            return
+        if e.is_Add or e.is_Mul:
+            for a in e.args:
+                yield from self._walk(a)
+            return
+        if e.is_Pow:
+            b, x = e.args
+            if x.is_Integer:
+                if int(x) > 0:
+                    yield from self._walk(b)
+                elif not b.is_Rational:
+                    yield sp.Pow(b, -1)
+                return
+            if x.is_Rational:
+                n = sp.floor(x)
+                frac = x - n
+                yield sp.Pow(b, frac)
+                if n:
+                    yield from self._walk(sp.Pow(b, n))
+                return
+        yield e
+
+    # pass 2: build the ring and convert
+    def build(self) -> None:
+        if self.index:
+            gens = [sp.Dummy(f"c{i}") for i in range(len(self.index))]
+            self.ring = sp.polys.rings.PolyRing(gens, QQ, sp.polys.orderings.lex)
+            self.gens = self.ring.gens
+        else:
+            self.ring = None
+
+    def __call__(self, e: sp.Expr) -> Any:
+        if e.is_Rational:
+            q = QQ(int(e.p), int(e.q))
+            return q if self.ring is None else self.ring(q)
+        if self.ring is None:  # pragma: no cover - scan() guarantees atoms are known
+            raise AssertionError(f"unscanned constant {e}")
+        if e.is_Add:
+            return sum((self(a) for a in e.args), self.ring.zero)
+        if e.is_Mul:
+            out = self.ring.one
+            for a in e.args:
+                out *= self(a)
+            return out
+        if e.is_Pow:
+            b, x = e.args
+            if x.is_Integer:
+                if int(x) > 0:
+                    return self(b) ** int(x)
+                return self.gens[self.index[sp.Pow(b, -1)]] ** (-int(x))
+            if x.is_Rational:
+                n = sp.floor(x)
+                out = self.gens[self.index[sp.Pow(b, x - n)]]
+                return out * self(sp.Pow(b, n)) if n else out
+        return self.gens[self.index[e]]
+
+    def to_expr(self, c: Any) -> sp.Expr:
+        if self.ring is None:
+            return sp.Rational(int(c.p), int(c.q))
+        atoms = list(self.index)
+        terms = []
+        for monom, coeff in c.terms():
+            t = sp.Rational(int(coeff.p), int(coeff.q))
+            for a, k in zip(atoms, monom):
+                if k:
+                    t = t * a**k
+            terms.append(t)
+        return sp.Add(*terms)
+
+
+# -- univariate Taylor coefficients d_k = F^(k)(c)/k! of the elementary functions ----------------
+
+
+class _ExactOps:
+    """Constants as SymPy expressions."""
+
+    exp, sin, cos, sinh, cosh, log = sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.log
+
+    @staticmethod
+    def rat(p: int, q: int = 1) -> sp.Expr:
+        return sp.Rational(p, q)
+
+    @staticmethod
+    def inv(c: sp.Expr) -> sp.Expr:
+        return sp.Pow(c, -1)
+
+    @staticmethod
+    def rpow(c: sp.Expr, r: sp.Expr) -> sp.Expr:
+        return sp.Pow(c, r)
+
+    @staticmethod
+    def sign(c: sp.Expr) -> sp.Expr:
+        return sp.sign(c)
+
+    @staticmethod
+    def abs(c: sp.Expr) -> sp.Expr:
+        return sp.Abs(c)
+
+    @staticmethod
+    def derivs(func: Any, c: sp.Expr, n: int) -> list[sp.Expr]:
+        z = _Z
+        return [d.xreplace({z: c}) for d in _derivative_table(func, n)]
+
+
+class _BallOps:
+    """Constants as arb balls (rigorous enclosures)."""
+
+    @staticmethod
+    def exp(c: arb) -> arb:
+        return c.exp()
+
+    @staticmethod
+    def sin(c: arb) -> arb:
+        return c.sin()
+
+    @staticmethod
+    def cos(c: arb) -> arb:
+        return c.cos()
+
+    @staticmethod
+    def sinh(c: arb) -> arb:
+        return c.sinh()
+
+    @staticmethod
+    def cosh(c: arb) -> arb:
+        return c.cosh()
+
+    @staticmethod
+    def log(c: arb) -> arb:
+        if not c > 0:
+            raise _Unbounded
+        return c.log()
+
+    @staticmethod
+    def rat(p: int, q: int = 1) -> arb:
+        return arb(fmpq(p, q))
+
+    @staticmethod
+    def inv(c: arb) -> arb:
+        if c.contains(0):
+            raise _Unbounded
+        return 1 / c
+
+    @staticmethod
+    def rpow(c: arb, r: sp.Expr) -> arb:
+        if r.is_Integer:
+            if r < 0 and c.contains(0):
+                raise _Unbounded
+            return c ** int(r)
+        if not c > 0:
+            raise _Unbounded
+        return (c.log() * _ball(r)).exp()
+
+    @staticmethod
+    def sign(c: arb) -> arb:
+        if c > 0:
+            return arb(1)
+        if c < 0:
+            return arb(-1)
+        raise _Unbounded
+
+    @staticmethod
+    def abs(c: arb) -> arb:
+        return abs(c)
+
+    @staticmethod
+    def derivs(func: Any, c: arb, n: int) -> list[arb]:
+        prog = _derivative_program(func, n)
+        lo, hi = float(c.lower()), float(c.upper())
+        ivs = prog([(math.nextafter(lo, -math.inf), math.nextafter(hi, math.inf))])
+        out = []
+        for iv in ivs:
+            if not iv.is_bounded:
+                raise _Unbounded
+            out.append(arb(iv.lo).union(arb(iv.hi)))
+        return out
+
+
+_Z = sp.Dummy("z")
+
+#: Functions whose Taylor coefficients come from differentiating F(z) alone (cached).
+_BY_DERIVATIVES = (
+    sp.tan, sp.cot, sp.sec, sp.csc, sp.tanh, sp.coth, sp.atan, sp.acot, sp.asin, sp.acos,
+    sp.asinh, sp.acosh, sp.atanh, sp.erf, sp.erfc,
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=256)
+def _derivative_table(func: Any, n: int) -> tuple[sp.Expr, ...]:
+    """``F^(k)(z)/k!`` for k = 0..n (each derivative from the previous one)."""
+    out = [func(_Z)]
+    d = out[0]
+    for k in range(1, n + 1):
+        d = sp.diff(d, _Z)
+        if func in (sp.tan, sp.tanh, sp.cot, sp.coth):
+            d = sp.expand(d)  # polynomials in tan(z): keep them small
+        out.append(d / sp.factorial(k))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _derivative_program(func: Any, n: int) -> Any:
+    return compile_enclosure(list(_derivative_table(func, n)), [_Z])
+
+
+def _function_coeffs(func: Any, c: Any, n: int, ops: Any) -> list[Any]:
+    """Taylor coefficients ``F^(k)(c)/k!``, k = 0..n, for the supported functions ``F``."""
+    fact = [1] * (n + 1)
+    for k in range(1, n + 1):
+        fact[k] = fact[k - 1] * k
+    if func is sp.exp:
+        e = ops.exp(c)
+        return [e * ops.rat(1, fact[k]) for k in range(n + 1)]
+    if func in (sp.sin, sp.cos):
+        s, co = ops.sin(c), ops.cos(c)
+        cycle = [s, co, -s, -co] if func is sp.sin else [co, -s, -co, s]
+        return [cycle[k % 4] * ops.rat(1, fact[k]) for k in range(n + 1)]
+    if func in (sp.sinh, sp.cosh):
+        s, co = ops.sinh(c), ops.cosh(c)
+        pair = [s, co] if func is sp.sinh else [co, s]
+        return [pair[k % 2] * ops.rat(1, fact[k]) for k in range(n + 1)]
+    if func is sp.log:
+        inv = ops.inv(c)
+        out = [ops.log(c)]
+        p = inv
+        for k in range(1, n + 1):
+            out.append(p * ops.rat((-1) ** (k + 1), k))
+            p = p * inv
+        return out
+    if func is sp.Abs:
+        return [ops.abs(c), ops.sign(c)] + [ops.rat(0)] * (n - 1)
+    if func in _BY_DERIVATIVES:
+        return ops.derivs(func, c, n)
+    raise UnsupportedFunctionError(f"no Taylor rule for {func}")
+
+
+def _power_coeffs(r: sp.Expr, c: Any, n: int, ops: Any) -> list[Any]:
+    """Taylor coefficients of ``z**r`` at ``z = c``: ``binomial(r, k) c**r / c**k``."""
+    base = ops.rpow(c, r)
+    inv = ops.inv(c)
+    out = [base]
+    p = base
+    b = sp.Integer(1)
+    for k in range(1, n + 1):
+        b = b * (r - k + 1) / k
+        p = p * inv
+        out.append(p * (ops.rat(int(b.p), int(b.q)) if b.is_Rational else _exact_or_ball(b, ops)))
+    return out
+
+
+def _exact_or_ball(e: sp.Expr, ops: Any) -> Any:
+    return e if ops is _ExactOps else _ball(e)
+
+
+def _ball(e: sp.Expr) -> arb:
+    """An arb ball enclosing an exact constant."""
+    if e.is_Rational:
+        return arb(fmpq(int(e.p), int(e.q)))
+    iv = _const(sp.sympify(e)) if not (e.is_Add or e.is_Mul or e.is_Pow) else _enclose_const(e)
+    if not iv.is_bounded:
+        raise _Unbounded
+    return arb(iv.lo).union(arb(iv.hi))
+
+
+def _enclose_const(e: sp.Expr) -> Interval:
+    return compile_enclosure([e], [])([])[0]
+
+
+# -- the engine ---------------------------------------------------------------------------------
+
+
+def _is_zero(c: sp.Expr) -> bool:
+    """Is an exact constant zero? ``None`` (undecidable, e.g. a symbol) counts as non-zero."""
+    z = c.is_zero
+    if z is not None:
+        return bool(z)
+    if not c.free_symbols:
+        try:
+            return abs(complex(sp.N(c, 40))) < 1e-30
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def _singular_value(c: sp.Expr) -> bool:
+    return bool(c.has(sp.zoo, sp.oo, -sp.oo, sp.nan))
+
+
+_ARITH_FUNCS = (sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.log, sp.Abs) + _BY_DERIVATIVES
+
+
+def _postorder(expr: sp.Expr, variables: frozenset) -> list[sp.Expr]:
+    """The distinct subexpressions that depend on the variables, children first."""
+    seen: set = set()
+    out: list[sp.Expr] = []
+    stack: list[tuple[sp.Expr, bool]] = [(expr, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            out.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        if node.is_Symbol:
+            continue
+        for a in node.args:
+            if a not in seen and not a.free_symbols.isdisjoint(variables):
+                stack.append((a, False))
+    return out
+
+
+class _Engine:
+    """One expansion: a function of ``variables`` about ``centres`` to total degree ``order``."""
+
+    def __init__(self, variables: Sequence[sp.Symbol], order: int) -> None:
+        self.variables = tuple(variables)
+        self.m = len(self.variables)
+        self.order = order
+        self.zero: Key = (0,) * (self.m + 1)
+        self.units: list[Key] = []
+        for i in range(self.m):
+            k = [1] + [0] * self.m
+            k[i + 1] = 1
+            self.units.append(tuple(k))
+        self.varset = frozenset(self.variables)
+
+    # The same structural recursion serves exact constants and balls; ``const`` and
+    # ``coeffs`` say how constant terms are made and how a function's Taylor coefficients are.
+    def _run(self, expr: sp.Expr, nodes: list[sp.Expr], const: Any, coeffs: Any,
+             centre: Sequence[Any], zero_c: Any) -> Series:
+        memo: dict[sp.Expr, Series] = {}
+        order, zero = self.order, self.zero
+        for node in nodes:
+            if node.is_Symbol:
+                i = self.variables.index(node)
+                s: Series = {self.units[i]: const(sp.Integer(1))}
+                if centre[i] is not None:
+                    s[zero] = centre[i]
+                memo[node] = s
+                continue
+            args = [memo[a] if a in memo else {zero: const(a)} for a in node.args]
+            if node.is_Add:
+                s = args[0]
+                for a in args[1:]:
+                    s = _add(s, a)
+            elif node.is_Mul:
+                s = args[0]
+                for a in args[1:]:
+                    s = _mul(s, a, order)
+            elif node.is_Pow and node.args[1].free_symbols.isdisjoint(self.varset):
+                ex = node.args[1]
+                if ex.is_Integer and ex >= 0:
+                    s = _pow_int(args[0], int(ex), order, zero)
+                else:
+                    c0, p1 = _split(args[0], zero, zero_c)
+                    s = _compose(coeffs(node, ("pow", ex), c0), p1, order, zero)
+            elif node.is_Pow:  # f**g = exp(g*log(f))
+                c0, p1 = _split(args[0], zero, zero_c)
+                lg = _compose(coeffs(node, ("log",), c0), p1, order, zero)
+                e = _mul(lg, args[1], order)
+                c0, p1 = _split(e, zero, zero_c)
+                s = _compose(coeffs(node, ("exp",), c0), p1, order, zero)
+            elif node.func in _ARITH_FUNCS and len(node.args) == 1:
+                c0, p1 = _split(args[0], zero, zero_c)
+                s = _compose(coeffs(node, ("func", node.func), c0), p1, order, zero)
+            else:
+                raise _Singular(f"no series rule for {node.func}")
+            memo[node] = s
+        return memo[expr]
+
+    # exact route ---------------------------------------------------------------------------
+    def exact(self, expr: sp.Expr, point: Sequence[sp.Expr]) -> tuple[Series, _Atoms]:
+        nodes = _postorder(expr, self.varset)
+        env = dict(zip(self.variables, point))
+        values: dict[sp.Expr, sp.Expr] = {}
+        wanted: dict[tuple, list[sp.Expr]] = {}
+        atoms = _Atoms()
+        n = self.order
+        for node in nodes:
+            if node.is_Symbol:
+                values[node] = env[node]
+                atoms.scan(env[node])
+                continue
+            argv = []
+            for a in node.args:
+                if a in values:
+                    argv.append(values[a])
+                else:
+                    argv.append(a)
+                    atoms.scan(a)
+            val = node.func(*argv)
+            if _singular_value(val):
+                raise _Singular(f"{node} is singular at the point")
+            values[node] = val
+            if node.is_Add or node.is_Mul:
+                continue
+            base0 = argv[0]
+            if node.is_Pow:
+                ex = node.args[1]
+                if ex.free_symbols.isdisjoint(self.varset):
+                    if ex.is_Integer and ex >= 0:
+                        continue
+                    if _is_zero(base0):
+                        raise _Singular(f"{node}: base vanishes at the point")
+                    ds = _power_coeffs(ex, base0, n, _ExactOps)
+                    wanted[(node, "pow", ex)] = ds
+                else:
+                    if _is_zero(base0):
+                        raise _Singular(f"{node}: base vanishes at the point")
+                    wanted[(node, "log")] = _function_coeffs(sp.log, base0, n, _ExactOps)
+                    wanted[(node, "exp")] = _function_coeffs(
+                        sp.exp, sp.log(base0) * argv[1], n, _ExactOps
+                    )
+                for d in wanted.get((node, "pow", ex), []) + wanted.get((node, "exp"), []):
+                    atoms.scan(d)
+                for d in wanted.get((node, "log"), []):
+                    atoms.scan(d)
+                continue
+            func = node.func
+            if func not in _ARITH_FUNCS or len(node.args) != 1:
+                raise _Singular(f"no fast rule for {func}")
+            if func in (sp.log, sp.Abs) and _is_zero(base0):
+                raise _Singular(f"{node}: argument vanishes at the point")
+            ds = _function_coeffs(func, base0, n, _ExactOps)
+            if any(_singular_value(d) for d in ds):
+                raise _Singular(f"{node} is singular at the point")
+            wanted[(node, "func", func)] = ds
+            for d in ds:
+                atoms.scan(d)
+        atoms.build()
+        converted = {key: [atoms(sp.expand(d) if d.is_Add else d) for d in ds]
+                     for key, ds in wanted.items()}
+        zero_c = atoms(sp.Integer(0))
+
+        def const(e: sp.Expr) -> Any:
+            return atoms(e)
+
+        def coeffs(node: sp.Expr, kind: tuple, c0: Any) -> list[Any]:
+            return converted[(node, *kind)]
+
+        centre = [None if v == 0 else atoms(v) for v in point]
+        series = self._run(expr, nodes, const, coeffs, centre, zero_c)
+        return {k: v for k, v in series.items() if v}, atoms
+
+    # ball route: the order-k coefficients enclose D^alpha f(xi)/alpha! for xi in the box ---------
+    def balls(self, expr: sp.Expr, box: Sequence[tuple[float, float]]) -> Series:
+        nodes = _postorder(expr, self.varset)
+        n = self.order
+
+        def const(e: sp.Expr) -> arb:
+            return _ball(e)
+
+        def coeffs(node: sp.Expr, kind: tuple, c0: arb) -> list[arb]:
+            if not c0.is_finite():
+                raise _Unbounded
+            if kind[0] == "pow":
+                return _power_coeffs(kind[1], c0, n, _BallOps)
+            if kind[0] == "log":
+                return _function_coeffs(sp.log, c0, n, _BallOps)
+            if kind[0] == "exp":
+                return _function_coeffs(sp.exp, c0, n, _BallOps)
+            return _function_coeffs(kind[1], c0, n, _BallOps)
+
+        centre = [arb(lo).union(arb(hi)) for lo, hi in box]
+        try:
+            return self._run(expr, nodes, const, coeffs, centre, arb(0))
+        except _Singular as exc:  # pragma: no cover - exact route ran first
+            raise CertificationError(str(exc)) from None
+
+
+# -- the SymPy fallback (removable singularities, and the analyticity verdict) -------------
+
+
+def _fallback(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence[sp.Expr],
+              order: int, why: str) -> dict[tuple[int, ...], sp.Expr]:
+    t = sp.Dummy("t", real=True)
+    m = len(variables)
+    hs = [sp.Integer(1)] if m == 1 else [sp.Dummy(f"h{i}", real=True) for i in range(m)]
+    sub = {v: a + t * h for v, a, h in zip(variables, point, hs)}
+    e = expr.xreplace(sub)
+    where = _where(variables, point)
+    results = []
+    for direction in ("+", "-"):
+        try:
+            s = sp.series(e, t, 0, order + 1, dir=direction).removeO()
+        except (NotImplementedError, ValueError, TypeError, sp.PoleError) as exc:
+            raise NotAnalyticError(
+                f"{expr} has no Taylor expansion at {where} that symtaylor can derive "
+                f"({why}; series failed: {exc})"
+            ) from None
+        s = sp.expand(s)
+        try:
+            poly = sp.Poly(s, t)
+        except sp.PolynomialError:
+            poly = None
+        if poly is None or any(c.has(t) for c in poly.coeffs()) or s.has(sp.log(t)):
+            raise NotAnalyticError(
+                f"{expr} is not analytic at {where}: its expansion there is {s} "
+                "(needs non-negative integer powers only)"
+            )
+        results.append(poly)
+    if sp.simplify(results[0].as_expr() - results[1].as_expr()) != 0:
+        raise NotAnalyticError(
+            f"{expr} is not analytic at {where}: the one-sided expansions differ "
+            f"({results[0].as_expr()} from the right, {results[1].as_expr()} from the left)"
+        )
+    out: dict[tuple[int, ...], sp.Expr] = {}
+    for (k,), c in results[0].terms():
+        if k > order:
+            continue
+        if m == 1:
+            out[(k,)] = sp.simplify(c) if c.has(sp.Abs, sp.sign) else c
+            continue
+        for monom, cc in sp.Poly(sp.expand(c), *hs).terms():
+            out[tuple(monom)] = cc
+    return {k: v for k, v in out.items() if v != 0}
+
+
+def _where(variables: Sequence[sp.Symbol], point: Sequence[sp.Expr]) -> str:
+    return ", ".join(f"{v} = {a}" for v, a in zip(variables, point))
+
+
+# -- results --------------------------------------------------------------------------------------
+
+
+class Coefficients(Mapping):
+    """Read-only ``{multi-index: exact coefficient}``.
+
+    Iterates over the non-zero coefficients; any multi-index of total degree ``<= order``
+    may be looked up (absent ones are ``0``). Equal to a plain dict with the same non-zero
+    entries (zeros in the dict are ignored).
+
+    Examples
+    --------
+    >>> from symtaylor import taylor
+    >>> c = taylor("sin(x)", "x", at=0, order=3).coefficients
+    >>> c[(1,)], c[(2,)], c[(3,)]
+    (1, 0, -1/6)
+    >>> c == {(1,): 1, (3,): sp.Rational(-1, 6)}
+    True
+    """
+
+    def __init__(self, data: Mapping[tuple[int, ...], sp.Expr], nvars: int, order: int) -> None:
+        self._data = dict(sorted(data.items(), key=lambda kv: (sum(kv[0]), [-e for e in kv[0]])))
+        self._nvars = nvars
+        self._order = order
+
+    def __getitem__(self, key: tuple[int, ...]) -> sp.Expr:
+        if isinstance(key, int) and self._nvars == 1:
+            key = (key,)
+        if key in self._data:
+            return self._data[key]
+        if (isinstance(key, tuple) and len(key) == self._nvars
+                and all(isinstance(e, int) and e >= 0 for e in key) and sum(key) <= self._order):
+            return sp.Integer(0)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[tuple[int, ...]]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        theirs = {tuple(k) if not isinstance(k, int) else (k,): sp.sympify(v)
+                  for k, v in other.items() if sp.sympify(v) != 0}
+        return self._data == theirs
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{k}: {v}" for k, v in self._data.items()) + "}"
+
+
+@dataclass(frozen=True)
+class RemainderCertificate:
+    """A certified bound of ``|f(x) - T_n(x)|`` over a box.
+
+    Attributes
+    ----------
+    upper : float
+        Rigorous upper bound (outward-rounded ball arithmetic).
+    attained : float
+        ``|f - T_n|`` evaluated (mpmath, 50 digits) at the worst sample point found: the
+        true maximum lies in ``[attained, upper]``.
+    region : tuple of (lo, hi)
+    boxes : int
+        Sub-boxes evaluated by branch and bound.
+    converged : bool
+        Whether ``upper <= (1 + rtol) * attained`` was reached within the budget.
+    """
+
+    upper: float
+    attained: float
+    region: tuple[tuple[float, float], ...]
+    boxes: int
+    converged: bool
+
+    @property
+    def ratio(self) -> float:
+        return self.upper / self.attained if self.attained > 0 else math.inf
+
+    def __float__(self) -> float:
+        return self.upper
+
+
+@dataclass(frozen=True)
+class ErrorRow:
+    """One row of an :class:`ErrorTable` (floats for display; the bound is certified)."""
+
+    point: tuple[float, ...]
+    distance: float
+    value: float
+    model: float
+    error: float
+    bound: float
+    scaled: float
+
+
+@dataclass(frozen=True)
+class ErrorTable:
+    """True error, certified bound and ``error / |x - a|^(n+1)`` at chosen points.
+
+    ``scaled`` tends to ``|f^(n+1)(a)|/(n+1)!`` as the step shrinks when that is non-zero
+    (the error is ``O(|x - a|^(n+1))``).
+    """
+
+    expansion: TaylorExpansion
+    rows: tuple[ErrorRow, ...]
+
+    def __str__(self) -> str:
+        n = self.expansion.order
+        head = (f"{'point':>14} | {'f(x)':>14} | {'T_' + str(n) + '(x)':>14} | {'error':>11} | "
+                f"{'bound':>11} | {'err/|dx|^' + str(n + 1):>12}")
+        lines = [head, "-" * len(head)]
+        for r in self.rows:
+            pt = ", ".join(f"{p:g}" for p in r.point)
+            lines.append(f"{pt:>14} | {r.value:>14.8g} | {r.model:>14.8g} | {r.error:>11.4e} | "
+                         f"{r.bound:>11.4e} | {r.scaled:>12.6g}")
+        return "\n".join(lines)
+
+    def latex(self) -> str:
+        n = self.expansion.order
+        body = [r"\begin{array}{rrrrrr}",
+                rf"x & f(x) & T_{{{n}}}(x) & |f - T_{{{n}}}| & \text{{bound}} & "
+                rf"|f - T_{{{n}}}|/|x-a|^{{{n + 1}}} \\ \hline"]
+        for r in self.rows:
+            pt = ", ".join(f"{p:g}" for p in r.point)
+            body.append(f"{pt} & {r.value:.8g} & {r.model:.8g} & {_tex_num(r.error)} & "
+                        f"{_tex_num(r.bound)} & {r.scaled:.6g} \\\\")
+        body.append(r"\end{array}")
+        return "\n".join(body)
+
+    def _repr_latex_(self) -> str:
+        return display(self.latex())
+
+
+def _tex_num(v: float) -> str:
+    m, e = f"{v:.3e}".split("e")
+    return rf"{m} \cdot 10^{{{int(e)}}}"
+
+
+@dataclass(frozen=True)
+class TaylorExpansion:
+    r"""The Taylor polynomial of total degree ``order`` of ``function`` about ``point``.
+
+    Attributes
+    ----------
+    function : sympy.Expr
+    variables : tuple of Symbol
+    point : tuple of sympy.Expr
+    order : int
+    coefficients : Coefficients
+        ``{alpha: D^alpha f(a) / alpha!}`` (exact).
+    polynomial : sympy.Expr
+        ``sum_alpha c_alpha (x - a)^alpha`` in the original variables.
+    method : str
+        ``"series-arithmetic"`` (the fast route) or ``"sympy-series"`` (the fallback).
+
+    Examples
+    --------
+    >>> t = taylor("exp(x)", "x", at=1, order=2)
+    >>> t.polynomial
+    E*(x - 1)**2/2 + E*(x - 1) + E
+    >>> t.coefficients[(2,)]
+    E/2
+    >>> print(t.latex())
+    e^{x} = \frac{e \left(x - 1\right)^{2}}{2} + e \left(x - 1\right) + e + R_{2}(x)
+    """
+
+    function: sp.Expr
+    variables: tuple[sp.Symbol, ...]
+    point: tuple[sp.Expr, ...]
+    order: int
+    coefficients: Coefficients
+    polynomial: sp.Expr
+    method: str = "series-arithmetic"
+    _compiled: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        at = _where(self.variables, self.point)
+        return f"TaylorExpansion(order {self.order} of {self.function} at {at}: {self.polynomial})"
+
+    @property
+    def remainder_symbol(self) -> sp.Symbol:
+        """The intermediate-point symbol of :attr:`remainder`: ``xi`` (one variable) or
+        ``theta`` in (0, 1) (several)."""
+        name = "xi" if len(self.variables) == 1 else "theta"
+        taken = {s.name for s in self.function.free_symbols | set(self.variables)}
+        while name in taken:
+            name += "_"
+        return sp.Symbol(name, real=True) if name.startswith("theta") else sp.Symbol(name)
+
+    @functools.cached_property
+    def remainder(self) -> sp.Expr:
+        """The Lagrange remainder ``f - T_n`` with its intermediate point explicit.
+
+        One variable: ``f^(n+1)(xi)/(n+1)! (x - a)^(n+1)`` with ``xi`` between ``a`` and ``x``.
+        Several: ``sum_{|alpha| = n+1} D^alpha f(a + theta (x - a))/alpha! (x - a)^alpha``,
+        ``0 < theta < 1``.
+        """
+        n1 = self.order + 1
+        s = self.remainder_symbol
+        if len(self.variables) == 1:
+            (x,), (a,) = self.variables, self.point
+            d = sp.diff(self.function, x, n1).xreplace({x: s})
+            return d / sp.factorial(n1) * (x - a) ** n1
+        sub = {v: a + s * (v - a) for v, a in zip(self.variables, self.point)}
+        terms = []
+        for alpha in _multi_indices(len(self.variables), n1):
+            d = self.function
+            for v, k in zip(self.variables, alpha):
+                if k:
+                    d = sp.diff(d, v, k)
+            if d == 0:
+                continue
+            fac = math.prod(math.factorial(k) for k in alpha)
+            mono = sp.Mul(*[(v - a) ** k for v, a, k in zip(self.variables, self.point, alpha)])
+            terms.append(d.xreplace(sub) / fac * mono)
+        return sp.Add(*terms)
+
+    # -- evaluation helpers ---------------------------------------------------------------------
+    def __call__(self, *values: Any) -> sp.Expr:
+        """The polynomial at a point (exact if the point is)."""
+        if len(values) != len(self.variables):
+            raise InputError(f"expected {len(self.variables)} values, got {len(values)}")
+        return self.polynomial.xreplace(dict(zip(self.variables, map(sp.sympify, values))))
+
+    def _numeric_point(self) -> list[float]:
+        try:
+            return [float(a) for a in self.point]
+        except TypeError:
+            raise InputError(
+                f"a remainder bound needs a numeric expansion point, got {self.point}; "
+                "substitute values for its symbols first"
+            ) from None
+
+    def _region(self, region: Any) -> list[tuple[float, float]]:
+        vs = self.variables
+        if isinstance(region, Mapping):
+            by = {(k.name if isinstance(k, sp.Symbol) else str(k)): v for k, v in region.items()}
+            missing = [v.name for v in vs if v.name not in by]
+            if missing:
+                raise InputError(f"region has no range for {', '.join(missing)}")
+            extra = set(by) - {v.name for v in vs}
+            if extra:
+                raise InputError(f"region names unknown variables {sorted(extra)}")
+            pairs = [by[v.name] for v in vs]
+        elif len(vs) == 1 and isinstance(region, Sequence) and len(region) == 2 and not isinstance(
+            region[0], Sequence
+        ):
+            pairs = [region]
+        elif isinstance(region, Sequence) and len(region) == len(vs):
+            pairs = list(region)
+        else:
+            raise InputError(
+                "region must be {variable: (lo, hi)} or, for one variable, (lo, hi); "
+                f"got {region!r}"
+            )
+        out = []
+        for v, pr in zip(vs, pairs):
+            try:
+                lo, hi = (float(sp.sympify(p)) if not isinstance(p, int | float) else float(p)
+                          for p in pr)
+            except (TypeError, ValueError):
+                raise InputError(f"range for {v} must be two numbers, got {pr!r}") from None
+            if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
+                raise InputError(f"range for {v} must be finite with lo <= hi, got {pr!r}")
+            out.append((lo, hi))
+        return out
+
+    def _prepare(self) -> dict:
+        if self._compiled:
+            return self._compiled
+        a = self._numeric_point()
+        n = self.order
+        extra = 3 if len(self.variables) == 1 else 2
+        # exact coefficients of degrees n+1 .. n+extra at the point (tight, point-valued)
+        hi = _expand_core(self.function, self.variables, self.point, n + extra)[0]
+        higher = {k: _ball(v) for k, v in hi.items() if n < sum(k) <= n + extra}
+        free = self.function.free_symbols - set(self.variables)
+        if free:
+            raise CertificationError(
+                f"cannot bound a function with free parameters {sorted(map(str, free))}; "
+                "substitute numbers for them"
+            )
+        resid = self.function - self.polynomial
+        try:
+            prog = compile_enclosure([resid], list(self.variables))
+        except UnsupportedFunctionError as exc:
+            raise CertificationError(str(exc)) from None
+        mp_f = sp.lambdify(self.variables, resid, modules="mpmath")
+        self._compiled.update(a=a, higher=higher, prog=prog, mp=mp_f, extra=extra,
+                              engine=_Engine(self.variables, n + extra))
+        return self._compiled
+
+    def _box_upper(self, box: Sequence[tuple[float, float]]) -> float:
+        """Certified bound of |f - T_n| over one box (the best of several rigorous forms)."""
+        c = self._prepare()
+        n, a, extra = self.order, c["a"], c["extra"]
+        hull = [(min(lo, ai), max(hi, ai)) for (lo, hi), ai in zip(box, a)]
+        dx = [arb(lo).union(arb(hi)) - arb(ai) for (lo, hi), ai in zip(box, a)]
+        best = math.inf
+        iv = c["prog"](box)[0]
+        if iv.is_bounded:
+            best = iv.mag
+        try:
+            balls = c["engine"].balls(_rewrite(self.function), hull)
+        except (_Unbounded, UnsupportedFunctionError, CertificationError):
+            return best
+        # R_n = sum_{n<j<K} exact terms_j(x - a) + Lagrange_K(xi in hull), for K = n+1..n+extra
+        exact_part = arb(0)
+        for K in range(n + 1, n + extra + 1):
+            lag = arb(0)
+            for key, cb in balls.items():
+                if key[0] == K:
+                    lag += cb * _mono(dx, key)
+            if lag.is_finite():
+                best = min(best, _arb_up(abs(exact_part + lag)))
+            for key, cv in c["higher"].items():
+                if sum(key) == K:
+                    exact_part += cv * _mono(dx, (K, *key))
+        return best
+
+    def _attained(self, pt: Sequence[float]) -> float:
+        c = self._prepare()
+        with mpmath.workdps(50):
+            try:
+                v = c["mp"](*[mpmath.mpf(p) for p in pt])
+                return float(abs(v))
+            except (ZeroDivisionError, ValueError, TypeError):
+                return 0.0
+
+    def certify(self, region: Any, rtol: float = 0.1, max_boxes: int | None = None
+                ) -> RemainderCertificate:
+        """A certified bound of ``|f(x) - T_n(x)|`` over a box, with the evidence.
+
+        Parameters
+        ----------
+        region : mapping or (lo, hi)
+            ``{variable or name: (lo, hi)}``; for one variable also ``(lo, hi)``.
+        rtol : float
+            Branch and bound stops when the bound is within ``1 + rtol`` of an attained error.
+        max_boxes : int, optional
+            Budget of sub-boxes (default 600 for one variable, 300 otherwise).
+
+        Raises
+        ------
+        CertificationError
+            If no finite bound can be certified (a singularity in the region, free parameters).
+
+        Examples
+        --------
+        >>> t = taylor("sin(x)", "x", at=0, order=3)
+        >>> cert = t.certify((-1, 1))
+        >>> true = abs(float(sp.sin(1)) - 5/6)
+        >>> true <= cert.upper <= 1.1 * true, cert.ratio < 1.1
+        (True, True)
+        """
+        box = self._region(region)
+        if max_boxes is None:
+            max_boxes = 600 if len(box) == 1 else 120
+        self._prepare()
+
+        def low(b: Sequence[tuple[float, float]]) -> float:
+            pts = [[0.5 * (lo + hi) for lo, hi in b]]
+            if len(b) <= 3:
+                pts.extend(list(p) for p in itertools.product(*b))
+            return max(self._attained(p) for p in pts)
+
+        res = branch_and_bound(self._box_upper, low, box, rtol=rtol, max_boxes=max_boxes)
+        if not math.isfinite(res.upper):
+            raise CertificationError(
+                f"no finite bound of the remainder of {self.function} over {box}: the function "
+                "or its derivatives are unbounded (or undefined) somewhere in the region"
+            )
+        return RemainderCertificate(res.upper, res.lower, tuple(box), res.boxes, res.converged)
+
+    def remainder_bound(self, region: Any, rtol: float = 0.1) -> float:
+        """A rigorous upper bound of ``|f(x) - T_n(x)|`` for ``x`` in ``region``.
+
+        Certified by ball arithmetic: enclosures of the order-``k`` Taylor coefficients over
+        the hull of the point and each sub-box (Lagrange form, using the next orders too when
+        the ``n+1`` terms vanish) and of ``f - T_n`` itself, refined by branch and bound.
+        See :meth:`certify` for the evidence.
+
+        Examples
+        --------
+        >>> t = taylor("exp(x)", "x", at=0, order=2)
+        >>> b = t.remainder_bound((-0.5, 0.5))
+        >>> true = float(sp.exp(sp.Rational(1, 2))) - 1.625
+        >>> true <= b <= 1.2 * true
+        True
+        """
+        return self.certify(region, rtol=rtol).upper
+
+    def error_table(self, points: Sequence[Any] | None = None, *,
+                    steps: Sequence[Any] | None = None) -> ErrorTable:
+        """True error (50-digit mpmath), certified bound and ``error/|x-a|^(n+1)`` at points.
+
+        Give ``points`` (numbers, or tuples for several variables) or ``steps`` (offsets from
+        the expansion point; scalars step every variable by the same amount).
+
+        Examples
+        --------
+        >>> t = taylor("x^4 - 3*x^3 + 2", "x", at=2, order=1)
+        >>> tab = t.error_table(steps=[0.01, 0.1, 1.0])
+        >>> [round(r.error, 6) for r in tab.rows]
+        [0.000605, 0.0651, 12.0]
+        """
+        a = self._numeric_point()
+        m = len(self.variables)
+        pts: list[list[float]] = []
+        if (points is None) == (steps is None):
+            raise InputError("give exactly one of points= or steps=")
+        for p in (points if points is not None else steps):  # type: ignore[union-attr]
+            vals = list(p) if isinstance(p, Sequence) and not isinstance(p, str) else [p] * m
+            if len(vals) != m:
+                raise InputError(f"point {p!r} has {len(vals)} coordinates, expected {m}")
+            vals = [float(sp.sympify(v)) for v in vals]
+            if steps is not None:
+                vals = [ai + v for ai, v in zip(a, vals)]
+            pts.append(vals)
+        self._prepare()
+        f_mp = sp.lambdify(self.variables, self.function, modules="mpmath")
+        t_mp = sp.lambdify(self.variables, self.polynomial, modules="mpmath")
+        rows = []
+        for p in pts:
+            with mpmath.workdps(50):
+                mp_p = [mpmath.mpf(v) for v in p]
+                fv, tv = f_mp(*mp_p), t_mp(*mp_p)
+                err = abs(fv - tv)
+                dist = max(abs(pi - ai) for pi, ai in zip(mp_p, [mpmath.mpf(v) for v in a]))
+                scaled = float(err / dist ** (self.order + 1)) if dist else math.nan
+            bound = self._box_upper([(v, v) for v in p])
+            rows.append(ErrorRow(tuple(p), float(dist), float(fv), float(tv), float(err),
+                                 bound, scaled))
+        return ErrorTable(self, tuple(rows))
+
+    # -- display ---------------------------------------------------------------------------------
+    def latex(self) -> str:
+        """``f = T_n + R_n`` as LaTeX."""
+        args = ", ".join(sp.latex(v) for v in self.variables)
+        return (f"{sp.latex(self.function)} = {sp.latex(self.polynomial)} + "
+                f"R_{{{self.order}}}({args})")
+
+    def _repr_latex_(self) -> str:
+        return display(self.latex())
+
+
+def _mono(dx: Sequence[arb], key: Key) -> arb:
+    out = arb(1)
+    for d, e in zip(dx, key[1:]):
+        if e:
+            out *= d**e
+    return out
+
+
+def _multi_indices(m: int, total: int) -> Iterator[tuple[int, ...]]:
+    if m == 1:
+        yield (total,)
+        return
+    for first in range(total, -1, -1):
+        for rest in _multi_indices(m - 1, total - first):
+            yield (first, *rest)
+
+
+_REWRITES = {
+    sp.tan: lambda u: sp.sin(u) / sp.cos(u),
+    sp.cot: lambda u: sp.cos(u) / sp.sin(u),
+    sp.sec: lambda u: 1 / sp.cos(u),
+    sp.csc: lambda u: 1 / sp.sin(u),
+    sp.tanh: lambda u: sp.sinh(u) / sp.cosh(u),
+    sp.coth: lambda u: sp.cosh(u) / sp.sinh(u),
+}
+
+
+def _rewrite(expr: sp.Expr) -> sp.Expr:
+    """Quotients of sin/cos (sinh/cosh) for the series engine: two cheap compositions and a
+    reciprocal instead of high derivatives of tan."""
+    if not expr.has(*_REWRITES):
+        return expr
+    return expr.replace(lambda e: e.func in _REWRITES and len(e.args) == 1,
+                        lambda e: _REWRITES[e.func](e.args[0]))
+
+
+# -- the facade --------------------------------------------------------------------------------
+
+
+def _expand_core(expr: sp.Expr, variables: tuple[sp.Symbol, ...], point: tuple[sp.Expr, ...],
+                 order: int) -> tuple[dict[tuple[int, ...], sp.Expr], str]:
+    engine = _Engine(variables, order)
+    try:
+        series, atoms = engine.exact(_rewrite(expr), point)
+    except _Singular as exc:
+        return _fallback(expr, variables, point, order, str(exc)), "sympy-series"
+    coeffs = {}
+    for key, c in series.items():
+        v = atoms.to_expr(c)
+        if v != 0:
+            coeffs[key[1:]] = v
+    return coeffs, "series-arithmetic"
+
+
+def taylor(f: Any, variables: Any = None, at: Any = 0, order: int = 2) -> TaylorExpansion:
+    r"""The exact Taylor polynomial of total degree ``order`` of ``f`` about ``at``.
+
+    Parameters
+    ----------
+    f : str, sympy.Expr, number or callable
+        The function (text is parsed safely).
+    variables : str or sequence, optional
+        The expansion variables (default: the free symbols of ``f``, sorted by name). Other
+        symbols of ``f`` are parameters and appear in the coefficients.
+    at : number, sequence, mapping, str or Symbol
+        The expansion point; a scalar applies to every variable. Symbolic points
+        (``at=sp.Symbol("a")``, ``at="pi/3"``) work; the expansion then assumes the point is
+        generic (e.g. ``log(a)`` needs ``a != 0``).
+    order : int
+        Total degree of the polynomial (``0 <= order <= 200``).
+
+    Returns
+    -------
+    TaylorExpansion
+
+    Raises
+    ------
+    NotAnalyticError
+        ``f`` is not analytic at the point (pole, branch point, ``Abs`` at its kink...).
+    InputError
+        Malformed variables, point or order.
+
+    Examples
+    --------
+    >>> taylor("1/(1 - x)", "x", at=0, order=4).polynomial
+    x**4 + x**3 + x**2 + x + 1
+    >>> import sympy as sp
+    >>> a = sp.Symbol("a")
+    >>> taylor("log(x)", "x", at=a, order=2).polynomial
+    log(a) + (-a + x)/a - (-a + x)**2/(2*a**2)
+    >>> taylor("sin(x)/x", "x", at=0, order=4).polynomial   # removable singularity
+    x**4/120 - x**2/6 + 1
+    >>> taylor("x^(1/3)", "x", at=0, order=2)
+    Traceback (most recent call last):
+    ...
+    symtaylor.errors.NotAnalyticError: x**(1/3) is not analytic at x = 0: ...
+    """
+    if isinstance(order, bool) or not isinstance(order, int | sp.Integer):
+        raise InputError(f"order must be a non-negative integer, got {order!r}")
+    order = int(order)
+    if not 0 <= order <= MAX_ORDER:
+        raise InputError(f"order must be between 0 and {MAX_ORDER}, got {order}")
+    expr = as_expr(f, variables)
+    vs = as_variables(variables, expr)
+    if isinstance(at, sp.Symbol) and at in vs:
+        raise InputError(f"the expansion point {at} is one of the variables")
+    point = as_point(at, vs)
+    if any(not p.free_symbols.isdisjoint(vs) for p in point):
+        raise InputError(f"the expansion point {point} must not contain the variables {vs}")
+    if expr.has(sp.I) or any(p.has(sp.I) for p in point):
+        raise InputError("complex input is not supported: expansions are over the reals")
+    try:
+        coeffs, method = _expand_core(expr, vs, point, order)
+    except SymTaylorError:
+        raise
+    except RecursionError:
+        raise InputError(f"{expr} is nested too deeply to expand") from None
+    if any(_singular_value(c) for c in coeffs.values()):
+        raise NotAnalyticError(f"{expr} is not analytic at {_where(vs, point)}")
+    terms = []
+    for key, c in coeffs.items():
+        terms.append(sp.Mul(c, *[(v - a) ** k for v, a, k in zip(vs, point, key) if k]))
+    poly = sp.Add(*terms)
+    return TaylorExpansion(expr, vs, point, order, Coefficients(coeffs, len(vs), order), poly,
+                           method)
