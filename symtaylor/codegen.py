@@ -52,6 +52,7 @@ import itertools
 import keyword
 import linecache
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -446,13 +447,53 @@ def _identifier(name: str, used: set[str]) -> str:
 
 
 # -- the generator ------------------------------------------------------------------------------
+#
+# Outputs are planned before CSE. An output is a list of items: an _Entry is one scalar value
+# written to one position (two for the mirror pair of a symmetric matrix); a _Group is many
+# entries computed by one vectorised NumPy expression:
+# * "gather": entries that are the same formula of different variables (the n - 2 interior
+#   gradient entries of an extended Rosenbrock function) become one template evaluated on
+#   slices ``x[..., a:b]``; a long sum is rerolled the same way into ``np.sum(template, -1)``;
+# * "mono" (the data form): entries ``a_i * a_j * r`` whose data monomials differ but whose rest
+#   ``r`` is common (a logistic-regression Hessian) become one matrix product over the samples,
+#   ``((D * r) @ D.T)[i, j]`` with ``D`` the stacked data arrays.
+# Groups are used where NumPy's per-call overhead is repaid; small outputs keep one entry per
+# line and get the Python-float fast path for one point.
+
+_GROUP_MIN = 4  # members of a group
+_GATHER_MIN_OUTPUT = 24  # entries (or terms of a sum) before rerolling pays for one point
+_SUM_MIN_DATA = 8  # terms of a sum rerolled in the data form (no one-point path to lose there)
+_DATA_SLOT0 = 10_000  # canonical slots of data symbols follow those of the variables
+
+_CANON: list[sp.Dummy] = []
+
+
+def _canon(k: int) -> sp.Dummy:
+    while len(_CANON) <= k:
+        _CANON.append(sp.Dummy(f"s{len(_CANON)}", real=True))
+    return _CANON[k]
+
+
+@dataclass
+class _Entry:
+    positions: list[int]
+    expr: sp.Expr
+
+
+@dataclass
+class _Group:
+    kind: str  # "gather" or "mono"
+    positions: list[list[int]]  # per member
+    expr: sp.Expr  # template in slot symbols (gather) or the common rest r (mono)
+    index: list[tuple[int, ...]]  # per member: variable indices (gather) / data indices (mono)
+    slots: tuple[sp.Symbol, ...] = ()  # gather: the symbols standing for x[..., index[:, k]]
 
 
 @dataclass
 class _Out:
     shape: tuple[int, ...]
-    slots: list[tuple[list[int], sp.Expr]]  # flat positions (1 or 2 when symmetric) -> value
-    dense: bool  # every position written
+    items: list[_Entry | _Group]
+    dense: bool = False
 
 
 @dataclass
@@ -461,33 +502,56 @@ class _Func:
     summary: str
     outputs: list[_Out]
     vectors: list[tuple[str, tuple[sp.Symbol, ...]]]  # x (and v for hvp)
-    extra: list[tuple[sp.Expr, sp.Expr]] = field(default_factory=list)  # late definitions
+
+
+def _progression(idx: Sequence[int]) -> tuple[int, int, int] | None:
+    if len(idx) < 2:
+        return None
+    step = idx[1] - idx[0]
+    if step <= 0 or any(b - a != step for a, b in itertools.pairwise(idx)):
+        return None
+    return idx[0], idx[-1] + 1, step
 
 
 class _Module:
-    """Holds the CSE'd definitions of a bundle and prints its functions."""
+    """Prepared expressions, their plan, the CSE'd definitions, and the printer of functions."""
 
     def __init__(
         self,
-        exprs: list[sp.Expr],
         variables: tuple[sp.Symbol, ...],
         params: tuple[sp.Symbol, ...],
         data: tuple[sp.Symbol, ...],
         reduce: str,
-        cse: bool,
     ) -> None:
         self.variables, self.params, self.data, self.reduce = variables, params, data, reduce
         allsyms = (*variables, *params, *data)
         if len(set(allsyms)) != len(allsyms):
             raise InputError(f"a symbol appears twice among variables, params and data: {allsyms}")
-        exprs, back = _realify([sp.sympify(e) for e in exprs], allsyms)
-        exprs = [_check(e) for e in exprs]
-        self.real = {s: r for r, s in back.items()}
-        used: set[str] = set()
+        self.allsyms = allsyms
+        self.used: set[str] = set()
         self.names: dict[sp.Basic, str] = {}
-        for s in allsyms:
-            self.names[self.real.get(s, s)] = _identifier(s.name, used)
-        self.argnames = [self.names[self.real.get(s, s)] for s in (*params, *data)]
+        self.real: dict[sp.Symbol, sp.Symbol] = {}
+        self.defs: dict[sp.Symbol, tuple[str, Any]] = {}  # symbol -> (kind, payload), in order
+        self.consts: dict[str, str] = {}  # index constants: text -> name
+        self.stack_name = ""
+        self.sum_cache: dict[sp.Expr, sp.Expr] = {}
+
+    # -- preparing -------------------------------------------------------------------------
+
+    def prepare(self, exprs: list[sp.Expr]) -> list[sp.Expr]:
+        exprs, back = _realify([sp.sympify(e) for e in exprs], self.allsyms)
+        exprs = [_check(e) for e in exprs]
+        for r, s in back.items():
+            self.real[s] = r
+        for s in self.allsyms:
+            key = self.real.get(s, s)
+            if key not in self.names:
+                self.names[key] = _identifier(s.name, self.used)
+        self.argnames = [self.names[self.real.get(s, s)] for s in (*self.params, *self.data)]
+        if self.data and not self.stack_name:
+            self.stack_name = _identifier("D", self.used)  # the stacked data arrays
+        self.var_index = {self.real.get(s, s): i for i, s in enumerate(self.variables)}
+        self.data_index = {self.real.get(s, s): i for i, s in enumerate(self.data)}
         known = set(self.names)
         for e in exprs:
             extra = e.free_symbols - known
@@ -496,71 +560,278 @@ class _Module:
                     f"expression {e} has symbol(s) {', '.join(sorted(map(str, extra)))} that are "
                     "neither variables nor params; pass them in params= (or data=)"
                 )
-        if cse and exprs:
-            temp_names = (f"t{i}" for i in itertools.count())
-            taken = used
-            gen = (sp.Symbol(n) for n in temp_names if n not in taken)
-            self.temps, self.reduced = sp.cse(exprs, symbols=gen, order="none")
-        else:
-            self.temps, self.reduced = [], exprs
-        for s, _ in self.temps:
-            self.names[s] = s.name
-        self.temp_index = {s: i for i, (s, _) in enumerate(self.temps)}
-        self.data_set = {self.real.get(s, s) for s in data}
-        self._has_data_cache: dict[int, bool] = {}
+        return exprs
 
-    # which temporaries an expression needs, in definition order
-    def needed(self, exprs: list[sp.Expr]) -> list[int]:
-        seen: set[int] = set()
-        stack = [s for e in exprs for s in e.free_symbols if s in self.temp_index]
-        while stack:
-            s = stack.pop()
-            i = self.temp_index[s]
-            if i in seen:
+    def new_symbol(self, base: str) -> sp.Symbol:
+        s = sp.Symbol(_identifier(base, self.used))
+        self.names[s] = s.name
+        return s
+
+    # -- planning ----------------------------------------------------------------------------
+
+    def plan(self, out: _Out, vectorise: bool = True) -> None:
+        if not vectorise:
+            return
+        # long sums anywhere (f of a chain, the w.a of a linear model) become np.sum / @
+        min_terms = _SUM_MIN_DATA if self.data else _GATHER_MIN_OUTPUT
+        for it in out.items:
+            if isinstance(it, _Entry):
+                it.expr = self._reroll_all(it.expr, min_terms)
+        entries = [it for it in out.items if isinstance(it, _Entry)]
+        if self.data:
+            out.items = self._plan_mono(entries)
+        elif not self.params and len(entries) >= _GATHER_MIN_OUTPUT:
+            # array parameters would not broadcast against gathered slices
+            out.items = self._plan_gather(entries)
+
+    def _template(self, e: sp.Expr) -> tuple[sp.Expr, tuple[tuple[int, ...], tuple[int, ...]]]:
+        """``e`` with its variables (and data symbols), in index order, renamed to slots."""
+        free = e.free_symbols
+        vi = tuple(sorted(self.var_index[s] for s in free if s in self.var_index))
+        di = tuple(sorted(self.data_index[s] for s in free if s in self.data_index))
+        swap = {self._var_sym(i): _canon(k) for k, i in enumerate(vi)}
+        swap.update({self._data_sym(i): _canon(_DATA_SLOT0 + k) for k, i in enumerate(di)})
+        return e.xreplace(swap), (vi, di)
+
+    def _var_sym(self, i: int) -> sp.Symbol:
+        s = self.variables[i]
+        return self.real.get(s, s)
+
+    def _buckets(self, exprs: list[tuple[Any, sp.Expr]]) -> dict[Any, list]:
+        buckets: dict[Any, list] = {}
+        for tag, e in exprs:
+            tmpl, idx = self._template(e)
+            key = (tmpl, len(idx[0]), len(idx[1]), tag[0])
+            buckets.setdefault(key, []).append((tag, idx, e))
+        for members in buckets.values():  # index order makes slices (views) of x
+            members.sort(key=lambda m: m[1])
+        return buckets
+
+    def _gather_group(self, tmpl: sp.Expr, members: list) -> _Group:
+        nv, ndat = len(members[0][1][0]), len(members[0][1][1])
+        swap = {}
+        for j in range(nv):
+            s = self.new_symbol(f"g{len(self.defs)}_{j}")
+            self.defs[s] = ("gather", [m[1][0][j] for m in members])
+            swap[_canon(j)] = s
+        for j in range(ndat):
+            s = self.new_symbol(f"g{len(self.defs)}_d{j}")
+            self.defs[s] = ("dgather", [m[1][1][j] for m in members])
+            swap[_canon(_DATA_SLOT0 + j)] = s
+            self.stack_name = self.stack_name or _identifier("D", self.used)
+        return _Group("gather", [m[0][1] for m in members], tmpl.xreplace(swap),
+                      [m[1][0] for m in members], tuple(swap.values()))
+
+    def _plan_gather(self, entries: list[_Entry]) -> list[_Entry | _Group]:
+        buckets = self._buckets([((len(e.positions), e.positions), e.expr) for e in entries])
+        items: list[_Entry | _Group] = []
+        for (tmpl, _, _, _), members in buckets.items():
+            if len(members) >= _GROUP_MIN:
+                items.append(self._gather_group(tmpl, members))
+            else:
+                items.extend(_Entry(m[0][1], m[2]) for m in members)
+        return items
+
+    def _reroll_all(self, e: sp.Expr, min_terms: int) -> sp.Expr:
+        big = {a for a in sp.preorder_traversal(e) if a.is_Add and len(a.args) >= min_terms}
+        if not big:
+            return e
+        for a in big:
+            if a not in self.sum_cache:
+                self.sum_cache[a] = self._reroll_sum(a)
+        return e.xreplace({a: self.sum_cache[a] for a in big})
+
+    def _reroll_sum(self, e: sp.Expr) -> sp.Expr:
+        """A long sum of same-shaped terms -> ``np.sum(template(x[..., a:b]), -1)`` per shape;
+        in the data form ``c * w.a`` becomes ``c * (x[..., I] @ D[J])``."""
+        buckets = self._buckets([((0, None), t) for t in e.args])
+        params = {self.real.get(p, p) for p in self.params}
+        parts = []
+        for (tmpl, nv, ndat, _), members in buckets.items():
+            if len(members) < _GROUP_MIN or tmpl.free_symbols & params:
+                parts.extend(m[2] for m in members)
                 continue
-            seen.add(i)
-            stack.extend(t for t in self.temps[i][1].free_symbols if t in self.temp_index)
-        return sorted(seen)
+            r = self.new_symbol(f"sum{len(self.defs)}")
+            coeff, rest = tmpl.as_coeff_Mul()
+            if self.data and nv == 1 and ndat == 1 and rest == _canon(0) * _canon(_DATA_SLOT0):
+                self.stack_name = self.stack_name or _identifier("D", self.used)
+                self.defs[r] = ("dot", ([m[1][0][0] for m in members],
+                                        [m[1][1][0] for m in members], coeff))
+            else:
+                self.defs[r] = ("sum", self._gather_group(tmpl, members))
+            parts.append(r)
+        return sp.Add(*parts)
+
+    def _split_monomial(self, e: sp.Expr) -> tuple[dict[int, int], sp.Expr]:
+        """``e = prod(data_k ** p_k) * rest`` with the largest such data monomial."""
+        terms = sp.Add.make_args(e)
+        monos: list[dict[int, int]] = []
+        for t in terms:
+            m: dict[int, int] = {}
+            for f in sp.Mul.make_args(t):
+                base, p = (f.base, f.exp) if f.is_Pow else (f, sp.S.One)
+                if base in self.data_index and p.is_Integer and p > 0:
+                    m[self.data_index[base]] = m.get(self.data_index[base], 0) + int(p)
+            monos.append(m)
+        common = {k: min(m.get(k, 0) for m in monos) for k in monos[0]}
+        common = {k: p for k, p in common.items() if p > 0}
+        if not common:
+            return {}, e
+        div = sp.Mul(*(self._data_sym(k) ** p for k, p in common.items()))
+        rest = sp.Add(*(t / div for t in terms))
+        return common, rest
+
+    def _data_sym(self, k: int) -> sp.Symbol:
+        s = self.data[k]
+        return self.real.get(s, s)
+
+    def _plan_mono(self, entries: list[_Entry]) -> list[_Entry | _Group]:
+        if len(entries) < _GROUP_MIN:
+            return list(entries)
+        by_rest: dict[tuple, list] = {}
+        for e in entries:
+            mono, rest = self._split_monomial(e.expr)
+            by_rest.setdefault((rest, len(e.positions)), []).append((e, mono))
+        items: list[_Entry | _Group] = []
+        dset = set(self.data_index)
+        for (rest, _), members in by_rest.items():
+            if len(members) < _GROUP_MIN or not members[0][1]:
+                items.extend(m[0] for m in members)
+                continue
+            keys = set().union(*(m[1] for m in members))
+            common = {k: min(m[1].get(k, 0) for m in members) for k in keys}
+            common = {k: p for k, p in common.items() if p > 0}
+            varying = []
+            for _, mono in members:
+                ms: list[int] = []
+                for k in sorted(mono):
+                    ms.extend([k] * (mono[k] - common.get(k, 0)))
+                varying.append(tuple(ms))
+            r = rest * sp.Mul(*(self._data_sym(k) ** p for k, p in common.items()))
+            sizes: dict[int, list[int]] = {}
+            for i, v in enumerate(varying):
+                sizes.setdefault(len(v), []).append(i)
+            for m, which in sizes.items():
+                if m == 0 or len(which) < _GROUP_MIN or not (r.free_symbols & dset):
+                    items.extend(members[i][0] for i in which)
+                    continue
+                if not self.stack_name:
+                    self.stack_name = _identifier("D", self.used)
+                items.append(_Group("mono", [members[i][0].positions for i in which], r,
+                                    [varying[i] for i in which]))
+        return items
+
+    # -- CSE ---------------------------------------------------------------------------------
+
+    def cse(self, outputs: list[_Out], enabled: bool = True) -> None:
+        """One common-subexpression elimination over every expression of every output."""
+        holders: list[Any] = []
+        exprs: list[sp.Expr] = []
+        for o in outputs:
+            for it in o.items:
+                holders.append(it)
+                exprs.append(it.expr)
+        for kind, payload in list(self.defs.values()):
+            if kind == "sum":
+                holders.append(payload)
+                exprs.append(payload.expr)
+        if enabled and exprs:
+            gen = (sp.Symbol(n) for n in (f"t{i}" for i in itertools.count())
+                   if n not in self.used)
+            temps, reduced = sp.cse(exprs, symbols=gen, order="none")
+        else:
+            temps, reduced = [], exprs
+        for h, r in zip(holders, reduced):
+            h.expr = r
+        for s, d in temps:
+            self.names[s] = s.name
+            self.used.add(s.name)
+            self.defs[s] = ("expr", d)
+        self._has_data: dict[sp.Symbol, bool] = {}
+
+    def deps(self, s: sp.Symbol) -> set:
+        kind, payload = self.defs[s]
+        if kind == "expr":
+            return payload.free_symbols & self.defs.keys()
+        if kind == "sum":
+            return payload.expr.free_symbols & self.defs.keys()
+        return set()
+
+    def needed(self, exprs: list[sp.Expr]) -> list[sp.Symbol]:
+        """Definitions the expressions need, dependencies first (iterative depth-first)."""
+        order: list[sp.Symbol] = []
+        done: set[sp.Symbol] = set()
+        rank = {s: i for i, s in enumerate(self.defs)}
+        roots = sorted({s for e in exprs for s in e.free_symbols if s in self.defs},
+                       key=rank.__getitem__)
+        for root in roots:
+            if root in done:
+                continue
+            stack: list[tuple[sp.Symbol, bool]] = [(root, False)]
+            while stack:
+                s, expanded = stack.pop()
+                if s in done:
+                    continue
+                if expanded:
+                    done.add(s)
+                    order.append(s)
+                    continue
+                stack.append((s, True))
+                for t in sorted(self.deps(s) - done, key=rank.__getitem__, reverse=True):
+                    stack.append((t, False))
+        return order
 
     def has_data(self, e: sp.Expr) -> bool:
-        """Whether ``e`` (in temporaries) depends on a data symbol."""
-        if not self.data_set:
+        """Whether ``e`` (written with temporaries) depends on a data symbol."""
+        if not self.data:
             return False
         for s in e.free_symbols:
-            if s in self.data_set:
+            if s in self.data_index:
                 return True
-            i = self.temp_index.get(s)
-            if i is not None:
-                hit = self._has_data_cache.get(i)
+            if s in self.defs:
+                hit = self._has_data.get(s)
                 if hit is None:
-                    hit = self._has_data_cache[i] = self.has_data(self.temps[i][1])
+                    kind, payload = self.defs[s]
+                    hit = kind == "expr" and self.has_data(payload)
+                    self._has_data[s] = hit
                 if hit:
                     return True
         return False
 
+    # -- printing ----------------------------------------------------------------------------
+
+    def index_text(self, idx: Sequence[int], array: bool = False) -> str:
+        prog = None if array else _progression(idx)
+        if prog is not None:
+            a, b, step = prog
+            return f"{a}:{b}" if step == 1 else f"{a}:{b}:{step}"
+        text = "[" + ", ".join(map(str, idx)) + "]"
+        name = self.consts.get(text)
+        if name is None:
+            name = self.consts[text] = f"_I{len(self.consts)}"
+        return name
+
     def print_function(self, fn: _Func) -> tuple[str, set[str], list[str]]:
-        """Source of one function (and its one-point twin), helpers used, constants."""
-        vals = [v for o in fn.outputs for _, v in o.slots] + [d for _, d in fn.extra]
-        need = self.needed(vals)
-        temps = [self.temps[i] for i in need]
-        defs = temps + fn.extra
+        """Source of one function (and its one-point twin), helpers used, constants used."""
+        items = [it for o in fn.outputs for it in o.items]
+        need = self.needed([it.expr for it in items])
+        grouped = any(isinstance(it, _Group) for it in items) or any(
+            self.defs[s][0] != "expr" for s in need)
         np_pr = _Printer(self.names, point=False)
         pt_pr = _Printer(self.names, point=True)
         lines: list[str] = []
-        consts: list[str] = []
         params = self.argnames
         vec_names = [a for a, _ in fn.vectors]
         sig = ", ".join(vec_names + params)
         npar = len(self.params)
         k = len(self.variables)
-        point_ok = not self.data
+        point_ok = not self.data and not grouped
         pname = f"_{fn.name}_point"
         shapes = ", ".join(str(o.shape) for o in fn.outputs)
-        lines.append(f"def {fn.name}({sig}):")
-        lines.append(f'    """{fn.summary}')
-        lines.append("")
-        held = ", ".join(map(str, self.variables))
-        lines.append(f"    {vec_names[0]}: array (..., {k}) holding ({held})")
+        vs = list(map(str, self.variables))
+        held = ", ".join(vs if len(vs) <= 8 else [*vs[:3], "...", vs[-1]])
+        lines += [f"def {fn.name}({sig}):", f'    """{fn.summary}', "",
+                  f"    {vec_names[0]}: array (..., {k}) holding ({held})"]
         if len(vec_names) > 1:
             lines.append(f"    {vec_names[1]}: array (..., {k}), the direction")
         if npar:
@@ -585,43 +856,78 @@ class _Module:
             lines.append("        except (ArithmeticError, ValueError):")
             lines.append("            pass  # 1/0, log(-1), overflow: take the IEEE (NumPy) route")
         xs = fn.vectors[0][0]
+        used_syms = set().union(*(it.expr.free_symbols for it in items), *(
+            self.defs[s][1].free_symbols if self.defs[s][0] == "expr" else
+            self.defs[s][1].expr.free_symbols if self.defs[s][0] == "sum" else set()
+            for s in need))
         if self.data:
             for p in params[:npar]:
                 lines.append(f"    {p} = np.asarray({p}, dtype=float)[..., None]")
-            dshapes = ", ".join(f"np.shape({d})" for d in params[npar:])
-            lines.append(f"    nd = np.broadcast_shapes({dshapes})")
-            lines.append("    if len(nd) != 1:")
+            cols = ", ".join(params[npar:])
+            stack = self.stack_name
+            lines.append(f"    {stack} = np.array([{cols}], dtype=float)  # (data, N)")
+            lines.append(f"    if {stack}.ndim != 2:")
             lines.append("        raise ValueError(f'data arrays must be 1-D of one length, got "
-                         "shape {nd}')")
+                         f"shape {{{stack}.shape[1:]}}')")
+            lines.append(f"    nd = {stack}.shape[1:]")
             lines.append(f"    shape = {xs}.shape[:-1]")
-            for a, syms in fn.vectors:
-                for i, s in enumerate(syms):
-                    lines.append(f"    {self._name(s)} = {a}[..., None, {i}]")
+            unpack = "{a}[..., None, {i}]"
         else:
             pshapes = "".join(f", np.shape({p})" for p in params)
             extra_vec = "".join(f", {a}.shape[:-1]" for a in vec_names[1:])
             lines.append(f"    shape = np.broadcast_shapes({xs}.shape[:-1]{extra_vec}{pshapes})")
-            for a, syms in fn.vectors:
-                for i, s in enumerate(syms):
-                    lines.append(f"    {self._name(s)} = {a}[..., {i}]")
+            unpack = "{a}[..., {i}]"
+        for a, syms in fn.vectors:
+            for i, s in enumerate(syms):
+                name = self._name(s)
+                if self.real.get(s, s) in used_syms or (a != xs):
+                    lines.append("    " + f"{name} = " + unpack.format(a=a, i=i))
         body_start = len(lines)
-        for s, d in defs:
-            lines.append(f"    {self.names.get(s, str(s))} = {np_pr(d)}")
+        for s in need:
+            kind, payload = self.defs[s]
+            if kind == "expr":
+                lines.append(f"    {self.names[s]} = {np_pr(payload)}")
+            elif kind == "gather":
+                extra = ", None" if self.data else ""
+                lines.append(f"    {self.names[s]} = {xs}[..., {self.index_text(payload)}{extra}]")
+            elif kind == "dgather":
+                lines.append(f"    {self.names[s]} = {self.stack_name}[{self.index_text(payload)}]")
+            elif kind == "dot":
+                vi, di, coeff = payload
+                c = "" if coeff == 1 else f"{np_pr.paren(coeff, _MUL)}*"
+                lines.append(f"    {self.names[s]} = {c}({xs}[..., {self.index_text(vi)}] @ "
+                             f"{self.stack_name}[{self.index_text(di)}])")
+            else:  # a rerolled sum
+                axis = -2 if self.data else -1
+                lines.append(f"    {self.names[s]} = np.sum({np_pr(payload.expr)}, axis={axis})")
         results = []
+        products: dict[str, str] = {}  # matrix products over the samples, computed once
         for j, o in enumerate(fn.outputs):
             oname = "out" if len(fn.outputs) == 1 else f"out{j}"
             results.append(oname)
             size = math.prod(o.shape)
             if not o.shape:
                 lines.append(f"    {oname} = np.empty(shape)")
-                lines.append(f"    {oname}[...] = {self._reduced(np_pr, o.slots[0][1])}")
+                lines.append(f"    {oname}[...] = {self._reduced(np_pr, o.items[0].expr)}")
                 results[-1] = f"{oname}[()]"
                 continue
             alloc = "np.empty" if o.dense else "np.zeros"
             lines.append(f"    {oname} = {alloc}(shape + ({size},))")
-            for pos, val in o.slots:
-                targets = " = ".join(f"{oname}[..., {p}]" for p in pos)
-                lines.append(f"    {targets} = {self._reduced(np_pr, val)}")
+            for it in o.items:
+                if isinstance(it, _Entry):
+                    targets = " = ".join(f"{oname}[..., {p}]" for p in it.positions)
+                    lines.append(f"    {targets} = {self._reduced(np_pr, it.expr)}")
+                    continue
+                value = self._group_value(np_pr, it, lines, products)
+                npos = len(it.positions[0])
+                if npos == 1:
+                    pos = self.index_text([p[0] for p in it.positions])
+                    lines.append(f"    {oname}[..., {pos}] = {value}")
+                else:
+                    lines.append(f"    blk = {value}")
+                    for q in range(npos):
+                        pos = self.index_text([p[q] for p in it.positions])
+                        lines.append(f"    {oname}[..., {pos}] = blk")
             if len(o.shape) > 1:
                 results[-1] = f"{oname}.reshape(shape + {o.shape})"
         if np_pr.piecewise:
@@ -633,48 +939,77 @@ class _Module:
         lines.append(f"    return {', '.join(results)}")
         lines.append("")
         if point_ok:
-            lines.append("")
-            lines.append(f"def {pname}({sig}):")
-            lines.append(f'    """{fn.name} at one point, on Python floats."""')
-            for a, syms in fn.vectors:
-                names = [self._name(s) for s in syms]
-                lines.append(f"    {', '.join(names)}{',' if len(names) == 1 else ''} = "
-                             f"{a}.tolist()")
-            for p in params:
-                lines.append(f"    {p} = float({p})")
-            for s, d in defs:
-                lines.append(f"    {self.names.get(s, str(s))} = {pt_pr(d)}")
-            results = []
-            for j, o in enumerate(fn.outputs):
-                if not o.shape:
-                    results.append(f"np.float64({pt_pr(o.slots[0][1])})")
-                    continue
-                flat: list[tuple[int, str]] = []
-                for pos, val in o.slots:
-                    s = pt_pr(val)
-                    flat.extend((p, s) for p in pos)
-                flat.sort()
-                size = math.prod(o.shape)
-                oname = f"out{j}" if len(fn.outputs) > 1 else "out"
-                items = ",\n        ".join(s for _, s in flat)
-                if o.dense and len(flat) == size:
-                    expr = f"np.array([\n        {items},\n    ], dtype=float)"
-                    if len(o.shape) > 1:
-                        expr += f".reshape{o.shape}"
-                    lines.append(f"    {oname} = {expr}")
-                else:
-                    cname = f"_{fn.name.upper()}_NZ{j}"
-                    idx = ", ".join(str(p) for p, _ in flat)
-                    consts.append(f"{cname} = np.array([{idx}])  # non-zero entries of {fn.name}")
-                    lines.append(f"    {oname} = np.zeros({size})")
-                    lines.append(f"    {oname}[{cname}] = (\n        {items},\n    )")
-                    if len(o.shape) > 1:
-                        lines.append(f"    {oname} = {oname}.reshape{o.shape}")
-                results.append(oname)
-            lines.append(f"    return {', '.join(results)}")
-            lines.append("")
+            lines += self._point_function(fn, pname, sig, need, pt_pr)
         helpers = np_pr.helpers | pt_pr.helpers
+        text_all = "\n".join(lines)
+        consts = [f"{name} = np.array({text})" for text, name in self.consts.items()
+                  if re.search(rf"\b{name}\b", text_all)]
         return "\n".join(lines), helpers, consts
+
+    def _point_function(self, fn: _Func, pname: str, sig: str, need: list[sp.Symbol],
+                        pt_pr: _Printer) -> list[str]:
+        lines = ["", f"def {pname}({sig}):", f'    """{fn.name} at one point, on Python floats."""']
+        for a, syms in fn.vectors:
+            names = [self._name(s) for s in syms]
+            lines.append(f"    {', '.join(names)}{',' if len(names) == 1 else ''} = {a}.tolist()")
+        for p in self.argnames:
+            lines.append(f"    {p} = float({p})")
+        for s in need:
+            lines.append(f"    {self.names[s]} = {pt_pr(self.defs[s][1])}")
+        results = []
+        for j, o in enumerate(fn.outputs):
+            if not o.shape:
+                results.append(f"np.float64({pt_pr(o.items[0].expr)})")
+                continue
+            flat: list[tuple[int, str]] = []
+            for it in o.items:
+                s = pt_pr(it.expr)
+                flat.extend((p, s) for p in it.positions)
+            flat.sort()
+            size = math.prod(o.shape)
+            oname = f"out{j}" if len(fn.outputs) > 1 else "out"
+            values = ",\n        ".join(s for _, s in flat)
+            if len(flat) == size:
+                expr = f"np.array([\n        {values},\n    ], dtype=float)"
+                if len(o.shape) > 1:
+                    expr += f".reshape{o.shape}"
+                lines.append(f"    {oname} = {expr}")
+            else:
+                pos = self.index_text([p for p, _ in flat])
+                lines.append(f"    {oname} = np.zeros({size})")
+                lines.append(f"    {oname}[{pos}] = (\n        {values},\n    )")
+                if len(o.shape) > 1:
+                    lines.append(f"    {oname} = {oname}.reshape{o.shape}")
+            results.append(oname)
+        lines.append(f"    return {', '.join(results)}")
+        lines.append("")
+        return lines
+
+    def _group_value(self, pr: _Printer, g: _Group, lines: list[str],
+                     products: dict[str, str]) -> str:
+        if g.kind == "gather":
+            return pr(g.expr)
+        r = pr.paren(g.expr, _ATOM - 1)
+        d = self.stack_name
+        m = len(g.index[0])
+        if m <= 2:
+            # sum_s D[i, s]*r[s] is (r @ D.T)[i]; sum_s D[i, s]*D[j, s]*r[s] is a Gram matrix
+            prod = f"{r} @ {d}.T" if m == 1 else f"({d} * {r}[..., None, :]) @ {d}.T"
+            name = products.get(prod)
+            if name is None:
+                name = products[prod] = f"prod{len(products)}"
+                lines.append(f"    {name} = {prod}")
+            if m == 1:
+                value = f"{name}[..., {self.index_text([i[0] for i in g.index])}]"
+            else:
+                rows = self.index_text([i[0] for i in g.index], array=True)
+                cols = self.index_text([i[1] for i in g.index], array=True)
+                value = f"{name}[..., {rows}, {cols}]"
+        else:
+            factors = " * ".join(f"{d}[{self.index_text([i[q] for i in g.index], True)}]"
+                                 for q in range(m))
+            value = f"np.sum({factors} * {r}[..., None, :], axis=-1)"
+        return value if self.reduce == "sum" else f"{value} / nd[0]"
 
     def _name(self, s: sp.Symbol) -> str:
         return self.names[self.real.get(s, s)]
@@ -693,10 +1028,13 @@ class _Module:
 
 def _module_source(header: str, bodies: list[tuple[str, set[str], list[str]]]) -> str:
     helpers = sorted(set().union(*(h for _, h, _ in bodies)))
-    consts = [c for _, _, cs in bodies for c in cs]
+    consts = sorted({c for _, _, cs in bodies for c in cs}, key=lambda c: int(c[2:c.index(" ")]))
     parts = [header.rstrip() + "\n\nimport math\n\nimport numpy as np\n"]
-    if helpers or consts:
-        parts.append("\n".join(_HELPERS[h] for h in helpers) + "\n".join(consts) + "\n")
+    if helpers:
+        parts.append("\n\n".join(_HELPERS[h].rstrip("\n") for h in helpers))
+    if consts:
+        parts.append("# index constants (fancy indexing of entries that are not a slice)\n"
+                     + "\n".join(consts))
     parts.extend(b for b, _, _ in bodies)
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
@@ -815,27 +1153,25 @@ def _check_name(name: str) -> str:
 
 
 def _outputs(shape: tuple[int, ...], positions: list, values: list[sp.Expr]) -> _Out:
-    """Group entries: zeros dropped, a symmetric matrix's mirror entries share one value."""
+    """Entries of one output: zeros dropped, a symmetric matrix's mirror pair shares a value."""
     if not shape:
-        return _Out((), [([0], values[0])], True)
+        return _Out((), [_Entry([0], values[0])], True)
     strides = [math.prod(shape[i + 1:]) for i in range(len(shape))]
     flat = {sum(a * b for a, b in zip(p, strides)): v for p, v in zip(positions, values)}
-    symmetric = (len(shape) == 2 and shape[0] == shape[1]
-                 and all(flat.get(j * shape[1] + i, 0) == v for (i, j), v in
-                         ((divmod(f, shape[1]), v) for f, v in flat.items())))
-    slots = []
+    flat = {f: v for f, v in flat.items() if v != 0}
+    symmetric = len(shape) == 2 and shape[0] == shape[1] and all(
+        flat.get((f % shape[1]) * shape[1] + f // shape[1], 0) == v for f, v in flat.items())
+    items: list[_Entry | _Group] = []
     for f, v in sorted(flat.items()):
-        if v == 0:
-            continue
         i, j = divmod(f, shape[-1]) if len(shape) == 2 else (0, 0)
         if symmetric:
             if i > j:
                 continue
-            slots.append(([f] if i == j else [f, j * shape[1] + i], v))
+            items.append(_Entry([f] if i == j else [f, j * shape[1] + i], v))
         else:
-            slots.append(([f], v))
-    dense = sum(len(p) for p, _ in slots) == math.prod(shape)
-    return _Out(shape, slots, dense)
+            items.append(_Entry([f], v))
+    dense = sum(len(it.positions) for it in items) == math.prod(shape)
+    return _Out(shape, items, dense)
 
 
 def compile_numpy(
@@ -895,11 +1231,10 @@ def compile_numpy(
         display = sp.Matrix(shape[0], shape[1], values)
     elif not shape:
         display = values[0]
-    out = _outputs(shape, positions, values)
-    exprs_all = [v for _, v in out.slots]
-    mod = _Module(exprs_all, syms, ps, ds, reduce, cse)
-    it = iter(mod.reduced)
-    out.slots = [(p, next(it)) for p, _ in out.slots]
+    mod = _Module(syms, ps, ds, reduce)
+    out = _outputs(shape, positions, mod.prepare(values))
+    mod.plan(out, vectorise=cse)
+    mod.cse([out], enabled=cse)
     what = _short(display, 200)
     summary = f"{_short(display, 60)} as a function of x = ({', '.join(map(str, syms))})."
     fn = _Func(name, summary, [out], [("x", syms)])
@@ -1043,26 +1378,32 @@ def compile_objective(
     grad, hess = _derivatives(expr, syms)
     n = len(syms)
     hpos = sorted(hess)
-    mod = _Module([expr, *grad, *(hess[p] for p in hpos)], syms, ps, ds, reduce, True)
-    red = mod.reduced
-    fr, gr, hr = red[0], red[1 : n + 1], dict(zip(hpos, red[n + 1 :]))
-    vsyms = tuple(sp.Dummy(f"v{i}", real=True) for i in range(n))
-    used = set(mod.names.values())
-    for i, s in enumerate(vsyms):
-        mod.names[s] = _identifier(f"v{i}", used)
-    f_out = _Out((), [([0], fr)], True)
-    g_out = _Out((n,), [([i], g) for i, g in enumerate(gr) if g != 0], False)
-    g_out.dense = len(g_out.slots) == n
-    h_slots = []
+    mod = _Module(syms, ps, ds, reduce)
+    prepared = mod.prepare([expr, *grad, *(hess[p] for p in hpos)])
+    fr, gr, hr = prepared[0], prepared[1 : n + 1], dict(zip(hpos, prepared[n + 1 :]))
+    f_out = _Out((), [_Entry([0], fr)], True)
+    g_out = _Out((n,), [_Entry([i], g) for i, g in enumerate(gr) if g != 0])
+    g_out.dense = len(g_out.items) == n
+    h_items: list[_Entry | _Group] = []
     for (i, j), h in sorted(hr.items()):
-        h_slots.append(([i * n + j] if i == j else [i * n + j, j * n + i], h))
-    h_out = _Out((n, n), h_slots, sum(len(p) for p, _ in h_slots) == n * n)
+        if h != 0:
+            h_items.append(_Entry([i * n + j] if i == j else [i * n + j, j * n + i], h))
+    h_out = _Out((n, n), h_items, sum(len(it.positions) for it in h_items) == n * n)
+    for o in (f_out, g_out, h_out):
+        mod.plan(o)
+    mod.cse([f_out, g_out, h_out])
+    vsyms = tuple(sp.Dummy(f"v{i}", real=True) for i in range(n))
+    for i, s in enumerate(vsyms):
+        mod.names[s] = _identifier(f"v{i}", mod.used)
+    hess_grouped = any(isinstance(it, _Group) for it in h_out.items)
     rows: dict[int, list[sp.Expr]] = {}
-    for (i, j), h in hr.items():
-        rows.setdefault(i, []).append(h * vsyms[j])
-        if i != j:
-            rows.setdefault(j, []).append(h * vsyms[i])
-    hv_out = _Out((n,), [([i], sp.Add(*rows[i])) for i in sorted(rows)], len(rows) == n)
+    if not hess_grouped:  # H v written out row by row from the CSE'd entries
+        for it in h_out.items:
+            i, j = divmod(it.positions[0], n)
+            rows.setdefault(i, []).append(it.expr * vsyms[j])
+            if i != j:
+                rows.setdefault(j, []).append(it.expr * vsyms[i])
+    hv_out = _Out((n,), [_Entry([i], sp.Add(*rows[i])) for i in sorted(rows)], len(rows) == n)
     xs = [("x", syms)]
     vars_txt = ", ".join(map(str, syms))
     what = _short(display, 60)
@@ -1080,8 +1421,19 @@ def compile_objective(
     header = (f"# {name}: {_short(display, 200)}{kind}, with its gradient, Hessian and "
               f"Hessian-vector product;\n# x[..., :] = ({vars_txt}). Generated by "
               "symtaylor.codegen; needs only NumPy.")
-    bodies = [mod.print_function(fn) for fn in funcs]
-    src = _module_source(header, bodies)
+    bodies = [mod.print_function(fn) for fn in funcs[:4]]
+    if hess_grouped:  # vectorised Hessian blocks: H v as one batched matrix-vector product
+        sig = ", ".join(["x", "v", *mod.argnames])
+        hargs = ", ".join(["x", *mod.argnames])
+        text = (f'def {name}_hvp({sig}):\n    """Hessian of {what} times the direction v '
+                f'(through {name}_hess)."""\n    v = np.asarray(v, dtype=float)\n'
+                f"    return ({name}_hess({hargs}) @ v[..., None])[..., 0]\n")
+        bodies.append((bodies[2][0] + "\n\n" + text, bodies[2][1], bodies[2][2]))
+        whole = [*bodies[:4], (text, set(), [])]
+    else:
+        bodies.append(mod.print_function(funcs[4]))
+        whole = bodies
+    src = _module_source(header, whole)
     ns = _load(src, name)
     hdisp = sp.Matrix(n, n, lambda i, j: hess.get((min(i, j), max(i, j)), 0)) if n <= 12 else None
 
