@@ -5,8 +5,11 @@ The derivatives are exact SymPy expressions, computed the fast way:
 * a sum is split into its terms once and each term is differentiated only with respect to the
   variables it contains (SymPy's own ``diff`` of a sum of ``n`` terms walks all ``n`` terms
   for each of the ``n`` variables);
-* the Hessian differentiates each gradient entry only with respect to the variables that
-  entry still contains, fills the lower triangle by symmetry, and is cached.
+* the Hessian is accumulated term by term (each term's small Hessian in its own variables),
+  fills the lower triangle by symmetry, and is cached;
+* each term's derivatives come from a cached template (terms of one shape are differentiated
+  once) or, for ``phi(u(x))`` with all variables inside ``u``, from the chain rule (a logistic
+  term costs one univariate derivative instead of one ``diff`` per variable pair).
 
 For the extended Rosenbrock function (a sum of ``n`` small terms) this makes the Hessian
 linear in ``n`` instead of cubic: see ``benchmarks/bench_calculus.py``.
@@ -75,22 +78,130 @@ def _slot(k: int, sym: sp.Symbol) -> sp.Dummy:
     return slot
 
 
-@lru_cache(maxsize=4096)
-def _template_partials(template: sp.Expr, slots: tuple[sp.Dummy, ...]) -> tuple[sp.Expr, ...]:
-    return tuple(template.diff(s) for s in slots)
-
-
 def _term_partials(term: sp.Expr, syms: list[sp.Symbol]) -> list[sp.Expr]:
-    """Partials of one term in ``syms`` (the variables it contains), through its template.
+    """Partials of one term in ``syms`` (the variables it contains).
 
-    The term's variables are renamed to fixed slots, so every term of the same shape (the
-    ``n`` terms of an extended Rosenbrock function have one shape) is differentiated once;
-    renaming back with ``xreplace`` is ~100x cheaper than SymPy's ``diff``.
+    Two shortcuts around SymPy's ``diff`` (which re-walks the whole term for every variable):
+
+    * templates: the term's variables are renamed to fixed slots, so every term of the same
+      shape (the ``n`` terms of an extended Rosenbrock function have one shape) is
+      differentiated once; renaming back with ``xreplace`` is ~100x cheaper than ``diff``;
+    * the chain rule through an inner argument: a term ``phi(u(x))`` whose variables all sit
+      inside one subexpression ``u`` (a logistic term ``log(1 + exp(-a.x))``) costs one
+      univariate derivative ``phi'`` plus the partials of ``u``, not one ``diff`` per variable.
     """
     slots = tuple(_slot(k, s) for k, s in enumerate(syms))
     template = term.xreplace(dict(zip(syms, slots)))
     back = dict(zip(slots, syms))
-    return [d.xreplace(back) for d in _template_partials(template, slots)]
+    cached = _TEMPLATES.get((template, slots))
+    if cached is None and len(syms) >= 3:
+        chained = _chain_rule(term, syms)
+        if chained is not None:
+            return chained
+    if cached is None:
+        cached = tuple(template.diff(s) for s in slots)
+        if len(_TEMPLATES) < 4096:
+            _TEMPLATES[(template, slots)] = cached
+    return [d.xreplace(back) for d in cached]
+
+
+_TEMPLATES: dict[tuple[sp.Expr, tuple[sp.Dummy, ...]], tuple[sp.Expr, ...]] = {}
+_OUTER = sp.Dummy("u")
+
+
+def _chain_rule(term: sp.Expr, syms: list[sp.Symbol]) -> list[sp.Expr] | None:
+    """``phi'(u) * grad u`` if every variable of ``term`` sits inside one proper
+    subexpression ``u`` (the largest such), else None."""
+    found = _inner_argument(term, syms)
+    if found is None:
+        return None
+    u, outer = found
+    d_outer = outer.diff(_OUTER).xreplace({_OUTER: u})
+    return [d_outer * du for du in _partials(u, syms)]
+
+
+_HESS_TEMPLATES: dict[tuple[sp.Expr, tuple[sp.Dummy, ...]], dict[tuple[int, int], sp.Expr]] = {}
+
+
+def _inner_argument(term: sp.Expr, syms: Sequence[sp.Symbol]) -> tuple[sp.Expr, sp.Expr] | None:
+    """``(u, phi)`` with ``term = phi(u)`` (``phi`` in the placeholder ``_OUTER``) when every
+    variable of ``term`` sits inside one proper subexpression ``u`` (the largest), else None."""
+    mine = set(syms)
+    for node in sp.preorder_traversal(term):
+        if node is term or not (node.is_Add or node.is_Mul) or not mine <= node.free_symbols:
+            continue
+        outer = term.xreplace({node: _OUTER})
+        if outer.free_symbols & mine or outer == _OUTER:
+            return None
+        return node, outer
+    return None
+
+
+def _term_hessian(term: sp.Expr, syms: tuple[sp.Symbol, ...]) -> dict[tuple[int, int], sp.Expr]:
+    """The upper triangle ``{(a, b): d2 term / d syms[a] d syms[b]}`` (non-zero entries only).
+
+    Same shortcuts as :func:`_term_partials`: a cached template per term shape, or the chain
+    rule ``phi''(u) grad u grad u^T + phi'(u) hess u`` through an inner argument ``u`` (for a
+    logistic term ``u`` is linear, so its Hessian costs one univariate second derivative).
+    """
+    k = len(syms)
+    slots = tuple(_slot(i, s) for i, s in enumerate(syms))
+    template = term.xreplace(dict(zip(syms, slots)))
+    cached = _HESS_TEMPLATES.get((template, slots))
+    if cached is None and k >= 2:
+        found = _inner_argument(term, syms)
+        if found is not None:
+            return _chain_hessian(found[0], found[1], syms)
+    if cached is None:
+        firsts = [template.diff(s) for s in slots]
+        cached = {}
+        for a in range(k):
+            for b in range(a, k):
+                if slots[b] in firsts[a].free_symbols:
+                    e = firsts[a].diff(slots[b])
+                    if e != 0:
+                        cached[(a, b)] = e
+        if len(_HESS_TEMPLATES) < 4096:
+            _HESS_TEMPLATES[(template, slots)] = cached
+    back = dict(zip(slots, syms))
+    return {ab: e.xreplace(back) for ab, e in cached.items()}
+
+
+def _chain_hessian(u: sp.Expr, outer: sp.Expr, syms: tuple[sp.Symbol, ...]
+                   ) -> dict[tuple[int, int], sp.Expr]:
+    d1 = outer.diff(_OUTER)
+    d2 = d1.diff(_OUTER)
+    gu = _partials(u, syms)
+    out: dict[tuple[int, int], sp.Expr] = {}
+    if d2 != 0:
+        d2u = d2.xreplace({_OUTER: u})
+        for a in range(len(syms)):
+            for b in range(a, len(syms)):
+                if gu[a] != 0 and gu[b] != 0:
+                    out[(a, b)] = d2u * gu[a] * gu[b]
+    if d1 != 0:
+        d1u = d1.xreplace({_OUTER: u})
+        for ab, e in _sum_hessian(u, syms).items():
+            out[ab] = out[ab] + d1u * e if ab in out else d1u * e
+    return out
+
+
+def _sum_hessian(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> dict[tuple[int, int], sp.Expr]:
+    """Upper-triangle Hessian entries of ``expr``, accumulated term by term."""
+    index = {v: i for i, v in enumerate(variables)}
+    acc: dict[tuple[int, int], list[sp.Expr]] = defaultdict(list)
+    for term in _terms(expr):
+        mine = tuple(sorted((s for s in term.free_symbols if s in index), key=index.__getitem__))
+        if not mine:
+            continue
+        for (a, b), e in _term_hessian(term, mine).items():
+            acc[(index[mine[a]], index[mine[b]])].append(e)
+    out = {}
+    for ij, parts in acc.items():
+        e = sp.Add(*parts)
+        if e != 0:
+            out[ij] = e
+    return out
 
 
 def _partials(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> list[sp.Expr]:
@@ -116,20 +227,7 @@ def _gradient_cached(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> tuple[s
 def _hessian_cached(
     expr: sp.Expr, variables: tuple[sp.Symbol, ...]
 ) -> tuple[tuple[int, int, sp.Expr], ...]:
-    grad = _gradient_cached(expr, variables)
-    index = {v: i for i, v in enumerate(variables)}
-    entries = []
-    for i, gi in enumerate(grad):
-        if gi == 0:
-            continue
-        cols = sorted(index[s] for s in gi.free_symbols if s in index and index[s] >= i)
-        if not cols:
-            continue
-        parts = _partials(gi, [variables[j] for j in cols])
-        for j, hij in zip(cols, parts):
-            if hij != 0:
-                entries.append((i, j, hij))
-    return tuple(entries)
+    return tuple((i, j, e) for (i, j), e in sorted(_sum_hessian(expr, variables).items()))
 
 
 def _setup(f: Any, variables: Any) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
