@@ -876,7 +876,8 @@ def convergence_bounds(f: Any, variables: Any = None,
             return ConvergenceBounds(
                 expr, syms, reg, L, mu, d["max_step"], d["optimal_step"],
                 d["condition_number"], d["rate"], d["rate_optimal"], sp.S.Zero, nrc, False,
-                "exact eigenvalues of the constant Hessian")
+                "exact eigenvalues of the constant Hessian",
+                descent=descent_lemma(L=L) if L != 0 else descent_lemma())
     if reg is None:
         raise InputError(
             "f is not quadratic (its Hessian varies), so L and mu depend on where you look: "
@@ -901,8 +902,11 @@ def convergence_bounds(f: Any, variables: Any = None,
     def low_mu(b: Sequence[tuple[float, float]]) -> float:
         return -cert.sample(b)[1]
 
-    res_mu = branch_and_bound(up_mu, low_mu, box, rtol=rtol, atol=rtol * scale,
-                              max_boxes=max_boxes)
+    # mu's tolerance is relative to mu itself (a bound within rtol*L could be <= 0 for an
+    # ill-conditioned but strongly convex f), with a floor for mu ~ 0
+    mu0 = abs(cert.sample(box)[1])
+    res_mu = branch_and_bound(up_mu, low_mu, box, rtol=rtol,
+                              atol=2 * rtol * max(mu0, 1e-6 * scale), max_boxes=max_boxes)
     L = res_L.upper
     mu = -res_mu.upper
     if not math.isfinite(L):

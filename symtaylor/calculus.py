@@ -90,14 +90,14 @@ def _term_partials(term: sp.Expr, syms: list[sp.Symbol]) -> list[sp.Expr]:
       inside one subexpression ``u`` (a logistic term ``log(1 + exp(-a.x))``) costs one
       univariate derivative ``phi'`` plus the partials of ``u``, not one ``diff`` per variable.
     """
+    if len(syms) >= 3:  # many variables: one univariate derivative beats a template
+        chained = _chain_rule(term, syms)
+        if chained is not None:
+            return chained
     slots = tuple(_slot(k, s) for k, s in enumerate(syms))
     template = term.xreplace(dict(zip(syms, slots)))
     back = dict(zip(slots, syms))
     cached = _TEMPLATES.get((template, slots))
-    if cached is None and len(syms) >= 3:
-        chained = _chain_rule(term, syms)
-        if chained is not None:
-            return chained
     if cached is None:
         cached = tuple(template.diff(s) for s in slots)
         if len(_TEMPLATES) < 4096:
@@ -123,18 +123,41 @@ def _chain_rule(term: sp.Expr, syms: list[sp.Symbol]) -> list[sp.Expr] | None:
 _HESS_TEMPLATES: dict[tuple[sp.Expr, tuple[sp.Dummy, ...]], dict[tuple[int, int], sp.Expr]] = {}
 
 
+def _is_linear(node: sp.Expr, mine: set[sp.Symbol]) -> bool:
+    """``node`` is ``c + sum a_i x_i`` with numbers ``c, a_i`` (checked structurally)."""
+    for arg in node.args:
+        if arg.is_number or arg in mine:
+            continue
+        if arg.is_Mul and len(arg.args) == 2 and arg.args[0].is_number and arg.args[1] in mine:
+            continue
+        return False
+    return True
+
+
 def _inner_argument(term: sp.Expr, syms: Sequence[sp.Symbol]) -> tuple[sp.Expr, sp.Expr] | None:
     """``(u, phi)`` with ``term = phi(u)`` (``phi`` in the placeholder ``_OUTER``) when every
-    variable of ``term`` sits inside one proper subexpression ``u`` (the largest), else None."""
+    variable of ``term`` sits inside one proper subexpression ``u``, else None.
+
+    A linear ``u = a.x + c`` is preferred (then ``grad u`` is constant and ``hess u = 0``: a
+    ridge term's Hessian is ``phi''(u) a a^T``); otherwise the largest such ``u``.
+    """
     mine = set(syms)
+    largest = None
     for node in sp.preorder_traversal(term):
         if node is term or not (node.is_Add or node.is_Mul) or not mine <= node.free_symbols:
             continue
+        linear = node.is_Add and _is_linear(node, mine)
+        if largest is not None and not linear:
+            continue
         outer = term.xreplace({node: _OUTER})
         if outer.free_symbols & mine or outer == _OUTER:
-            return None
-        return node, outer
-    return None
+            if largest is None:
+                return None
+            continue
+        if linear:
+            return node, outer
+        largest = (node, outer)
+    return largest
 
 
 def _term_hessian(term: sp.Expr, syms: tuple[sp.Symbol, ...]) -> dict[tuple[int, int], sp.Expr]:
@@ -145,10 +168,14 @@ def _term_hessian(term: sp.Expr, syms: tuple[sp.Symbol, ...]) -> dict[tuple[int,
     logistic term ``u`` is linear, so its Hessian costs one univariate second derivative).
     """
     k = len(syms)
+    if k >= 3:  # many variables: the chain rule beats a template
+        found = _inner_argument(term, syms)
+        if found is not None:
+            return _chain_hessian(found[0], found[1], syms)
     slots = tuple(_slot(i, s) for i, s in enumerate(syms))
     template = term.xreplace(dict(zip(syms, slots)))
     cached = _HESS_TEMPLATES.get((template, slots))
-    if cached is None and k >= 2:
+    if cached is None and k == 2:
         found = _inner_argument(term, syms)
         if found is not None:
             return _chain_hessian(found[0], found[1], syms)
