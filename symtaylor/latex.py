@@ -127,10 +127,37 @@ class Derivation:
         return Derivation(self.title, self.rows + other.rows)
 
     def text(self) -> str:
-        """A plain-text rendering (one row per line), for terminals."""
+        """A plain-text rendering (one row per line), for terminals.
+
+        >>> print(Derivation("Step", (Row(r"x_{+}", r"x - \\alpha \\nabla f"),)).text())
+        Step
+          x+ = x - alpha grad f
+        """
         out = [self.title]
         for r in self.rows:
-            lhs = "" if r.lhs is None else str(r.lhs)
+            lhs = "" if r.lhs is None else _plain(r.lhs)
             note = f"    ({r.note})" if r.note else ""
-            out.append(f"  {lhs} {r.relation} {r.rhs}{note}")
+            out.append(f"  {lhs} {r.relation} {_plain(r.rhs)}{note}".rstrip())
         return "\n".join(out)
+
+
+_PLAIN = (
+    (r"\tfrac{\lambda}{2}", "lambda/2 "), ("^{2}", "^2"), (r"\nabla^2 f", "hess f"),
+    (r"\nabla_d m", "grad_d m"), (r"\nabla f", "grad f"),
+    (r"\nabla", "grad "), (r"\tfrac{1}{2}", "1/2 "), (r"\lVert", "||"), (r"\rVert", "||"),
+    (r"\left", ""), (r"\right", ""), ("^{T}", "^T"), (r"x_{+}", "x+"), (r"\lambda", "lambda"),
+    (r"\alpha", "alpha"), (r"\mu", "mu"), (r"\operatorname{diag}", "diag"), (r"\quad", " "),
+    (r"\tfrac{L}{2}", "L/2 "), (r"\tfrac", ""), (r"\frac", ""), (r"\,", " "),
+)
+
+
+def _plain(obj: Any) -> str:
+    """A terminal rendering: SymPy objects via ``str``, LaTeX strings with common commands
+    spelled out."""
+    if not isinstance(obj, str):
+        if isinstance(obj, sp.MatrixBase) and obj.cols == 1:
+            return "[" + ", ".join(str(e) for e in obj) + "]"
+        return str(obj)
+    for old, new in _PLAIN:
+        obj = obj.replace(old, new)
+    return " ".join(obj.split())
