@@ -37,7 +37,7 @@ from typing import Any
 
 import sympy as sp
 
-from .errors import InputError
+from .errors import InputError, SymTaylorError, UnsupportedFunctionError
 from .latex import display
 from .parsing import as_expr, as_exprs, as_variables
 
@@ -487,13 +487,21 @@ _KINDS = {
 }
 
 
-def critical_points(f: Any, variables: Any = None) -> tuple[CriticalPoint, ...]:
+def critical_points(f: Any, variables: Any = None, timeout: float | None = 20.0
+                    ) -> tuple[CriticalPoint, ...]:
     """Real solutions of ``grad f = 0`` (where SymPy's ``solve`` can find them), classified.
+
+    Parameters
+    ----------
+    f, variables : the objective and its variables
+    timeout : float or None
+        Seconds SymPy may spend (it can take forever on innocent-looking systems); the work
+        runs in a forked process that is stopped at the deadline. None: no limit, in-process.
 
     Raises
     ------
     UnsupportedFunctionError
-        If SymPy cannot solve the system.
+        If SymPy cannot solve the system, or not within ``timeout``.
 
     Examples
     --------
@@ -502,9 +510,43 @@ def critical_points(f: Any, variables: Any = None) -> tuple[CriticalPoint, ...]:
     >>> [c.kind for c in critical_points("x^2 - y^2", "x, y")]
     ['saddle']
     """
-    from .errors import UnsupportedFunctionError
-
     expr, syms = _setup(f, variables)
+    if timeout is None:
+        return _critical_points(expr, syms)
+    import multiprocessing
+    import queue
+
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - no fork (Windows): no deadline either
+        return _critical_points(expr, syms)
+    results = ctx.Queue()
+    proc = ctx.Process(target=_critical_points_worker, args=(expr, syms, results), daemon=True)
+    proc.start()
+    try:
+        status, payload = results.get(timeout=timeout)
+    except queue.Empty:
+        proc.terminate()
+        proc.join()
+        raise UnsupportedFunctionError(
+            f"SymPy did not solve grad f = 0 for {expr} within {timeout:g} s. Try a numeric "
+            "solver (symtaylor.solvers) or a larger timeout."
+        ) from None
+    proc.join()
+    if status == "error":
+        raise payload
+    return payload
+
+
+def _critical_points_worker(expr: sp.Expr, syms: tuple[sp.Symbol, ...], results: Any) -> None:
+    try:
+        results.put(("ok", _critical_points(expr, syms)))
+    except Exception as exc:  # reported in the parent
+        results.put(("error", exc if isinstance(exc, SymTaylorError) else
+                     UnsupportedFunctionError(f"solving grad f = 0 failed: {exc}")))
+
+
+def _critical_points(expr: sp.Expr, syms: tuple[sp.Symbol, ...]) -> tuple[CriticalPoint, ...]:
     grad = list(_gradient_cached(expr, syms))
     try:
         sols = sp.solve(grad, list(syms), dict=True)

@@ -208,3 +208,12 @@ def test_cli_hessian(capsys) -> None:
     assert main(["hessian", "x^2 + x*y + y^2", "--at", "1, 2"]) == 0
     assert "positive definite" in capsys.readouterr().out
     assert main(["hessian", "x^2 +"]) == 2
+
+
+def test_critical_points_deadline() -> None:
+    from symtaylor import UnsupportedFunctionError
+
+    # SymPy's solve runs for minutes on this quartic system: refused at the deadline
+    with pytest.raises(UnsupportedFunctionError, match="within 1 s"):
+        critical_points("x^4 + y^4 - 3*x*y + x^3*y", "x, y", timeout=1)
+    assert [c.kind for c in critical_points("x^2 + y^2", "x, y", timeout=None)] == ["minimum"]
