@@ -124,7 +124,7 @@ class Step:
         """
         pt = as_point(point, self.variables)
         sub = dict(zip(self.variables, pt))
-        return tuple(sp.simplify(e.xreplace(sub)) if e.free_symbols else e for e in self.update)
+        return tuple(_compact(e.xreplace(sub)) if e.free_symbols else e for e in self.update)
 
     def latex(self) -> str:
         """The derivation and the update as one ``align*`` block."""
@@ -145,16 +145,23 @@ class Step:
 def _compact(e: sp.Expr) -> sp.Expr:
     """A short closed form of ``e``: the shortest of cancel / factor (and simplify if small)."""
     e = sp.sympify(e)
+    ops = sp.count_ops(e)
     if not e.free_symbols:
-        return sp.nsimplify(e) if e.is_Float else sp.simplify(e)
+        if e.is_Float or e.is_Rational:
+            return e
+        return sp.simplify(e) if ops < 60 else e
     cands = [e]
+    if ops > 80 and e.atoms(sp.Function):
+        # cancel/factor treat exp(...), log(...) as generators: minutes on a 3-variable
+        # logistic Newton step, for little gain. Keep the expression as derived.
+        return e
     try:
         c = sp.cancel(sp.together(e))
         cands.append(c)
         cands.append(sp.factor(c))
     except sp.PolynomialError:  # pragma: no cover - non-commutative or odd objects
         pass
-    if sp.count_ops(e) < 60:
+    if ops < 60:
         cands.append(sp.simplify(e))
     return min(cands, key=lambda z: (sp.count_ops(z), len(str(z))))
 
@@ -185,7 +192,8 @@ def _solve(a: sp.Matrix, b: sp.Matrix, what: str) -> sp.Matrix:
         if a[0, 0] == 0:
             raise InputError(f"{what} is zero: the model has no unique minimizer. {_HINT}")
         return b / a[0, 0]
-    det = sp.cancel(a.det(method="berkowitz")) if n <= 6 else None
+    small = n <= 6 and (not a.atoms(sp.Function) or sum(sp.count_ops(e) for e in a) < 200)
+    det = sp.cancel(a.det(method="berkowitz")) if small else None
     if det is not None and det == 0:
         raise InputError(f"{what} is singular: the model has no unique minimizer. {_HINT}")
     try:

@@ -290,3 +290,17 @@ def test_cli_step(capsys) -> None:
     assert "1/(lambda + 1)" in capsys.readouterr().out
     assert main(["step", "newton", "x + y"]) == 2
     assert "singular" in capsys.readouterr().err
+
+
+def test_newton_logistic_three_variables_matches_numpy() -> None:
+    # transcendental, 3 variables: the update stays exact (unsimplified) and evaluates right
+    s = newton_step("log(1+exp(x-2*y)) + log(1+exp(y+z)) + x**2+y**2+z**2", "x, y, z")
+    p = np.array([0.5, 1 / 3, 0.2])
+    a = np.array([[1.0, -2.0, 0.0], [0.0, 1.0, 1.0]])
+    zs = a @ p
+    sig = 1 / (1 + np.exp(-zs))
+    g = a.T @ sig + 2 * p
+    h = (a.T * (sig * (1 - sig))) @ a + 2 * np.eye(3)
+    want = p - np.linalg.solve(h, g)
+    got = [float(v) for v in s.at(("1/2", "1/3", "1/5"))]
+    assert np.allclose(got, want, rtol=1e-13)
