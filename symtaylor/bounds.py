@@ -878,12 +878,13 @@ def convergence_bounds(f: Any, variables: Any = None,
                 d["condition_number"], d["rate"], d["rate_optimal"], sp.S.Zero, nrc, False,
                 "exact eigenvalues of the constant Hessian",
                 descent=descent_lemma(L=L) if L != 0 else descent_lemma())
-    if reg is None:
+    if reg is None and not constant:
         raise InputError(
             "f is not quadratic (its Hessian varies), so L and mu depend on where you look: "
             "pass region={variable: (lo, hi), ...} (CLI: --region x=lo:hi,y=lo:hi)"
         )
-    box = [reg[s] for s in syms]
+    # a large quadratic (no exact eigenvalues): certified enclosures at any one point
+    box = [reg[s] for s in syms] if reg is not None else [(0.0, 0.0)] * len(syms)
     cert = _CertifiedHessian(expr, syms)
 
     def up_L(b: Sequence[tuple[float, float]]) -> float:

@@ -293,3 +293,16 @@ def test_cli_bounds(capsys) -> None:
     assert data["certified"] and 12 <= data["L"] <= 12.7
     assert main(["bounds", "x^4"]) == 2
     assert "--region" in capsys.readouterr().err
+
+
+def test_large_quadratic_is_certified_without_region() -> None:
+    n = 14  # above the size where exact eigenvalues are attempted
+    v = sp.symbols(f"v1:{n + 1}")
+    rng = np.random.default_rng(0)
+    m = rng.integers(-3, 4, (n, n))
+    a = m.T @ m + np.eye(n, dtype=int)
+    f = sum(sp.Rational(int(a[i, j]), 2) * v[i] * v[j] for i in range(n) for j in range(n))
+    b = convergence_bounds(f, v)
+    ev = np.linalg.eigvalsh(a.astype(float))
+    assert b.certified and ev[-1] <= b.L <= ev[-1] * (1 + 1e-12)
+    assert ev[0] * (1 - 1e-9) <= b.mu <= ev[0] and b.M == 0
