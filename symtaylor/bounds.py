@@ -914,7 +914,7 @@ def convergence_bounds(f: Any, variables: Any = None,
         raise CertificationError("the Hessian could not be bounded on the region")
     d = _derived(L, mu, False)
     parts = max(1, min(8, round(200 ** (1 / len(syms)))))
-    M = cert.lipschitz(box, parts)
+    M = 0.0 if constant else cert.lipschitz(box, parts)
     nrc = _rup(M / (2 * mu)) if (M is not None and mu > 0) else None
     return ConvergenceBounds(
         expr, syms, reg, L, mu, d["max_step"], d["optimal_step"], d["condition_number"],
