@@ -304,3 +304,22 @@ def test_newton_logistic_three_variables_matches_numpy() -> None:
     want = p - np.linalg.solve(h, g)
     got = [float(v) for v in s.at(("1/2", "1/3", "1/5"))]
     assert np.allclose(got, want, rtol=1e-13)
+
+
+@pytest.mark.parametrize("text", ["x**4 - 2*x**2 + 1/2", "exp(x)*sin(y) + x*y**3",
+                                  "log(1 + exp(x - 2*y)) + y**2"])
+def test_newton_model_is_the_order_2_taylor_polynomial(text: str) -> None:
+    # two independent routes: gradient/Hessian here, truncated power series in taylor.py
+    from symtaylor.taylor import taylor
+
+    s = newton_step(text, None)
+    syms = s.variables
+    pts = sp.symbols(f"a0:{len(syms)}")
+    poly = taylor(text, list(syms), at=pts, order=2).polynomial
+    d = s.model.displacement
+    shifted = poly.xreplace({v: p + di for v, p, di in zip(syms, pts, d)})
+    shifted = shifted.xreplace(dict(zip(pts, syms)))
+    m = s.model
+    model = m.value + sum(gi * di for gi, di in zip(m.gradient, d)) + sum(
+        m.hessian[i, j] * d[i] * d[j] for i in range(len(d)) for j in range(len(d))) / 2
+    assert sp.simplify(sp.expand(shifted - model)) == 0
