@@ -106,7 +106,17 @@ def _term_partials(term: sp.Expr, syms: list[sp.Symbol]) -> list[sp.Expr]:
 
 
 _TEMPLATES: dict[tuple[sp.Expr, tuple[sp.Dummy, ...]], tuple[sp.Expr, ...]] = {}
+# Placeholders for an inner argument u, carrying what is known about u (d|u|/du = sign(u) only
+# for real u, as SymPy itself differentiates Abs of a real symbol).
 _OUTER = sp.Dummy("u")
+_OUTER_REAL = sp.Dummy("u", real=True)
+_OUTER_POSITIVE = sp.Dummy("u", positive=True)
+
+
+def _placeholder(node: sp.Expr) -> sp.Dummy:
+    if node.is_positive:
+        return _OUTER_POSITIVE
+    return _OUTER_REAL if node.is_real else _OUTER
 
 
 def _chain_rule(term: sp.Expr, syms: list[sp.Symbol]) -> list[sp.Expr] | None:
@@ -115,8 +125,8 @@ def _chain_rule(term: sp.Expr, syms: list[sp.Symbol]) -> list[sp.Expr] | None:
     found = _inner_argument(term, syms)
     if found is None:
         return None
-    u, outer = found
-    d_outer = outer.diff(_OUTER).xreplace({_OUTER: u})
+    u, outer, slot = found
+    d_outer = outer.diff(slot).xreplace({slot: u})
     return [d_outer * du for du in _partials(u, syms)]
 
 
@@ -134,8 +144,9 @@ def _is_linear(node: sp.Expr, mine: set[sp.Symbol]) -> bool:
     return True
 
 
-def _inner_argument(term: sp.Expr, syms: Sequence[sp.Symbol]) -> tuple[sp.Expr, sp.Expr] | None:
-    """``(u, phi)`` with ``term = phi(u)`` (``phi`` in the placeholder ``_OUTER``) when every
+def _inner_argument(term: sp.Expr, syms: Sequence[sp.Symbol]
+                    ) -> tuple[sp.Expr, sp.Expr, sp.Dummy] | None:
+    """``(u, phi, slot)`` with ``term = phi(u)`` (``phi`` in the placeholder ``slot``) when every
     variable of ``term`` sits inside one proper subexpression ``u``, else None.
 
     A linear ``u = a.x + c`` is preferred (then ``grad u`` is constant and ``hess u = 0``: a
@@ -149,14 +160,15 @@ def _inner_argument(term: sp.Expr, syms: Sequence[sp.Symbol]) -> tuple[sp.Expr, 
         linear = node.is_Add and _is_linear(node, mine)
         if largest is not None and not linear:
             continue
-        outer = term.xreplace({node: _OUTER})
-        if outer.free_symbols & mine or outer == _OUTER:
+        slot = _placeholder(node)
+        outer = term.xreplace({node: slot})
+        if outer.free_symbols & mine or outer == slot:
             if largest is None:
                 return None
             continue
         if linear:
-            return node, outer
-        largest = (node, outer)
+            return node, outer, slot
+        largest = (node, outer, slot)
     return largest
 
 
@@ -171,14 +183,14 @@ def _term_hessian(term: sp.Expr, syms: tuple[sp.Symbol, ...]) -> dict[tuple[int,
     if k >= 3:  # many variables: the chain rule beats a template
         found = _inner_argument(term, syms)
         if found is not None:
-            return _chain_hessian(found[0], found[1], syms)
+            return _chain_hessian(*found, syms)
     slots = tuple(_slot(i, s) for i, s in enumerate(syms))
     template = term.xreplace(dict(zip(syms, slots)))
     cached = _HESS_TEMPLATES.get((template, slots))
     if cached is None and k == 2:
         found = _inner_argument(term, syms)
         if found is not None:
-            return _chain_hessian(found[0], found[1], syms)
+            return _chain_hessian(*found, syms)
     if cached is None:
         firsts = [template.diff(s) for s in slots]
         cached = {}
@@ -194,20 +206,20 @@ def _term_hessian(term: sp.Expr, syms: tuple[sp.Symbol, ...]) -> dict[tuple[int,
     return {ab: e.xreplace(back) for ab, e in cached.items()}
 
 
-def _chain_hessian(u: sp.Expr, outer: sp.Expr, syms: tuple[sp.Symbol, ...]
+def _chain_hessian(u: sp.Expr, outer: sp.Expr, slot: sp.Dummy, syms: tuple[sp.Symbol, ...]
                    ) -> dict[tuple[int, int], sp.Expr]:
-    d1 = outer.diff(_OUTER)
-    d2 = d1.diff(_OUTER)
+    d1 = outer.diff(slot)
+    d2 = d1.diff(slot)
     gu = _partials(u, syms)
     out: dict[tuple[int, int], sp.Expr] = {}
     if d2 != 0:
-        d2u = d2.xreplace({_OUTER: u})
+        d2u = d2.xreplace({slot: u})
         for a in range(len(syms)):
             for b in range(a, len(syms)):
                 if gu[a] != 0 and gu[b] != 0:
                     out[(a, b)] = d2u * gu[a] * gu[b]
     if d1 != 0:
-        d1u = d1.xreplace({_OUTER: u})
+        d1u = d1.xreplace({slot: u})
         for ab, e in _sum_hessian(u, syms).items():
             out[ab] = out[ab] + d1u * e if ab in out else d1u * e
     return out

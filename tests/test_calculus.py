@@ -106,6 +106,17 @@ def test_derivatives_respect_assumptions() -> None:
     assert hessian(sp.sqrt(xp**2) + xp**3, [xp])[0] == 6 * xp
 
 
+def test_chain_rule_respects_assumptions() -> None:
+    # terms in >= 3 variables go through the chain rule: |u|' = sign(u) for real u, as in SymPy
+    xr, yr, zr = sp.symbols("x y z", real=True)
+    for f in (sp.Abs(xr + yr + zr) ** 3 + sp.sqrt(1 + xr**2 + yr**2 + zr**2),
+              sp.Abs(xr - 2 * yr + zr) + sp.log(1 + sp.exp(xr - yr + 2 * zr))):
+        v = [xr, yr, zr]
+        assert (hessian(f, v) - sp.hessian(f, v)).applyfunc(sp.simplify).is_zero_matrix
+        assert (gradient(f, v).T - sp.Matrix([f]).jacobian(v)).applyfunc(sp.simplify) == \
+            sp.zeros(1, 3)
+
+
 def test_results_are_fresh_matrices() -> None:
     h = hessian("x^2*y", "x, y")
     h[0, 0] = 99
