@@ -175,6 +175,8 @@ def _param(value: Any, name: str) -> sp.Expr:
     if isinstance(value, sp.Basic):
         return value  # type: ignore[return-value]
     if isinstance(value, str):
+        if value.strip() == "lambda":  # a Python keyword, so the safe parser refuses it
+            return LAMBDA
         return as_expr(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"{name} must be a number or a Symbol, got {value!r}")
