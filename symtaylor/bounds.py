@@ -500,9 +500,10 @@ class _CertifiedHessian:
         self.variables = variables
         self.prog = compile_enclosure(self.linear + rest_exprs, variables)
         # numeric evaluation (for values actually attained): the same decomposition
-        self._num_z = sp.lambdify(variables, self.linear, modules="math") if rows else None
-        self._num_phi = [sp.lambdify(t, c.expr, modules="math") for c in self.curvatures]
-        self._num_rest = (sp.lambdify(variables, rest_exprs, modules="math")
+        mods = ["math", "mpmath"]  # mpmath for what math lacks (polygamma, ...)
+        self._num_z = sp.lambdify(variables, self.linear, modules=mods) if rows else None
+        self._num_phi = [sp.lambdify(t, c.expr, modules=mods) for c in self.curvatures]
+        self._num_rest = (sp.lambdify(variables, rest_exprs, modules=mods)
                           if rest_exprs else None)
         self._a = np.array([[float(v) for v in row] for row in rows]) if rows else None
         self.cache: dict[tuple, tuple[float, float]] = {}
@@ -534,8 +535,11 @@ class _CertifiedHessian:
             for k, (iv, cid) in enumerate(zip(vals[:m], self.curv_ids)):
                 lo, hi = self.curvatures[cid].range(iv.lo, iv.hi)
                 if not (math.isfinite(lo) and math.isfinite(hi)):
+                    z = self.linear[k]
+                    curv = self.curvatures[cid].expr.xreplace({self.t: sp.Symbol("z")})
                     raise CertificationError(
-                        f"the curvature {self.curvatures[cid].expr} is unbounded on the box"
+                        f"the Hessian is unbounded on the box {list(box)}: a term's curvature "
+                        f"{curv} at z = {z} (z in [{iv.lo:g}, {iv.hi:g}]); shrink the region"
                     )
                 his[k, k] = arb(hi)
                 los[k, k] = arb(lo)
@@ -574,7 +578,7 @@ class _CertifiedHessian:
         for p in pts:
             try:
                 h = self.numeric(p)
-            except (OverflowError, ZeroDivisionError, ValueError):
+            except (OverflowError, ZeroDivisionError, ValueError, TypeError, NameError):
                 continue
             if not np.all(np.isfinite(h)):
                 continue

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from symtaylor import (
     CertificationError,
     InputError,
+    UnsupportedFunctionError,
     convergence_bounds,
     descent_lemma,
     gradient_step_prediction,
@@ -256,6 +257,10 @@ def test_errors() -> None:
         convergence_bounds("a*x**2", "x")
     with pytest.raises(CertificationError):
         convergence_bounds("log(x) + x**3", region={"x": (-1, 1)})
+    with pytest.raises(CertificationError, match=r"unbounded.*z = x"):
+        convergence_bounds("1/x + x**4", region={"x": (-1, 1)})
+    with pytest.raises(UnsupportedFunctionError, match="polygamma"):
+        convergence_bounds("gamma(x)", region={"x": (1, 2)})
 
 
 # -- predictions (seed 001's worked example) -------------------------------------------------
