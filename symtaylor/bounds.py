@@ -557,13 +557,13 @@ class _CertifiedHessian:
         h = np.zeros((self.n, self.n))
         if self.m:
             z = self._num_z(*point)
-            d = np.array([self._num_phi[c](zi) for c, zi in zip(self.curv_ids, z)])
+            d = np.array([float(self._num_phi[c](zi)) for c, zi in zip(self.curv_ids, z)])
             h += self._a.T @ (d[:, None] * self._a)
         if self._num_rest is not None:
             for (i, j), v in zip(self.rest_entries, self._num_rest(*point)):
-                h[i, j] += v
+                h[i, j] += float(v)
                 if i != j:
-                    h[j, i] += v
+                    h[j, i] += float(v)
         return h
 
     def sample(self, box: Sequence[tuple[float, float]]) -> tuple[float, float]:

@@ -311,3 +311,12 @@ def test_large_quadratic_is_certified_without_region() -> None:
     ev = np.linalg.eigvalsh(a.astype(float))
     assert b.certified and ev[-1] <= b.L <= ev[-1] * (1 + 1e-12)
     assert ev[0] * (1 - 1e-9) <= b.mu <= ev[0] and b.M == 0
+
+
+def test_attained_values_are_sampled_for_every_decomposition() -> None:
+    # ridge curvatures with a constant, a cosh; the sampled values must be real numbers, so
+    # branch and bound stops at once (regression: mpmath values made the sampler fail)
+    f = x**2 / 10 + y**2 / 10 + sp.cosh(y / 3)
+    b = convergence_bounds(f, [x, y], region={x: (-0.69, -0.53), y: (-1.77, -0.75)})
+    assert b.L_attained == pytest.approx(0.2 + float(sp.cosh(sp.Rational(177, 300))) / 9)
+    assert b.mu_attained == pytest.approx(0.2) and b.boxes < 20
