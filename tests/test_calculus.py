@@ -228,3 +228,41 @@ def test_critical_points_deadline() -> None:
     with pytest.raises(UnsupportedFunctionError, match="within 1 s"):
         critical_points("x^4 + y^4 - 3*x*y + x^3*y", "x, y", timeout=1)
     assert [c.kind for c in critical_points("x^2 + y^2", "x, y", timeout=None)] == ["minimum"]
+
+
+def _random_expr(rnd, depth: int, v) -> sp.Expr:
+    if depth == 0:
+        return rnd.choice(v) if rnd.random() < 0.6 else sp.Rational(rnd.randint(-5, 5),
+                                                                     rnd.randint(1, 3))
+    a = _random_expr(rnd, depth - 1, v)
+    pick = rnd.randint(0, 8)
+    if pick == 0:
+        return a + _random_expr(rnd, depth - 1, v)
+    if pick == 1:
+        return a * _random_expr(rnd, depth - 1, v)
+    if pick == 7:
+        return sum(rnd.randint(-3, 3) * s for s in v) + a  # a linear inner argument
+    if pick == 8:
+        return sp.cos(a) * _random_expr(rnd, depth - 1, v)
+    return (sp.exp(a / 4), sp.log(1 + sp.exp(a)), sp.sin(a), a**2, sp.sqrt(1 + a**2))[pick - 2]
+
+
+@settings(deadline=None, max_examples=30)
+@given(st.integers(0, 10**9))
+def test_random_expressions_match_sympy_numerically(seed: int) -> None:
+    import random
+
+    rnd = random.Random(seed)
+    v = sp.symbols("x y z w")
+    f = sum(_random_expr(rnd, rnd.randint(1, 3), v) for _ in range(rnd.randint(1, 4)))
+    syms = sorted(f.free_symbols, key=lambda s: s.name)
+    if not syms:
+        return
+    h, hs = hessian(f, syms), sp.hessian(f, syms)
+    g = gradient(f, syms)
+    pt = {s: sp.Rational(rnd.randint(-9, 9), 7) for s in syms}
+    ours = list(h) + list(g)
+    theirs = list(hs) + [sp.diff(f, s) for s in syms]
+    for a, b in zip(ours, theirs):
+        va, vb = complex(sp.N(a.xreplace(pt), 20)), complex(sp.N(b.xreplace(pt), 20))
+        assert abs(va - vb) <= 1e-12 * (1 + abs(vb))
