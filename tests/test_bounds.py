@@ -320,3 +320,38 @@ def test_attained_values_are_sampled_for_every_decomposition() -> None:
     b = convergence_bounds(f, [x, y], region={x: (-0.69, -0.53), y: (-1.77, -0.75)})
     assert b.L_attained == pytest.approx(0.2 + float(sp.cosh(sp.Rational(177, 300))) / 9)
     assert b.mu_attained == pytest.approx(0.2) and b.boxes < 20
+
+
+@settings(deadline=None, max_examples=6)
+@given(st.integers(0, 10**9))
+def test_certified_bounds_sound_on_random_objectives(seed: int) -> None:
+    # soundness does not depend on convergence: a small box budget must still dominate samples
+    import random
+
+    rnd = random.Random(seed)
+    f = sum(_random_expr(rnd, rnd.randint(1, 2), [x, y]) for _ in range(2)) + x**2 + y**2
+    lo = [rnd.uniform(-2, 1), rnd.uniform(-2, 1)]
+    region = {x: (lo[0], lo[0] + rnd.uniform(0.1, 1.5)), y: (lo[1], lo[1] + rnd.uniform(0.1, 1.5))}
+    try:
+        b = convergence_bounds(f, [x, y], region=region, rtol=0.2, max_boxes=200)
+    except CertificationError:
+        return  # refusing is allowed; a wrong bound is not
+    big, small = sampled_extremes(f, [x, y], region, n=300, seed=seed % 1000)
+    assert big <= b.L * (1 + 1e-12) and small >= b.mu - 1e-12 * (1 + abs(small))
+
+
+def _random_expr(rnd, depth: int, v) -> sp.Expr:
+    if depth == 0:
+        return rnd.choice(v) if rnd.random() < 0.6 else sp.Rational(rnd.randint(-5, 5),
+                                                                     rnd.randint(1, 3))
+    a = _random_expr(rnd, depth - 1, v)
+    pick = rnd.randint(0, 8)
+    if pick == 0:
+        return a + _random_expr(rnd, depth - 1, v)
+    if pick == 1:
+        return a * _random_expr(rnd, depth - 1, v)
+    if pick == 7:
+        return sum(rnd.randint(-3, 3) * s for s in v) + a
+    if pick == 8:
+        return sp.cosh(a / 3) * _random_expr(rnd, depth - 1, v)
+    return (sp.exp(a / 4), sp.log(1 + sp.exp(a)), sp.sin(a), a**2, sp.sqrt(1 + a**2))[pick - 2]
