@@ -219,6 +219,10 @@ def test_cli_hessian(capsys) -> None:
     assert main(["hessian", "x^2 + x*y + y^2", "--at", "1, 2"]) == 0
     assert "positive definite" in capsys.readouterr().out
     assert main(["hessian", "x^2 +"]) == 2
+    assert main(["hessian", "x^3 - 3*x + y^2", "--critical", "--json"]) == 0
+    crit = json.loads(capsys.readouterr().out)["critical_points"]
+    assert [(c["point"], c["kind"]) for c in crit] == [({"x": "-1", "y": "0"}, "saddle"),
+                                                       ({"x": "1", "y": "0"}, "minimum")]
 
 
 def test_critical_points_deadline() -> None:

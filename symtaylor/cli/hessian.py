@@ -6,7 +6,7 @@ import argparse
 
 import sympy as sp
 
-from ..calculus import definiteness, gradient, hessian
+from ..calculus import critical_points, definiteness, gradient, hessian
 from ..parsing import as_expr, as_point, as_variables
 from ._common import Output
 
@@ -19,6 +19,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("expression", help="e.g. '(1 - x)^2 + 100*(y - x^2)^2'")
     p.add_argument("--vars", default=None, help="variables in order, e.g. 'x,y' (default: sorted)")
     p.add_argument("--at", default=None, help="evaluate at a point, e.g. '1, 1/2'")
+    p.add_argument("--critical", action="store_true",
+                   help="also solve grad f = 0 and classify the critical points (10 s limit)")
 
 
 def run(args: argparse.Namespace) -> Output:
@@ -45,6 +47,12 @@ def run(args: argparse.Namespace) -> Output:
     lines += ["  [" + ", ".join(str(v) for v in h.row(i)) + "]" for i in range(h.rows)]
     if kind:
         lines.append(f"definiteness: {kind}")
+    crit = critical_points(expr, syms, timeout=10) if args.critical else None
+    if crit is not None:
+        lines.append("critical points:" if crit else "critical points: none (real)")
+        for c in crit:
+            pt = ", ".join(f"{k} = {v}" for k, v in c.point.items())
+            lines.append(f"  ({pt}): f = {c.value}, {c.kind}")
     lines.append(f"LaTeX: {sp.latex(h)}")
     data = {
         "expression": str(expr),
@@ -53,6 +61,9 @@ def run(args: argparse.Namespace) -> Output:
         "gradient": [str(e) for e in g],
         "hessian": h,
         "definiteness": kind,
+        "critical_points": None if crit is None else [
+            {"point": {str(k): str(v) for k, v in c.point.items()}, "value": str(c.value),
+             "kind": c.kind} for c in crit],
         "latex": sp.latex(h),
     }
     return Output("\n".join(lines), data)
