@@ -17,8 +17,10 @@ Otherwise they are **certified** over a box: the Hessian is split into *ridge* t
 through one linear form) and the rest. A ridge term's curvature ``phi''`` is enclosed as a
 function of one variable (monotone pieces; tight, no dependency problem), the sum is bounded in
 the Loewner order by ``A^T diag(sup phi'') A`` (and below by ``inf``), the rest entrywise by
-interval arithmetic; the extreme eigenvalues of the resulting point matrices are enclosed with
-arb (python-flint) and the box is bisected where the bound is worst (branch and bound).
+interval arithmetic; the extreme eigenvalues of the resulting matrices are enclosed with arb
+(python-flint) plus Weyl's inequality (for n <= 4 also Hertz's theorem: the extreme eigenvalues
+of a symmetric interval matrix are attained at 2^(n-1) vertex matrices), and the box is bisected
+where the bound is worst (branch and bound).
 
 Examples
 --------
@@ -445,6 +447,22 @@ def _ridge(term: sp.Expr, syms: list[sp.Symbol], t: sp.Symbol
     return a, z, term.xreplace(sub)
 
 
+def _hertz(c_lo: arb_mat, c_hi: arb_mat, rad: list[list[float]]) -> tuple[float, float]:
+    """Extreme eigenvalues over a symmetric interval matrix ``[C - R, C + R]`` (Hertz 1992):
+    ``lambda_max = max_z lambda_max(C + D_z R D_z)`` and ``lambda_min = min_z lambda_min(C -
+    D_z R D_z)`` over sign vectors ``z`` with ``z_1 = 1``; each vertex enclosed with arb."""
+    import itertools
+
+    n = len(rad)
+    lo, hi = math.inf, -math.inf
+    for signs in itertools.product((1, -1), repeat=n - 1):
+        z = (1, *signs)
+        dz = arb_mat([[z[i] * z[j] * rad[i][j] for j in range(n)] for i in range(n)])
+        hi = max(hi, _eig_bounds(c_hi + dz, 0.0)[1])
+        lo = min(lo, _eig_bounds(c_lo - dz, 0.0)[0])
+    return lo, hi
+
+
 class _CertifiedHessian:
     """Certified bounds of the extreme Hessian eigenvalues over sub-boxes of a region.
 
@@ -518,6 +536,7 @@ class _CertifiedHessian:
         vals = self.prog(box)
         rest = arb_mat(n, n)
         row_rad = [0.0] * n
+        rad = [[0.0] * n for _ in range(n)]
         for (i, j), iv in zip(self.rest_entries, vals[m:]):
             if not iv.is_bounded:
                 raise CertificationError(
@@ -526,6 +545,7 @@ class _CertifiedHessian:
             mid = 0.5 * (iv.lo + iv.hi)
             r = _rup(max(iv.hi - mid, mid - iv.lo))
             rest[i, j] = rest[j, i] = arb(mid)
+            rad[i][j] = rad[j][i] = r
             row_rad[i] += r
             if i != j:
                 row_rad[j] += r
@@ -544,10 +564,14 @@ class _CertifiedHessian:
                 his[k, k] = arb(hi)
                 los[k, k] = arb(lo)
             at = self.A.transpose()
-            _, hi_eig = _eig_bounds(at * his * self.A + rest, radius)
-            lo_eig, _ = _eig_bounds(at * los * self.A + rest, radius)
+            c_hi, c_lo = at * his * self.A + rest, at * los * self.A + rest
         else:
-            lo_eig, hi_eig = _eig_bounds(rest, radius)
+            c_hi = c_lo = rest
+        _, hi_eig = _eig_bounds(c_hi, radius)
+        lo_eig, _ = _eig_bounds(c_lo, radius)
+        if radius > 0.0 and n <= 4:  # 2^(n-1) vertices: cheap only in low dimension
+            h_lo, h_hi = _hertz(c_lo, c_hi, rad)
+            lo_eig, hi_eig = max(lo_eig, h_lo), min(hi_eig, h_hi)
         out = (lo_eig, hi_eig)
         self.cache[key] = out
         return out
@@ -909,9 +933,10 @@ def convergence_bounds(f: Any, variables: Any = None,
 
     # mu's tolerance is relative to mu itself (a bound within rtol*L could be <= 0 for an
     # ill-conditioned but strongly convex f), with a floor for mu ~ 0
-    mu0 = abs(cert.sample(box)[1])
-    res_mu = branch_and_bound(up_mu, low_mu, box, rtol=rtol,
-                              atol=2 * rtol * max(mu0, 1e-6 * scale), max_boxes=max_boxes)
+    # (for a non-convex f, mu <= 0 only says so: a loose tolerance will do)
+    mu0 = cert.sample(box)[1]
+    atol = 2 * rtol * max(mu0, 1e-6 * scale) if mu0 > 0 else rtol * scale
+    res_mu = branch_and_bound(up_mu, low_mu, box, rtol=rtol, atol=atol, max_boxes=max_boxes)
     L = res_L.upper
     mu = -res_mu.upper
     if not math.isfinite(L):
