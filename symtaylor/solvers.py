@@ -55,7 +55,7 @@ import numpy as np
 import sympy as sp
 
 from .calculus import gradient, hessian, jacobian
-from .errors import InputError, SolverError
+from .errors import CodegenError, InputError, SolverError
 from .latex import Derivation, Row, display
 from .linesearch import armijo, wolfe
 from .lm import levenberg_marquardt
@@ -221,9 +221,15 @@ def _shim_compile(exprs: Any, variables: Sequence[sp.Symbol], params: Sequence[s
         shape = ()
         flat = [exprs]
     # d sign/d x and d Piecewise/d x bring DiracDelta terms: zero almost everywhere.
-    flat = [sp.sympify(e).replace(sp.DiracDelta, lambda *a: sp.S.Zero) for e in flat]
+    flat = [sp.sympify(e).replace(sp.DiracDelta, lambda *a: sp.S.Zero)
+            .replace(lambda a: isinstance(a, sp.Derivative) and isinstance(a.expr, sp.sign),
+                     lambda a: sp.S.Zero) for e in flat]
     k = len(variables)
-    fn = sp.lambdify(list(variables) + list(params), flat, modules="numpy", cse=True)
+    try:
+        fn = sp.lambdify(list(variables) + list(params), flat, modules="numpy", cse=True)
+    except Exception as exc:
+        raise CodegenError(f"could not compile {flat[0] if len(flat) == 1 else 'the derivatives'}"
+                           f" to NumPy: {type(exc).__name__}: {exc}") from None
 
     def call(x: np.ndarray, *pvals: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
@@ -287,6 +293,12 @@ class _Run:
 
 def _finite(*vals: Any) -> bool:
     return all(bool(np.all(np.isfinite(v))) for v in vals)
+
+
+def _at_roundoff(f: float, dphi: float) -> bool:
+    """The model predicts a decrease (``-dphi``, the directional derivative along a Newton-like
+    step) that is below the round-off level of ``f``: no further progress is possible."""
+    return abs(dphi) <= 100.0 * _EPS * max(abs(f), 1e-300)
 
 
 def _diverging(x: np.ndarray, f: float) -> bool:
@@ -389,6 +401,41 @@ def _match_data(exprs: Sequence[sp.Expr], data_syms: tuple[sp.Symbol, ...]
     return tuple(free.get(s.name, s) for s in data_syms)
 
 
+def _realify(exprs: list[sp.Expr], syms: tuple[sp.Symbol, ...], data_syms: tuple[sp.Symbol, ...]
+             ) -> tuple[list[sp.Expr], tuple[sp.Symbol, ...], tuple[sp.Symbol, ...]]:
+    """The solvers work over the reals: use real symbols, so that d|x|/dx = sign(x) rather than
+    an expression in re(x) and im(x)."""
+    sub = {s: sp.Symbol(s.name, real=True) for s in (*syms, *data_syms) if not s.is_real}
+    if not sub:
+        return exprs, syms, data_syms
+    return ([e.xreplace(sub) for e in exprs], tuple(sub.get(s, s) for s in syms),
+            tuple(sub.get(s, s) for s in data_syms))
+
+
+def _fold_constants(e: sp.Expr) -> sp.Expr:
+    """Replace irrational constant subexpressions (``log(4)**(2/3)``, ``20**(1/3)``) by 17-digit
+    Floats. Used before differentiating for the numeric solvers only: SymPy carries such
+    constants through every derivative and common-subexpression pass at great cost, and the
+    compiled code would round them to doubles anyway. Rationals stay exact."""
+    memo: dict[sp.Basic, sp.Basic] = {}
+
+    def walk(a: sp.Basic) -> sp.Basic:
+        if a in memo:
+            return memo[a]
+        if not a.free_symbols:
+            out = a if (a.is_Rational or a.is_Atom or not a.is_number) else sp.Float(a.evalf(17),
+                                                                                      17)
+        elif a.args:
+            new_args = [walk(b) for b in a.args]
+            out = a.func(*new_args) if any(x is not y for x, y in zip(new_args, a.args)) else a
+        else:
+            out = a
+        memo[a] = out
+        return out
+
+    return walk(e)
+
+
 def _x0(x0: Any, variables: tuple[sp.Symbol, ...]) -> np.ndarray:
     if x0 is None:
         raise InputError("a starting point x0 is required")
@@ -418,6 +465,8 @@ def _objective(f: Any, variables: Any, data: Any, reduce: str) -> _Objective:
     syms = _setup_vars([expr], variables, data_syms)
     if reduce not in ("sum", "mean"):
         raise SolverError(f"reduce must be 'sum' or 'mean', not {reduce!r}")
+    (expr,), syms, data_syms = _realify([expr], syms, data_syms)
+    expr = _fold_constants(expr)
     t = time.perf_counter()
     g = gradient(expr, syms)
     fc = _compile(expr, syms, data_syms)
@@ -524,6 +573,8 @@ def _newton(obj: _Objective, x: np.ndarray, run: _Run, *, gtol: float, max_iter:
             dphi = float(g @ d)
             if dphi >= 0:
                 d, dphi = -g, -gn * gn
+            if not neg and _at_roundoff(f, dphi):
+                return _Out(x, f, g, Status.ROUNDOFF, k)
 
             def phi(t: float, x: np.ndarray = x, d: np.ndarray = d) -> float:
                 run.nfev += 1
@@ -587,6 +638,9 @@ def _qn(obj: _Objective, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int
             return ft, float(gt @ d)
 
         ls = wolfe(phid, f, dphi, t0=t0)
+        if not ls.ok and _at_roundoff(f, dphi) and k > 1:
+            # No acceptable step and a predicted decrease below the round-off level of f.
+            return _Out(x, f, g, Status.ROUNDOFF, k - 1)
         if not ls.ok:
             if not restarted and (S or memory is None):
                 # One restart from steepest descent before giving up.
@@ -888,6 +942,9 @@ def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
     exprs = as_exprs(residuals, variables)
     data_syms = _match_data(exprs, data_syms)
     syms = _setup_vars(exprs, variables, data_syms)
+    user_syms = syms
+    exprs, syms, data_syms = _realify(exprs, syms, data_syms)
+    exprs = [_fold_constants(e) for e in exprs]
     t = time.perf_counter()
     J = jacobian(exprs, syms)
     if data_syms:
@@ -904,10 +961,10 @@ def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
         def j_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
             return np.broadcast_to(jc(x, *p), (N, k, len(syms))).transpose(1, 0, 2)
 
-        return _Residuals(exprs, syms, arrays, J, time.perf_counter() - t, r_fn, j_fn, m)
+        return _Residuals(exprs, user_syms, arrays, J, time.perf_counter() - t, r_fn, j_fn, m)
     rc = _compile(exprs, syms)
     jc = _compile(J, syms)
-    return _Residuals(exprs, syms, (), J, time.perf_counter() - t, rc, jc, len(exprs))
+    return _Residuals(exprs, user_syms, (), J, time.perf_counter() - t, rc, jc, len(exprs))
 
 
 def _gauss_newton(res: _Residuals, x: np.ndarray, run: _Run, *, ftol: float, xtol: float,
@@ -929,6 +986,8 @@ def _gauss_newton(res: _Residuals, x: np.ndarray, run: _Run, *, ftol: float, xto
         if gn <= gtol:
             return x, r, J, Status.GTOL, k - 1
         p = np.linalg.lstsq(J, -r, rcond=None)[0]
+        rp = r + J @ p
+        prered = 1.0 - float(rp @ rp) / f       # relative reduction the full GN step predicts
         dphi = float(g @ p)
         if not dphi < 0:
             return x, r, J, Status.ROUNDOFF if dphi == 0 else Status.LINE_SEARCH_FAILED, k - 1
@@ -940,7 +999,9 @@ def _gauss_newton(res: _Residuals, x: np.ndarray, run: _Run, *, ftol: float, xto
 
         ls = armijo(phi, f, dphi, t0=1.0)
         if not ls.ok:
-            return x, r, J, Status.LINE_SEARCH_FAILED, k - 1
+            # No decrease possible: converged to working precision if the model agrees.
+            done = prered <= 1e3 * _EPS
+            return x, r, J, Status.ROUNDOFF if done else Status.LINE_SEARCH_FAILED, k - 1
         step = ls.t * p
         x = x + step
         f_old, f = f, ls.phi
@@ -953,8 +1014,11 @@ def _gauss_newton(res: _Residuals, x: np.ndarray, run: _Run, *, ftol: float, xto
         sn = float(np.linalg.norm(step))
         if run.record(k, x, f, float(np.linalg.norm(g)), sn):
             return x, r, J, Status.CALLBACK, k
-        conv_f = f_old - f <= ftol * f_old
-        conv_x = sn <= xtol * (xtol + float(np.linalg.norm(x)))
+        # Tests on the FULL Gauss-Newton step: a line search that only crawls is not converged.
+        # (floored at 10 eps: below that, the predicted reduction is round-off)
+        conv_f = f_old - f <= max(ftol, 10 * _EPS) * f_old and prered <= max(ftol, 10 * _EPS)
+        conv_x = float(np.linalg.norm(p)) <= max(xtol, 10 * _EPS) * (
+            xtol + float(np.linalg.norm(x)))
         if conv_f and conv_x:
             return x, r, J, Status.FTOL_XTOL, k
         if conv_f:

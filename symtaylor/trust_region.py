@@ -153,8 +153,10 @@ def trust_region(
 
     ``delta0`` defaults to the length of the Newton step when ``H(x0)`` is positive definite
     (the first step is then the Newton step if it decreases ``f``), else ``||g(x0)||``-based.
-    Status keys: ``gtol`` (||g|| <= gtol and H positive semidefinite), ``xtol`` (radius below
-    ``xtol (1 + ||x||)``), ``max_iter``, ``non_finite``, ``diverged``, ``callback``.
+    Status keys: ``gtol`` (||g|| <= gtol and H positive semidefinite); when the radius falls
+    below ``xtol (1 + ||x||)``: ``roundoff`` (the Newton model predicts no decrease above the
+    round-off level of f) or ``stalled``; ``max_iter``, ``non_finite``, ``diverged``,
+    ``callback``.
     """
     solve = exact_step if subproblem == "exact" else dogleg_step
     x = np.array(x0, dtype=float)
@@ -219,4 +221,12 @@ def trust_region(
             if monitor is not None and monitor(nit, x, f, float(np.linalg.norm(g)), pnorm):
                 return TROutput(x, f, g, H, "callback", nit, nfev, njev, nhev)
         if delta <= xtol * x_scale:
-            return TROutput(x, f, g, H, "xtol", nit, nfev, njev, nhev)
+            # The radius collapsed. Converged to working precision if the Newton model predicts
+            # no decrease above the round-off level of f; otherwise the run stalled.
+            w, V = eig
+            gt = V.T @ g
+            pos = w > 0
+            newton_pred = 0.5 * float(np.sum(gt[pos] ** 2 / w[pos]))
+            ok = newton_pred <= 100.0 * _EPS * max(abs(f), 1e-300) and w[0] >= -math.sqrt(
+                _EPS) * max(1.0, float(np.max(np.abs(w))))
+            return TROutput(x, f, g, H, "roundoff" if ok else "stalled", nit, nfev, njev, nhev)

@@ -1,0 +1,366 @@
+"""Tests of symtaylor.solvers and its numeric cores (lm, trust_region, linesearch).
+
+Truths used: closed forms (quadratics, known minimizers), mpmath roots at 50 digits, the seeds'
+own hand-written NumPy loops, SciPy (L-BFGS-B, lstsq), brute force over random samples.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import mpmath
+import numpy as np
+import pytest
+import scipy.optimize as so
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symtaylor import InputError, SolverError
+from symtaylor.linesearch import armijo, wolfe
+from symtaylor.lm import levenberg_marquardt, lm_parameter
+from symtaylor.solvers import Result, Status, least_squares, minimize
+from symtaylor.trust_region import dogleg_step, exact_step
+
+x, y = sp.symbols("x y")
+t1, t2 = sp.symbols("theta1 theta2")
+
+
+# -- the seeds' demonstrations --------------------------------------------------------------------
+
+
+def test_seed_newton_vs_gd_double_well():
+    """Seed 000: f = x^4 - 2x^2 + 0.5 from 2.0; both reach the minimum x = 1 (f = -1/2),
+    Newton quadratically in a few steps, gradient descent (lr = 0.01) linearly in many."""
+    f = x**4 - 2 * x**2 + sp.Rational(1, 2)
+    newton = minimize(f, [x], [2.0], method="newton")
+    gd = minimize(f, [x], [2.0], method="gradient-descent", lr=0.01)
+    assert newton.success and gd.success
+    assert newton.x[0] == pytest.approx(1.0, abs=1e-9)
+    assert newton.fun == pytest.approx(-0.5, abs=1e-15)
+    assert gd.x[0] == pytest.approx(1.0, abs=1e-8)
+    assert newton.nit <= 7 < 50 < gd.nit
+    # Quadratic convergence: e_{k+1} <= C e_k^2 with C = f'''/(2 f'') = 24/16 at x = 1.
+    e = np.abs(newton.history.x[:, 0] - 1.0)[:-1]
+    for a, b in itertools.pairwise(e[2:]):
+        if a > 1e-7:
+            assert b <= 2.0 * a * a
+    # The fixed-step iterates are exactly the seed's hand-written loop x -= 0.01 * f'(x).
+    xs, xk = [2.0], 2.0
+    for _ in range(50):
+        xk -= 0.01 * (4 * xk**3 - 4 * xk)
+        xs.append(xk)
+    assert np.allclose(gd.history.x[:51, 0], xs, rtol=1e-14, atol=0)
+
+
+def test_seed_newton_quadratic_one_step():
+    """Seed 000: Newton on theta1^2 + 10 theta2^2 from (5, 5) converges in exactly one step."""
+    r = minimize(t1**2 + 10 * t2**2, [t1, t2], [5.0, 5.0], method="newton")
+    assert r.success and r.nit == 1
+    assert r.x.tolist() == [0.0, 0.0]
+    assert r.hess_min_eig == pytest.approx(2.0)
+
+
+def test_seed_trust_region_quartic():
+    """Seed 000: trust region on x^4 - 3x^2 + x from 2.0 ends at the local minimum near 1.13,
+    the root of 4x^3 - 6x + 1 (mpmath, 50 digits) where f'' > 0."""
+    f = x**4 - 3 * x**2 + x
+    with mpmath.workdps(50):
+        root = mpmath.findroot(lambda t: 4 * t**3 - 6 * t + 1, 1.1)
+    for sub in ("exact", "dogleg"):
+        r = minimize(f, [x], [2.0], method="trust-region", subproblem=sub)
+        assert r.success, r.message
+        assert r.x[0] == pytest.approx(float(root), abs=1e-12)
+        assert r.hess_min_eig > 0
+        assert r.nit <= 10
+
+
+def _seed_logistic_data():
+    np.random.seed(42)
+    n, d = 500, 20
+    X = np.random.randn(n, d)
+    true_w = np.random.randn(d)
+    yv = (1 / (1 + np.exp(-X @ true_w)) > 0.5).astype(float)
+    return X, yv
+
+
+def test_seed_lbfgs_vs_gd_logistic():
+    """Seed 000: logistic regression (n = 500, d = 20, seed 42). Gradient descent (lr = 0.5,
+    500 steps) reproduces the seed's NumPy loop; L-BFGS reaches a lower loss than both GD and
+    SciPy's L-BFGS-B in fewer iterations than GD's 500."""
+    X, yv = _seed_logistic_data()
+    n, d = X.shape
+    w = sp.symbols(f"w1:{d + 1}")
+    xs = sp.symbols(f"x1:{d + 1}")
+    ys = sp.Symbol("y")
+    z = sum(wi * xi for wi, xi in zip(w, xs))
+    loss = ys * sp.log(1 + sp.exp(-z)) + (1 - ys) * sp.log(1 + sp.exp(z))
+    data = {**{xs[j]: X[:, j] for j in range(d)}, ys: yv}
+
+    def seed_loss(wv):
+        s = 1 / (1 + np.exp(-np.clip(X @ wv, -500, 500)))
+        return -np.mean(yv * np.log(s + 1e-10) + (1 - yv) * np.log(1 - s + 1e-10))
+
+    wv = np.zeros(d)
+    for _ in range(500):
+        s = 1 / (1 + np.exp(-X @ wv))
+        wv -= 0.5 * (X.T @ (s - yv)) / n
+    gd = minimize(loss, w, np.zeros(d), method="gradient-descent", lr=0.5, data=data,
+                  reduce="mean", max_iter=500, check_second_order=False)
+    assert gd.status is Status.MAX_ITER and not gd.success
+    assert np.allclose(gd.x, wv, rtol=1e-9, atol=1e-12)
+    assert gd.fun == pytest.approx(seed_loss(wv), rel=1e-6)
+    lb = minimize(loss, w, np.zeros(d), method="l-bfgs", data=data, reduce="mean",
+                  gtol=1e-6, max_iter=200, check_second_order=False)
+    ref = so.minimize(seed_loss, np.zeros(d), jac=lambda v: X.T @ (
+        1 / (1 + np.exp(-X @ v)) - yv) / n, method="L-BFGS-B")
+    assert lb.fun < gd.fun
+    assert lb.fun <= ref.fun + 1e-6
+    assert lb.nit < 500
+
+
+# -- second-order honesty -----------------------------------------------------------------------
+
+
+def test_newton_escapes_saddle_and_reports():
+    """The origin is a saddle of x^4/4 - x^2/2 + y^2 (minima at x = +-1). Newton and the trust
+    region leave it along negative curvature; BFGS starts with g = 0 and must NOT call the saddle
+    a minimum."""
+    f = x**4 / 4 - x**2 / 2 + y**2
+    for method in ("newton", "trust-region"):
+        r = minimize(f, [x, y], [0.0, 0.0], method=method)
+        assert r.success, (method, r.message)
+        assert abs(r.x[0]) == pytest.approx(1.0, abs=1e-9) and r.fun == pytest.approx(-0.25)
+    b = minimize(f, [x, y], [0.0, 0.0], method="bfgs")
+    assert not b.success and b.status is Status.SADDLE
+    assert "not a minimum" in b.message.lower() or "NOT a minimum" in b.message
+
+
+def test_maximum_is_not_a_minimum():
+    """At a stationary maximum SciPy's trust-exact reports success; we report SADDLE."""
+    f = -(x**2) - y**2
+    ref = so.minimize(lambda v: -(v @ v), np.zeros(2), jac=lambda v: -2 * v,
+                      hess=lambda v: -2 * np.eye(2), method="trust-exact")
+    assert ref.success  # SciPy's behaviour this guards against
+    r = minimize(f, [x, y], [0.0, 0.0], method="gradient-descent", lr=0.1)
+    assert not r.success and r.status is Status.SADDLE
+    assert r.hess_min_eig == pytest.approx(-2.0)
+
+
+# -- failures are statuses, with messages -----------------------------------------------------
+
+
+def test_divergence_with_large_fixed_step():
+    r = minimize(x**2 + y**2, [x, y], [1.0, 1.0], method="gradient-descent", lr=1.5)
+    assert not r.success and r.status in (Status.DIVERGED, Status.NON_FINITE)
+    assert "lr" in r.message
+
+
+def test_iteration_limit():
+    r = minimize("(1 - x)**2 + 100*(y - x**2)**2", "x y", [-1.2, 1], method="gradient-descent",
+                 lr=1e-4, max_iter=20)
+    assert not r.success and r.status is Status.MAX_ITER and r.nit == 20
+    assert "max_iter" in r.message
+
+
+def test_non_finite_start():
+    r = minimize(sp.log(x) + x**2, [x], [-1.0], method="newton")
+    assert not r.success and r.status is Status.NON_FINITE
+    assert "nan" in r.message
+
+
+def test_unbounded_below_diverges():
+    r = minimize(x**3, [x], [-1.0], method="newton", max_iter=5000)
+    assert not r.success
+
+
+def test_gd_armijo_and_one_over_L():
+    f = t1**2 + 10 * t2**2
+    r = minimize(f, [t1, t2], [5, 5], method="gradient-descent", lr="1/L")
+    assert r.success and np.allclose(r.x, 0, atol=1e-8)
+    # alpha = 1/L = 1/20 exactly: theta2 is zeroed in one step, theta1 shrinks by 0.9.
+    assert r.history.x[1].tolist() == pytest.approx([4.5, 0.0])
+    a = minimize("(1 - x)**2 + 100*(y - x**2)**2", "x y", [-1.2, 1],
+                 method="gradient-descent", line_search="armijo", max_iter=20000, gtol=1e-5)
+    assert a.success and np.allclose(a.x, [1, 1], atol=1e-4)
+
+
+def test_callback_and_progress(capsys):
+    seen = []
+
+    def cb(state):
+        seen.append(state.nit)
+        return state.nit >= 3
+
+    r = minimize("(1 - x)**2 + 100*(y - x**2)**2", "x y", [-1.2, 1], method="bfgs",
+                 callback=cb, progress=1)
+    assert r.status is Status.CALLBACK and not r.success and r.nit == 3
+    assert seen[:4] == [0, 1, 2, 3]
+    assert "iter" in capsys.readouterr().err
+
+
+def test_bad_input():
+    with pytest.raises(SolverError, match="valid methods"):
+        minimize("x**2", "x", [1], method="simplex")
+    with pytest.raises(InputError, match="x0 has 3 entries"):
+        minimize("x**2 + y**2", "x y", [1, 2, 3], method="newton")
+    with pytest.raises(InputError, match="neither variables nor data"):
+        minimize("a*x**2", "x", [1])
+    with pytest.raises(InputError, match="different lengths"):
+        least_squares("b*x - y", "b", [1], data={"x": [1, 2], "y": [1, 2, 3]})
+    with pytest.raises(SolverError, match="lr"):
+        minimize("x**2", "x", [1], method="gradient-descent", lr=-1)
+    with pytest.raises(SolverError, match="lr"):
+        minimize("x**2", "x", [1], method="newton", lr=0.1)
+    with pytest.raises(InputError, match="x0"):
+        minimize("x**2", "x", None)
+
+
+def test_result_record():
+    r = minimize(t1**2 + 10 * t2**2, [t1, t2], [5, 5], method="trust-region")
+    assert isinstance(r, Result)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.x = None  # type: ignore[misc]
+    text = repr(r)
+    assert "success=True" in text and "trust-region" in text and "nfev=" in text
+    assert r.status.success and r.status.message in r.message
+    assert r._repr_latex_().startswith("$\\displaystyle")
+    assert len(r.history) == r.nit + 1
+    assert r.wall_time >= 0 and r.nfev >= r.nit
+
+
+# -- least squares -------------------------------------------------------------------------------
+
+
+def test_least_squares_data_form_matches_list_form_and_scipy():
+    b1, b2, xx, yy = sp.symbols("b1 b2 x y")
+    rng = np.random.default_rng(1)
+    xs = np.linspace(0, 5, 30)
+    ys = 2.5 * np.exp(-0.4 * xs) + 0.01 * rng.standard_normal(30)
+    model = b1 * sp.exp(-b2 * xx)
+    r1 = least_squares(model - yy, [b1, b2], [1, 1], data={xx: xs, yy: ys})
+    r2 = least_squares([model.subs(xx, float(a)) - float(b) for a, b in zip(xs, ys)],
+                       [b1, b2], [1, 1])
+    ref = so.least_squares(lambda b: b[0] * np.exp(-b[1] * xs) - ys, [1, 1], method="lm",
+                           xtol=1e-15, ftol=1e-15, gtol=1e-15)
+    for r in (r1, r2):
+        assert r.success
+        assert np.allclose(r.x, ref.x, rtol=1e-9)
+        assert r.fun == pytest.approx(2 * ref.cost, rel=1e-10)
+    gn = least_squares(model - yy, [b1, b2], [2, 0.5], data={xx: xs, yy: ys},
+                       method="gauss-newton")
+    assert gn.success and np.allclose(gn.x, ref.x, rtol=1e-8)
+
+
+def test_least_squares_linear_closed_form():
+    """A linear model: LM and Gauss-Newton give the normal-equations solution (numpy lstsq)."""
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((12, 3))
+    bvec = rng.standard_normal(12)
+    v = sp.symbols("v1:4")
+    res = [sum(float(A[i, j]) * v[j] for j in range(3)) - float(bvec[i]) for i in range(12)]
+    truth = np.linalg.lstsq(A, bvec, rcond=None)[0]
+    for method in ("lm", "gauss-newton"):
+        r = least_squares(res, v, [0, 0, 0], method=method)
+        assert r.success and np.allclose(r.x, truth, rtol=1e-10, atol=1e-12)
+
+
+def test_least_squares_reports_non_finite():
+    r = least_squares(["log(x)", "x - 2"], "x", [-1.0])
+    assert not r.success and r.status is Status.NON_FINITE
+
+
+# -- numeric cores, properties -------------------------------------------------------------------
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.integers(0, 10_000), st.floats(0.05, 5.0))
+def test_exact_step_is_global_minimizer(seed, delta):
+    """The exact trust-region step beats every sampled point of the ball and lies in it."""
+    rng = np.random.default_rng(seed)
+    n = 3
+    A = rng.standard_normal((n, n))
+    H = A + A.T
+    g = rng.standard_normal(n)
+    p, lam, _ = exact_step(g, H, delta)
+    assert np.linalg.norm(p) <= delta * (1 + 1e-9)
+    model = lambda q: g @ q + 0.5 * q @ H @ q  # noqa: E731
+    dirs = rng.standard_normal((2000, n))
+    pts = dirs / np.linalg.norm(dirs, axis=1)[:, None] * delta * rng.uniform(0, 1, (2000, 1))
+    pts_b = dirs / np.linalg.norm(dirs, axis=1)[:, None] * delta
+    best = min(np.min(np.einsum("i,ki->k", g, P) + 0.5 * np.einsum("ki,ij,kj->k", P, H, P))
+               for P in (pts, pts_b))
+    assert model(p) <= best + 1e-9
+    # Optimality: H + lam I is positive semidefinite.
+    assert np.linalg.eigvalsh(H + lam * np.eye(n))[0] >= -1e-8
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.integers(0, 10_000), st.floats(0.05, 5.0))
+def test_dogleg_decreases_model_and_stays_inside(seed, delta):
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((3, 3))
+    H = A @ A.T + 0.1 * np.eye(3)
+    g = rng.standard_normal(3)
+    p, _, _ = dogleg_step(g, H, delta)
+    assert np.linalg.norm(p) <= delta * (1 + 1e-12)
+    cauchy_t = min(delta / np.linalg.norm(g), (g @ g) / (g @ H @ g))
+    pc = -cauchy_t * g
+    assert g @ p + 0.5 * p @ H @ p <= g @ pc + 0.5 * pc @ H @ pc + 1e-12
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.integers(0, 10_000), st.floats(0.01, 10.0))
+def test_lm_parameter_hits_radius(seed, delta):
+    """lmpar's contract: par = 0 and ||y|| <= 1.1 delta, or ||y|| within 10% of delta; and y
+    solves (S^2 + par) y = -S c."""
+    rng = np.random.default_rng(seed)
+    s = np.sort(rng.uniform(0.01, 10, 4))[::-1]
+    c = rng.standard_normal(4)
+    par, yv = lm_parameter(s, c, delta, 0.0)
+    ny = np.linalg.norm(yv)
+    if par == 0:
+        assert ny <= 1.1 * delta
+    else:
+        assert abs(ny - delta) <= 0.1 * delta
+        assert np.allclose((s**2 + par) * yv, -s * c)
+
+
+@settings(deadline=None, max_examples=15)
+@given(st.integers(0, 10_000))
+def test_quadratic_all_methods_agree_with_linear_solve(seed):
+    """f = x.A.x/2 - b.x with A SPD: every method reaches A^-1 b (numpy.linalg.solve)."""
+    rng = np.random.default_rng(seed)
+    M = rng.standard_normal((3, 3))
+    A = M @ M.T + np.eye(3)
+    b = rng.standard_normal(3)
+    v = sp.symbols("u1:4")
+    f = sum(sp.Rational(1, 2) * float(A[i, j]) * v[i] * v[j] for i in range(3)
+            for j in range(3)) - sum(float(b[i]) * v[i] for i in range(3))
+    truth = np.linalg.solve(A, b)
+    for method in ("newton", "trust-region", "bfgs", "l-bfgs"):
+        r = minimize(f, v, [0, 0, 0], method=method, gtol=1e-10)
+        assert r.success, (method, r.message)
+        # f is flat to round-off within ~sqrt(eps) of the minimizer: compare at 1e-6.
+        assert np.allclose(r.x, truth, rtol=1e-6, atol=1e-8), method
+    assert minimize(f, v, [0, 0, 0], method="newton").nit == 1
+
+
+def test_line_searches_satisfy_their_conditions():
+    phi = lambda t: (t - 3.0) ** 2 + np.sin(4 * t)  # noqa: E731
+    dphi = lambda t: 2 * (t - 3.0) + 4 * np.cos(4 * t)  # noqa: E731
+    r = armijo(phi, phi(0), dphi(0), t0=1.0)
+    assert r.ok and phi(r.t) <= phi(0) + 1e-4 * r.t * dphi(0)
+    w = wolfe(lambda t: (phi(t), dphi(t)), phi(0), dphi(0), t0=0.1)
+    assert w.ok
+    assert phi(w.t) <= phi(0) + 1e-4 * w.t * dphi(0)
+    assert abs(dphi(w.t)) <= 0.9 * abs(dphi(0))
+
+
+def test_lm_core_matches_scipy_minpack_on_rosenbrock_residuals():
+    fun = lambda v: np.array([10 * (v[1] - v[0] ** 2), 1 - v[0]])  # noqa: E731
+    jac = lambda v: np.array([[-20 * v[0], 10.0], [-1.0, 0.0]])  # noqa: E731
+    out = levenberg_marquardt(fun, jac, np.array([-1.2, 1.0]))
+    ref = so.least_squares(fun, [-1.2, 1.0], jac=jac, method="lm")
+    assert np.allclose(out.x, ref.x, atol=1e-10) and np.allclose(out.x, [1, 1])
