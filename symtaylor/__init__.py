@@ -60,6 +60,18 @@ from .steps import (
     sr1_update,
 )
 from .taylor import ErrorTable, RemainderCertificate, TaylorExpansion, taylor
+from .verify import (
+    Mistake,
+    Verdict,
+    check_gradient,
+    check_hessian,
+    check_jacobian,
+    check_max_step,
+    check_newton_step,
+    check_step_size,
+    check_taylor,
+    equivalent,
+)
 
 __all__ = [
     "CertificationError",
@@ -72,6 +84,7 @@ __all__ = [
     "ErrorTable",
     "FDErrorReport",
     "InputError",
+    "Mistake",
     "NotAnalyticError",
     "ParseError",
     "QuasiNewtonUpdate",
@@ -82,6 +95,7 @@ __all__ = [
     "SymTaylorError",
     "TaylorExpansion",
     "UnsupportedFunctionError",
+    "Verdict",
     "__version__",
     "as_expr",
     "as_exprs",
@@ -90,6 +104,13 @@ __all__ = [
     "bfgs_inverse_update",
     "bfgs_update",
     "cauchy_point",
+    "check_gradient",
+    "check_hessian",
+    "check_jacobian",
+    "check_max_step",
+    "check_newton_step",
+    "check_step_size",
+    "check_taylor",
     "compile_numpy",
     "compile_objective",
     "convergence_bounds",
@@ -99,6 +120,7 @@ __all__ = [
     "dfp_inverse_update",
     "dfp_update",
     "dogleg_step",
+    "equivalent",
     "fd_check_gradient",
     "fd_check_hessian",
     "fd_error",
