@@ -269,6 +269,13 @@ _unary = st.sampled_from(
 )
 
 
+def _max(t: tuple[sp.Expr, sp.Expr]) -> sp.Expr:
+    try:
+        return sp.Max(t[0], t[1])
+    except ValueError:  # SymPy refuses non-comparable numbers (zoo, I, ...); the filter drops them
+        return sp.zoo
+
+
 def _combine(children: st.SearchStrategy[sp.Expr]) -> st.SearchStrategy[sp.Expr]:
     return st.one_of(
         st.tuples(children, children).map(lambda t: t[0] + t[1]),
@@ -280,7 +287,7 @@ def _combine(children: st.SearchStrategy[sp.Expr]) -> st.SearchStrategy[sp.Expr]
             lambda t: t[0] ** t[1]
         ),
         st.tuples(_unary, children).map(lambda t: t[0](t[1])),
-        st.tuples(children, children).map(lambda t: sp.Max(t[0], t[1])),
+        st.tuples(children, children).map(_max),
     )
 
 
