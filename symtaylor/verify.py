@@ -343,8 +343,12 @@ def _answer_matrix(answer: Any, syms: Sequence[sp.Symbol], what: str = "answer")
     return sp.Matrix([[_exact(e) for e in as_exprs(r, syms)] for r in rows])
 
 
-def _variables(variables: Any, f: sp.Expr | None = None) -> tuple[sp.Symbol, ...]:
-    return as_variables(variables, f)
+def _setup(f: Any, variables: Any) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
+    """The function and its variables (default: its free symbols, sorted by name)."""
+    if f is None:
+        raise InputError("no function given")
+    expr = as_expr(f, as_variables(variables) if variables is not None else None)
+    return expr, as_variables(variables, expr)
 
 
 # -- Taylor polynomials ------------------------------------------------------------------------
@@ -462,9 +466,7 @@ def check_taylor(
     if isinstance(order, bool) or not isinstance(order, int | sp.Integer) or order < 0:
         raise InputError(f"order must be a non-negative integer, got {order!r}")
     order = int(order)
-    syms = _variables(variables)
-    expr = as_expr(f, syms)
-    syms = _variables(variables, expr)
+    expr, syms = _setup(f, variables)
     point = as_point(at, syms, exact=True)
     given_expr = _answer_expr(answer, syms)
     expansion = taylor(expr, syms, at=point, order=order)
@@ -572,9 +574,7 @@ def check_gradient(f: Any, variables: Any, answer: Any) -> Verdict:
     >>> check_gradient("x^2*y", "x, y", "x^2, 2*x*y").kinds
     ('swapped',)
     """
-    syms = _variables(variables)
-    expr = as_expr(f, syms)
-    syms = _variables(variables, expr)
+    expr, syms = _setup(f, variables)
     expected = gradient(expr, syms)
     given = _answer_vector(answer, syms)
     mistakes: list[Mistake] = []
@@ -631,9 +631,7 @@ def check_hessian(f: Any, variables: Any, answer: Any) -> Verdict:
     >>> check_hessian("x^2*y", "x, y", "y, 2*x; 2*x, 0").reasons
     ('H[x, x] should be 2*y, not y (off by a factor 2)',)
     """
-    syms = _variables(variables)
-    expr = as_expr(f, syms)
-    syms = _variables(variables, expr)
+    expr, syms = _setup(f, variables)
     expected = hessian(expr, syms)
     given = _answer_matrix(answer, syms)
     names = [str(s) for s in syms]
@@ -665,8 +663,12 @@ def check_jacobian(residuals: Any, variables: Any, answer: Any) -> Verdict:
     ...                "1, -20*x, y; 0, 10, x").reasons[0]
     'this is J^T: J has one row per residual (3) and one column per variable (2)'
     """
-    syms = _variables(variables)
-    res = as_exprs(residuals, syms)
+    if variables is None:
+        res = as_exprs(residuals)
+        syms = as_variables(None, sp.Add(*res))
+    else:
+        syms = as_variables(variables)
+        res = as_exprs(residuals, syms)
     expected = jacobian(res, syms)
     given = _answer_matrix(answer, syms)
     names = [str(s) for s in syms]
@@ -718,9 +720,7 @@ def check_newton_step(f: Any, variables: Any, answer: Any, damping: Any = 0,
     """
     from .steps import newton_step
 
-    syms = _variables(variables)
-    expr = as_expr(f, syms)
-    syms = _variables(variables, expr)
+    expr, syms = _setup(f, variables)
     step = newton_step(expr, syms, damping=damping)
     given = _answer_vector(answer, syms)
     x = sp.Matrix(syms)
@@ -846,9 +846,7 @@ def check_step_size(
     """
     from .bounds import convergence_bounds
 
-    syms = _variables(variables)
-    expr = as_expr(f, syms)
-    syms = _variables(variables, expr)
+    expr, syms = _setup(f, variables)
     a = _number(alpha, "alpha")
     b = convergence_bounds(expr, syms, region=region)
     mistakes: list[Mistake] = []
@@ -917,9 +915,7 @@ def check_max_step(
     """
     from .bounds import convergence_bounds
 
-    syms = _variables(variables)
-    expr = as_expr(f, syms)
-    syms = _variables(variables, expr)
+    expr, syms = _setup(f, variables)
     c = _number(claimed, "the claimed step")
     b = convergence_bounds(expr, syms, region=region)
     mistakes: list[Mistake] = []
