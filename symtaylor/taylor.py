@@ -551,6 +551,14 @@ class _Engine:
 
     # exact route ---------------------------------------------------------------------------
     def exact(self, expr: sp.Expr, point: Sequence[sp.Expr]) -> tuple[Series, _Atoms]:
+        if expr.free_symbols.isdisjoint(self.varset):  # a constant (0, 2, pi, exp(a), ...)
+            if _singular_value(expr):
+                raise _Singular(f"{expr} is not finite")
+            atoms = _Atoms()
+            atoms.scan(expr)
+            atoms.build()
+            c = atoms(expr)
+            return ({self.zero: c} if c else {}), atoms
         nodes = _postorder(expr, self.varset)
         env = dict(zip(self.variables, point))
         values: dict[sp.Expr, sp.Expr] = {}
@@ -609,7 +617,7 @@ class _Engine:
             for d in ds:
                 atoms.scan(d)
         atoms.build()
-        converted = {key: [atoms(sp.expand(d) if d.is_Add else d) for d in ds]
+        converted = {key: [atoms(d) for d in ds]
                      for key, ds in wanted.items()}
         zero_c = atoms(sp.Integer(0))
 
@@ -625,6 +633,8 @@ class _Engine:
 
     # ball route: the order-k coefficients enclose D^alpha f(xi)/alpha! for xi in the box ---------
     def balls(self, expr: sp.Expr, box: Sequence[tuple[float, float]]) -> Series:
+        if expr.free_symbols.isdisjoint(self.varset):
+            return {self.zero: _ball(expr)}
         nodes = _postorder(expr, self.varset)
         n = self.order
 
@@ -660,6 +670,21 @@ def _fallback(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence[sp.
     sub = {v: a + t * h for v, a, h in zip(variables, point, hs)}
     e = expr.xreplace(sub)
     where = _where(variables, point)
+    # messages speak of x - a (one variable) or of t along x_i = a_i + t*h_i (several)
+    if m == 1:
+        shown = {t: variables[0] - point[0]}
+        along = ""
+    else:
+        shown = {t: sp.Symbol("t"), **{h: sp.Symbol(f"h_{v}") for h, v in zip(hs, variables)}}
+        along = " along " + ", ".join(f"{v} = {a + sp.Symbol('t') * sp.Symbol(f'h_{v}')}"
+                                      for v, a in zip(variables, point))
+
+    def show(ex: sp.Expr) -> str:
+        return str(ex.xreplace(shown))
+
+    def not_analytic(detail: str) -> NotAnalyticError:
+        return NotAnalyticError(f"{expr} is not analytic at {where}: {detail}")
+
     results = []
     for direction in ("+", "-"):
         try:
@@ -675,15 +700,14 @@ def _fallback(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence[sp.
         except sp.PolynomialError:
             poly = None
         if poly is None or any(c.has(t) for c in poly.coeffs()) or s.has(sp.log(t)):
-            raise NotAnalyticError(
-                f"{expr} is not analytic at {where}: its expansion there is {s} "
-                "(needs non-negative integer powers only)"
-            )
+            raise not_analytic(f"its expansion there{along} is {show(s)} "
+                               "(needs non-negative integer powers only)")
         results.append(poly)
     if sp.simplify(results[0].as_expr() - results[1].as_expr()) != 0:
-        raise NotAnalyticError(
-            f"{expr} is not analytic at {where}: the one-sided expansions differ "
-            f"({results[0].as_expr()} from the right, {results[1].as_expr()} from the left)"
+        raise not_analytic(
+            f"the one-sided expansions{along} differ ({show(results[0].as_expr())} for "
+            f"{'x > ' + str(point[0]) if m == 1 else 't > 0'}, {show(results[1].as_expr())} for "
+            f"{'x < ' + str(point[0]) if m == 1 else 't < 0'})"
         )
     out: dict[tuple[int, ...], sp.Expr] = {}
     for (k,), c in results[0].terms():
@@ -692,7 +716,15 @@ def _fallback(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence[sp.
         if m == 1:
             out[(k,)] = sp.simplify(c) if c.has(sp.Abs, sp.sign) else c
             continue
-        for monom, cc in sp.Poly(sp.expand(c), *hs).terms():
+        # analytic: the t**k coefficient is a homogeneous polynomial of degree k in h
+        try:
+            hp = sp.Poly(sp.expand(c), *hs)
+        except sp.PolynomialError:
+            hp = None
+        if hp is None or any(cc.has(*hs) or sum(mon) != k for mon, cc in hp.terms()):
+            raise not_analytic(f"the coefficient of t**{k}{along} is {show(c)}, not a "
+                               f"homogeneous polynomial of degree {k} in the h_i")
+        for monom, cc in hp.terms():
             out[tuple(monom)] = cc
     return {k: v for k, v in out.items() if v != 0}
 
@@ -798,6 +830,14 @@ class ErrorRow:
     error: float
     bound: float
     scaled: float
+    step: tuple[float, ...] = ()
+
+    @property
+    def relative(self) -> float:
+        """``error / |f(x)|`` (``inf`` where ``f(x) = 0`` and the error is not)."""
+        if self.value:
+            return self.error / abs(self.value)
+        return 0.0 if self.error == 0 else math.inf
 
 
 @dataclass(frozen=True)
@@ -813,23 +853,30 @@ class ErrorTable:
 
     def __str__(self) -> str:
         n = self.expansion.order
-        head = (f"{'point':>14} | {'f(x)':>14} | {'T_' + str(n) + '(x)':>14} | {'error':>11} | "
-                f"{'bound':>11} | {'err/|dx|^' + str(n + 1):>12}")
+        one = len(self.expansion.variables) == 1
+        head = (f"{'x' if one else 'point':>14} | {'x - a' if one else 'step':>10} | "
+                f"{'f(x)':>14} | {'T_' + str(n) + '(x)':>14} | {'error':>11} | "
+                f"{'% error':>9} | {'bound':>11} | "
+                f"{'err/|x-a|^' + str(n + 1):>13}")
         lines = [head, "-" * len(head)]
         for r in self.rows:
             pt = ", ".join(f"{p:g}" for p in r.point)
-            lines.append(f"{pt:>14} | {r.value:>14.8g} | {r.model:>14.8g} | {r.error:>11.4e} | "
-                         f"{r.bound:>11.4e} | {r.scaled:>12.6g}")
+            st = ", ".join(f"{p:g}" for p in r.step)
+            lines.append(f"{pt:>14} | {st:>10} | {r.value:>14.8g} | {r.model:>14.8g} | "
+                         f"{r.error:>11.4e} | {100 * r.relative:>8.3g}% | {r.bound:>11.4e} | "
+                         f"{r.scaled:>13.6g}")
         return "\n".join(lines)
 
     def latex(self) -> str:
+        """The table as a LaTeX ``array``."""
         n = self.expansion.order
-        body = [r"\begin{array}{rrrrrr}",
-                rf"x & f(x) & T_{{{n}}}(x) & |f - T_{{{n}}}| & \text{{bound}} & "
+        body = [r"\begin{array}{rrrrrrr}",
+                rf"x & x - a & f(x) & T_{{{n}}}(x) & |f - T_{{{n}}}| & \text{{bound}} & "
                 rf"|f - T_{{{n}}}|/|x-a|^{{{n + 1}}} \\ \hline"]
         for r in self.rows:
             pt = ", ".join(f"{p:g}" for p in r.point)
-            body.append(f"{pt} & {r.value:.8g} & {r.model:.8g} & {_tex_num(r.error)} & "
+            st = ", ".join(f"{p:g}" for p in r.step)
+            body.append(f"{pt} & {st} & {r.value:.8g} & {r.model:.8g} & {_tex_num(r.error)} & "
                         f"{_tex_num(r.bound)} & {r.scaled:.6g} \\\\")
         body.append(r"\end{array}")
         return "\n".join(body)
@@ -976,17 +1023,17 @@ class TaylorExpansion:
         if self._compiled:
             return self._compiled
         a = self._numeric_point()
-        n = self.order
-        extra = 3 if len(self.variables) == 1 else 2
-        # exact coefficients of degrees n+1 .. n+extra at the point (tight, point-valued)
-        hi = _expand_core(self.function, self.variables, self.point, n + extra)[0]
-        higher = {k: _ball(v) for k, v in hi.items() if n < sum(k) <= n + extra}
         free = self.function.free_symbols - set(self.variables)
         if free:
             raise CertificationError(
                 f"cannot bound a function with free parameters {sorted(map(str, free))}; "
                 "substitute numbers for them"
             )
+        n = self.order
+        extra = 3 if len(self.variables) == 1 else 2
+        # exact coefficients of degrees n+1 .. n+extra at the point (tight, point-valued)
+        hi = _expand_core(self.function, self.variables, self.point, n + extra)[0]
+        higher = {k: _ball(v) for k, v in hi.items() if n < sum(k) <= n + extra}
         resid = self.function - self.polynomial
         try:
             prog = compile_enclosure([resid], list(self.variables))
@@ -1137,7 +1184,7 @@ class TaylorExpansion:
                 scaled = float(err / dist ** (self.order + 1)) if dist else math.nan
             bound = self._box_upper([(v, v) for v in p])
             rows.append(ErrorRow(tuple(p), float(dist), float(fv), float(tv), float(err),
-                                 bound, scaled))
+                                 bound, scaled, tuple(pi - ai for pi, ai in zip(p, a))))
         return ErrorTable(self, tuple(rows))
 
     # -- display ---------------------------------------------------------------------------------

@@ -1,0 +1,426 @@
+"""The Taylor engine, checked against independent truth.
+
+Truth comes from closed forms, from ``mpmath.taylor`` / ``mpmath.diff`` at 30-50 digits (numeric
+differentiation, a route that shares nothing with symtaylor's series arithmetic) and from SymPy's
+own ``series``. Certified bounds are checked against true errors computed with mpmath at 50 digits.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import mpmath
+import pytest
+import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import symtaylor
+from symtaylor import NotAnalyticError, taylor
+from symtaylor.cli import main
+from symtaylor.errors import CertificationError, InputError
+
+x, y, z, a = sp.symbols("x y z a")
+SETTINGS = settings(deadline=None, max_examples=25,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+def _mp_coeffs(f: sp.Expr, point: sp.Expr, n: int, dps: int = 40) -> list:
+    """Taylor coefficients by mpmath's numerical differentiation (independent of symtaylor)."""
+    fn = sp.lambdify(x, f, modules="mpmath")
+    with mpmath.workdps(dps):
+        return mpmath.taylor(fn, mpmath.mpf(sp.N(point, dps + 10)), n)
+
+
+# -- closed forms ---------------------------------------------------------------------------------
+
+
+def test_sin_second_order_is_x_the_seed_slip() -> None:
+    # The seed calls x - x**2/2 the "second order" model of sin at 0: the x**2 term vanishes.
+    assert taylor("sin(x)", "x", at=0, order=2).polynomial == x
+    assert taylor("sin(x)", "x", at=0, order=1).polynomial == x
+    t3 = taylor("sin(x)", "x", at=0, order=3)
+    assert t3.polynomial == x - x**3 / 6
+    assert t3.coefficients[(2,)] == 0
+
+
+def test_closed_forms_one_variable() -> None:
+    assert taylor("1/(1 - x)", "x", at=0, order=5).polynomial == sum(x**k for k in range(6))
+    t = taylor("exp(x)", "x", at=1, order=3)
+    want = sum(sp.E * (x - 1) ** k / sp.factorial(k) for k in range(4))
+    assert sp.expand(t.polynomial - want) == 0
+    t = taylor("cos(x)", "x", at=sp.pi / 3, order=2)
+    assert t.coefficients == {(0,): sp.Rational(1, 2), (1,): -sp.sqrt(3) / 2,
+                              (2,): sp.Rational(-1, 4)}
+    t = taylor("log(x)", "x", at=a, order=3)
+    want = sp.log(a) + (x - a) / a - (x - a) ** 2 / (2 * a**2) + (x - a) ** 3 / (3 * a**3)
+    assert sp.simplify(t.polynomial - want) == 0
+    t = taylor("sqrt(1 + x)", "x", at=0, order=3)
+    assert t.polynomial == 1 + x / 2 - x**2 / 8 + x**3 / 16
+
+
+def test_closed_forms_several_variables() -> None:
+    t = taylor("exp(x)*sin(y)", "x, y", at=(0, 0), order=3)
+    assert sp.expand(t.polynomial - (y + x * y + x**2 * y / 2 - y**3 / 6)) == 0
+    t = taylor("exp(x + y)", "x y", at=(0, 0), order=4)
+    want = sum((x + y) ** k / sp.factorial(k) for k in range(5))
+    assert sp.expand(t.polynomial - want) == 0
+    assert t.coefficients[(2, 2)] == sp.Rational(1, 4)  # 4!/(2!2!)/4! = 1/4
+
+
+def test_exact_coefficients_no_floats() -> None:
+    t = taylor("exp(x*y)*sin(z) + log(1 + x^2 + y^2)", "x y z",
+               at=(1, sp.Rational(1, 2), sp.Rational(1, 3)), order=4)
+    for c in t.coefficients.values():
+        assert not c.has(sp.Float)
+    assert t.coefficients[(0, 0, 0)] == sp.exp(sp.Rational(1, 2)) * sp.sin(sp.Rational(1, 3)) \
+        + sp.log(sp.Rational(9, 4))
+    # A float in the input stays a float (it is not silently made exact).
+    tf = taylor("exp(0.5*x)", "x", at=0, order=2)
+    assert tf.coefficients[(1,)].is_Float
+
+
+def test_symbolic_point_and_parameters() -> None:
+    t = taylor(sp.exp(a * x), [x], at=0, order=3)
+    assert sp.expand(t.polynomial - (1 + a * x + a**2 * x**2 / 2 + a**3 * x**3 / 6)) == 0
+    t = taylor("sin(x)", "x", at=a, order=2)
+    assert sp.simplify(t.polynomial - (sp.sin(a) + sp.cos(a) * (x - a)
+                                        - sp.sin(a) * (x - a) ** 2 / 2)) == 0
+
+
+def test_inputs_string_symbol_mapping_points() -> None:
+    t1 = taylor("x*y + y^2", "x, y", at={"x": 1, "y": 2}, order=2)
+    t2 = taylor(x * y + y**2, [x, y], at="1, 2", order=2)
+    assert sp.expand(t1.polynomial - t2.polynomial) == 0
+    assert sp.expand(t1.polynomial - (x * y + y**2)) == 0
+
+
+# -- against mpmath (numerical differentiation) ---------------------------------------------------
+
+CORPUS = [
+    ("exp(sin(x))", 0), ("tan(x)", 0), ("log(1 + x)/(1 + x^2)", 0), ("exp(x)*cos(x)^2", 0),
+    ("atan(x)", 1), ("asin(x)", sp.Rational(1, 3)), ("x^x", 1), ("erf(x)", sp.Rational(1, 2)),
+    ("sqrt(1 + x^2)", 2), ("cosh(x)/(2 + sin(x))", sp.pi / 5), ("tanh(x)", sp.Rational(-1, 2)),
+    ("log(x)^2", 3), ("2^x", 1), ("acos(x)", 0), ("sin(x)^(3/2)", 1),
+]
+
+
+@pytest.mark.parametrize(("text", "point"), CORPUS)
+def test_univariate_against_mpmath_taylor(text: str, point: sp.Expr) -> None:
+    n = 6
+    t = taylor(text, "x", at=point, order=n)
+    assert t.method == "series-arithmetic"
+    want = _mp_coeffs(t.function, point, n)
+    for k in range(n + 1):
+        got = sp.N(t.coefficients[(k,)], 40)
+        assert abs(complex(got) - complex(want[k])) <= 1e-25 * max(1, abs(want[k])), (k, got)
+
+
+@pytest.mark.parametrize(("text", "point"), CORPUS[:6])
+def test_univariate_against_sympy_series(text: str, point: sp.Expr) -> None:
+    t = taylor(text, "x", at=point, order=8)
+    s = sp.series(t.function, x, point, 9).removeO()
+    assert sp.simplify(sp.expand(t.polynomial - s)) == 0
+
+
+def test_multivariate_against_mpmath_diff() -> None:
+    f = sp.exp(x * y) * sp.sin(z) + sp.log(1 + x**2 + y**2)
+    pt = (1, sp.Rational(1, 2), sp.Rational(1, 3))
+    t = taylor(f, "x y z", at=pt, order=3)
+    fn = sp.lambdify((x, y, z), f, modules="mpmath")
+    with mpmath.workdps(35):
+        p = [mpmath.mpf(1), mpmath.mpf(1) / 2, mpmath.mpf(1) / 3]
+        for i in range(4):
+            for j in range(4 - i):
+                for k in range(4 - i - j):
+                    d = mpmath.diff(fn, p, (i, j, k))
+                    want = d / (math.factorial(i) * math.factorial(j) * math.factorial(k))
+                    got = sp.N(t.coefficients[(i, j, k)], 35)
+                    assert abs(got - want) < 1e-20, (i, j, k)
+
+
+def test_extended_rosenbrock_is_reproduced() -> None:
+    vs = sp.symbols("x1:7")
+    f = sum(100 * (vs[2 * i + 1] - vs[2 * i] ** 2) ** 2 + (1 - vs[2 * i]) ** 2 for i in range(3))
+    t = taylor(f, vs, at=(sp.Rational(-6, 5), 1) * 3, order=4)
+    assert sp.expand(t.polynomial - f) == 0
+    t2 = taylor(f, vs, at=(sp.Rational(-6, 5), 1) * 3, order=2)
+    h = sp.hessian(f, vs).subs(dict(zip(vs, (sp.Rational(-6, 5), 1) * 3)))
+    assert t2.coefficients[(2, 0, 0, 0, 0, 0)] == h[0, 0] / 2
+    assert t2.coefficients[(1, 1, 0, 0, 0, 0)] == h[0, 1]
+
+
+# -- analyticity ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["Abs(x)", "log(x)", "sqrt(x)", "1/x", "x^(1/3)", "x^(3/2)",
+                                  "sign(x)", "sin(x)/x^2"])
+def test_not_analytic_at_zero(text: str) -> None:
+    with pytest.raises(NotAnalyticError) as info:
+        taylor(text, "x", at=0, order=3)
+    assert isinstance(info.value, ValueError)
+    assert "not analytic" in str(info.value)
+
+
+def test_not_analytic_several_variables_and_poles() -> None:
+    with pytest.raises(NotAnalyticError):
+        taylor("1/(x^2 + y^2)", "x y", at=(0, 0), order=2)
+    with pytest.raises(NotAnalyticError):
+        taylor("tan(x)", "x", at=sp.pi / 2, order=2)
+    with pytest.raises(NotAnalyticError):
+        taylor("Abs(x - 1)", "x", at=1, order=2)
+
+
+@pytest.mark.parametrize("text", ["sqrt(x^2 + y^2)", "Abs(x) + y", "log(x + y)", "(x*y)^(1/3)",
+                                  "Abs(x*y)", "x*y/(x^2 + y^2)", "(1 - cos(x*y))/(x^2 + y^2)"])
+def test_not_analytic_several_variables_at_zero(text: str) -> None:
+    with pytest.raises(NotAnalyticError) as info:
+        taylor(text, "x y", at=(0, 0), order=3)
+    msg = str(info.value)
+    assert "not analytic at x = 0, y = 0" in msg and "_h" not in msg and "Dummy" not in msg
+
+
+def test_constants_expand_to_themselves() -> None:
+    for c in (0, 3, sp.pi, sp.exp(a), sp.sqrt(2) + sp.log(3)):
+        t = taylor(c, [x], at=0, order=3)
+        assert t.polynomial == c and t.remainder == 0
+        assert t.coefficients == ({} if c == 0 else {(0,): c})
+    assert taylor(0, [x, y], at=(1, 2), order=2).polynomial == 0
+    assert taylor(sp.pi, [x], at=0, order=2).remainder_bound((-1, 1)) == 0
+
+
+def test_removable_singularities_fall_back_exactly() -> None:
+    t = taylor("sin(x)/x", "x", at=0, order=6)
+    assert t.method == "sympy-series"
+    assert t.polynomial == 1 - x**2 / 6 + x**4 / 120 - x**6 / 5040
+    t = taylor("(1 - cos(x))/x^2", "x", at=0, order=2)
+    assert t.polynomial == sp.Rational(1, 2) - x**2 / 24
+    t = taylor("Abs(x)", "x", at=2, order=3)  # analytic away from the kink
+    assert t.polynomial == x
+    t = taylor("sin(x*y)/(x*y)", "x y", at=(0, 0), order=4)
+    assert sp.expand(t.polynomial - (1 - x**2 * y**2 / 6)) == 0
+
+
+# -- properties -----------------------------------------------------------------------------------
+
+small = st.integers(-5, 5)
+rational = st.builds(lambda p, q: sp.Rational(p, q), st.integers(-6, 6), st.integers(1, 4))
+
+
+@SETTINGS
+@given(st.lists(small, min_size=1, max_size=6), rational, st.integers(0, 7))
+def test_polynomials_are_reproduced(coeffs: list[int], point: sp.Rational, extra: int) -> None:
+    p = sum(c * x**k for k, c in enumerate(coeffs))
+    deg = len(coeffs) - 1
+    t = taylor(p, "x", at=point, order=deg + extra)
+    assert sp.expand(t.polynomial - p) == 0
+    if deg >= 1 and coeffs[-1] != 0:
+        t = taylor(p, "x", at=point, order=deg - 1)
+        assert sp.expand(t.polynomial - p) != 0
+
+
+@SETTINGS
+@given(st.dictionaries(st.tuples(st.integers(0, 3), st.integers(0, 3)), small, max_size=6),
+       rational, rational)
+def test_polynomials_two_variables(terms: dict, px: sp.Rational, py: sp.Rational) -> None:
+    p = sum((c * x**i * y**j for (i, j), c in terms.items()), sp.Integer(0))
+    t = taylor(p, "x y", at=(px, py), order=6)
+    assert sp.expand(t.polynomial - p) == 0
+
+
+DERIV_CORPUS = ["exp(sin(x))", "atan(x)", "log(2 + x)*cos(x)", "sqrt(3 + x)", "tan(x)"]
+
+
+@SETTINGS
+@given(st.sampled_from(DERIV_CORPUS), st.sampled_from([0, sp.Rational(1, 2), sp.pi / 6]),
+       st.integers(1, 7))
+def test_derivative_of_Tn_is_T_n_minus_1_of_derivative(text: str, point: sp.Expr, n: int) -> None:
+    tn = taylor(text, "x", at=point, order=n)
+    tdn = taylor(sp.diff(tn.function, x), "x", at=point, order=n - 1)
+    # compare coefficient by coefficient: (k + 1) c_{k+1}(f) = c_k(f')
+    for k in range(n):
+        gap = (k + 1) * tn.coefficients[(k + 1,)] - tdn.coefficients[(k,)]
+        assert sp.expand(gap) == 0 or abs(sp.N(gap, 60)) < 1e-45, (k, gap)
+    assert sp.expand(sp.diff(tn.polynomial, x) - tdn.polynomial).free_symbols <= {x}
+
+
+BOUND_CORPUS = [
+    ("sin(x)", 0, 3, (-1, 1)), ("exp(x)", 0, 2, (-0.5, 0.5)), ("log(1 + x)", 0, 3, (-0.5, 0.5)),
+    ("cos(x)", 1, 4, (0, 2)), ("1/(1 + x^2)", 0, 4, (-0.5, 0.5)), ("atan(x)", 1, 3, (0.5, 1.5)),
+    ("sqrt(x)", 1, 2, (0.5, 1.5)), ("exp(sin(x))", 0, 5, (-0.3, 0.3)), ("tan(x)", 0, 5, (-1, 1)),
+]
+
+
+def _true_max(t: symtaylor.TaylorExpansion, lo: float, hi: float, n: int = 400) -> float:
+    fn = sp.lambdify(x, t.function - t.polynomial, modules="mpmath")
+    with mpmath.workdps(50):
+        return max(float(abs(fn(mpmath.mpf(lo) + (mpmath.mpf(hi) - lo) * i / n)))
+                   for i in range(n + 1))
+
+
+@pytest.mark.parametrize(("text", "point", "n", "region"), BOUND_CORPUS)
+def test_bound_is_valid_and_within_3x(text: str, point: float, n: int, region: tuple) -> None:
+    t = taylor(text, "x", at=point, order=n)
+    bound = t.remainder_bound(region)
+    true = _true_max(t, *region)
+    assert true <= bound <= 3 * true, (bound, true)
+
+
+@SETTINGS
+@given(st.sampled_from(BOUND_CORPUS), st.floats(0, 1), st.floats(0.05, 1.0))
+def test_bound_never_below_true_error(case: tuple, u: float, shrink: float) -> None:
+    text, point, n, (lo, hi) = case
+    t = taylor(text, "x", at=point, order=n)
+    lo2, hi2 = point + (lo - point) * shrink, point + (hi - point) * shrink
+    bound = t.remainder_bound((lo2, hi2), rtol=0.5)
+    fn = sp.lambdify(x, t.function - t.polynomial, modules="mpmath")
+    with mpmath.workdps(50):
+        pt = mpmath.mpf(lo2) + (mpmath.mpf(hi2) - lo2) * mpmath.mpf(u)
+        err = abs(fn(pt))
+    assert err <= bound
+
+
+def test_bound_several_variables() -> None:
+    t = taylor("exp(x)*sin(y)", "x y", at=(0, 0), order=2)
+    cert = t.certify({x: (-0.2, 0.2), y: (-0.2, 0.2)})
+    fn = sp.lambdify((x, y), t.function - t.polynomial, modules="mpmath")
+    with mpmath.workdps(50):
+        grid = [abs(fn(mpmath.mpf(i) / 100, mpmath.mpf(j) / 100))
+                for i in range(-20, 21, 4) for j in range(-20, 21, 4)]
+    true = float(max(grid))
+    assert true <= cert.upper <= 3 * true
+    assert cert.attained <= cert.upper
+
+
+def test_bound_uses_next_nonzero_order() -> None:
+    # T_3 = T_4 for sin at 0: the plain Lagrange bound with sin^(4) is 4x loose on [-1, 1].
+    t = taylor("sin(x)", "x", at=0, order=3)
+    true = abs(math.sin(1) - 5 / 6)
+    assert true <= t.remainder_bound((-1, 1)) <= 1.05 * true
+
+
+def test_bound_refuses_what_it_cannot_certify() -> None:
+    with pytest.raises(CertificationError):
+        taylor("log(x)", "x", at=1, order=2).remainder_bound((-1, 2))
+    with pytest.raises(InputError):
+        taylor("sin(x)", "x", at=a, order=2).remainder_bound((0, 1))
+    with pytest.raises(InputError):
+        taylor("sin(x)", "x", at=0, order=2).remainder_bound((1, 0))
+    with pytest.raises(CertificationError):
+        taylor(sp.sin(a * x), [x], at=0, order=2).remainder_bound((0, 1))
+
+
+# -- remainder --------------------------------------------------------------------------------
+
+
+def test_lagrange_remainder_forms() -> None:
+    t = taylor("sin(x)", "x", at=0, order=3)
+    xi = t.remainder_symbol
+    assert t.remainder == sp.sin(xi) * x**4 / 24
+    t = taylor("exp(x)", "x", at=1, order=1)
+    assert t.remainder == sp.exp(t.remainder_symbol) * (x - 1) ** 2 / 2
+    # Several variables: a cubic's remainder after order 2 does not depend on theta and is exact.
+    p = x**3 + x * y**2 + y + 2
+    t = taylor(p, "x y", at=(1, 2), order=2)
+    assert sp.expand(t.remainder - (p - t.polynomial)) == 0
+    assert t.remainder_symbol.name == "theta"
+
+
+def test_multivariate_remainder_has_an_intermediate_theta() -> None:
+    t = taylor("exp(x + 2*y)", "x y", at=(0, 0), order=1)
+    th = t.remainder_symbol
+    pt = {x: sp.Rational(1, 3), y: sp.Rational(1, 4)}
+    diff = (t.function - t.polynomial).subs(pt)
+    r = t.remainder.subs(pt)
+    lo, hi = float(r.subs(th, 0) - diff), float(r.subs(th, 1) - diff)
+    assert lo * hi < 0  # R(theta) - (f - T) changes sign on (0, 1)
+
+
+# -- the seeds' tables ------------------------------------------------------------------------
+
+
+def test_seed_table_quartic_linear_model_at_2() -> None:
+    t = taylor("x^4 - 3*x^3 + 2", "x", at=2, order=1)
+    assert t.polynomial == -6 - 4 * (x - 2)
+    steps = [0.01, 0.1, 0.3, 0.5, 1.0]
+    tab = t.error_table(steps=steps)
+    for d, row in zip(steps, tab.rows):
+        dd = sp.Rational(str(d))
+        exact = 6 * dd**2 + 5 * dd**3 + dd**4  # f(2 + d) - (-6 - 4 d)
+        assert row.error == pytest.approx(float(exact), rel=1e-12)
+        assert row.value == pytest.approx(float((2 + dd) ** 4 - 3 * (2 + dd) ** 3 + 2), rel=1e-12)
+        assert row.error <= row.bound <= 1.01 * row.error
+    assert tab.rows[-1].error == pytest.approx(12.0)
+    assert "0.01" in str(tab)
+    assert tab._repr_latex_().startswith("$\\displaystyle")
+
+
+def test_seed_table_sin_at_0() -> None:
+    t1 = taylor("sin(x)", "x", at=0, order=1)
+    tab = t1.error_table(steps=[1.0, 0.5, 0.1, 0.01])
+    for h, row in zip([1.0, 0.5, 0.1, 0.01], tab.rows):
+        assert row.error == pytest.approx(abs(math.sin(h) - h), rel=1e-12)
+        assert row.error <= row.bound
+    # error / h^2 -> 0 here because T_1 = T_2: the error is O(h^3); error / h^3 -> 1/6
+    t2 = taylor("sin(x)", "x", at=0, order=2)
+    rows = t2.error_table(steps=[0.1, 0.01]).rows
+    assert rows[-1].scaled == pytest.approx(1 / 6, rel=1e-3)
+    tab = t2.error_table(points=[-1.5, -0.5, 0.0, 0.5, 1.0, 1.5])
+    assert [r.model for r in tab.rows] == [-1.5, -0.5, 0.0, 0.5, 1.0, 1.5]
+
+
+# -- display, records, errors ----------------------------------------------------------------------
+
+
+def test_latex_and_repr() -> None:
+    t = taylor("exp(x)*sin(y)", "x y", at=(0, 0), order=2)
+    assert t.latex().startswith(r"e^{x} \sin{\left(y \right)} = ")
+    assert t._repr_latex_().startswith("$\\displaystyle")
+    assert "TaylorExpansion(order 2" in repr(t)
+    assert t(sp.Rational(1, 2), 1) == sp.Rational(3, 2)
+
+
+def test_coefficients_mapping() -> None:
+    c = taylor("sin(x)", "x", at=0, order=3).coefficients
+    assert list(c) == [(1,), (3,)]
+    assert c[(2,)] == 0 and c[2] == 0
+    with pytest.raises(KeyError):
+        c[(4,)]
+    assert c == {(1,): 1, (3,): sp.Rational(-1, 6), (2,): 0}
+    assert c != {(1,): 1}
+
+
+@pytest.mark.parametrize(("kwargs", "exc"), [
+    ({"order": -1}, InputError), ({"order": 1.5}, InputError), ({"order": True}, InputError),
+    ({"at": (0, 1)}, InputError), ({"order": 10_000}, InputError),
+])
+def test_bad_input(kwargs: dict, exc: type) -> None:
+    args = {"variables": "x", "at": 0, "order": 2} | kwargs
+    with pytest.raises(exc):
+        taylor("sin(x)", **args)
+
+
+def test_bad_text_is_a_parse_error() -> None:
+    with pytest.raises(symtaylor.ParseError):
+        taylor("__import__('os')", "x", at=0, order=2)
+
+
+# -- CLI ------------------------------------------------------------------------------------------
+
+
+def test_cli_taylor(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["taylor", "exp(x)*sin(y)", "--at", "0,0", "--order", "3", "--vars", "x,y",
+                 "--bound", "x=-0.1:0.1,y=-0.1:0.1"]) == 0
+    out = capsys.readouterr().out
+    assert "x**2*y/2" in out and "certified" in out
+    assert main(["taylor", "sin(x)", "--order", "3", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["polynomial"] == "-x**3/6 + x"
+    assert data["coefficients"] == {"1": "1", "3": "-1/6"}
+    assert main(["taylor", "sin(x)", "--order", "3", "--latex"]) == 0
+    want = r"\sin{\left(x \right)} = - \frac{x^{3}}{6} + x + R_{3}(x)"
+    assert capsys.readouterr().out.strip() == want
+    assert main(["taylor", "log(x)", "--order", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "not analytic" in err and len(err.strip().splitlines()) == 1
