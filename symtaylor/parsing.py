@@ -479,19 +479,23 @@ def as_expr(
     if isinstance(f, sp.Basic):
         raise InputError(f"expected an expression, got {type(f).__name__}: {f}")
     if callable(f):
-        if variables is None:
-            raise InputError("a callable needs its variables: pass variables=...")
-        syms = as_variables(variables)
-        try:
-            value = f(*syms)
-        except Exception as exc:  # the user's own code failed on symbols
-            raise InputError(
-                f"calling {getattr(f, '__name__', 'the function')} with symbols "
-                f"{', '.join(map(str, syms))} failed: {type(exc).__name__}: {exc}. "
-                "Use sympy functions (sympy.exp, not math.exp or numpy.exp)."
-            ) from None
-        return as_expr(value)
+        return as_expr(_call(f, variables))
     raise InputError(f"cannot turn {type(f).__name__} into an expression")
+
+
+def _call(f: Any, variables: Any) -> Any:
+    """Call a user's function with the variables' symbols; its failure becomes an InputError."""
+    if variables is None:
+        raise InputError("a callable needs its variables: pass variables=...")
+    syms = as_variables(variables)
+    try:
+        return f(*syms)
+    except Exception as exc:  # the user's own code failed on symbols
+        raise InputError(
+            f"calling {getattr(f, '__name__', 'the function')} with symbols "
+            f"{', '.join(map(str, syms))} failed: {type(exc).__name__}: {exc}. "
+            "Use sympy functions (sympy.exp, not math.exp or numpy.exp)."
+        ) from None
 
 
 def as_exprs(fs: Any, variables: Any = None) -> list[sp.Expr]:
@@ -501,12 +505,18 @@ def as_exprs(fs: Any, variables: Any = None) -> list[sp.Expr]:
     --------
     >>> as_exprs(["x - 1", "10*(y - x^2)"])
     [x - 1, -10*x**2 + 10*y]
+    >>> as_exprs(lambda x, y: [x - 1, 10*(y - x**2)], "x, y")
+    [x - 1, -10*x**2 + 10*y]
     """
-    if isinstance(fs, str | sp.Expr) or (callable(fs) and not isinstance(fs, Sequence)):
-        value = as_expr(fs, variables)
-        if isinstance(value, sp.MatrixBase):  # pragma: no cover - callables returning matrices
-            return [as_expr(v) for v in value]
-        return [value]
+    if isinstance(fs, str | sp.Expr):
+        return [as_expr(fs, variables)]
+    if callable(fs) and not isinstance(fs, Sequence | sp.MatrixBase):
+        value = _call(fs, variables)
+        if isinstance(value, str):
+            raise InputError("a callable must return expressions, not text")
+        if isinstance(value, sp.MatrixBase | list | tuple):
+            return as_exprs(value)
+        return [as_expr(value)]
     if isinstance(fs, sp.MatrixBase):
         return [as_expr(v) for v in fs]
     if isinstance(fs, Iterable):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symtaylor
-from symtaylor import InputError, ParseError, as_expr, as_point, as_variables, parse
+from symtaylor import InputError, ParseError, as_expr, as_exprs, as_point, as_variables, parse
 
 x, y, z = sp.symbols("x y z")
 
@@ -369,3 +370,17 @@ def test_as_point_forms() -> None:
         as_point([1, 2, 3], (x, y))
     with pytest.raises(InputError):
         as_point({"x": 1}, (x, y))
+
+
+def test_callables_returning_several_expressions() -> None:
+    # residuals given as a Python function of the symbols (list, tuple or Matrix result)
+    x, y = sp.symbols("x y")
+    want = [x - 1, 10 * (y - x**2)]
+    assert as_exprs(lambda a, b: [a - 1, 10 * (b - a**2)], "x, y") == want
+    assert as_exprs(lambda a, b: (a - 1, 10 * (b - a**2)), [x, y]) == want
+    assert as_exprs(lambda a, b: sp.Matrix([a - 1, 10 * (b - a**2)]), "x y") == want
+    assert as_exprs(lambda a: sp.exp(a), "x") == [sp.exp(x)]
+    with pytest.raises(InputError, match="needs its variables"):
+        as_exprs(lambda a: a)
+    with pytest.raises(InputError, match=r"sympy\.exp"):
+        as_exprs(lambda a: [math.exp(a)], "x")
