@@ -698,9 +698,13 @@ def check_jacobian(residuals: Any, variables: Any, answer: Any) -> Verdict:
 
 
 def check_newton_step(f: Any, variables: Any, answer: Any, damping: Any = 0,
-                      at: Any = None) -> Verdict:
+                      at: Any = None, tol: float | None = None) -> Verdict:
     """Check a Newton update ``x_next`` (expressions in the current variables), or, with
     ``at``, the next iterate from that point (numbers).
+
+    With ``at`` and ``tol``, a numeric answer is accepted when every entry is within
+    ``tol * (1 + |expected|)`` of the exact next iterate (for answers computed in floating
+    point); otherwise equality is exact.
 
     The truth is :func:`symtaylor.newton_step`. Recognised slips, by name: the step's sign
     flipped (``x + H^-1 g``), the Hessian inverse missing (a gradient step ``x - c g``), the
@@ -736,12 +740,21 @@ def check_newton_step(f: Any, variables: Any, answer: Any, damping: Any = 0,
         return m.xreplace(sub).applyfunc(sp.simplify) if sub else m
 
     expected = here(step.update)
+    if tol is not None and (not sub or not 0 <= tol < 1):
+        raise InputError("tol needs a point (at=...) and must be in [0, 1)")
+
+    def close(m: sp.Matrix, other: sp.Matrix) -> bool:
+        if tol is None or m.free_symbols or other.free_symbols:
+            return _same_matrix(m, other)
+        return m.shape == other.shape and all(
+            abs(float(a) - float(b)) <= tol * (1 + abs(float(a))) for a, b in zip(m, other))
+
     mistakes: list[Mistake] = []
     if given.shape != expected.shape:
         mistakes.append(Mistake("shape", expected.rows, given.rows, "shape",
                                 f"the update has {expected.rows} entries (one per variable), "
                                 f"not {given.rows}"))
-    elif not _same_matrix(expected, given):
+    elif not close(expected, given):
         cands: list[tuple[str, sp.Matrix, str]] = [
             ("sign", x - d, "the step's sign is flipped: that is x + H^-1 g (it climbs toward a "
                             "maximum of the model)"),
@@ -774,7 +787,7 @@ def check_newton_step(f: Any, variables: Any, answer: Any, damping: Any = 0,
                 continue
             if c.has(sp.zoo, sp.nan):
                 continue
-            if _same_matrix(c, given):
+            if close(c, given):
                 found = Mistake("whole answer", expected, given, kind, why)
                 break
         gh, xh = here(g), here(x)
@@ -792,7 +805,7 @@ def check_newton_step(f: Any, variables: Any, answer: Any, damping: Any = 0,
             mistakes.append(found)
         else:
             for i, s in enumerate(syms):
-                if not _same(expected[i], given[i]):
+                if not close(sp.Matrix([expected[i]]), sp.Matrix([given[i]])):
                     where = "x_next" if len(syms) == 1 else f"update of {s}"
                     mistakes.append(Mistake(where, expected[i], given[i], None,
                                             f"{where} should be {expected[i]}, not {given[i]}",
