@@ -366,41 +366,105 @@ class _Printer:
 # -- preparing expressions --------------------------------------------------------------------
 
 
+_UNEVALUATED = (sp.Derivative, sp.Integral, sp.Sum, sp.Product, sp.Subs, sp.Limit)
+_BAD = (*_UNEVALUATED, type(sp.zoo), type(sp.nan), type(sp.I))
+
+
+def _nodes(*exprs: sp.Basic) -> set[sp.Basic]:
+    """The distinct subtrees of the expressions, each visited once (``Basic.has`` and
+    ``preorder_traversal`` walk a shared subtree again at every occurrence)."""
+    seen: set[sp.Basic] = set()
+    stack = list(exprs)
+    while stack:
+        a = stack.pop()
+        if a not in seen:
+            seen.add(a)
+            stack.extend(a.args)
+    return seen
+
+
+def _scan(*exprs: sp.Basic) -> set[type]:
+    """Types of every node of the expressions, in one pass."""
+    return {type(a) for a in _nodes(*exprs)}
+
+
+def _found(kinds: set[type], *classes: type) -> bool:
+    return any(issubclass(k, classes) for k in kinds)
+
+
 def _realify(exprs: list[sp.Expr], symbols: Sequence[sp.Symbol]) -> tuple[list[sp.Expr], dict]:
     """Prepare expressions for real floats: non-real symbols become real ones of the same name
     (``re(x)`` becomes ``x``; ``Derivative(sign(x), x)``, left unevaluated by SymPy for a complex
     ``x``, is evaluated) and ``DiracDelta`` terms are dropped (the a.e. derivative)."""
-    present = set().union(*(e.free_symbols for e in exprs)) if exprs else set()
+    for e in exprs:
+        if not isinstance(e, sp.Expr):
+            raise CodegenError(f"{e} is not a numeric expression (a {type(e).__name__})")
+    nodes = _nodes(*exprs)  # one pass over all of them: they share most subtrees
+    present = {a for a in nodes if isinstance(a, sp.Symbol)}
     swap = {}
     for s in symbols:
         if not s.is_real:
             r = sp.Symbol(s.name, real=True)
             swap[s] = r if r not in present else sp.Dummy(s.name, real=True)
-    out = []
-    for e in exprs:
-        e = e.xreplace(swap) if swap else e
-        if e.has(sp.Derivative):
-            e = e.doit()
-        if e.has(sp.DiracDelta):
-            e = e.xreplace({d: sp.S.Zero for d in e.atoms(sp.DiracDelta)})
-        out.append(e)
-    return out, {v: k for k, v in swap.items()}
+    memo: dict = {}
+    if swap.keys() & present:
+        exprs = [_rename(e, swap, memo) for e in exprs]
+        nodes = _nodes(*exprs)
+    if any(isinstance(a, sp.Derivative) for a in nodes):
+        exprs = [e.doit() if _found(_scan(e), sp.Derivative) else e for e in exprs]
+        nodes = _nodes(*exprs)
+    deltas = {a: sp.S.Zero for a in nodes if isinstance(a, sp.DiracDelta)}
+    if deltas:
+        memo = {}
+        exprs = [_rename(e, deltas, memo) for e in exprs]
+        nodes = _nodes(*exprs)
+    kinds = {type(a) for a in nodes}
+    if _found(kinds, *_BAD):
+        for e in exprs:
+            _check(e)
+    return exprs, {v: k for k, v in swap.items()}
 
 
-def _check(e: sp.Basic) -> sp.Expr:
+def _check(e: sp.Basic, kinds: set[type] | None = None) -> sp.Expr:
     if not isinstance(e, sp.Expr):
         raise CodegenError(f"{e} is not a numeric expression (a {type(e).__name__})")
-    if e.has(sp.zoo, sp.nan):
+    if kinds is None:
+        kinds = _scan(e)
+    if _found(kinds, type(sp.zoo), type(sp.nan)):
         raise CodegenError(f"expression {e} is undefined (contains zoo or nan)")
-    for bad in (sp.Derivative, sp.Integral, sp.Sum, sp.Product, sp.Subs, sp.Limit):
-        if e.has(bad):
+    for bad in _UNEVALUATED:
+        if _found(kinds, bad):
             raise UnsupportedFunctionError(
                 f"expression contains an unevaluated {bad.__name__}: {e}; call .doit() first, "
                 "or declare the variables real"
             )
-    if e.has(sp.I):
+    if _found(kinds, type(sp.I)):
         raise CodegenError(f"expression {e} is complex; codegen compiles real expressions")
     return e
+
+
+def _rename(e: sp.Expr, swap: Mapping[sp.Basic, sp.Basic], memo: dict | None = None) -> sp.Expr:
+    """``e.xreplace(swap)``, each shared subtree rebuilt once, without re-running ``Min``/``Max``'s
+    costly simplification (the result is the same function, maybe less simplified)."""
+    if memo is None:
+        memo = {}
+    hit = memo.get(e)
+    if hit is not None:
+        return hit
+    if e in swap:
+        out = swap[e]
+    elif not e.args:
+        out = e
+    else:
+        args = [_rename(a, swap, memo) for a in e.args]
+        if all(a is b for a, b in zip(args, e.args)):
+            out = e
+        elif isinstance(e, (sp.Min, sp.Max)):
+            out = e.func(*args, evaluate=False)
+        else:
+            out = e.func(*args)
+    memo[e] = out
+    return out
 
 
 def _shape_and_entries(
@@ -535,12 +599,13 @@ class _Module:
         self.consts: dict[str, str] = {}  # index constants: text -> name
         self.stack_name = ""
         self.sum_cache: dict[sp.Expr, sp.Expr] = {}
+        self._has_data: dict[sp.Symbol, bool] = {}
+        self._expanded: dict[sp.Symbol, sp.Symbol] = {}
 
     # -- preparing -------------------------------------------------------------------------
 
     def prepare(self, exprs: list[sp.Expr]) -> list[sp.Expr]:
         exprs, back = _realify([sp.sympify(e) for e in exprs], self.allsyms)
-        exprs = [_check(e) for e in exprs]
         for r, s in back.items():
             self.real[s] = r
         for s in self.allsyms:
@@ -591,7 +656,7 @@ class _Module:
         di = tuple(sorted(self.data_index[s] for s in free if s in self.data_index))
         swap = {self._var_sym(i): _canon(k) for k, i in enumerate(vi)}
         swap.update({self._data_sym(i): _canon(_DATA_SLOT0 + k) for k, i in enumerate(di)})
-        return e.xreplace(swap), (vi, di)
+        return _rename(e, swap), (vi, di)
 
     def _var_sym(self, i: int) -> sp.Symbol:
         s = self.variables[i]
@@ -619,7 +684,15 @@ class _Module:
             self.defs[s] = ("dgather", [m[1][1][j] for m in members])
             swap[_canon(_DATA_SLOT0 + j)] = s
             self.stack_name = self.stack_name or _identifier("D", self.used)
-        return _Group("gather", [m[0][1] for m in members], tmpl.xreplace(swap),
+        # a rerolled sum has the shape of one point: give it an axis for the group's members
+        for s in tmpl.free_symbols:
+            if s in self.defs and self.defs[s][0] in ("sum", "dot"):
+                e = self._expanded.get(s)
+                if e is None:
+                    e = self._expanded[s] = self.new_symbol(f"{self.names[s]}_b")
+                    self.defs[e] = ("expand", s)
+                swap[s] = e
+        return _Group("gather", [m[0][1] for m in members], _rename(tmpl, swap),
                       [m[1][0] for m in members], tuple(swap.values()))
 
     def _plan_gather(self, entries: list[_Entry]) -> list[_Entry | _Group]:
@@ -633,13 +706,13 @@ class _Module:
         return items
 
     def _reroll_all(self, e: sp.Expr, min_terms: int) -> sp.Expr:
-        big = {a for a in sp.preorder_traversal(e) if a.is_Add and len(a.args) >= min_terms}
+        big = {a for a in _nodes(e) if a.is_Add and len(a.args) >= min_terms}
         if not big:
             return e
         for a in big:
             if a not in self.sum_cache:
                 self.sum_cache[a] = self._reroll_sum(a)
-        return e.xreplace({a: self.sum_cache[a] for a in big})
+        return _rename(e, {a: self.sum_cache[a] for a in big})
 
     def _reroll_sum(self, e: sp.Expr) -> sp.Expr:
         """A long sum of same-shaped terms -> ``np.sum(template(x[..., a:b]), -1)`` per shape;
@@ -693,7 +766,6 @@ class _Module:
             mono, rest = self._split_monomial(e.expr)
             by_rest.setdefault((rest, len(e.positions)), []).append((e, mono))
         items: list[_Entry | _Group] = []
-        dset = set(self.data_index)
         for (rest, _), members in by_rest.items():
             if len(members) < _GROUP_MIN or not members[0][1]:
                 items.extend(m[0] for m in members)
@@ -712,7 +784,7 @@ class _Module:
             for i, v in enumerate(varying):
                 sizes.setdefault(len(v), []).append(i)
             for m, which in sizes.items():
-                if m == 0 or len(which) < _GROUP_MIN or not (r.free_symbols & dset):
+                if m == 0 or len(which) < _GROUP_MIN or not (self.has_data(r) or r.is_Number):
                     items.extend(members[i][0] for i in which)
                     continue
                 if not self.stack_name:
@@ -747,11 +819,11 @@ class _Module:
             self.names[s] = s.name
             self.used.add(s.name)
             self.defs[s] = ("expr", d)
-        self._has_data: dict[sp.Symbol, bool] = {}
+        self._has_data = {}
 
     def deps(self, s: sp.Symbol) -> set:
         kind, payload = self.defs[s]
-        if kind == "expr":
+        if kind in ("expr", "expand"):
             return payload.free_symbols & self.defs.keys()
         if kind == "sum":
             return payload.expr.free_symbols & self.defs.keys()
@@ -782,7 +854,7 @@ class _Module:
         return order
 
     def has_data(self, e: sp.Expr) -> bool:
-        """Whether ``e`` (written with temporaries) depends on a data symbol."""
+        """Whether ``e`` (written with definitions) depends on a data symbol."""
         if not self.data:
             return False
         for s in e.free_symbols:
@@ -792,7 +864,16 @@ class _Module:
                 hit = self._has_data.get(s)
                 if hit is None:
                     kind, payload = self.defs[s]
-                    hit = kind == "expr" and self.has_data(payload)
+                    if kind in ("dgather", "dot"):
+                        hit = True
+                    elif kind == "expr":
+                        hit = self.has_data(payload)
+                    elif kind == "sum":
+                        hit = self.has_data(payload.expr)
+                    elif kind == "expand":
+                        hit = self.has_data(payload)
+                    else:
+                        hit = False
                     self._has_data[s] = hit
                 if hit:
                     return True
@@ -890,6 +971,9 @@ class _Module:
             elif kind == "gather":
                 extra = ", None" if self.data else ""
                 lines.append(f"    {self.names[s]} = {xs}[..., {self.index_text(payload)}{extra}]")
+            elif kind == "expand":
+                axes = "None, :" if self.data else "None"
+                lines.append(f"    {self.names[s]} = {self.names[payload]}[..., {axes}]")
             elif kind == "dgather":
                 lines.append(f"    {self.names[s]} = {self.stack_name}[{self.index_text(payload)}]")
             elif kind == "dot":
@@ -992,7 +1076,19 @@ class _Module:
         r = pr.paren(g.expr, _ATOM - 1)
         d = self.stack_name
         m = len(g.index[0])
-        if m <= 2:
+        if g.expr.is_Number and m <= 2:  # the same constant for every sample
+            prod = f"{r} * {d}.sum(axis=-1)" if m == 1 else f"{r} * ({d} @ {d}.T)"
+            name = products.get(prod)
+            if name is None:
+                name = products[prod] = f"prod{len(products)}"
+                lines.append(f"    {name} = {prod}")
+            if m == 1:
+                value = f"{name}[{self.index_text([i[0] for i in g.index])}]"
+            else:
+                rows = self.index_text([i[0] for i in g.index], array=True)
+                cols = self.index_text([i[1] for i in g.index], array=True)
+                value = f"{name}[{rows}, {cols}]"
+        elif m <= 2:
             # sum_s D[i, s]*r[s] is (r @ D.T)[i]; sum_s D[i, s]*D[j, s]*r[s] is a Gram matrix
             prod = f"{r} @ {d}.T" if m == 1 else f"({d} * {r}[..., None, :]) @ {d}.T"
             name = products.get(prod)

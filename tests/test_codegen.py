@@ -14,7 +14,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize, rosen, rosen_der, rosen_hess, rosen_hess_prod
 
@@ -420,3 +420,114 @@ def test_bundle_export_and_compile_time(tmp_path) -> None:
     text = path.read_text()
     for suffix in ("", "_grad", "_hess", "_value_and_grad", "_hvp"):
         assert f"def ext_rosen{suffix}(" in text
+
+
+# -- vectorised blocks (large outputs) against SymPy evalf -------------------------------------
+
+_u, _v = sp.symbols("u v")
+chain_terms = st.sampled_from([
+    100 * (_v - _u**2) ** 2 + (1 - _u) ** 2,
+    sp.exp(_u * _v / 4) + sp.cos(_u - _v),
+    sp.log(1 + _u**2 + _v**2) * _v,
+    sp.sqrt(1 + (_u - 2 * _v) ** 2),
+    sp.Abs(_u) * _v**2 + sp.Max(_u, _v) ** 2,
+])
+
+
+def _chain_reference(term: sp.Expr, shift: int, point: np.ndarray) -> tuple:
+    """f, gradient and Hessian of sum_i term(x_i, x_{i+shift}) + exp(-|x|^2/40) at 30 digits,
+    assembled by hand from the 2-variable derivatives of ``term`` (each evaluated by evalf;
+    DiracDelta is 0 away from the kinks, which random points avoid)."""
+    ur, vr = sp.symbols("u v", real=True)
+    t = term.xreplace({_u: ur, _v: vr})
+    d1 = [sp.diff(t, s) for s in (ur, vr)]
+    d2 = [[sp.diff(d, s).replace(sp.DiracDelta, lambda *a: 0) for s in (ur, vr)] for d in d1]
+    n = len(point)
+    with mpmath.workdps(30):
+        x = [mpmath.mpf(float(p)) for p in point]
+
+        def ev(e, a, b):
+            return mpmath.mpf(str(e.evalf(30, subs={ur: sp.Float(a, 30), vr: sp.Float(b, 30)})))
+
+        f = mpmath.mpf(0)
+        g = [mpmath.mpf(0)] * n
+        h = [[mpmath.mpf(0)] * n for _ in range(n)]
+        for i in range(n - shift):
+            k = (i, i + shift)
+            f += ev(t, x[i], x[i + shift])
+            for a in range(2):
+                g[k[a]] += ev(d1[a], x[i], x[i + shift])
+                for b in range(2):
+                    h[k[a]][k[b]] += ev(d2[a][b], x[i], x[i + shift])
+        e = mpmath.exp(-sum(v**2 for v in x) / 40)
+        f += e
+        for a in range(n):
+            g[a] += -x[a] / 20 * e
+            for b in range(n):
+                h[a][b] += e * (x[a] * x[b] / 400 - (mpmath.mpf(1) / 20 if a == b else 0))
+        return float(f), np.array(g, dtype=float), np.array(h, dtype=float)
+
+
+@settings(deadline=None, max_examples=4)
+@given(term=chain_terms, shift=st.integers(1, 3), seed=st.integers(0, 10_000))
+@example(term=sp.Abs(_u) * _v**2 + sp.Max(_u, _v) ** 2, shift=1, seed=0)  # kinks: a.e. derivatives
+def test_vectorised_chain_objective_matches_evalf(term: sp.Expr, shift: int, seed: int) -> None:
+    n = 25  # above the size where same-shaped entries are computed on slices of x
+    xs = sp.symbols(f"x0:{n}")  # plain (complex) symbols: codegen treats variables as real
+    f = sum(term.xreplace({_u: xs[i], _v: xs[i + shift]}) for i in range(n - shift))
+    f = f + sp.exp(-sum(x**2 for x in xs) / 40)  # a long inner sum shared by every entry
+    obj = compile_objective(f, xs)
+    point = np.random.default_rng(seed).uniform(-1.5, 1.5, n)
+    f_ref, g_ref, h_ref = _chain_reference(term, shift, point)
+    np.testing.assert_allclose(obj.f(point), f_ref, rtol=1e-12)
+    np.testing.assert_allclose(obj.grad(point), g_ref, rtol=1e-12, atol=1e-12 * abs(g_ref).max())
+    h = obj.hess(point)
+    np.testing.assert_allclose(h, h_ref, rtol=1e-12, atol=1e-12 * abs(h_ref).max())
+    assert np.array_equal(h, h.T)
+    v = np.random.default_rng(seed + 1).normal(size=n)
+    np.testing.assert_allclose(obj.hvp(point, v), h_ref @ v, rtol=1e-10,
+                               atol=1e-12 * abs(h_ref).max() * abs(v).sum())
+    batch = np.stack([point, point[::-1], point])
+    np.testing.assert_allclose(obj.grad(batch)[0], obj.grad(point), rtol=1e-14)
+    np.testing.assert_allclose(obj.hess(batch)[2], h, rtol=1e-14)
+    np.testing.assert_allclose(obj.f(batch)[0], obj.f(point), rtol=1e-14)
+    # and the code is vectorised: entries on slices of x, no per-entry line for each
+    assert "x[..., " in obj.grad.source and obj.grad.source.count("\n    out[..., ") < n
+
+
+def test_data_form_least_squares_closed_forms() -> None:
+    # sum_s (w.a_s - y_s)^2: gradient 2 A^T (A w - y), Hessian 2 A^T A (a constant rest)
+    rng = np.random.default_rng(7)
+    d, n = 9, 40
+    A, y = rng.normal(size=(n, d)), rng.normal(size=n)
+    ws, a_s, ys = sp.symbols(f"w0:{d}"), sp.symbols(f"a0:{d}"), sp.Symbol("y")
+    obj = compile_objective((sum(w * a for w, a in zip(ws, a_s)) - ys) ** 2, ws,
+                            data=[*a_s, ys])
+    cols = [*A.T, y]
+    w = rng.normal(size=d)
+    assert "@" in obj.grad.source  # w.a is one matrix product, not d products per sample
+    np.testing.assert_allclose(obj.f(w, *cols), np.sum((A @ w - y) ** 2), rtol=1e-12)
+    np.testing.assert_allclose(obj.grad(w, *cols), 2 * A.T @ (A @ w - y), rtol=1e-11)
+    np.testing.assert_allclose(obj.hess(w, *cols), 2 * A.T @ A, rtol=1e-12)
+    W = rng.normal(size=(2, 3, d))
+    np.testing.assert_allclose(obj.grad(W, *cols)[1, 2], 2 * A.T @ (A @ W[1, 2] - y),
+                               rtol=1e-11)
+    v = rng.normal(size=d)
+    np.testing.assert_allclose(obj.hvp(w, v, *cols), 2 * A.T @ (A @ v), rtol=1e-11)
+
+
+def test_data_form_higher_monomials() -> None:
+    # entries a_i*a_j*a_k * r over samples: the general (not matrix-product) vectorised form
+    rng = np.random.default_rng(3)
+    a0, a1, a2, a3, w = sp.symbols("a0 a1 a2 a3 w")
+    data = rng.normal(size=(4, 25))
+    exprs = [a0 * a1 * a2 * sp.exp(w * a3), a1 * a2 * a3 * sp.exp(w * a3),
+             a0 * a0 * a3 * sp.exp(w * a3), a2 * a3 * a3 * sp.exp(w * a3), w * a0]
+    fn = compile_numpy(exprs, [w], data=[a0, a1, a2, a3])
+    e = np.exp(0.3 * data[3])
+    expected = [np.sum(data[0] * data[1] * data[2] * e), np.sum(data[1] * data[2] * data[3] * e),
+                np.sum(data[0] ** 2 * data[3] * e), np.sum(data[2] * data[3] ** 2 * e),
+                0.3 * np.sum(data[0])]
+    np.testing.assert_allclose(fn(np.array([0.3]), *data), expected, rtol=1e-12)
+    with pytest.raises(InputError, match="1-D"):
+        fn(np.array([0.3]), *data[:, :3, None])
