@@ -77,6 +77,7 @@ class Mistake:
         ``"hessian-not-inverted"``, ``"step-factor-2"``, ``"root-finding"``,
         ``"inverted-ratio"``, ``"damping-ignored"``, ``"swapped"``, ``"factor-2"``,
         ``"transposed"``, ``"asymmetric"``, ``"shape"``, ``"used-mu"``, ``"reciprocal"``,
+        ``"wrong-curvature"``,
         ``"not-guaranteed"``, ``"not-positive"``; ``None`` when no classic slip explains it.
     message : str
         One line for people.
@@ -710,7 +711,8 @@ def check_newton_step(f: Any, variables: Any, answer: Any, damping: Any = 0,
     flipped (``x + H^-1 g``), the Hessian inverse missing (a gradient step ``x - c g``), the
     Hessian not inverted (``x - H g``), a factor 2 in the step, Newton's root-finding step on
     ``f`` instead of on ``f'`` (``x - f/f'``), the ratio upside down (``x - f''/f'``), the
-    damping ignored.
+    damping ignored; in one variable any other update ``x - f'/K`` is explained by the
+    curvature ``K`` it used instead of ``f''``.
 
     Examples
     --------
@@ -801,6 +803,18 @@ def check_newton_step(f: Any, variables: Any, answer: Any, damping: Any = 0,
                 found = Mistake("whole answer", expected, given, "no-hessian-inverse",
                                 f"this is a gradient step x - ({cs[0]}) g: the Hessian inverse "
                                 "is missing")
+        if found is None and len(syms) == 1 and damping == 0 and gh[0] != 0:
+            # one variable: every update is x - f'/K; say which curvature K it used
+            shift = sp.simplify(xh[0] - given[0])
+            if shift != 0:
+                curv = sp.simplify(gh[0] / shift)
+                hh = here(h)[0]
+                if not curv.has(sp.zoo, sp.nan) and sp.count_ops(curv) <= 3 * sp.count_ops(
+                        hh) + 12:
+                    found = Mistake(
+                        "whole answer", expected, given, "wrong-curvature",
+                        f"x_next should be {expected[0]}, not {given[0]}: it divides f' = "
+                        f"{gh[0]} by {curv} instead of by f'' = {hh}")
         if found is not None:
             mistakes.append(found)
         else:
@@ -811,8 +825,8 @@ def check_newton_step(f: Any, variables: Any, answer: Any, damping: Any = 0,
                                             f"{where} should be {expected[i]}, not {given[i]}",
                                             i))
     if sub:
-        pt = ", ".join(map(str, sub.values()))
-        question = f"Newton step for {expr} from ({pt})"
+        pt = ", ".join(f"{k} = {v}" for k, v in sub.items())
+        question = f"Newton step for {expr} from {pt}"
     else:
         question = f"Newton step for {expr}"
     if damping != 0:

@@ -258,7 +258,9 @@ def test_s0_20_adam_as_diag_hessian_v_is_wrong() -> None:
     diag_v = x - g / g**2                    # the seed's H ~ diag(v_t), v = g^2
     adam = x - ALPHA * g / sp.sqrt(g**2)     # Adam before bias correction, eps = 0
     assert not st.equivalent(diag_v, adam)
-    assert not st.check_newton_step(f, x, diag_v).correct
+    v = st.check_newton_step(f, x, diag_v)
+    assert not v.correct and v.kinds == ("wrong-curvature",)
+    assert "by c**2*x**2 instead of by f'' = c" in v.reasons[0]
     assert not st.check_newton_step(f, x, adam).correct
     assert st.check_newton_step(f, x, "0").correct
 

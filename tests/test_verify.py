@@ -299,6 +299,13 @@ def test_newton_slips_named(answer: str, kind: str) -> None:
     assert not v.correct and v.kinds == (kind,)
 
 
+def test_newton_wrong_curvature_explained_in_one_variable() -> None:
+    v = check_newton_step("x^4 - 2*x^2 + 1/2", "x", "1.5", at=2)   # f'(2) = 24, f''(2) = 44
+    assert v.kinds == ("wrong-curvature",)
+    assert v.reasons[0].endswith("it divides f' = 24 by 48 instead of by f'' = 44")
+    assert v.question == "Newton step for x**4 - 2*x**2 + 1/2 from x = 2"
+
+
 def test_newton_multivariate_slips() -> None:
     f = "x^2 + x*y + 2*y^2"
     assert check_newton_step(f, "x, y", "0, 0").correct
