@@ -65,6 +65,8 @@ from .errors import CodegenError, InputError, UnsupportedFunctionError
 from .parsing import as_expr, as_variables
 
 __all__ = [
+    "BoundFunction",
+    "BoundObjective",
     "CompiledFunction",
     "CompiledObjective",
     "compile_numpy",
@@ -819,7 +821,40 @@ class _Module:
             self.names[s] = s.name
             self.used.add(s.name)
             self.defs[s] = ("expr", d)
+        self._exp_powers(holders)
         self._has_data = {}
+
+    def _exp_powers(self, holders: list[Any]) -> None:
+        """``exp(k*u)`` (|k| = 2..4) becomes ``t**k`` where a temporary ``t = exp(+-u)`` exists:
+        SymPy writes ``exp(u)**2`` as ``exp(2*u)``, which CSE cannot see (a logistic Hessian's
+        ``s*(1 - s)`` would cost a second ``np.exp``)."""
+        known: dict[tuple[sp.Expr, int], sp.Symbol] = {}
+        for s, (kind, d) in self.defs.items():
+            if kind == "expr" and isinstance(d, sp.exp):
+                c, u = d.args[0].as_coeff_Mul()
+                if c in (1, -1):
+                    known[(u, int(c))] = s
+        if not known:
+            return
+        exprs = [h.expr for h in holders] + [d for k, d in self.defs.values() if k == "expr"]
+        swap = {}
+        for a in _nodes(*exprs):
+            if isinstance(a, sp.exp):
+                c, u = a.args[0].as_coeff_Mul()
+                if c.is_Integer and 2 <= abs(c) <= 4:
+                    k, sgn = int(abs(c)), int(c) // int(abs(c))
+                    if (u, sgn) in known:
+                        swap[a] = known[(u, sgn)] ** k
+                    elif (u, -sgn) in known:
+                        swap[a] = known[(u, -sgn)] ** -k
+        if not swap:
+            return
+        memo: dict = {}
+        for h in holders:
+            h.expr = _rename(h.expr, swap, memo)
+        for s, (kind, d) in list(self.defs.items()):
+            if kind == "expr":
+                self.defs[s] = ("expr", _rename(d, swap, memo))
 
     def deps(self, s: sp.Symbol) -> set:
         kind, payload = self.defs[s]
@@ -923,6 +958,18 @@ class _Module:
                          f"result is the {self.reduce} over the N samples")
         lines.append(f"    Returns per point: shape {shapes}; a batch adds its leading dimensions.")
         lines.append('    """')
+        stacked_sig = ", ".join(vec_names + params[:npar] + [self.stack_name])
+        if self.data:  # stack the data once, then the body that works on the stacked rows
+            cols = ", ".join(params[npar:])
+            stack = self.stack_name
+            lines.append(f"    {stack} = np.array([{cols}], dtype=float)  # (data, N)")
+            lines.append(f"    if {stack}.ndim != 2:")
+            lines.append("        raise ValueError(f'data arrays must be 1-D of one length, got "
+                         f"shape {{{stack}.shape[1:]}}')")
+            lines.append(f"    return _{fn.name}_stacked({stacked_sig})")
+            lines += ["", "", f"def _{fn.name}_stacked({stacked_sig}):",
+                      f'    """{fn.name} with the data arrays as the rows of {stack} '
+                      '(stacked once, reused)."""']
         for a in vec_names:
             lines.append(f"    {a} = np.asarray({a}, dtype=float)")
             lines.append(f"    if {a}.ndim == 0 or {a}.shape[-1] != {k}:")
@@ -941,16 +988,12 @@ class _Module:
             self.defs[s][1].free_symbols if self.defs[s][0] == "expr" else
             self.defs[s][1].expr.free_symbols if self.defs[s][0] == "sum" else set()
             for s in need))
+        unpack_at = -1
         if self.data:
             for p in params[:npar]:
                 lines.append(f"    {p} = np.asarray({p}, dtype=float)[..., None]")
-            cols = ", ".join(params[npar:])
-            stack = self.stack_name
-            lines.append(f"    {stack} = np.array([{cols}], dtype=float)  # (data, N)")
-            lines.append(f"    if {stack}.ndim != 2:")
-            lines.append("        raise ValueError(f'data arrays must be 1-D of one length, got "
-                         f"shape {{{stack}.shape[1:]}}')")
-            lines.append(f"    nd = {stack}.shape[1:]")
+            unpack_at = len(lines)  # rows of the stacked data the body uses by name
+            lines.append(f"    nd = {self.stack_name}.shape[1:]")
             lines.append(f"    shape = {xs}.shape[:-1]")
             unpack = "{a}[..., None, {i}]"
         else:
@@ -995,6 +1038,12 @@ class _Module:
                 lines.append(f"    {oname}[...] = {self._reduced(np_pr, o.items[0].expr)}")
                 results[-1] = f"{oname}[()]"
                 continue
+            whole = self._whole_product(np_pr, o)
+            if whole is not None:  # the output is one matrix product over the samples
+                lines.append(f"    {oname} = {whole}")
+                if len(o.shape) > 1:
+                    results[-1] = oname
+                continue
             alloc = "np.empty" if o.dense else "np.zeros"
             lines.append(f"    {oname} = {alloc}(shape + ({size},))")
             for it in o.items:
@@ -1022,6 +1071,11 @@ class _Module:
             ]
         lines.append(f"    return {', '.join(results)}")
         lines.append("")
+        if self.data:
+            body = "\n".join(lines[unpack_at:])
+            rows = [f"    {a} = {self.stack_name}[{i}]" for i, a in enumerate(params[npar:])
+                    if re.search(rf"\b{a}\b", body)]
+            lines[unpack_at:unpack_at] = rows
         if point_ok:
             lines += self._point_function(fn, pname, sig, need, pt_pr)
         helpers = np_pr.helpers | pt_pr.helpers
@@ -1068,6 +1122,33 @@ class _Module:
         lines.append(f"    return {', '.join(results)}")
         lines.append("")
         return lines
+
+    def _whole_product(self, pr: _Printer, o: _Out) -> str | None:
+        """``sum_s D[i, s] r[s]`` for every ``i`` (a gradient) or ``sum_s D[i, s] D[j, s] r[s]``
+        for every ``i, j`` (a Hessian), with data row ``i`` paired with variable ``i``: the whole
+        output is ``r @ D[:n].T`` or ``(D[:n] * r) @ D[:n].T``, with no scatter."""
+        if not o.items or not all(isinstance(g, _Group) and g.kind == "mono" for g in o.items):
+            return None
+        g = o.items[0]
+        n, m = o.shape[0], len(o.shape)
+        if len(g.index[0]) != m or (m == 2 and o.shape[1] != n) or g.expr.is_Number:
+            return None
+        got: set[int] = set()
+        for h in o.items:
+            if h.expr != g.expr or len(h.index[0]) != m:  # type: ignore[union-attr]
+                return None
+            for pos, idx in zip(h.positions, h.index):  # type: ignore[union-attr]
+                flat = idx[0] if m == 1 else idx[0] * n + idx[1]
+                mirror = flat if m == 1 else idx[1] * n + idx[0]
+                if set(pos) != {flat, mirror}:
+                    return None
+                got.update(pos)
+        if got != set(range(n**m)):
+            return None
+        r = pr.paren(g.expr, _ATOM - 1)
+        d = f"{self.stack_name}[0:{n}]" if len(self.data) > n else self.stack_name
+        prod = f"{r} @ {d}.T" if m == 1 else f"({d} * {r}[..., None, :]) @ {d}.T"
+        return prod if self.reduce == "sum" else f"({prod}) / nd[0]"
 
     def _group_value(self, pr: _Printer, g: _Group, lines: list[str],
                      products: dict[str, str]) -> str:
@@ -1184,10 +1265,26 @@ class CompiledFunction:
     shape: tuple[int, ...]
     expression: Any = field(repr=False)
     function: Callable[..., Any] = field(repr=False)
+    stacked: Callable[..., Any] | None = field(default=None, repr=False)
 
     @property
     def __name__(self) -> str:  # type: ignore[override]
         return self.name
+
+    def bind(self, *data: Any) -> BoundFunction:
+        """Fix the data arrays (the ``data=`` form): ``g = fn.bind(*arrays)`` is called as
+        ``g(x, *params)`` and skips stacking the arrays on every call. The arrays are copied:
+        later changes to them are not seen.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> sse = compile_numpy("(a + b*t - y)^2", "a, b", data="t, y", name="sse")
+        >>> g = sse.bind([0.0, 1.0, 2.0], [1.0, 3.0, 5.0])
+        >>> float(g(np.array([1.0, 2.0]))), float(g(np.array([0.0, 0.0])))
+        (0.0, 35.0)
+        """
+        return BoundFunction(self, _stack_data(self, data))
 
     def __call__(self, *args: Any) -> Any:
         try:
@@ -1218,6 +1315,50 @@ class CompiledFunction:
         p = Path(path)
         p.write_text(self.source, encoding="utf-8")
         return p
+
+
+def _stack_data(fn: CompiledFunction, data: Sequence[Any]) -> np.ndarray:
+    if not fn.data or fn.stacked is None:
+        raise InputError(f"{fn.name} has no data symbols to bind (compile with data=...)")
+    if len(data) != len(fn.data):
+        names = ", ".join(s.name for s in fn.data)
+        raise InputError(f"{fn.name}.bind needs {len(fn.data)} data arrays ({names}), "
+                         f"got {len(data)}")
+    try:
+        stacked = np.array(data, dtype=float)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{fn.name}.bind: data arrays must be 1-D of one length: {exc}") from None
+    if stacked.ndim != 2:
+        raise InputError(f"{fn.name}.bind: data arrays must be 1-D of one length, got shape "
+                         f"{stacked.shape[1:]}")
+    stacked.setflags(write=False)
+    return stacked
+
+
+@dataclass(frozen=True, eq=False)
+class BoundFunction:
+    """A :class:`CompiledFunction` of the data form with its data arrays fixed (see
+    :meth:`CompiledFunction.bind`); call it as ``g(x, *params)``."""
+
+    compiled: CompiledFunction
+    data: np.ndarray = field(repr=False)
+
+    @property
+    def __name__(self) -> str:  # type: ignore[override]
+        return self.compiled.name
+
+    def __call__(self, x: Any, *params: Any) -> Any:
+        fn = self.compiled
+        try:
+            return fn.stacked(x, *params, self.data)  # type: ignore[misc]
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"{fn.name}: {exc}") from None
+
+    def __repr__(self) -> str:
+        return f"BoundFunction({self.compiled.name}, N={self.data.shape[1]} samples)"
+
+    def _repr_latex_(self) -> str:
+        return self.compiled._repr_latex_()
 
 
 def _coerce(exprs: Any, variables: Any, params: Any, data: Any) -> tuple[Any, ...]:
@@ -1339,7 +1480,8 @@ def compile_numpy(
               "# Generated by symtaylor.codegen; needs only NumPy.")
     src = _module_source(header, [mod.print_function(fn)])
     ns = _load(src, name)
-    return CompiledFunction(name, src, syms, ps, ds, shape, display, ns[name])
+    return CompiledFunction(name, src, syms, ps, ds, shape, display, ns[name],
+                            ns.get(f"_{name}_stacked"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -1390,11 +1532,44 @@ class CompiledObjective:
         n = len(self.f.variables)
         return sps.csr_array((h[list(rows), list(cols)], (rows, cols)), shape=(n, n))
 
+    def bind(self, *data: Any) -> BoundObjective:
+        """Fix the data arrays of the ``data=`` form once: ``f``, ``grad``, ``hess``,
+        ``value_and_grad`` and ``hvp`` of the result take ``x`` (``x, v``) and the params only,
+        and skip stacking the data on every call. The arrays are copied.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> ls = compile_objective("(a + b*t - y)^2", "a, b", data="t, y")
+        >>> fit = ls.bind([0.0, 1.0, 2.0], [1.0, 3.0, 5.0])
+        >>> fit.grad(np.array([0.0, 0.0])), fit.hess(np.array([0.0, 0.0]))
+        (array([-18., -26.]), array([[ 6.,  6.],
+               [ 6., 10.]]))
+        """
+        stacked = _stack_data(self.f, data)
+        return BoundObjective(*(BoundFunction(fn, stacked) for fn in (
+            self.f, self.grad, self.hess, self.value_and_grad, self.hvp)))
+
     def export(self, path: str | Path) -> Path:
         """Write the module with all five functions to ``path``."""
         p = Path(path)
         p.write_text(self.source, encoding="utf-8")
         return p
+
+
+@dataclass(frozen=True, eq=False)
+class BoundObjective:
+    """A :class:`CompiledObjective` with its data arrays fixed (:meth:`CompiledObjective.bind`).
+    """
+
+    f: BoundFunction
+    grad: BoundFunction
+    hess: BoundFunction
+    value_and_grad: BoundFunction
+    hvp: BoundFunction
+
+    def __repr__(self) -> str:
+        return f"BoundObjective({self.f.compiled.name}, N={self.f.data.shape[1]} samples)"
 
 
 def _derivatives(expr: sp.Expr, syms: tuple[sp.Symbol, ...]) -> tuple[list, dict]:
@@ -1524,6 +1699,14 @@ def compile_objective(
         text = (f'def {name}_hvp({sig}):\n    """Hessian of {what} times the direction v '
                 f'(through {name}_hess)."""\n    v = np.asarray(v, dtype=float)\n'
                 f"    return ({name}_hess({hargs}) @ v[..., None])[..., 0]\n")
+        if ds:
+            npar = len(ps)
+            ssig = ", ".join(["x", "v", *mod.argnames[:npar], mod.stack_name])
+            sargs = ", ".join(["x", *mod.argnames[:npar], mod.stack_name])
+            text += (f'\n\ndef _{name}_hvp_stacked({ssig}):\n    """{name}_hvp with the data '
+                     f'arrays as the rows of {mod.stack_name}."""\n'
+                     "    v = np.asarray(v, dtype=float)\n"
+                     f"    return (_{name}_hess_stacked({sargs}) @ v[..., None])[..., 0]\n")
         bodies.append((bodies[2][0] + "\n\n" + text, bodies[2][1], bodies[2][2]))
         whole = [*bodies[:4], (text, set(), [])]
     else:
@@ -1535,7 +1718,8 @@ def compile_objective(
 
     def make(fn: _Func, shp: tuple[int, ...], disp: Any) -> CompiledFunction:
         mod_src = _module_source(header, [bodies[funcs.index(fn)]])
-        return CompiledFunction(fn.name, mod_src, syms, ps, ds, shp, disp, ns[fn.name])
+        return CompiledFunction(fn.name, mod_src, syms, ps, ds, shp, disp, ns[fn.name],
+                                ns.get(f"_{fn.name}_stacked"))
 
     pattern = tuple(sorted({(i, j) for i, j in hess} | {(j, i) for i, j in hess}))
     return CompiledObjective(

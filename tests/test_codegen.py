@@ -185,6 +185,48 @@ def test_data_reduction_least_squares_and_logistic() -> None:
     assert reg.f(np.array([3.0, 0, 0, 0]), labels) == pytest.approx(9.0 * n)
 
 
+def test_bound_data_and_regularised_logistic_closed_forms() -> None:
+    # mean logistic loss + lam/2 |w|^2 with the data bound once; closed forms by hand
+    rng = np.random.default_rng(5)
+    d, n = 6, 80
+    A, labels = rng.normal(size=(n, d)), rng.choice([-1.0, 1.0], size=n)
+    ws, a_s, b, lam = sp.symbols(f"w0:{d}"), sp.symbols(f"a0:{d}"), sp.Symbol("b"), sp.Symbol("lam")
+    z = sum(wi * ai for wi, ai in zip(ws, a_s))
+    obj = compile_objective(sp.log(1 + sp.exp(-b * z)) + lam / 2 * sum(w**2 for w in ws), ws,
+                            params=[lam], data=[*a_s, b], reduce="mean")
+    fit = obj.bind(*A.T, labels)
+    W = rng.normal(size=(2, 3, d))
+    v = rng.normal(size=d)
+    for w in (W[1, 2], W[0, 0]):
+        s = 1 / (1 + np.exp(labels * (A @ w)))
+        f_ref = np.mean(np.log1p(np.exp(-labels * (A @ w)))) + 0.3 / 2 * w @ w
+        g_ref = -(A.T @ (labels * s)) / n + 0.3 * w
+        h_ref = (A.T * (s * (1 - s))) @ A / n + 0.3 * np.eye(d)
+        assert fit.f(w, 0.3) == pytest.approx(f_ref, rel=1e-12)
+        np.testing.assert_allclose(fit.grad(w, 0.3), g_ref, rtol=1e-11, atol=1e-14)
+        np.testing.assert_allclose(fit.hess(w, 0.3), h_ref, rtol=1e-11, atol=1e-14)
+        np.testing.assert_allclose(fit.hvp(w, v, 0.3), h_ref @ v, rtol=1e-11, atol=1e-14)
+        np.testing.assert_allclose(obj.hess(w, 0.3, *A.T, labels), h_ref, rtol=1e-11, atol=1e-14)
+    fx, gx = fit.value_and_grad(W, 0.3)
+    assert fx.shape == (2, 3) and gx.shape == (2, 3, d)
+    np.testing.assert_allclose(gx[1, 2], fit.grad(W[1, 2], 0.3), rtol=1e-13)
+    np.testing.assert_allclose(fit.hess(W, 0.3)[0, 1], fit.hess(W[0, 1], 0.3), rtol=1e-13)
+    # exp(-2u) is written as the square of the exp(-u) already computed: one exp per sample
+    assert obj.hess.source.count("np.exp(") == 1
+    # the bound data are a copy; bad data are named
+    cols = [c.copy() for c in A.T]
+    fit2 = obj.bind(*cols, labels)
+    before = fit2.f(W[0, 0], 0.3)
+    cols[0][:] = 0.0
+    assert fit2.f(W[0, 0], 0.3) == before
+    with pytest.raises(InputError, match="7 data arrays"):
+        obj.bind(*A.T)
+    with pytest.raises(InputError, match="1-D of one length"):
+        obj.bind(*A.T, labels[:5])
+    with pytest.raises(InputError, match="no data"):
+        compile_objective("x^2", "x").bind([1.0])
+
+
 # -- objective bundles ----------------------------------------------------------------------
 
 
