@@ -47,6 +47,7 @@ import enum
 import math
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,8 +55,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .calculus import gradient, hessian, jacobian
-from .errors import CodegenError, InputError, SolverError
+from .calculus import hessian, jacobian
+from .codegen import compile_numpy, compile_objective
+from .errors import InputError, SolverError
 from .latex import Derivation, Row, display
 from .linesearch import armijo, wolfe
 from .lm import levenberg_marquardt
@@ -67,6 +69,7 @@ __all__ = [
     "IterationState",
     "Result",
     "Status",
+    "clear_cache",
     "least_squares",
     "minimize",
 ]
@@ -204,51 +207,32 @@ class Result:
         return display(self.latex())
 
 
-# -- compilation (no SymPy after this point) ---------------------------------------------------
+# -- compiled derivations (no SymPy after this point) -------------------------------------------
+
+# Compiled derivations are kept (keyed by the exact expressions, variables and data symbols), so a
+# second run on the same model (another start, another method) does not derive or compile again.
+_CACHE: OrderedDict[tuple, tuple[Any, float]] = OrderedDict()
+_CACHE_SIZE = 64
 
 
-def _shim_compile(exprs: Any, variables: Sequence[sp.Symbol], params: Sequence[sp.Symbol]
-                  ) -> Callable[..., np.ndarray]:
-    """``sympy.lambdify`` with CSE behind the ``compile_numpy`` calling convention
-    (``fn(x, *params)``, batch dimensions leading). Used only if ``symtaylor.codegen`` is absent."""
-    if isinstance(exprs, sp.MatrixBase):
-        shape = exprs.shape
-        flat = list(exprs)
-    elif isinstance(exprs, list | tuple):
-        shape = (len(exprs),)
-        flat = list(exprs)
-    else:
-        shape = ()
-        flat = [exprs]
-    # d sign/d x and d Piecewise/d x bring DiracDelta terms: zero almost everywhere.
-    flat = [sp.sympify(e).replace(sp.DiracDelta, lambda *a: sp.S.Zero)
-            .replace(lambda a: isinstance(a, sp.Derivative) and isinstance(a.expr, sp.sign),
-                     lambda a: sp.S.Zero) for e in flat]
-    k = len(variables)
-    try:
-        fn = sp.lambdify(list(variables) + list(params), flat, modules="numpy", cse=True)
-    except Exception as exc:
-        raise CodegenError(f"could not compile {flat[0] if len(flat) == 1 else 'the derivatives'}"
-                           f" to NumPy: {type(exc).__name__}: {exc}") from None
-
-    def call(x: np.ndarray, *pvals: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
-        batch = np.broadcast_shapes(x.shape[:-1], *(np.shape(p) for p in pvals))
-        outs = fn(*(x[..., i] for i in range(k)), *pvals)
-        arr = np.stack([np.broadcast_to(np.asarray(o, dtype=float), batch) for o in outs],
-                       axis=-1)
-        return arr.reshape(batch + shape)
-
-    return call
+def _cached(key: tuple, build: Callable[[], Any]) -> tuple[Any, float]:
+    """``(value, seconds spent now)``: ``build()`` on a miss, timed; 0 s on a hit."""
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit[0], 0.0
+    t = time.perf_counter()
+    value = build()
+    dt = time.perf_counter() - t
+    _CACHE[key] = (value, dt)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return value, dt
 
 
-def _compile(exprs: Any, variables: Sequence[sp.Symbol], params: Sequence[sp.Symbol] = ()
-             ) -> Callable[..., np.ndarray]:
-    try:
-        from .codegen import compile_numpy
-    except ImportError:
-        return _shim_compile(exprs, variables, params)
-    return compile_numpy(exprs, list(variables), params=tuple(params))
+def clear_cache() -> None:
+    """Forget every compiled derivation (the solvers then derive and compile again)."""
+    _CACHE.clear()
 
 
 # -- shared bookkeeping ------------------------------------------------------------------------
@@ -308,42 +292,134 @@ def _diverging(x: np.ndarray, f: float) -> bool:
 # -- the objective -----------------------------------------------------------------------------
 
 
-@dataclass
 class _Objective:
-    """Compiled f, gradient and (lazily) Hessian of ``f`` (summed or averaged over data)."""
+    """Compiled ``f``, gradient and Hessian (summed or averaged over data): the callables the
+    numeric cores use. Built by :func:`symtaylor.codegen.compile_objective` (one CSE over f, its
+    gradient and Hessian; the data reduction happens in the generated code)."""
 
-    expr: sp.Expr
-    variables: tuple[sp.Symbol, ...]
-    data_syms: tuple[sp.Symbol, ...]
-    data: tuple[np.ndarray, ...]
-    reduce: str
-    grad_exprs: sp.Matrix
-    compile_time: float
-    _f: Callable[..., np.ndarray]
-    _g: Callable[..., np.ndarray]
-    _h: Callable[..., np.ndarray] | None = None
-    hess_exprs: sp.Matrix | None = None
-
-    def _red(self, v: np.ndarray, tail: int) -> np.ndarray:
-        if not self.data:
-            return v
-        axes = tuple(range(v.ndim - tail))
-        return v.mean(axis=axes) if self.reduce == "mean" else v.sum(axis=axes)
+    def __init__(self, expr: sp.Expr, variables: tuple[sp.Symbol, ...],
+                 data: tuple[np.ndarray, ...], compiled: Any, compile_time: float) -> None:
+        self.expr = expr
+        self.variables = variables
+        self.data = data
+        self.compile_time = compile_time
+        self._c = compiled
+        self._f, self._g, self._h = compiled.f.function, compiled.grad.function, \
+            compiled.hess.function
 
     def f(self, x: np.ndarray) -> float:
-        return float(self._red(np.asarray(self._f(x, *self.data)), 0))
+        return float(self._f(x, *self.data))
 
     def grad(self, x: np.ndarray) -> np.ndarray:
-        return self._red(np.asarray(self._g(x, *self.data)), 1).reshape(len(self.variables))
+        return np.asarray(self._g(x, *self.data), dtype=float)
 
     def hess(self, x: np.ndarray) -> np.ndarray:
-        if self._h is None:
-            t = time.perf_counter()
-            self.hess_exprs = hessian(self.expr, self.variables)
-            self._h = _compile(self.hess_exprs, self.variables, self.data_syms)
-            self.compile_time += time.perf_counter() - t
+        return np.asarray(self._h(x, *self.data), dtype=float)
+
+    def rows(self) -> list[Row]:
+        rows = [Row(r"\nabla f", self._c.grad.expression.T)]
+        h = self._c.hess.expression
+        if isinstance(h, sp.MatrixBase):
+            rows.append(Row(r"\nabla^2 f", h))
+        return rows
+
+
+class _SumOfSquares:
+    """``f = c + sum_i w_i r_i(x)^2`` with its gradient ``2 J^T W r`` and Hessian
+    ``2 (J^T W J + sum_i w_i r_i Hess r_i)`` assembled from the compiled residuals, their
+    Jacobian and the structurally non-zero entries of the residual Hessians. Deriving these is far
+    cheaper than the Hessian of the expanded sum (each residual is differentiated on its own)."""
+
+    def __init__(self, expr: sp.Expr, variables: tuple[sp.Symbol, ...], const: float,
+                 weights: np.ndarray, compiled: tuple, compile_time: float) -> None:
+        self.expr = expr
+        self.variables = variables
+        self.data = ()
+        self.compile_time = compile_time
+        self.const = const
+        self.w = weights
+        (self.residuals, self.jac_exprs, rc, jc, hc, self._ridx, self._pos) = compiled
+        self._r, self._j = rc.function, jc.function
+        self._hv = hc.function if hc is not None else None
+        self._x: np.ndarray | None = None
+        self._rv = self._jv = None
+
+    def _at(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        if self._x is None or not np.array_equal(self._x, x):
+            self._x = np.array(x, dtype=float)
+            self._rv = np.asarray(self._r(x), dtype=float)
+            self._jv = None
+        return self._rv, self._jv  # type: ignore[return-value]
+
+    def _jac(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r, J = self._at(x)
+        if J is None:
+            J = self._jv = np.asarray(self._j(x), dtype=float)
+        return r, J
+
+    def f(self, x: np.ndarray) -> float:
+        r, _ = self._at(x)
+        return float(self.const + r @ (self.w * r))
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        r, J = self._jac(x)
+        return 2.0 * (J.T @ (self.w * r))
+
+    def hess(self, x: np.ndarray) -> np.ndarray:
+        r, J = self._jac(x)
         n = len(self.variables)
-        return self._red(np.asarray(self._h(x, *self.data)), 2).reshape(n, n)
+        H = (J.T * self.w) @ J
+        if self._hv is not None:
+            wr = (self.w * r)[self._ridx]
+            S = np.bincount(self._pos, weights=wr * np.asarray(self._hv(x), dtype=float),
+                            minlength=n * n).reshape(n, n)
+            H = H + S + S.T - np.diag(np.diag(S))
+        return 2.0 * H
+
+    def rows(self) -> list[Row]:
+        return [Row("f", r"c + \sum_i w_i r_i^2", note=f"{len(self.residuals)} squared residuals"),
+                Row("r", sp.Matrix(self.residuals).T), Row("J", self.jac_exprs),
+                Row(r"\nabla f", r"2 J^T W r"),
+                Row(r"\nabla^2 f", r"2 \left(J^T W J + \sum_i w_i r_i \nabla^2 r_i\right)")]
+
+
+def _squares(expr: sp.Expr) -> tuple[sp.Expr, list[tuple[sp.Expr, sp.Expr]]] | None:
+    """``expr = c + sum_i w_i r_i^2`` with numbers ``w_i > 0``: ``(c, [(w_i, r_i)])``; None when
+    ``expr`` is not such a sum of at least two squares."""
+    terms = expr.args if expr.is_Add else (expr,)
+    const, out = sp.S.Zero, []
+    for t in terms:
+        if not t.free_symbols:
+            const += t
+            continue
+        c, rest = t.as_coeff_Mul()
+        if not (c.is_positive and rest.is_Pow and rest.exp == 2):
+            return None
+        out.append((c, rest.base))
+    return (const, out) if len(out) >= 2 else None
+
+
+def _compile_squares(residuals: list[sp.Expr], syms: tuple[sp.Symbol, ...]) -> tuple:
+    n = len(syms)
+    J = jacobian(residuals, syms)
+    entries, ridx, pos = [], [], []
+    for i, r in enumerate(residuals):
+        if all(J[i, j].is_number for j in range(n)):
+            continue  # an affine residual has no curvature
+        Hi = hessian(r, syms)
+        for j in range(n):
+            for k in range(j, n):
+                if Hi[j, k] != 0:
+                    entries.append(Hi[j, k])
+                    ridx.append(i)
+                    pos.append(j * n + k)
+    rc = compile_numpy(residuals, syms, name="residuals")
+    jc = compile_numpy(J, syms, name="jacobian")
+    hc = compile_numpy(entries, syms, name="residual_hessians") if entries else None
+    return (tuple(residuals), J, rc, jc, hc, np.array(ridx, dtype=int), np.array(pos, dtype=int))
+
+
+_Obj = _Objective | _SumOfSquares
 
 
 def _data(data: Mapping[Any, Any] | None) -> tuple[tuple[sp.Symbol, ...], tuple[np.ndarray, ...]]:
@@ -458,7 +534,7 @@ def _x0(x0: Any, variables: tuple[sp.Symbol, ...]) -> np.ndarray:
     return arr
 
 
-def _objective(f: Any, variables: Any, data: Any, reduce: str) -> _Objective:
+def _objective(f: Any, variables: Any, data: Any, reduce: str) -> _Objective | _SumOfSquares:
     data_syms, arrays = _data(data)
     expr = as_expr(f, variables)
     data_syms = _match_data([expr], data_syms)
@@ -467,11 +543,18 @@ def _objective(f: Any, variables: Any, data: Any, reduce: str) -> _Objective:
         raise SolverError(f"reduce must be 'sum' or 'mean', not {reduce!r}")
     (expr,), syms, data_syms = _realify([expr], syms, data_syms)
     expr = _fold_constants(expr)
-    t = time.perf_counter()
-    g = gradient(expr, syms)
-    fc = _compile(expr, syms, data_syms)
-    gc = _compile(g, syms, data_syms)
-    return _Objective(expr, syms, data_syms, arrays, reduce, g, time.perf_counter() - t, fc, gc)
+    sq = None if data_syms else _squares(expr)
+    if sq is not None:
+        const, pairs = sq
+        res = [r for _, r in pairs]
+        compiled, dt = _cached(("squares", tuple(res), syms),
+                               lambda: _compile_squares(res, syms))
+        w = np.array([float(c) for c, _ in pairs])
+        return _SumOfSquares(expr, syms, float(const), w, compiled, dt)
+    compiled, dt = _cached(("objective", expr, syms, data_syms, reduce),
+                           lambda: compile_objective(expr, syms, data=data_syms, reduce=reduce,
+                                                     name="f"))
+    return _Objective(expr, syms, arrays, compiled, dt)
 
 
 # -- minimization cores (plain NumPy) ------------------------------------------------------------
@@ -487,7 +570,7 @@ class _Out:
     detail: str = ""
 
 
-def _gd(obj: _Objective, x: np.ndarray, run: _Run, *, lr: float, line_search: str | None,
+def _gd(obj: _Obj, x: np.ndarray, run: _Run, *, lr: float, line_search: str | None,
         gtol: float, max_iter: int) -> _Out:
     f, g = obj.f(x), obj.grad(x)
     run.nfev += 1
@@ -527,7 +610,7 @@ def _gd(obj: _Objective, x: np.ndarray, run: _Run, *, lr: float, line_search: st
     return _Out(x, f, g, Status.GTOL if gn <= gtol else Status.MAX_ITER, max_iter)
 
 
-def _newton(obj: _Objective, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int) -> _Out:
+def _newton(obj: _Obj, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int) -> _Out:
     f = obj.f(x)
     run.nfev += 1
     last = 0.0
@@ -591,7 +674,7 @@ def _newton(obj: _Objective, x: np.ndarray, run: _Run, *, gtol: float, max_iter:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _qn(obj: _Objective, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int,
+def _qn(obj: _Obj, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int,
         memory: int | None) -> _Out:
     """BFGS (``memory=None``, dense inverse Hessian) or L-BFGS (two-loop recursion)."""
     n = x.size
@@ -682,7 +765,7 @@ def _qn(obj: _Objective, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int
     return _Out(x, f, g, Status.GTOL if gn <= gtol else Status.MAX_ITER, max_iter)
 
 
-def _tr(obj: _Objective, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int,
+def _tr(obj: _Obj, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int,
         subproblem: str, delta0: float | None) -> _Out:
     if subproblem not in ("exact", "dogleg"):
         raise SolverError(f"subproblem must be 'exact' or 'dogleg', not {subproblem!r}")
@@ -806,7 +889,7 @@ def minimize(
     syms = obj.variables
     x = _x0(x0, syms)
     n = x.size
-    rows = [Row(r"\nabla f", obj.grad_exprs.T)]
+    rows = obj.rows()
     detail = ""
     step_lr = None
     if name == "gradient-descent":
@@ -859,8 +942,6 @@ def minimize(
                             "step 1/L is not guaranteed there")
     finally:
         np.seterr(**old)
-    if obj.hess_exprs is not None:
-        rows.append(Row(r"\nabla^2 f", obj.hess_exprs))
     rows.append(Row("x_{k+1}", _UPDATES[name]))
     g_final = out.g if out.g is not None else obj.grad(out.x)
     return Result(
@@ -877,7 +958,7 @@ def _default_region(x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x0 - r, x0 + r
 
 
-def _learning_rate(obj: _Objective, lr: Any, line_search: str | None, x0: np.ndarray,
+def _learning_rate(obj: _Obj, lr: Any, line_search: str | None, x0: np.ndarray,
                    region: Any) -> tuple[float, str]:
     if line_search == "armijo":
         if lr is None:
@@ -937,6 +1018,19 @@ class _Residuals:
         return np.asarray(self._j(x, *self.data), dtype=float).reshape(self.m, len(self.variables))
 
 
+def _compile_residuals(exprs: list[sp.Expr], syms: tuple[sp.Symbol, ...],
+                       data_syms: tuple[sp.Symbol, ...]) -> tuple:
+    J = jacobian(exprs, syms)
+    if data_syms and len(exprs) == 1:
+        # The curve-fitting form: one residual over the samples, r (N,) and J (N, n).
+        rc = compile_numpy(exprs[0], syms, params=data_syms, name="residual")
+        jc = compile_numpy(list(J), syms, params=data_syms, name="jacobian")
+    else:
+        rc = compile_numpy(exprs, syms, params=data_syms, name="residuals")
+        jc = compile_numpy(J, syms, params=data_syms, name="jacobian")
+    return J, rc.function, jc.function
+
+
 def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
     data_syms, arrays = _data(data)
     exprs = as_exprs(residuals, variables)
@@ -945,26 +1039,27 @@ def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
     user_syms = syms
     exprs, syms, data_syms = _realify(exprs, syms, data_syms)
     exprs = [_fold_constants(e) for e in exprs]
-    t = time.perf_counter()
-    J = jacobian(exprs, syms)
-    if data_syms:
-        # Every residual expression broadcast over the samples: (N, m) and (N, m, n).
-        N = arrays[0].size
-        rc = _compile(exprs, syms, data_syms)
-        jc = _compile(J, syms, data_syms)
-        m = N * len(exprs)
-        k = len(exprs)
+    (J, rc, jc), dt = _cached(("residuals", tuple(exprs), syms, data_syms),
+                              lambda: _compile_residuals(exprs, syms, data_syms))
+    n, k = len(syms), len(exprs)
+    if not data_syms:
+        return _Residuals(exprs, user_syms, (), J, dt, rc, jc, k)
+    N = arrays[0].size
+    if k == 1:
+        def r_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
+            return np.broadcast_to(rc(x, *p), (N,))
 
+        def j_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
+            return np.broadcast_to(jc(x, *p), (N, n))
+    else:
+        # Every residual expression broadcast over the samples: (N, k) and (N, k, n).
         def r_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
             return np.broadcast_to(rc(x, *p), (N, k)).T
 
         def j_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
-            return np.broadcast_to(jc(x, *p), (N, k, len(syms))).transpose(1, 0, 2)
+            return np.broadcast_to(jc(x, *p), (N, k, n)).transpose(1, 0, 2)
 
-        return _Residuals(exprs, user_syms, arrays, J, time.perf_counter() - t, r_fn, j_fn, m)
-    rc = _compile(exprs, syms)
-    jc = _compile(J, syms)
-    return _Residuals(exprs, user_syms, (), J, time.perf_counter() - t, rc, jc, len(exprs))
+    return _Residuals(exprs, user_syms, arrays, J, dt, r_fn, j_fn, N * k)
 
 
 def _gauss_newton(res: _Residuals, x: np.ndarray, run: _Run, *, ftol: float, xtol: float,
