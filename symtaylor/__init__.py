@@ -44,6 +44,7 @@ from .finite_diff import (
     stencil,
 )
 from .parsing import as_expr, as_exprs, as_point, as_variables, parse
+from .solvers import History, Result, Status, least_squares, minimize
 from .steps import (
     QuasiNewtonUpdate,
     Step,
@@ -83,13 +84,16 @@ __all__ = [
     "DerivativeCheck",
     "ErrorTable",
     "FDErrorReport",
+    "History",
     "InputError",
     "Mistake",
     "NotAnalyticError",
     "ParseError",
     "QuasiNewtonUpdate",
     "RemainderCertificate",
+    "Result",
     "SolverError",
+    "Status",
     "Stencil",
     "Step",
     "SymTaylorError",
@@ -131,7 +135,9 @@ __all__ = [
     "gradient_step_prediction",
     "hessian",
     "jacobian",
+    "least_squares",
     "levenberg_marquardt_step",
+    "minimize",
     "newton_step",
     "parse",
     "predict_loss_after_step",
