@@ -477,11 +477,9 @@ def _shape_and_entries(
         m, n = exprs.shape
         if n == 1:
             return (m,), [(i,) for i in range(m)], list(exprs), exprs
-        if isinstance(exprs, sp.SparseMatrix | sp.ImmutableSparseMatrix):
-            nz = exprs.todok()
-            pos = sorted(nz)
-            return (m, n), pos, [nz[p] for p in pos], exprs
-        return (m, n), [(i, j) for i in range(m) for j in range(n)], list(exprs), exprs
+        nz = exprs.todok()  # structural zeros never reach the generator
+        pos = sorted(nz)
+        return (m, n), pos, [nz[p] for p in pos], exprs
     if isinstance(exprs, np.ndarray):
         exprs = exprs.tolist()
     if isinstance(exprs, (list, tuple)):
@@ -1235,6 +1233,12 @@ def _load(source: str, label: str) -> dict[str, Any]:
 
 
 def _short(obj: Any, limit: int = 70) -> str:
+    if isinstance(obj, sp.MatrixBase) and obj.rows * obj.cols > 36:
+        return f"a {obj.rows}x{obj.cols} matrix"  # printing all entries takes seconds
+    if isinstance(obj, (list, tuple)) and len(obj) > 12:
+        head = ", ".join(_short(e, limit) for e in obj[:3])
+        s = f"[{head}, ... ({len(obj)} entries)]"
+        return s if len(s) <= limit else f"a vector of {len(obj)} entries"
     s = str(obj)
     return s if len(s) <= limit else s[: limit - 3] + "..."
 
