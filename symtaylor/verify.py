@@ -249,6 +249,22 @@ def _numeric_witness(d: sp.Expr, scale: sp.Expr) -> bool | None:
     return False if ok else None
 
 
+def _approx_same(a: sp.Expr, b: sp.Expr, rel: float = 1e-6) -> bool:
+    """Equal to about 6 digits at a few random points (for the decimals note only)."""
+    d = sp.sympify(a) - sp.sympify(b)
+    syms = sorted(d.free_symbols, key=lambda s: s.name)
+    rng = random.Random(7)
+    for _ in range(3):
+        sub = {s: _sample_value(rng, s) for s in syms}
+        try:
+            dv, av = complex(sp.N(d.xreplace(sub), 30)), complex(sp.N(sp.sympify(a).xreplace(sub)))
+        except (TypeError, ValueError):
+            return False
+        if not abs(dv) <= rel * (1 + abs(av)):
+            return False
+    return True
+
+
 def equivalent(a: Any, b: Any) -> bool:
     """Whether two expressions are equal for all values of their symbols.
 
@@ -299,6 +315,22 @@ def _same_matrix(a: sp.Matrix, b: sp.Matrix) -> bool:
 
 
 # -- input -------------------------------------------------------------------------------------
+
+
+_DECIMALS_NOTE = ("the answer's decimals were read as exact fractions (0.1 is 1/10); write "
+                  "exact values, e.g. exp(1/2) rather than exp(0.5) or 1.6487")
+
+
+def _has_decimals(answer: Any) -> bool:
+    if isinstance(answer, str):
+        return any(ch == "." for ch in answer)
+    if isinstance(answer, sp.Basic | sp.MatrixBase):
+        return answer.has(sp.Float)
+    if isinstance(answer, float):
+        return True
+    if isinstance(answer, Sequence):
+        return any(_has_decimals(v) for v in answer)
+    return False
 
 
 def _answer_expr(answer: Any, syms: Sequence[sp.Symbol], what: str = "answer") -> sp.Expr:
@@ -515,6 +547,8 @@ def check_taylor(
         expansion.polynomial,
         given_expr,
         tuple(whole + mistakes),
+        (_DECIMALS_NOTE,) if mistakes and _has_decimals(answer) and _approx_same(
+            expansion.polynomial, given_expr) else (),
         derivation=expansion,
     )
 
@@ -727,6 +761,8 @@ def check_newton_step(f: Any, variables: Any, answer: Any, damping: Any = 0,
     from .steps import newton_step
 
     expr, syms = _setup(f, variables)
+    if isinstance(damping, str):
+        damping = _exact(as_expr(damping))
     step = newton_step(expr, syms, damping=damping)
     given = _answer_vector(answer, syms)
     x = sp.Matrix(syms)
@@ -831,8 +867,12 @@ def check_newton_step(f: Any, variables: Any, answer: Any, damping: Any = 0,
         question = f"Newton step for {expr}"
     if damping != 0:
         question += f" with damping {damping}"
+    notes = (_DECIMALS_NOTE,) if (mistakes and tol is None and _has_decimals(answer)
+                                  and expected.shape == given.shape
+                                  and all(_approx_same(e, g) for e, g in zip(expected, given))
+                                  ) else ()
     return Verdict(not mistakes, question, expected if expected.rows > 1 else expected[0],
-                   given if given.rows > 1 else given[0], tuple(mistakes),
+                   given if given.rows > 1 else given[0], tuple(mistakes), notes,
                    derivation=step.derivation)
 
 
@@ -901,7 +941,9 @@ def check_step_size(
                 "step size", sp.Interval.open(0, max_step), a, "not-guaranteed",
                 f"alpha = {a} is not below the certified 2/L = {lo:.6g}: descent is not "
                 "guaranteed on the region"))
-    if not mistakes:
+    if not mistakes and b.L == 0:
+        notes.append("L = 0 (f is linear): every alpha > 0 decreases f by alpha ||grad f||^2")
+    elif not mistakes:
         opt = b.optimal_step
         o, m = (opt, max_step) if not b.certified else (f"{opt:.6g}", f"{max_step:.6g}")
         if a > opt:
@@ -946,7 +988,12 @@ def check_max_step(
     c = _number(claimed, "the claimed step")
     b = convergence_bounds(expr, syms, region=region)
     mistakes: list[Mistake] = []
-    if not b.certified:
+    if not b.certified and b.L == 0:
+        expected: Any = sp.oo
+        mistakes.append(Mistake("step size", sp.oo, c, None,
+                                f"L = 0 (f is linear): every step decreases f, there is no "
+                                f"largest safe step (not {c})"))
+    elif not b.certified:
         L, mu = b.L, b.mu
         ok = _same(c, b.max_step)
         cands = [("one-over-L", 1 / L if L else None,
@@ -969,7 +1016,7 @@ def check_max_step(
                 mistakes.append(Mistake("step size", b.max_step, c, None,
                                         f"the largest step with guaranteed descent is 2/L = "
                                         f"{b.max_step} (L = {L}), not {c}"))
-        expected: Any = b.max_step
+        expected = b.max_step
     else:
         lo = 2 / b.L
         hi = 2 / b.L_attained if b.L_attained else math.inf

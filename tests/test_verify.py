@@ -349,6 +349,19 @@ def test_step_size_notes_and_nonpositive() -> None:
     assert check_step_size(f, "theta1, theta2", "0").kinds == ("not-positive",)
 
 
+def test_linear_objective_has_no_largest_step() -> None:
+    assert "L = 0" in check_step_size("3*x + 1", "x", "1").notes[0]
+    v = check_max_step("3*x + 1", "x", "1")
+    assert not v.correct and v.expected == sp.oo
+
+
+def test_decimals_note_only_when_the_answer_is_numerically_right() -> None:
+    v = check_taylor("exp(x)", "x", 0.5, 1, "exp(0.5)*(1 + (x - 0.5))")
+    assert not v.correct and "exact fractions" in v.notes[0]
+    assert check_taylor("exp(x)", "x", 0, 1, "1 + 0.5*x").notes == ()
+    assert check_newton_step("x^2", "x", "0", damping="0").correct   # text damping
+
+
 def test_max_step_slips() -> None:
     f = "theta1^2 + 10*theta2^2"   # L = 20, mu = 2
     vs = "theta1, theta2"
