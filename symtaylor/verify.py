@@ -161,6 +161,38 @@ class Verdict:
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 
+    def explain(self) -> str:
+        """The verdict followed by how the expected answer was derived (plain text).
+
+        Examples
+        --------
+        >>> print(check_taylor("cos(x)", "x", 0, 2, "1 - x^2").explain())
+        Verdict(incorrect: Taylor polynomial of order 2 of cos(x) about x = 0)
+          expected: 1 - x**2/2
+          given:    1 - x**2
+          - coefficient of x**2 should be -1/2, not -1 (forgot to divide by 2!)
+        derivation: c_alpha = D^alpha f(a) / alpha!
+          the constant term: 1
+          coefficient of x**2: -1/2
+        """
+        lines = [repr(self)]
+        d = self.derivation
+        if d is None:
+            return lines[0]
+        from .taylor import TaylorExpansion
+
+        if isinstance(d, TaylorExpansion):
+            lines.append("derivation: c_alpha = D^alpha f(a) / alpha!")
+            for m, c in d.coefficients.items():
+                mono = _monomial(d.variables, d.point, m)
+                label = "the constant term" if sum(m) == 0 else f"coefficient of {mono}"
+                lines.append(f"  {label}: {c}")
+        elif callable(getattr(d, "text", None)):
+            lines.append(d.text())
+        else:  # pragma: no cover - every derivation record has text() or is a TaylorExpansion
+            lines.append(repr(d))
+        return "\n".join(lines)
+
     def latex(self) -> str:
         r"""The verdict as LaTeX: a check mark or a cross, the expected and given answers and
         one ``\text{}`` line per mistake."""

@@ -457,6 +457,19 @@ def test_cli_check_gradient_hessian_newton_at(capsys: pytest.CaptureFixture[str]
     assert main(["check", "step-size", "x^4", "--alpha", "0.1", "--region", "x=-1:1"]) == 0
 
 
+def test_explain_shows_the_derivation(capsys: pytest.CaptureFixture[str]) -> None:
+    v = check_newton_step("x^4 - 2*x^2 + 1/2", "x", "x")
+    text = v.explain()
+    assert text.startswith(repr(v)) and "x+ = [2*x**3/(3*x**2 - 1)]" in text
+    assert "max step 2/L" in check_step_size("x^2", "x", "0.1").explain()
+    g = check_gradient("x*y", "x, y", "y, x")
+    assert g.explain() == repr(g)
+    assert main(["check", "taylor", "exp(x)", "--order", "2", "--answer", "1 + x",
+                 "--explain"]) == 1
+    out = capsys.readouterr().out
+    assert "coefficient of x**2: 1/2" in out and "derivation:" in out
+
+
 def test_cli_check_bad_input_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "hessian", "x^2*y", "--answer", "2*y, 2*x; 2*x"]) == 2
     assert "rectangular" in capsys.readouterr().err

@@ -37,6 +37,8 @@ def _common(p: argparse.ArgumentParser, answer: bool = True) -> None:
         p.add_argument("--answer", required=True, help="the answer to check")
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                    help="print machine-readable JSON")
+    p.add_argument("--explain", action="store_true",
+                   help="also print how the expected answer is derived")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -91,6 +93,8 @@ def run(args: argparse.Namespace) -> Output:
         lines.append(f"given:    {_text(v.given)}")
         lines += [f"  - {r}" for r in v.reasons]
     lines += [f"note: {n}" for n in v.notes]
+    if getattr(args, "explain", False):
+        lines += v.explain().splitlines()[len(repr(v).splitlines()):]
     data = {
         "correct": v.correct,
         "question": v.question,
