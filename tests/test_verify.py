@@ -203,6 +203,37 @@ def test_random_taylor_accepted_and_one_perturbed_coefficient_named(
     assert v.reasons[v.mistakes.index(named[0])].startswith(label)
 
 
+CORPUS2 = ["exp(x)*cos(y)", "log(3 + x + 2*y)", "sin(x*y) + x", "1/(2 - x + y)",
+           "x^2*y - y^3"]
+
+
+@settings(deadline=None, max_examples=12, suppress_health_check=[HealthCheck.too_slow])
+@given(f=st.sampled_from(CORPUS2), px=st.integers(-1, 1), py=st.integers(0, 1),
+       order=st.integers(1, 3), data=st.data())
+def test_random_bivariate_taylor_perturbed_coefficient_named(
+        f: str, px: int, py: int, order: int, data: st.DataObject) -> None:
+    expr = symtaylor.parse(f)
+    pt = {x: sp.Integer(px), y: sp.Integer(py)}
+    # sum over |alpha| <= n of D^alpha f(a)/alpha! (x-a)^alpha, with sympy.diff
+    terms = {}
+    for i in range(order + 1):
+        for j in range(order + 1 - i):
+            d = expr
+            if i:
+                d = sp.diff(d, x, i)
+            if j:
+                d = sp.diff(d, y, j)
+            terms[(i, j)] = sp.simplify(d.subs(pt) / (sp.factorial(i) * sp.factorial(j)))
+    mono = {k: (x - px) ** k[0] * (y - py) ** k[1] for k in terms}
+    poly = sum(c * mono[k] for k, c in terms.items())
+    assert check_taylor(f, "x, y", (px, py), order, poly).correct
+    k = data.draw(st.sampled_from(sorted(terms)), label="alpha")
+    bad = poly + sp.Rational(data.draw(st.integers(1, 5), label="delta"), 3) * mono[k]
+    v = check_taylor(f, "x, y", (px, py), order, bad)
+    assert not v.correct
+    assert [m.key for m in v.mistakes if m.where != "whole answer"] == [k]
+
+
 # -- gradients, Hessians, Jacobians ----------------------------------------------------------------
 
 
