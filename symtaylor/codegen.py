@@ -886,6 +886,25 @@ class _Module:
                     stack.append((t, False))
         return order
 
+    def has_var(self, e: sp.Expr) -> bool:
+        """Whether ``e`` (written with definitions) depends on the variables ``x``."""
+        stack, seen = [e], set()
+        while stack:
+            a = stack.pop()
+            for s in a.free_symbols:
+                if s in self.var_index:
+                    return True
+                if s in self.defs and s not in seen:
+                    seen.add(s)
+                    kind, payload = self.defs[s]
+                    if kind in ("gather", "dot"):
+                        return True
+                    if kind in ("expr", "expand"):
+                        stack.append(payload)
+                    elif kind == "sum":
+                        stack.append(payload.expr)
+        return False
+
     def has_data(self, e: sp.Expr) -> bool:
         """Whether ``e`` (written with definitions) depends on a data symbol."""
         if not self.data:
@@ -1129,8 +1148,8 @@ class _Module:
             return None
         g = o.items[0]
         n, m = o.shape[0], len(o.shape)
-        if len(g.index[0]) != m or (m == 2 and o.shape[1] != n) or g.expr.is_Number:
-            return None
+        if len(g.index[0]) != m or (m == 2 and o.shape[1] != n) or not self.has_var(g.expr):
+            return None  # without x the product has no batch dimensions: scatter instead
         got: set[int] = set()
         for h in o.items:
             if h.expr != g.expr or len(h.index[0]) != m:  # type: ignore[union-attr]

@@ -558,6 +558,24 @@ def test_data_form_least_squares_closed_forms() -> None:
     np.testing.assert_allclose(obj.hvp(w, v, *cols), 2 * A.T @ (A @ v), rtol=1e-11)
 
 
+def test_data_form_rest_without_x_keeps_batch_shape() -> None:
+    # sum_s b z + b^2 z^2 / 2, z = w.a_s: the Hessian's rest b^2 does not depend on w, yet a batch
+    # of points must still give a batch of Hessians
+    rng = np.random.default_rng(11)
+    d, n = 5, 7
+    ws, a_s, b = sp.symbols(f"w0:{d}"), sp.symbols(f"a0:{d}"), sp.Symbol("b")
+    z = sum(w * a for w, a in zip(ws, a_s))
+    obj = compile_objective(b * z + b**2 * z**2 / 2, ws, data=[*a_s, b])
+    A, bb = rng.normal(size=(n, d)), rng.normal(size=n)
+    W = rng.normal(size=(3, d))
+    h = obj.hess(W, *A.T, bb)
+    assert h.shape == (3, d, d)
+    for k in range(3):
+        np.testing.assert_allclose(h[k], (A.T * bb**2) @ A, rtol=1e-12)
+        np.testing.assert_allclose(obj.grad(W, *A.T, bb)[k], A.T @ (bb + bb**2 * (A @ W[k])),
+                                   rtol=1e-11)
+
+
 def test_data_form_higher_monomials() -> None:
     # entries a_i*a_j*a_k * r over samples: the general (not matrix-product) vectorised form
     rng = np.random.default_rng(3)
