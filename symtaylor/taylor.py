@@ -237,13 +237,17 @@ class _Atoms:
         if self.ring is None:
             return sp.Rational(int(c.p), int(c.q))
         atoms = list(self.index)
+        powers = self.__dict__.setdefault("_powers", {})
         terms = []
         for monom, coeff in c.terms():
-            t = sp.Rational(int(coeff.p), int(coeff.q))
-            for a, k in zip(atoms, monom):
+            factors = [sp.Rational(int(coeff.p), int(coeff.q))]
+            for i, k in enumerate(monom):
                 if k:
-                    t = t * a**k
-            terms.append(t)
+                    p = powers.get((i, k))
+                    if p is None:
+                        p = powers[(i, k)] = atoms[i] ** k
+                    factors.append(p)
+            terms.append(sp.Mul(*factors))
         return sp.Add(*terms)
 
 
@@ -325,7 +329,7 @@ class _BallOps:
         if r.is_Integer:
             if r < 0 and c.contains(0):
                 raise _Unbounded
-            return c ** int(r)
+            return _ipow(c, int(r)) if r >= 0 else 1 / _ipow(c, -int(r))
         if not c > 0:
             raise _Unbounded
         return (c.log() * _ball(r)).exp()
@@ -1041,6 +1045,7 @@ class TaylorExpansion:
             raise CertificationError(str(exc)) from None
         mp_f = sp.lambdify(self.variables, resid, modules="mpmath")
         self._compiled.update(a=a, higher=higher, prog=prog, mp=mp_f, extra=extra,
+                              resid_series=_rewrite(self.function) - self.polynomial,
                               engine=_Engine(self.variables, n + extra))
         return self._compiled
 
@@ -1070,7 +1075,32 @@ class TaylorExpansion:
             for key, cv in c["higher"].items():
                 if sum(key) == K:
                     exact_part += cv * _mono(dx, (K, *key))
-        return best
+        return min(best, self._centred_upper(box))
+
+    def _centred_upper(self, box: Sequence[tuple[float, float]]) -> float:
+        """A Taylor model of ``R = f - T_n`` about the box centre ``c``: point coefficients
+        ``D^alpha R(c)/alpha!`` below the top degree ``K``, Lagrange enclosures over the box at
+        degree ``K``. Tight on small boxes far from the expansion point, where the hull of the
+        point and the box makes the plain Lagrange form loose."""
+        c = self._prepare()
+        if all(lo == hi for lo, hi in box):
+            return math.inf
+        engine, resid, top = c["engine"], c["resid_series"], c["engine"].order
+        mid = [0.5 * (lo + hi) for lo, hi in box]
+        try:
+            at_c = engine.balls(resid, [(m, m) for m in mid])
+            over = engine.balls(resid, box)
+        except (_Unbounded, UnsupportedFunctionError, CertificationError):
+            return math.inf
+        dx = [arb(lo).union(arb(hi)) - arb(m) for (lo, hi), m in zip(box, mid)]
+        total = arb(0)
+        for key, cb in at_c.items():
+            if key[0] < top:
+                total += cb * _mono(dx, key)
+        for key, cb in over.items():
+            if key[0] == top:
+                total += cb * _mono(dx, key)
+        return _arb_up(abs(total)) if total.is_finite() else math.inf
 
     def _attained(self, pt: Sequence[float]) -> float:
         c = self._prepare()
@@ -1198,11 +1228,27 @@ class TaylorExpansion:
         return display(self.latex())
 
 
+def _ipow(d: arb, e: int) -> arb:
+    """``d**e`` for a ball ``d`` and an integer ``e >= 0``, tight: python-flint's ``**`` gives
+    ``nan`` for balls centred at 0 and loses the sign information of even powers."""
+    if e == 0:
+        return arb(1)
+    if e == 1:
+        return d
+    lo = arb(0) if d.contains(0) else d.abs_lower()
+    mag = (lo ** e).union(d.abs_upper() ** e)
+    if e % 2 == 0:
+        return mag
+    if d.contains(0):
+        return mag.union(-mag)
+    return mag if d > 0 else -mag
+
+
 def _mono(dx: Sequence[arb], key: Key) -> arb:
     out = arb(1)
     for d, e in zip(dx, key[1:]):
         if e:
-            out *= d**e
+            out *= _ipow(d, e)
     return out
 
 
