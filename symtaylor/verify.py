@@ -258,7 +258,9 @@ def _numeric_witness(d: sp.Expr, scale: sp.Expr) -> bool | None:
     syms = sorted(d.free_symbols, key=lambda s: s.name)
     rng = random.Random(20261201)
     tried = ok = 0
-    while tried < 3 * _POINTS and ok < _POINTS:
+    points = _POINTS if syms else 1
+    tiny = sp.Float(10) ** (-(_DPS - 10))
+    while tried < 3 * points and ok < points:
         tried += 1
         sub = {s: _sample_value(rng, s) for s in syms}
         try:
@@ -269,14 +271,13 @@ def _numeric_witness(d: sp.Expr, scale: sp.Expr) -> bool | None:
             continue
         if not (dv.is_number and sv.is_number) or dv.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
             continue
+        # relative to the size of the terms, so that tiny coefficients still count
         if not (dv.is_extended_real and sv.is_extended_real):
-            if dv.is_extended_real is False and sp.im(dv) != 0:
-                # an imaginary part that does not cancel is a difference too
-                if abs(sp.im(dv)) > sp.Float(10) ** (-(_DPS - 10)) * (1 + abs(sv)):
-                    return True
+            if dv.is_extended_real is False and abs(sp.im(dv)) > tiny * abs(sv):
+                return True  # an imaginary part that does not cancel is a difference too
             continue
         ok += 1
-        if abs(dv) > sp.Float(10) ** (-(_DPS - 10)) * (1 + abs(sv)):
+        if abs(dv) > tiny * abs(sv):
             return True
     return False if ok else None
 
@@ -300,10 +301,10 @@ def _approx_same(a: sp.Expr, b: sp.Expr, rel: float = 1e-6) -> bool:
 def equivalent(a: Any, b: Any) -> bool:
     """Whether two expressions are equal for all values of their symbols.
 
-    ``simplify`` of the difference decides when it reaches ``0``; otherwise the difference is
-    evaluated at 50 digits at random rational points (positive unless a symbol is declared
-    negative): a clearly non-zero value proves the two different, zero at every point is taken
-    as equal.
+    The difference is evaluated at 50 digits at random rational points (positive unless a
+    symbol is declared negative): a value that is not zero relative to the size of their terms
+    proves the two different. Otherwise ``expand``, ``cancel`` and ``simplify`` try to reach
+    ``0``; when they are inconclusive, zero at every sampled point is taken as equal.
 
     Examples
     --------
@@ -312,6 +313,8 @@ def equivalent(a: Any, b: Any) -> bool:
     >>> equivalent("log(x*y)", "log(x) + log(y)")     # true for the positive points sampled
     True
     >>> equivalent("x/6", "0.1666666*x")
+    False
+    >>> equivalent("x/10^45", "0")
     False
     """
     ea = _exact(as_expr(a)) if not isinstance(a, sp.Expr) else _exact(a)
@@ -325,7 +328,10 @@ def _same(a: sp.Expr, b: sp.Expr) -> bool:
         return True
     if d.is_Number:
         return False
-    witness = _numeric_witness(d, abs(sp.sympify(a)) + abs(sp.sympify(b)))
+    # the scale is the size of the terms, so that a cancellation to zero inside one side
+    # (sin^2 + cos^2 - 1) is measured against the terms it cancelled
+    terms = sp.Add.make_args(sp.sympify(a)) + sp.Add.make_args(sp.sympify(b))
+    witness = _numeric_witness(d, sp.Add(*[abs(t) for t in terms]))
     if witness:
         return False
     for simplifier in (sp.expand, sp.cancel, sp.simplify):
