@@ -339,7 +339,7 @@ class _SumOfSquares:
         self.const = const
         self.w = weights
         (self.residuals, self.jac_exprs, rc, jc, hc, self._ridx, self._pos) = compiled
-        self._r, self._j = rc.function, jc.function
+        self._r, self._j = rc, jc
         self._hv = hc.function if hc is not None else None
         self._x: np.ndarray | None = None
         self._rv = self._jv = None
@@ -393,15 +393,21 @@ def _squares(expr: sp.Expr) -> tuple[sp.Expr, list[tuple[sp.Expr, sp.Expr]]] | N
             const += t
             continue
         c, rest = t.as_coeff_Mul()
-        if not (c.is_positive and rest.is_Pow and rest.exp == 2):
+        if not (c.is_positive and rest.is_Pow and rest.exp.is_Integer and rest.exp > 0
+                and rest.exp % 2 == 0):
             return None
-        out.append((c, rest.base))
-    return (const, out) if len(out) >= 2 else None
+        out.append((c, rest.base ** (rest.exp // 2)))
+    if len(out) < 2:
+        return None
+    # A canonical order, so that least_squares and minimize on the same residuals share one
+    # compiled Jacobian (see _residual_functions).
+    out.sort(key=lambda cr: sp.default_sort_key(cr[1]))
+    return const, out
 
 
-def _compile_squares(residuals: list[sp.Expr], syms: tuple[sp.Symbol, ...]) -> tuple:
+def _compile_residual_hessians(residuals: tuple[sp.Expr, ...], J: sp.Matrix,
+                                syms: tuple[sp.Symbol, ...]) -> tuple:
     n = len(syms)
-    J = jacobian(residuals, syms)
     entries, ridx, pos = [], [], []
     for i, r in enumerate(residuals):
         if all(J[i, j].is_number for j in range(n)):
@@ -413,10 +419,17 @@ def _compile_squares(residuals: list[sp.Expr], syms: tuple[sp.Symbol, ...]) -> t
                     entries.append(Hi[j, k])
                     ridx.append(i)
                     pos.append(j * n + k)
-    rc = compile_numpy(residuals, syms, name="residuals")
-    jc = compile_numpy(J, syms, name="jacobian")
     hc = compile_numpy(entries, syms, name="residual_hessians") if entries else None
-    return (tuple(residuals), J, rc, jc, hc, np.array(ridx, dtype=int), np.array(pos, dtype=int))
+    return hc, np.array(ridx, dtype=int), np.array(pos, dtype=int)
+
+
+def _compile_squares(residuals: tuple[sp.Expr, ...], syms: tuple[sp.Symbol, ...]
+                     ) -> tuple[tuple, float]:
+    (J, rc, jc), dt = _cached(("residuals", residuals, syms, ()),
+                              lambda: _compile_residuals(list(residuals), syms, ()))
+    (hc, ridx, pos), dt2 = _cached(("residual_hessians", residuals, syms),
+                                   lambda: _compile_residual_hessians(residuals, J, syms))
+    return (residuals, J, rc, jc, hc, ridx, pos), dt + dt2
 
 
 _Obj = _Objective | _SumOfSquares
@@ -547,8 +560,7 @@ def _objective(f: Any, variables: Any, data: Any, reduce: str) -> _Objective | _
     if sq is not None:
         const, pairs = sq
         res = [r for _, r in pairs]
-        compiled, dt = _cached(("squares", tuple(res), syms),
-                               lambda: _compile_squares(res, syms))
+        compiled, dt = _compile_squares(tuple(res), syms)
         w = np.array([float(c) for c, _ in pairs])
         return _SumOfSquares(expr, syms, float(const), w, compiled, dt)
     compiled, dt = _cached(("objective", expr, syms, data_syms, reduce),
@@ -650,8 +662,13 @@ def _newton(obj: _Obj, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int) 
         else:
             # Eigenvalue modification: |lambda| floored at delta keeps the direction a descent
             # direction and exactly Newton's where H is positive definite.
-            floor = math.sqrt(_EPS) * wscale
-            wm = np.maximum(np.abs(w), floor) if (neg or w[0] <= floor) else w
+            # Only eigenvalues at round-off level (or negative) are changed: a positive definite
+            # but badly conditioned Hessian keeps its exact Newton step.
+            tiny = _EPS * wscale
+            if w[0] > tiny:
+                wm = w
+            else:
+                wm = np.where(np.abs(w) > tiny, np.abs(w), math.sqrt(_EPS) * wscale)
             d = -V @ (gt / wm)
             dphi = float(g @ d)
             if dphi >= 0:
@@ -1039,11 +1056,27 @@ def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
     user_syms = syms
     exprs, syms, data_syms = _realify(exprs, syms, data_syms)
     exprs = [_fold_constants(e) for e in exprs]
-    (J, rc, jc), dt = _cached(("residuals", tuple(exprs), syms, data_syms),
-                              lambda: _compile_residuals(exprs, syms, data_syms))
     n, k = len(syms), len(exprs)
     if not data_syms:
-        return _Residuals(exprs, user_syms, (), J, dt, rc, jc, k)
+        # Compiled in a canonical order (shared with minimize on sum(r_i^2)), used in the user's.
+        order = sorted(range(k), key=lambda i: sp.default_sort_key(exprs[i]))
+        canon = tuple(exprs[i] for i in order)
+        (Jc, rcc, jcc), dt = _cached(("residuals", canon, syms, ()),
+                                     lambda: _compile_residuals(list(canon), syms, ()))
+        if order == list(range(k)):
+            return _Residuals(exprs, user_syms, (), Jc, dt, rcc, jcc, k)
+        inv = np.argsort(order)
+        J = sp.Matrix([list(Jc.row(int(i))) for i in inv])
+
+        def r_user(x: np.ndarray) -> np.ndarray:
+            return np.asarray(rcc(x))[inv]
+
+        def j_user(x: np.ndarray) -> np.ndarray:
+            return np.asarray(jcc(x))[inv]
+
+        return _Residuals(exprs, user_syms, (), J, dt, r_user, j_user, k)
+    (J, rc, jc), dt = _cached(("residuals", tuple(exprs), syms, data_syms),
+                              lambda: _compile_residuals(exprs, syms, data_syms))
     N = arrays[0].size
     if k == 1:
         def r_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
