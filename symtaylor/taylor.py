@@ -919,7 +919,7 @@ class TaylorExpansion:
     >>> t.coefficients[(2,)]
     E/2
     >>> print(t.latex())
-    e^{x} = \frac{e \left(x - 1\right)^{2}}{2} + e \left(x - 1\right) + e + R_{2}(x)
+    e^{x} = \frac{\left(x - 1\right)^{2} e}{2} + \left(x - 1\right) e + e + R_{2}(x)
     """
 
     function: sp.Expr
@@ -933,7 +933,8 @@ class TaylorExpansion:
 
     def __repr__(self) -> str:
         at = _where(self.variables, self.point)
-        return f"TaylorExpansion(order {self.order} of {self.function} at {at}: {self.polynomial})"
+        return (f"TaylorExpansion(order {self.order} of {self.function} at {at}: "
+                f"{self.polynomial_text()})")
 
     @property
     def remainder_symbol(self) -> sp.Symbol:
@@ -1218,10 +1219,46 @@ class TaylorExpansion:
         return ErrorTable(self, tuple(rows))
 
     # -- display ---------------------------------------------------------------------------------
+    def _in_powers(self) -> tuple[sp.Expr, dict[sp.Symbol, sp.Expr]]:
+        """The polynomial with each ``x_i - a_i`` (``a_i != 0``) as one placeholder symbol, so
+        that printing keeps the powers of ``(x_i - a_i)`` (SymPy distributes ``c*(x - a)``)."""
+        subs: dict[sp.Symbol, sp.Expr] = {}
+        factors = []
+        for v, a in zip(self.variables, self.point):
+            if a == 0:
+                factors.append(v)
+            else:
+                u = sp.Dummy(f"u_{v}")
+                subs[u] = v - a
+                factors.append(u)
+        expr = sp.Add(*[sp.Mul(c, *[u**k for u, k in zip(factors, key) if k])
+                        for key, c in self.coefficients.items()])
+        return expr, subs
+
+    def polynomial_text(self) -> str:
+        """The polynomial as text, in powers of ``(x_i - a_i)``.
+
+        Examples
+        --------
+        >>> taylor("sin(x)", "x", at="pi/3", order=2).polynomial_text()
+        '-sqrt(3)*(x - pi/3)**2/4 + (x - pi/3)/2 + sqrt(3)/2'
+        """
+        expr, subs = self._in_powers()
+        names = {u: f"({w})" for u, w in subs.items()}
+        return sp.sstr(expr.xreplace({u: sp.Symbol(n) for u, n in names.items()}))
+
     def latex(self) -> str:
-        """``f = T_n + R_n`` as LaTeX."""
+        r"""``f = T_n + R_n`` as LaTeX, the polynomial in powers of ``(x_i - a_i)``.
+
+        Examples
+        --------
+        >>> print(taylor("x^4 - 3*x^3 + 2", "x", at=2, order=1).latex())
+        x^{4} - 3 x^{3} + 2 = - 4 \left(x - 2\right) - 6 + R_{1}(x)
+        """
+        expr, subs = self._in_powers()
+        names = {u: rf"\left({sp.latex(w)}\right)" for u, w in subs.items()}
         args = ", ".join(sp.latex(v) for v in self.variables)
-        return (f"{sp.latex(self.function)} = {sp.latex(self.polynomial)} + "
+        return (f"{sp.latex(self.function)} = {sp.latex(expr, symbol_names=names)} + "
                 f"R_{{{self.order}}}({args})")
 
     def _repr_latex_(self) -> str:

@@ -7,8 +7,10 @@ own ``series``. Certified bounds are checked against true errors computed with m
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+from collections.abc import Iterable
 
 import mpmath
 import pytest
@@ -87,6 +89,25 @@ def test_symbolic_point_and_parameters() -> None:
     t = taylor("sin(x)", "x", at=a, order=2)
     assert sp.simplify(t.polynomial - (sp.sin(a) + sp.cos(a) * (x - a)
                                         - sp.sin(a) * (x - a) ** 2 / 2)) == 0
+
+
+def test_symbolic_points_as_text_and_symbols() -> None:
+    t = taylor("sin(x)", "x", at="pi/3", order=3)
+    assert t.point == (sp.pi / 3,)
+    assert t.coefficients == {(0,): sp.sqrt(3) / 2, (1,): sp.Rational(1, 2),
+                              (2,): -sp.sqrt(3) / 4, (3,): sp.Rational(-1, 12)}
+    assert sp.expand(t.polynomial - sum(c * (x - sp.pi / 3) ** k[0]
+                                        for k, c in t.coefficients.items())) == 0
+    assert t.polynomial_text() == "-(x - pi/3)**3/12 - sqrt(3)*(x - pi/3)**2/4 + (x - pi/3)/2 " \
+        "+ sqrt(3)/2"
+    b = sp.Symbol("b")
+    t = taylor("exp(x)*cos(y)", "x, y", at=(a, b), order=2)
+    want = sp.exp(a) * (sp.cos(b) + (x - a) * sp.cos(b) - (y - b) * sp.sin(b)
+                        + (x - a) ** 2 * sp.cos(b) / 2 - (x - a) * (y - b) * sp.sin(b)
+                        - (y - b) ** 2 * sp.cos(b) / 2)
+    assert sp.expand(t.polynomial - want) == 0
+    for c in t.coefficients.values():
+        assert c.free_symbols <= {a, b} and not c.has(sp.Float)
 
 
 def test_inputs_string_symbol_mapping_points() -> None:
@@ -279,6 +300,64 @@ def test_bound_never_below_true_error(case: tuple, u: float, shrink: float) -> N
         pt = mpmath.mpf(lo2) + (mpmath.mpf(hi2) - lo2) * mpmath.mpf(u)
         err = abs(fn(pt))
     assert err <= bound
+
+
+TEXTBOOK = [(f, a, n, r) for f, a in (("sin(x)", 0), ("exp(x)", 0), ("log(1 + x)", 0),
+                                        ("cos(x)", 0), ("cos(x)", 1))
+            for n in (1, 2, 5, 8) for r in (0.1, 0.5)]
+
+
+@pytest.mark.parametrize(("text", "point", "n", "radius"), TEXTBOOK)
+def test_bound_within_3x_on_textbook_cases(text: str, point: int, n: int, radius: float) -> None:
+    t = taylor(text, "x", at=point, order=n)
+    lo, hi = point - radius, point + radius
+    bound = t.remainder_bound((lo, hi))
+    true = _true_max(t, lo, hi, n=200)
+    assert true <= bound <= 3 * true, (bound, true)
+
+
+MULTI_CORPUS = [
+    ("exp(x)*sin(y)", (0, 0), 2, ((-0.2, 0.2), (-0.2, 0.2))),
+    ("log(1 + x^2 + y^2)", (0, 0), 3, ((-0.5, 0.5), (-0.5, 0.5))),
+    ("1/(1 + x^2 + y^2)", (sp.Rational(1, 2), 0), 2, ((0, 1), (-0.5, 0.5))),
+    ("atan(x + 2*y)", (0, 0), 3, ((-0.3, 0.3), (-0.2, 0.2))),
+    ("cos(x*y) + sqrt(2 + x)", (1, 1), 2, ((0.5, 1.5), (0.7, 1.3))),
+]
+TRI = ("exp(x*y)*sin(z) + log(1 + x^2 + y^2)", (1, sp.Rational(1, 2), sp.Rational(1, 3)), 3,
+       ((0.9, 1.1), (0.4, 0.6), (0.3, 0.4)))
+
+
+def _multi_error(t: symtaylor.TaylorExpansion, pts: Iterable) -> float:
+    """max |f - T_n| over the points, at 50 digits."""
+    fn = sp.lambdify(t.variables, t.function - t.polynomial, modules="mpmath")
+    with mpmath.workdps(50):
+        return float(max(abs(fn(*[mpmath.mpf(p) for p in pt])) for pt in pts))
+
+
+@SETTINGS
+@given(st.sampled_from([*MULTI_CORPUS, TRI]), st.lists(st.floats(0, 1), min_size=6, max_size=6),
+       st.floats(0.1, 1.0))
+def test_bound_never_below_true_error_several_variables(case: tuple, us: list[float],
+                                                        shrink: float) -> None:
+    text, point, n, region = case
+    t = taylor(text, None, at=point, order=n)
+    box = [(float(a) + (lo - float(a)) * shrink, float(a) + (hi - float(a)) * shrink)
+           for a, (lo, hi) in zip(point, region)]
+    bound = t.remainder_bound(dict(zip(t.variables, box)), rtol=0.5)
+    # random points, and the corners (where the error is often largest)
+    pts = [[lo + (hi - lo) * u for (lo, hi), u in zip(box, us)]]
+    pts += [list(c) for c in itertools.product(*box)]
+    assert _multi_error(t, pts) <= bound
+
+
+@pytest.mark.parametrize("case", [*MULTI_CORPUS, TRI])
+def test_bound_several_variables_within_3x(case: tuple) -> None:
+    text, point, n, region = case
+    t = taylor(text, None, at=point, order=n)
+    cert = t.certify(dict(zip(t.variables, region)))
+    grid = itertools.product(*[[lo + (hi - lo) * i / 6 for i in range(7)] for lo, hi in region])
+    true = _multi_error(t, grid)
+    assert cert.attained <= cert.upper and true <= cert.upper <= 3 * max(true, cert.attained)
 
 
 def test_bound_several_variables() -> None:

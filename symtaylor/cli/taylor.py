@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 
-import sympy as sp
-
 from ..parsing import as_expr, as_point, as_variables
 from ..taylor import taylor
 from ._common import Output, parse_region
@@ -43,6 +41,7 @@ def run(args: argparse.Namespace) -> Output:
         "at": [str(v) for v in point],
         "order": t.order,
         "polynomial": str(t.polynomial),
+        "polynomial_in_powers": t.polynomial_text(),
         "coefficients": {",".join(map(str, k)): str(v) for k, v in t.coefficients.items()},
         "method": t.method,
         "latex": t.latex(),
@@ -59,12 +58,12 @@ def run(args: argparse.Namespace) -> Output:
         return Output(t.latex(), data)
     where = ", ".join(f"{s} = {a}" for s, a in zip(syms, point))
     lines = [f"Taylor polynomial of order {t.order} of {expr} at {where}:",
-             f"  T = {t.polynomial}", "coefficients (multi-index: value):"]
+             f"  T = {t.polynomial_text()}", "coefficients (multi-index: value):"]
     lines += [f"  {k}: {v}" for k, v in t.coefficients.items()]
     if cert is not None:
         region = ", ".join(f"{s} in [{lo:g}, {hi:g}]" for s, (lo, hi) in zip(syms, cert.region))
         lines.append(f"certified: |f - T| <= {cert.upper:.6e} for {region}")
         lines.append(f"  (attained: {cert.attained:.6e}; {cert.boxes} boxes"
                      f"{'' if cert.converged else ', budget reached'})")
-    lines.append(f"LaTeX: {sp.latex(t.polynomial)}")
+    lines.append(f"LaTeX: {t.latex()}")
     return Output("\n".join(lines), data)
