@@ -1,6 +1,7 @@
 """Benchmark symtaylor.codegen against hand-written NumPy and sympy.lambdify, in one run.
 
-Run: ``python benchmarks/bench_codegen.py`` (add ``--quick`` for fewer repeats).
+Run: ``python benchmarks/bench_codegen.py`` (add ``--quick`` for fewer repeats; name
+``rosenbrock``, ``logistic`` or ``compile`` to run only those parts).
 
 Anchors, timed in the same run as the compiled code:
 * hand-written vectorised NumPy gradient and Hessian of the extended Rosenbrock function
@@ -17,17 +18,24 @@ against the anchors before timing.
 
 from __future__ import annotations
 
-import statistics
-import sys
-import time
-from collections.abc import Callable
-from typing import Any
+import os
 
-import numpy as np
-import sympy as sp
+# one BLAS thread: on a 2-core machine shared with other jobs, threaded BLAS makes the ratios
+# depend on the load; both sides run under the same setting
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from symtaylor.calculus import hessian
-from symtaylor.codegen import compile_numpy, compile_objective
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+import sympy as sp  # noqa: E402
+
+from symtaylor.calculus import hessian  # noqa: E402
+from symtaylor.codegen import compile_numpy, compile_objective  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 
@@ -210,9 +218,10 @@ def bench_logistic() -> None:
 
 if __name__ == "__main__":
     print(f"numpy {np.__version__}, sympy {sp.__version__}; medians per call")
-    bench_compile_time()
-    bench_rosenbrock()
-    bench_logistic()
+    only = [a for a in sys.argv[1:] if not a.startswith("--")]  # e.g. "logistic"
+    for bench in (bench_compile_time, bench_rosenbrock, bench_logistic):
+        if not only or any(o in bench.__name__ for o in only):
+            bench()
     print("\nsummary (ratio = compiled / anchor):")
     for label, _, _, ratio, target, anchor in ROWS:
         print(f"  {label:46s} {ratio:6.2f}  vs {anchor:12s} target {target}")

@@ -117,6 +117,16 @@ _HELPERS: dict[str, str] = {
     ),
     "_erf": "_erf = np.vectorize(math.erf, otypes=[float])  # NumPy has no erf\n",
     "_erfc": "_erfc = np.vectorize(math.erfc, otypes=[float])\n",
+    "_gram": (
+        "def _gram(rows, r):\n"
+        '    """sum over the samples s of rows[i, s] * rows[j, s] * r[..., s], for every i, j."""\n'
+        "    n, N = rows.shape\n"
+        "    if r.ndim < 2 or n * n * N > 4_000_000:  # one point (or too many pairs to keep)\n"
+        "        return (rows * r[..., None, :]) @ rows.T\n"
+        "    # a batch: one matrix product with the products of pairs of rows\n"
+        "    pairs = (rows[:, None, :] * rows[None, :, :]).reshape(n * n, N)\n"
+        "    return (r.reshape(-1, N) @ pairs.T).reshape(r.shape[:-1] + (n, n))\n"
+    ),
     "_gamma": (
         "def _gamma_point(v):\n"
         "    try:\n"
@@ -149,6 +159,7 @@ class _Printer:
 
     def __init__(self, names: Mapping[sp.Basic, str], point: bool) -> None:
         self.names = names
+        self.inline: dict[sp.Basic, sp.Expr | str] = {}  # single-use temporaries, printed in place
         self.point = point
         self.helpers: set[str] = set()
         self.uses_math = False
@@ -164,7 +175,10 @@ class _Printer:
     def p(self, e: sp.Basic) -> tuple[str, int]:
         name = self.names.get(e)
         if name is not None:
-            return name, _ATOM
+            inlined = self.inline.get(e)
+            if inlined is None:
+                return name, _ATOM
+            return (inlined, _ATOM) if isinstance(inlined, str) else self.p(inlined)
         if e.is_Number:
             return self.number(e)
         method = getattr(self, "_" + type(e).__name__, None)
@@ -952,6 +966,8 @@ class _Module:
             self.defs[s][0] != "expr" for s in need)
         np_pr = _Printer(self.names, point=False)
         pt_pr = _Printer(self.names, point=True)
+        need_all = need
+        need = self._inline_single_use(need, items, np_pr, pt_pr, fn.vectors[0][0])
         lines: list[str] = []
         params = self.argnames
         vec_names = [a for a, _ in fn.vectors]
@@ -1004,7 +1020,7 @@ class _Module:
         used_syms = set().union(*(it.expr.free_symbols for it in items), *(
             self.defs[s][1].free_symbols if self.defs[s][0] == "expr" else
             self.defs[s][1].expr.free_symbols if self.defs[s][0] == "sum" else set()
-            for s in need))
+            for s in need_all))
         unpack_at = -1
         if self.data:
             for p in params[:npar]:
@@ -1037,10 +1053,7 @@ class _Module:
             elif kind == "dgather":
                 lines.append(f"    {self.names[s]} = {self.stack_name}[{self.index_text(payload)}]")
             elif kind == "dot":
-                vi, di, coeff = payload
-                c = "" if coeff == 1 else f"{np_pr.paren(coeff, _MUL)}*"
-                lines.append(f"    {self.names[s]} = {c}({xs}[..., {self.index_text(vi)}] @ "
-                             f"{self.stack_name}[{self.index_text(di)}])")
+                lines.append(f"    {self.names[s]} = {self._dot_text(np_pr, payload, xs)}")
             else:  # a rerolled sum
                 axis = -2 if self.data else -1
                 lines.append(f"    {self.names[s]} = np.sum({np_pr(payload.expr)}, axis={axis})")
@@ -1088,6 +1101,14 @@ class _Module:
             ]
         lines.append(f"    return {', '.join(results)}")
         lines.append("")
+        for var in ("nd", "shape"):  # drop bookkeeping the body does not use
+            at = [i for i, ln in enumerate(lines) if ln.startswith(f"    {var} = ")]
+            rest = "\n".join(ln for ln in lines[at[0] + 1:] if "raise ValueError" not in ln) if at \
+                else ""
+            if at and not re.search(rf"\b{var}\b", rest):
+                del lines[at[0]]
+                if at[0] < unpack_at:
+                    unpack_at -= 1
         if self.data:
             body = "\n".join(lines[unpack_at:])
             rows = [f"    {a} = {self.stack_name}[{i}]" for i, a in enumerate(params[npar:])
@@ -1100,6 +1121,43 @@ class _Module:
         consts = [f"{name} = np.array({text})" for text, name in self.consts.items()
                   if re.search(rf"\b{name}\b", text_all)]
         return "\n".join(lines), helpers, consts
+
+    def _inline_single_use(self, need: list[sp.Symbol], items: list[Any], np_pr: _Printer,
+                           pt_pr: _Printer, xs: str) -> list[sp.Symbol]:
+        """Temporaries used once in this function are printed where they are used: a named
+        array cannot be reused in place by NumPy (temporary elision), so every name costs a
+        fresh allocation on large batches. Returns the definitions still to be written."""
+        count: dict[sp.Symbol, int] = {}
+
+        def refs(e: sp.Basic) -> None:
+            for a in sp.preorder_traversal(e):
+                if a in self.defs:
+                    count[a] = count.get(a, 0) + 1
+
+        for s in need:
+            kind, payload = self.defs[s]
+            if kind in ("expr", "expand"):
+                refs(payload)
+            elif kind == "sum":
+                refs(payload.expr)
+        for it in items:
+            refs(it.expr)
+        keep = []
+        for s in need:
+            kind, payload = self.defs[s]
+            if count.get(s, 0) == 1 and kind == "expr":
+                np_pr.inline[s] = pt_pr.inline[s] = payload
+            elif count.get(s, 0) == 1 and kind == "dot":
+                np_pr.inline[s] = self._dot_text(np_pr, payload, xs)
+            else:
+                keep.append(s)
+        return keep
+
+    def _dot_text(self, pr: _Printer, payload: Any, xs: str) -> str:
+        vi, di, coeff = payload
+        c = "" if coeff == 1 else f"{pr.paren(coeff, _MUL)}*"
+        return (f"{c}({xs}[..., {self.index_text(vi)}] @ "
+                f"{self.stack_name}[{self.index_text(di)}])")
 
     def _point_function(self, fn: _Func, pname: str, sig: str, need: list[sp.Symbol],
                         pt_pr: _Printer) -> list[str]:
@@ -1164,7 +1222,9 @@ class _Module:
             return None
         r = pr.paren(g.expr, _ATOM - 1)
         d = f"{self.stack_name}[0:{n}]" if len(self.data) > n else self.stack_name
-        prod = f"{r} @ {d}.T" if m == 1 else f"({d} * {r}[..., None, :]) @ {d}.T"
+        if m == 2:
+            pr.helpers.add("_gram")
+        prod = f"{r} @ {d}.T" if m == 1 else f"_gram({d}, {r})"
         return prod if self.reduce == "sum" else f"({prod}) / nd[0]"
 
     def _group_value(self, pr: _Printer, g: _Group, lines: list[str],
@@ -1188,7 +1248,9 @@ class _Module:
                 value = f"{name}[{rows}, {cols}]"
         elif m <= 2:
             # sum_s D[i, s]*r[s] is (r @ D.T)[i]; sum_s D[i, s]*D[j, s]*r[s] is a Gram matrix
-            prod = f"{r} @ {d}.T" if m == 1 else f"({d} * {r}[..., None, :]) @ {d}.T"
+            if m == 2:
+                pr.helpers.add("_gram")
+            prod = f"{r} @ {d}.T" if m == 1 else f"_gram({d}, {r})"
             name = products.get(prod)
             if name is None:
                 name = products[prod] = f"prod{len(products)}"
