@@ -1187,6 +1187,10 @@ class _Module:
                 if len(o.shape) > 1:
                     expr += f".reshape{o.shape}"
                 lines.append(f"    {oname} = {expr}")
+            elif not flat:  # every entry is a structural zero
+                lines.append(f"    {oname} = np.zeros({size})")
+                if len(o.shape) > 1:
+                    lines.append(f"    {oname} = {oname}.reshape{o.shape}")
             else:
                 pos = self.index_text([p for p, _ in flat])
                 lines.append(f"    {oname} = np.zeros({size})")
@@ -1596,6 +1600,8 @@ class CompiledObjective:
     expression: sp.Expr = field(repr=False)
     hess_nnz: int = 0
     hess_pattern: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+    hess_upper: tuple[tuple[tuple[int, int], sp.Expr], ...] = field(default=(), repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         n = len(self.f.variables)
@@ -1609,13 +1615,50 @@ class CompiledObjective:
         return f"$\\displaystyle {self.latex()}$"
 
     def hess_sparse(self, x: Any, *params: Any) -> Any:
-        """The Hessian at one point as a ``scipy.sparse.csr_array`` (needs SciPy)."""
+        """The Hessian at one point as a ``scipy.sparse.csr_array`` (needs SciPy).
+
+        Only the structural non-zeros are computed, by a function compiled on first use
+        (``hess_values``, the upper triangle in :attr:`hess_pattern` order): no ``n x n``
+        array is formed, so this scales to Hessians too large to hold densely.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> xs = ", ".join(f"x{i}" for i in range(5))
+        >>> f = " + ".join(f"(x{i + 1} - x{i}^2)^2" for i in range(4))
+        >>> H = compile_objective(f, xs).hess_sparse(np.ones(5))
+        >>> H.nnz, H.shape, float(H[0, 0]), float(H[0, 1])
+        (13, (5, 5), 8.0, -4.0)
+        """
         import scipy.sparse as sps
 
-        h = self.hess(x, *params)
-        rows, cols = zip(*self.hess_pattern) if self.hess_pattern else ((), ())
         n = len(self.f.variables)
-        return sps.csr_array((h[list(rows), list(cols)], (rows, cols)), shape=(n, n))
+        if not self.hess_upper:  # a linear objective
+            return sps.csr_array((n, n))
+        vals = self.hess_values(x, *params)
+        if np.ndim(vals) != 1:
+            raise InputError("hess_sparse takes one point (x of shape (n,)); use hess for a batch")
+        upper = [p for p, _ in self.hess_upper]
+        rows = np.array([i for i, _ in upper], dtype=np.intp)
+        cols = np.array([j for _, j in upper], dtype=np.intp)
+        off = rows != cols
+        data = np.concatenate([vals, vals[off]])
+        r = np.concatenate([rows, cols[off]])
+        c = np.concatenate([cols, rows[off]])
+        return sps.csr_array((data, (r, c)), shape=(n, n))
+
+    @property
+    def hess_values(self) -> CompiledFunction:
+        """The structurally non-zero entries of the upper triangle of the Hessian, as a vector
+        (in the order of ``hess_upper``); compiled on first use."""
+        fn = self._cache.get("hess_values")
+        if fn is None:
+            f = self.f
+            values = [e for _, e in self.hess_upper] or [sp.S.Zero]
+            fn = compile_numpy(values, f.variables, f.params, f"{f.name}_hess_values",
+                               data=f.data, reduce=self._cache.get("reduce", "sum"))
+            self._cache["hess_values"] = fn
+        return fn
 
     def bind(self, *data: Any) -> BoundObjective:
         """Fix the data arrays of the ``data=`` form once: ``f``, ``grad``, ``hess``,
@@ -1817,6 +1860,8 @@ def compile_objective(
         expression=expr,
         hess_nnz=len(pattern),
         hess_pattern=pattern,
+        hess_upper=tuple(sorted(hess.items())),
+        _cache={"reduce": reduce},
     )
 
 

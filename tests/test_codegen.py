@@ -253,6 +253,24 @@ def test_rosenbrock_bundle_matches_scipy(n: int) -> None:
     assert obj.hess_nnz == 3 * n - 2
 
 
+def test_cse_shares_work_across_outputs() -> None:
+    e = sp.exp(sp.sin(X * Y))
+    fn = compile_numpy([[e, X * e], [X * e, e + Y]], [X, Y])
+    p = np.array([0.3, -1.2])
+    np.testing.assert_allclose(fn(p), [[math.exp(math.sin(-0.36)), 0.3 * math.exp(math.sin(-0.36))],
+                                       [0.3 * math.exp(math.sin(-0.36)),
+                                        math.exp(math.sin(-0.36)) - 1.2]], rtol=1e-14)
+    # once in the NumPy body and once in the one-point (Python float) body
+    assert fn.source.count("np.sin(") == 1 and fn.source.count("math.sin(") == 1
+    assert fn.source.count("np.exp(") == 1 and fn.source.count("math.exp(") == 1
+    obj = compile_objective(e + X**2, [X, Y])
+    vg = obj.value_and_grad.source
+    assert vg.count("np.exp(") == 1 and vg.count("np.sin(") == 1 and vg.count("np.cos(") == 1
+    fx, gx = obj.value_and_grad(p)
+    assert float(fx) == pytest.approx(math.exp(math.sin(-0.36)) + 0.09, rel=1e-14)
+    np.testing.assert_allclose(gx, obj.grad(p), rtol=1e-15)
+
+
 def test_sparse_hessian_emits_no_code_for_zeros() -> None:
     f, xs = rosenbrock(12)
     small = compile_objective(f, xs)
@@ -268,6 +286,12 @@ def test_sparse_hessian_emits_no_code_for_zeros() -> None:
     sparse = obj.hess_sparse(p)
     assert sparse.nnz == 3 * n - 2
     np.testing.assert_allclose(sparse.toarray(), rosen_hess(p), rtol=1e-12)
+    # the sparse route computes only the 2n - 1 upper non-zeros: no n x n array anywhere
+    assert obj.hess_values.shape == (2 * n - 1,)
+    assert f"{n * n}" not in obj.hess_values.source and "reshape" not in obj.hess_values.source
+    with pytest.raises(InputError, match="one point"):
+        obj.hess_sparse(np.stack([p, p]))
+    assert compile_objective("2*x + y", "x, y").hess_sparse(np.zeros(2)).nnz == 0
 
 
 def test_to_scipy_minimize_rosenbrock() -> None:
