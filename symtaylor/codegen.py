@@ -1660,8 +1660,9 @@ class CompiledObjective:
         if fn is None:
             f = self.f
             values = [e for _, e in self.hess_upper] or [sp.S.Zero]
-            fn = compile_numpy(values, f.variables, f.params, f"{f.name}_hess_values",
-                               data=f.data, reduce=self._cache.get("reduce", "sum"))
+            syms, ps, ds = self._cache.get("symbols", (f.variables, f.params, f.data))
+            fn = compile_numpy(values, syms, ps, f"{f.name}_hess_values",
+                               data=ds, reduce=self._cache.get("reduce", "sum"))
             self._cache["hess_values"] = fn
         return fn
 
@@ -1778,11 +1779,19 @@ def compile_objective(
     if shape:
         raise InputError("compile_objective needs a scalar expression; use compile_numpy for a "
                          "vector or a matrix")
-    expr = display = values[0]
-    grad, hess = _derivatives(expr, syms)
+    # differentiate in real symbols of the same names (the generated code is real anyway):
+    # |x|' is sign(x), not SymPy's re/im form for a complex x, and sign' is DiracDelta (a.e. 0)
+    real = {s: sp.Symbol(s.name, real=True) for s in (*syms, *ps, *ds) if not s.is_real}
+    clash = {r for r in real.values()} & values[0].free_symbols - set(real)
+    if clash:  # a real symbol of the same name is already in use: keep the symbols as given
+        real = {}
+    rsyms, rps, rds = ([real.get(s, s) for s in group] for group in (syms, ps, ds))
+    expr = values[0].xreplace(real) if real else values[0]
+    display = expr
+    grad, hess = _derivatives(expr, tuple(rsyms))
     n = len(syms)
     hpos = sorted(hess)
-    mod = _Module(syms, ps, ds, reduce)
+    mod = _Module(tuple(rsyms), tuple(rps), tuple(rds), reduce)
     prepared = mod.prepare([expr, *grad, *(hess[p] for p in hpos)])
     fr, gr, hr = prepared[0], prepared[1 : n + 1], dict(zip(hpos, prepared[n + 1 :]))
     f_out = _Out((), [_Entry([0], fr)], True)
@@ -1808,7 +1817,7 @@ def compile_objective(
             if i != j:
                 rows.setdefault(j, []).append(it.expr * vsyms[i])
     hv_out = _Out((n,), [_Entry([i], sp.Add(*rows[i])) for i in sorted(rows)], len(rows) == n)
-    xs = [("x", syms)]
+    xs = [("x", tuple(rsyms))]
     vars_txt = _vars_text(syms)
     what = _short(display, 60)
     funcs = [
@@ -1866,7 +1875,7 @@ def compile_objective(
         hess_nnz=len(pattern),
         hess_pattern=pattern,
         hess_upper=tuple(sorted(hess.items())),
-        _cache={"reduce": reduce},
+        _cache={"reduce": reduce, "symbols": (rsyms, rps, rds)},
     )
 
 
