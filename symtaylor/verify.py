@@ -46,6 +46,7 @@ __all__ = [
     "Mistake",
     "Verdict",
     "check_gradient",
+    "check_gradient_step",
     "check_hessian",
     "check_jacobian",
     "check_max_step",
@@ -78,7 +79,8 @@ class Mistake:
         ``"inverted-ratio"``, ``"damping-ignored"``, ``"swapped"``, ``"factor-2"``,
         ``"transposed"``, ``"asymmetric"``, ``"shape"``, ``"used-mu"``, ``"reciprocal"``,
         ``"wrong-curvature"``,
-        ``"not-guaranteed"``, ``"not-positive"``; ``None`` when no classic slip explains it.
+        ``"not-guaranteed"``, ``"not-positive"``, ``"lr-missing"``, ``"step-not-point"``,
+        ``"newton"``; ``None`` when no classic slip explains it.
     message : str
         One line for people.
     key : Any
@@ -911,6 +913,76 @@ def check_newton_step(f: Any, variables: Any, answer: Any, damping: Any = 0,
                                   ) else ()
     return Verdict(not mistakes, question, expected if expected.rows > 1 else expected[0],
                    given if given.rows > 1 else given[0], tuple(mistakes), notes,
+                   derivation=step.derivation)
+
+
+def check_gradient_step(f: Any, variables: Any, answer: Any, lr: Any,
+                        at: Any = None) -> Verdict:
+    """Check a gradient-descent update ``x - lr * grad f`` (expressions), or, with ``at``, the
+    next iterate from that point (numbers).
+
+    The truth is :func:`symtaylor.gradient_step`. Recognised slips: the step's sign flipped
+    (``x + lr g``), the learning rate left out (``x - g``), the step reported instead of the
+    new point (``-lr g``), a Newton step given instead.
+
+    Examples
+    --------
+    >>> check_gradient_step("(x - 3)^2", "x", "0.6", lr="0.1", at=0).correct
+    True
+    >>> check_gradient_step("(x - 3)^2", "x", "-0.6", lr="0.1", at=0).reasons
+    ("the step's sign is flipped: that is x + lr*g (gradient ascent)",)
+    """
+    from .steps import gradient_step, newton_step
+
+    expr, syms = _setup(f, variables)
+    rate = _exact(as_expr(lr)) if isinstance(lr, str | float) else lr
+    step = gradient_step(expr, syms, lr=rate)
+    given = _answer_vector(answer, syms)
+    x = sp.Matrix(syms)
+    g = gradient(expr, syms)
+    sub: dict[sp.Symbol, sp.Expr] = {}
+    if at is not None:
+        sub = dict(zip(syms, as_point(at, syms, exact=True)))
+
+    def here(m: sp.Matrix) -> sp.Matrix:
+        return m.xreplace(sub).applyfunc(sp.simplify) if sub else m
+
+    expected = here(step.update)
+    mistakes: list[Mistake] = []
+    if given.shape != expected.shape:
+        mistakes.append(Mistake("shape", expected.rows, given.rows, "shape",
+                                f"the update has {expected.rows} entries (one per variable), "
+                                f"not {given.rows}"))
+    elif not _same_matrix(expected, given):
+        cands: list[tuple[str, Any, str]] = [
+            ("sign", lambda: x + rate * g, "the step's sign is flipped: that is x + lr*g "
+                                           "(gradient ascent)"),
+            ("lr-missing", lambda: x - g, "the learning rate is missing: that is x - g"),
+            ("step-not-point", lambda: -rate * g, "that is the step -lr*g, not the new point "
+                                                  "x - lr*g"),
+            ("newton", lambda: newton_step(expr, syms).update,
+             "that is a Newton step, not a gradient step"),
+        ]
+        for kind, make, why in cands:
+            try:
+                c = here(make())
+            except SymTaylorError:
+                continue
+            if not c.has(sp.zoo, sp.nan) and _same_matrix(c, given):
+                mistakes.append(Mistake("whole answer", expected, given, kind, why))
+                break
+        else:
+            for i, s_ in enumerate(syms):
+                if not _same(expected[i], given[i]):
+                    where = "x_next" if len(syms) == 1 else f"update of {s_}"
+                    mistakes.append(Mistake(where, expected[i], given[i], None,
+                                            f"{where} should be {expected[i]}, not {given[i]}",
+                                            i))
+    question = f"gradient step with lr = {rate} for {expr}"
+    if sub:
+        question += " from " + ", ".join(f"{k} = {v}" for k, v in sub.items())
+    return Verdict(not mistakes, question, expected if expected.rows > 1 else expected[0],
+                   given if given.rows > 1 else given[0], tuple(mistakes),
                    derivation=step.derivation)
 
 

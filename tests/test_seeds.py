@@ -621,6 +621,7 @@ def test_s3_05_one_step_on_x_minus_3_squared() -> None:
     (xn,) = st.gradient_step(f, x, lr=sp.Rational(1, 10)).at(0)
     assert xn == sp.Rational(3, 5)
     assert f.subs(x, xn) == sp.Rational(144, 25)
+    assert st.check_gradient_step(f, x, "0.6", lr="0.1", at=0).correct   # the printed x
     x_float = 0.0 - 0.1 * (2 * (0.0 - 3))
     assert f"{x_float}" == "0.6000000000000001"
     assert Fraction(x_float).limit_denominator(1000) == Fraction(3, 5)

@@ -20,6 +20,7 @@ from symtaylor.verify import (
     Mistake,
     Verdict,
     check_gradient,
+    check_gradient_step,
     check_hessian,
     check_jacobian,
     check_max_step,
@@ -353,6 +354,32 @@ def test_newton_multivariate_slips() -> None:
     assert check_newton_step("x^2", "x", lam * x / (lam + 2), damping=lam).correct
     assert check_newton_step("x^2", "x", "0", damping=lam).kinds == ("damping-ignored",)
     assert check_newton_step(f, "x, y", "0").kinds == ("shape",)
+
+
+@pytest.mark.parametrize("answer, kind", [
+    ("x + alpha*(2*x - 6)", "sign"),
+    ("x - (2*x - 6)", "lr-missing"),
+    ("-alpha*(2*x - 6)", "step-not-point"),
+    ("3", "newton"),
+    ("x - alpha*(x - 3)", None),
+])
+def test_gradient_step_slips(answer: str, kind: str | None) -> None:
+    alpha = sp.Symbol("alpha")
+    assert check_gradient_step("(x - 3)^2", "x", "x - alpha*(2*x - 6)", lr=alpha).correct
+    v = check_gradient_step("(x - 3)^2", "x", answer, lr=alpha)
+    assert not v.correct and v.kinds == ((kind,) if kind else ())
+
+
+def test_gradient_step_at_a_point_against_numpy() -> None:
+    pt, lr = np.array([0.5, -1.0]), 0.05
+    g = np.array([2 * pt[0] + pt[1], pt[0] + 20 * pt[1]])
+    nxt = pt - lr * g
+    ans = ", ".join(repr(float(v)) for v in nxt)
+    assert check_gradient_step("x^2 + x*y + 10*y^2", "x, y", ans, lr="0.05", at=("1/2", -1))
+    assert check_gradient_step("x^2 + x*y + 10*y^2", "x, y", "1, 2", lr=0.05,
+                               at=(0.5, -1)).kinds == ()
+    assert main(["check", "gradient-step", "(x-3)^2", "--lr", "0.1", "--at", "0",
+                 "--answer", "-0.6"]) == 1
 
 
 # -- step sizes ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""``symtaylor check taylor|newton|step-size|gradient|hessian ...``: is this answer right?
+"""``symtaylor check taylor|newton|gradient-step|step-size|gradient|hessian``: is it right?
 
 Exit status 0 when the answer is right, 1 when it is wrong (2 on malformed input), so the
 command can grade answers in a script.
@@ -12,6 +12,7 @@ from ..errors import InputError
 from ..verify import (
     Verdict,
     check_gradient,
+    check_gradient_step,
     check_hessian,
     check_max_step,
     check_newton_step,
@@ -21,7 +22,7 @@ from ..verify import (
 from ._common import Output, parse_region
 
 NAME = "check"
-HELP = "check an answer (Taylor polynomial, Newton step, step size, gradient, Hessian)"
+HELP = "check an answer (Taylor polynomial, Newton or gradient step, step size, derivatives)"
 DESCRIPTION = (
     "Check an answer against symtaylor's derivations and say what is wrong with it "
     "(a missing factorial, a flipped sign, 1/L for 2/L, a missing Hessian inverse...). "
@@ -59,6 +60,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="alpha is claimed to be the LARGEST safe step (checks it against 2/L)")
     s.add_argument("--region", default=None,
                    help="box for a certified L when f is not quadratic, e.g. 'x=-1:1,y=0:2'")
+    gs = sub.add_parser("gradient-step", help="a gradient-descent update x - lr*grad f")
+    _common(gs)
+    gs.add_argument("--lr", required=True, help="the learning rate, e.g. '0.1'")
+    gs.add_argument("--at", default=None, help="current point: the answer is then numbers")
     g = sub.add_parser("gradient", help="a gradient (comma-separated entries)")
     _common(g)
     h = sub.add_parser("hessian", help="a Hessian (rows separated by ';')")
@@ -81,6 +86,8 @@ def run(args: argparse.Namespace) -> Output:
             v = check_max_step(args.expression, args.vars, args.alpha, region=region)
         else:
             v = check_step_size(args.expression, args.vars, args.alpha, region=region)
+    elif kind == "gradient-step":
+        v = check_gradient_step(args.expression, args.vars, args.answer, args.lr, at=args.at)
     elif kind == "gradient":
         v = check_gradient(args.expression, args.vars, args.answer)
     elif kind == "hessian":
