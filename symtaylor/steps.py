@@ -426,6 +426,8 @@ def cauchy_point(f: Any, variables: Any = None, radius: Any = DELTA,
     Matrix([[-101/1001, -1010/1001]])
     >>> cauchy_point("x^2 + 10*y^2", "x, y", radius=1, at=(1, 1)).direction.T
     Matrix([[-sqrt(101)/101, -10*sqrt(101)/101]])
+    >>> cauchy_point("3*x + 4*y", "x, y", radius=5, at=(0, 0)).direction.T   # linear model
+    Matrix([[-3, -4]])
     """
     expr, syms, g, b, sub = _model_at(f, variables, at)
     delta = _param(radius, "radius")
@@ -433,9 +435,12 @@ def cauchy_point(f: Any, variables: Any = None, radius: Any = DELTA,
     if gn == 0:
         raise InputError("the gradient is zero: the Cauchy point is the current point")
     gbg = sp.expand((g.T * b * g)[0])
-    tau_free = sp.Min(gn**3 / (delta * gbg), 1)
-    tau = sp.Piecewise((1, gbg <= 0), (tau_free, True)) if gbg.free_symbols else (
-        1 if gbg <= 0 else tau_free)
+    if gbg.free_symbols:
+        tau = sp.Piecewise((1, gbg <= 0), (sp.Min(gn**3 / (delta * gbg), 1), True))
+    elif gbg <= 0:  # no positive curvature along -g (a linear model too): go to the boundary
+        tau = sp.Integer(1)
+    else:
+        tau = sp.Min(gn**3 / (delta * gbg), 1)
     direction = (-tau * delta / gn * g).applyfunc(sp.simplify)
     base = sp.Matrix([sub[s] for s in syms]) if sub else _vec(syms)
     update = (base + direction).applyfunc(sp.simplify)

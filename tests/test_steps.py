@@ -323,3 +323,12 @@ def test_newton_model_is_the_order_2_taylor_polynomial(text: str) -> None:
     model = m.value + sum(gi * di for gi, di in zip(m.gradient, d)) + sum(
         m.hessian[i, j] * d[i] * d[j] for i in range(len(d)) for j in range(len(d))) / 2
     assert sp.simplify(sp.expand(shifted - model)) == 0
+
+
+def test_cauchy_point_of_a_linear_or_concave_model_goes_to_the_boundary() -> None:
+    # g.B.g <= 0: tau = 1, the step -radius g/||g|| (Nocedal & Wright, eq. 4.12)
+    p = cauchy_point("3*x + 4*y", "x, y", radius=10, at=(1, 1))
+    assert list(p.direction) == [-6, -8]
+    assert list(p.update) == [-5, -7]
+    q = cauchy_point("x - y**2", "x, y", radius=2, at=(0, 0))
+    assert list(q.direction) == [-2, 0]
