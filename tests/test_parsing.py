@@ -146,19 +146,21 @@ def test_malformed_text(text: str) -> None:
     ],
 )
 def test_explosive_input_is_refused_at_once(text: str) -> None:
-    start = time.perf_counter()
+    # CPU time of this process, not wall time: the contract is "within a second" of work, and
+    # a shared CI machine under load must not make the test flaky
+    start = time.process_time()
     with pytest.raises(ParseError):
         parse(text)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 @pytest.mark.parametrize(
     "text", ["(" * 200 + "x" + ")" * 200, "2**30000", "x**999999", "Max(" + "x," * 3000 + "1)"]
 )
 def test_large_but_harmless_input_returns_at_once(text: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     assert isinstance(parse(text), sp.Expr)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 @pytest.mark.parametrize("text", ["1/0", "0**-1", "x/0", "log(x, 1)", "0/0"])
@@ -237,10 +239,10 @@ INJECTIONS = [
 def test_injection_corpus_is_refused_without_side_effects(text: str) -> None:
     if os.path.exists(MARKER):
         os.remove(MARKER)
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(ParseError):
         parse(text)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert not os.path.exists(MARKER)
 
 
@@ -323,13 +325,13 @@ _tokens = st.sampled_from(
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_tokens, max_size=30).map("".join))
 def test_token_soup_only_raises_parse_error(text: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         result = parse(text)
     except ParseError:
         result = None
     assert result is None or isinstance(result, sp.Expr)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 # -- coercion facades ----------------------------------------------------------------------------
