@@ -435,6 +435,7 @@ def _exact_or_ball(e: sp.Expr, ops: Any) -> Any:
     return e if ops is _ExactOps else _ball(e)
 
 
+@functools.lru_cache(maxsize=8192)
 def _ball(e: sp.Expr) -> arb:
     """An arb ball enclosing an exact constant."""
     if e.is_Rational:
@@ -636,7 +637,8 @@ class _Engine:
         return {k: v for k, v in series.items() if v}, atoms
 
     # ball route: the order-k coefficients enclose D^alpha f(xi)/alpha! for xi in the box ---------
-    def balls(self, expr: sp.Expr, box: Sequence[tuple[float, float]]) -> Series:
+    def balls(self, expr: sp.Expr, box: Sequence[tuple[float, float]] | None,
+              centre_balls: Sequence[arb] | None = None) -> Series:
         if expr.free_symbols.isdisjoint(self.varset):
             return {self.zero: _ball(expr)}
         nodes = _postorder(expr, self.varset)
@@ -656,7 +658,8 @@ class _Engine:
                 return _function_coeffs(sp.exp, c0, n, _BallOps)
             return _function_coeffs(kind[1], c0, n, _BallOps)
 
-        centre = [arb(lo).union(arb(hi)) for lo, hi in box]
+        centre = (list(centre_balls) if centre_balls is not None
+                  else [arb(lo).union(arb(hi)) for lo, hi in box])  # type: ignore[union-attr]
         try:
             return self._run(expr, nodes, const, coeffs, centre, arb(0))
         except _Singular as exc:  # pragma: no cover - exact route ran first
@@ -1025,7 +1028,7 @@ class TaylorExpansion:
         return out
 
     def _prepare(self) -> dict:
-        if self._compiled:
+        if "engine" in self._compiled:
             return self._compiled
         a = self._numeric_point()
         free = self.function.free_symbols - set(self.variables)
@@ -1036,19 +1039,55 @@ class TaylorExpansion:
             )
         n = self.order
         extra = 3 if len(self.variables) == 1 else 2
-        # exact coefficients of degrees n+1 .. n+extra at the point (tight, point-valued)
-        hi = _expand_core(self.function, self.variables, self.point, n + extra)[0]
-        higher = {k: _ball(v) for k, v in hi.items() if n < sum(k) <= n + extra}
-        resid = self.function - self.polynomial
+        engine = _Engine(self.variables, n + extra)
+        fexpr = _rewrite(self.function)
+        # Taylor coefficients at the exact point, as tight balls: of degree <= n they are T's
+        # (enclosing its exact coefficients), of degrees n+1 .. n+extra the exact next terms.
         try:
-            prog = compile_enclosure([resid], list(self.variables))
-        except UnsupportedFunctionError as exc:
-            raise CertificationError(str(exc)) from None
-        mp_f = sp.lambdify(self.variables, resid, modules="mpmath")
-        self._compiled.update(a=a, higher=higher, prog=prog, mp=mp_f, extra=extra,
-                              resid_series=_rewrite(self.function) - self.polynomial,
-                              engine=_Engine(self.variables, n + extra))
+            at_a = engine.balls(fexpr, None, [_ball(p) for p in self.point])
+            if not all(v.is_finite() for v in at_a.values()):
+                raise _Unbounded
+            tballs = {k[1:]: v for k, v in at_a.items() if k[0] <= n}
+            higher = {k[1:]: v for k, v in at_a.items() if n < k[0]}
+        except (_Unbounded, UnsupportedFunctionError, CertificationError):
+            # e.g. a removable singularity at the point: convert the exact coefficients
+            hi = _expand_core(self.function, self.variables, self.point, n + extra)[0]
+            higher = {k: _ball(v) for k, v in hi.items() if n < sum(k) <= n + extra}
+            tballs = {k: _ball(v) for k, v in self.coefficients.items()}
+        f_mp = sp.lambdify(self.variables, self.function, modules="mpmath")
+        with mpmath.workdps(60):
+            a_mp = [_mpf(p) for p in self.point]
+            c_mp = list(_mp_coefficients(self).items())
+
+        def t_mp(*xs: Any) -> Any:
+            """T_n at a point, from its coefficients at 60 digits (no huge lambdified code)."""
+            total = mpmath.mpf(0)
+            for key, cv in c_mp:
+                term = cv
+                for xi, ai, k in zip(xs, a_mp, key):
+                    if k:
+                        term *= (xi - ai) ** k
+                total += term
+            return total
+
+        self._compiled.update(a=a, higher=higher, tballs=tballs, prog=None, f_mp=f_mp,
+                              t_mp=t_mp, extra=extra, fexpr=fexpr, engine=engine,
+                              abox=[_ball(p) for p in self.point])
         return self._compiled
+
+    def _natural(self, box: Sequence[tuple[float, float]]) -> float:
+        """Interval evaluation of ``f - T_n`` itself (compiled on first use)."""
+        c = self._compiled
+        if c["prog"] is None:
+            try:
+                c["prog"] = compile_enclosure([self.function - self.polynomial],
+                                              list(self.variables))
+            except UnsupportedFunctionError:
+                c["prog"] = False
+        if c["prog"] is False:
+            return math.inf
+        iv = c["prog"](box)[0]
+        return iv.mag if iv.is_bounded else math.inf
 
     def _box_upper(self, box: Sequence[tuple[float, float]]) -> float:
         """Certified bound of |f - T_n| over one box (the best of several rigorous forms)."""
@@ -1057,13 +1096,10 @@ class TaylorExpansion:
         hull = [(min(lo, ai), max(hi, ai)) for (lo, hi), ai in zip(box, a)]
         dx = [arb(lo).union(arb(hi)) - arb(ai) for (lo, hi), ai in zip(box, a)]
         best = math.inf
-        iv = c["prog"](box)[0]
-        if iv.is_bounded:
-            best = iv.mag
         try:
-            balls = c["engine"].balls(_rewrite(self.function), hull)
+            balls = c["engine"].balls(c["fexpr"], hull)
         except (_Unbounded, UnsupportedFunctionError, CertificationError):
-            return best
+            return min(self._natural(box), self._centred_upper(box))
         # R_n = sum_{n<j<K} exact terms_j(x - a) + Lagrange_K(xi in hull), for K = n+1..n+extra
         exact_part = arb(0)
         for K in range(n + 1, n + extra + 1):
@@ -1076,7 +1112,8 @@ class TaylorExpansion:
             for key, cv in c["higher"].items():
                 if sum(key) == K:
                     exact_part += cv * _mono(dx, (K, *key))
-        return min(best, self._centred_upper(box))
+        best = min(best, self._centred_upper(box))
+        return best if math.isfinite(best) else self._natural(box)
 
     def _centred_upper(self, box: Sequence[tuple[float, float]]) -> float:
         """A Taylor model of ``R = f - T_n`` about the box centre ``c``: point coefficients
@@ -1086,18 +1123,28 @@ class TaylorExpansion:
         c = self._prepare()
         if all(lo == hi for lo, hi in box):
             return math.inf
-        engine, resid, top = c["engine"], c["resid_series"], c["engine"].order
+        engine, top = c["engine"], c["engine"].order
         mid = [0.5 * (lo + hi) for lo, hi in box]
         try:
-            at_c = engine.balls(resid, [(m, m) for m in mid])
-            over = engine.balls(resid, box)
+            at_c = engine.balls(c["fexpr"], [(m, m) for m in mid])
+            over = engine.balls(c["fexpr"], box)
         except (_Unbounded, UnsupportedFunctionError, CertificationError):
             return math.inf
+        # T_n(c + h) as a series in h: sum t_alpha prod (c_i - a_i + h_i)^alpha_i
+        shift = [arb(m) - ab for m, ab in zip(mid, c["abox"])]
+        lin = [{engine.zero: d, u: arb(1)} for d, u in zip(shift, engine.units)]
+        t_at_c: Series = {}
+        for key, tb in c["tballs"].items():
+            term: Series = {engine.zero: tb}
+            for s_i, k in zip(lin, key):
+                if k:
+                    term = _mul(term, _pow_int(s_i, k, top, engine.zero), top)
+            t_at_c = _add(t_at_c, term)
         dx = [arb(lo).union(arb(hi)) - arb(m) for (lo, hi), m in zip(box, mid)]
         total = arb(0)
         for key, cb in at_c.items():
             if key[0] < top:
-                total += cb * _mono(dx, key)
+                total += (cb - t_at_c.get(key, 0)) * _mono(dx, key)
         for key, cb in over.items():
             if key[0] == top:
                 total += cb * _mono(dx, key)
@@ -1107,7 +1154,8 @@ class TaylorExpansion:
         c = self._prepare()
         with mpmath.workdps(50):
             try:
-                v = c["mp"](*[mpmath.mpf(p) for p in pt])
+                xs = [mpmath.mpf(p) for p in pt]
+                v = c["f_mp"](*xs) - c["t_mp"](*xs)
                 return float(abs(v))
             except (ZeroDivisionError, ValueError, TypeError):
                 return 0.0
@@ -1149,6 +1197,9 @@ class TaylorExpansion:
                 pts.extend(list(p) for p in itertools.product(*b))
             return max(self._attained(p) for p in pts)
 
+        if self.function.is_polynomial(*self.variables) and sp.expand(
+                self.function - self.polynomial) == 0:  # T_n reproduces f exactly
+            return RemainderCertificate(0.0, 0.0, tuple(box), 0, True)
         res = branch_and_bound(self._box_upper, low, box, rtol=rtol, max_boxes=max_boxes)
         if not math.isfinite(res.upper):
             raise CertificationError(
@@ -1203,8 +1254,7 @@ class TaylorExpansion:
                 vals = [ai + v for ai, v in zip(a, vals)]
             pts.append(vals)
         self._prepare()
-        f_mp = sp.lambdify(self.variables, self.function, modules="mpmath")
-        t_mp = sp.lambdify(self.variables, self.polynomial, modules="mpmath")
+        f_mp, t_mp = self._compiled["f_mp"], self._compiled["t_mp"]
         rows = []
         for p in pts:
             with mpmath.workdps(50):
@@ -1213,7 +1263,7 @@ class TaylorExpansion:
                 err = abs(fv - tv)
                 dist = max(abs(pi - ai) for pi, ai in zip(mp_p, [mpmath.mpf(v) for v in a]))
                 scaled = float(err / dist ** (self.order + 1)) if dist else math.nan
-            bound = self._box_upper([(v, v) for v in p])
+            bound = self._box_upper([(v, v) for v in p]) if dist else 0.0  # f(a) = T(a)
             rows.append(ErrorRow(tuple(p), float(dist), float(fv), float(tv), float(err),
                                  bound, scaled, tuple(pi - ai for pi, ai in zip(p, a))))
         return ErrorTable(self, tuple(rows))
@@ -1279,6 +1329,43 @@ def _ipow(d: arb, e: int) -> arb:
     if d.contains(0):
         return mag.union(-mag)
     return mag if d > 0 else -mag
+
+
+def _mp_coefficients(t: TaylorExpansion) -> dict[tuple[int, ...], Any]:
+    """The coefficients of ``t`` as mpmath numbers at the working precision, cheaply: the exact
+    engine is rerun and its ring elements (polynomials in a few constants) are evaluated, instead
+    of ``evalf`` on large coefficient expressions."""
+    if t.method == "series-arithmetic":
+        engine = _Engine(t.variables, t.order)
+        try:
+            series, atoms = engine.exact(_rewrite(t.function), t.point)
+        except _Singular:  # pragma: no cover - taylor() took the same route
+            series = None
+        if series is not None:
+            vals = [_mpf(a) for a in atoms.index]
+            out = {}
+            for key, c in series.items():
+                if atoms.ring is None:
+                    out[key[1:]] = mpmath.mpf(int(c.p)) / int(c.q)
+                    continue
+                total = mpmath.mpf(0)
+                for monom, q in c.terms():
+                    term = mpmath.mpf(int(q.p)) / int(q.q)
+                    for v, k in zip(vals, monom):
+                        if k:
+                            term *= v**k
+                    total += term
+                out[key[1:]] = total
+            return out
+    return {k: _mpf(v) for k, v in t.coefficients.items()}
+
+
+def _mpf(e: sp.Expr) -> Any:
+    """An exact real constant as an mpmath number at the working precision."""
+    v = sp.N(e, mpmath.mp.dps + 5)
+    if not v.is_real or not v.is_Number:
+        raise CertificationError(f"cannot evaluate {e} as a real number")
+    return mpmath.mpf(sp.Float(v)._mpf_)
 
 
 def _mono(dx: Sequence[arb], key: Key) -> arb:

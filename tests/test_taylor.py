@@ -503,3 +503,41 @@ def test_cli_taylor(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["taylor", "log(x)", "--order", "2"]) == 2
     err = capsys.readouterr().err
     assert "not analytic" in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_issue_command_json_and_bound(capsys: pytest.CaptureFixture[str]) -> None:
+    # the command of the issue, without --vars (sorted free symbols)
+    assert main(["taylor", "exp(x)*sin(y)", "--at", "0,0", "--order", "4",
+                 "--bound", "x=-0.1:0.1,y=-0.1:0.1", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["variables"] == ["x", "y"] and data["order"] == 4
+    poly = sp.sympify(data["polynomial"])  # test-side only: trusted output
+    assert sp.expand(poly - (y + x * y + x**2 * y / 2 - y**3 / 6 + x**3 * y / 6
+                             - x * y**3 / 6)) == 0
+    # exact remainder max over the box is at a corner: |exp(x) sin(y) - T_4| at (0.1, 0.1)
+    with mpmath.workdps(50):
+        corner = abs(mpmath.exp(mpmath.mpf("0.1")) * mpmath.sin(mpmath.mpf("0.1"))
+                     - float(poly.subs({x: sp.Rational(1, 10), y: sp.Rational(1, 10)})))
+    b = data["bound"]
+    assert b["attained"] <= b["upper"] <= 3 * float(corner) and float(corner) <= b["upper"]
+    assert main(["taylor", "sin(x)", "--at", "pi/3", "--order", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "(x - pi/3)/2" in out and "sqrt(3)/2" in out
+
+
+def test_cli_runs_as_a_program() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "symtaylor", "taylor", "exp(x)*sin(y)", "--at",
+                           "0,0", "--order", "4", "--latex"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(r"e^{x} \sin{\left(y \right)} = ")
+    assert proc.stdout.strip().endswith("R_{4}(x, y)")
+
+
+def test_cli_not_analytic_is_one_line_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["taylor", "sqrt(x^2 + y^2)", "--at", "0,0"]) == 2
+    err = capsys.readouterr().err
+    assert "not analytic at x = 0, y = 0" in err and len(err.strip().splitlines()) == 1
