@@ -1092,12 +1092,13 @@ class TaylorExpansion:
     def _box_upper(self, box: Sequence[tuple[float, float]]) -> float:
         """Certified bound of |f - T_n| over one box (the best of several rigorous forms)."""
         c = self._prepare()
-        n, a, extra = self.order, c["a"], c["extra"]
-        hull = [(min(lo, ai), max(hi, ai)) for (lo, hi), ai in zip(box, a)]
-        dx = [arb(lo).union(arb(hi)) - arb(ai) for (lo, hi), ai in zip(box, a)]
+        n, extra = self.order, c["extra"]
+        # the exact point as a ball (pi/3 is not a float): hull of it and the box, and x - a
+        hull = [arb(lo).union(arb(hi)).union(ab) for (lo, hi), ab in zip(box, c["abox"])]
+        dx = [arb(lo).union(arb(hi)) - ab for (lo, hi), ab in zip(box, c["abox"])]
         best = math.inf
         try:
-            balls = c["engine"].balls(c["fexpr"], hull)
+            balls = c["engine"].balls(c["fexpr"], None, hull)
         except (_Unbounded, UnsupportedFunctionError, CertificationError):
             return min(self._natural(box), self._centred_upper(box))
         # R_n = sum_{n<j<K} exact terms_j(x - a) + Lagrange_K(xi in hull), for K = n+1..n+extra
