@@ -213,6 +213,9 @@ class Result:
 # second run on the same model (another start, another method) does not derive or compile again.
 _CACHE: OrderedDict[tuple, tuple[Any, float]] = OrderedDict()
 _CACHE_SIZE = 64
+# Above this many entries the common-subexpression pass costs more (seconds, in SymPy) than it
+# saves at run time (measured on the MGH Jacobians), so it is skipped.
+_CSE_MAX = 150
 
 
 def _cached(key: tuple, build: Callable[[], Any]) -> tuple[Any, float]:
@@ -419,7 +422,8 @@ def _compile_residual_hessians(residuals: tuple[sp.Expr, ...], J: sp.Matrix,
                     entries.append(Hi[j, k])
                     ridx.append(i)
                     pos.append(j * n + k)
-    hc = compile_numpy(entries, syms, name="residual_hessians") if entries else None
+    hc = compile_numpy(entries, syms, name="residual_hessians",
+                       cse=len(entries) <= _CSE_MAX) if entries else None
     return hc, np.array(ridx, dtype=int), np.array(pos, dtype=int)
 
 
@@ -554,18 +558,23 @@ def _objective(f: Any, variables: Any, data: Any, reduce: str) -> _Objective | _
     syms = _setup_vars([expr], variables, data_syms)
     if reduce not in ("sum", "mean"):
         raise SolverError(f"reduce must be 'sum' or 'mean', not {reduce!r}")
-    (expr,), syms, data_syms = _realify([expr], syms, data_syms)
-    expr = _fold_constants(expr)
-    sq = None if data_syms else _squares(expr)
+
+    def prepare() -> tuple:
+        (e,), sy, ds = _realify([expr], syms, data_syms)
+        e = _fold_constants(e)
+        return e, sy, ds, (None if ds else _squares(e))
+
+    (expr2, syms2, data2, sq), dt0 = _cached(("prepare", expr, syms, data_syms), prepare)
     if sq is not None:
         const, pairs = sq
-        res = [r for _, r in pairs]
-        compiled, dt = _compile_squares(tuple(res), syms)
+        compiled, dt = _compile_squares(tuple(r for _, r in pairs), syms2)
         w = np.array([float(c) for c, _ in pairs])
-        return _SumOfSquares(expr, syms, float(const), w, compiled, dt)
-    compiled, dt = _cached(("objective", expr, syms, data_syms, reduce),
-                           lambda: compile_objective(expr, syms, data=data_syms, reduce=reduce,
+        return _SumOfSquares(expr2, syms2, float(const), w, compiled, dt0 + dt)
+    compiled, dt = _cached(("objective", expr2, syms2, data2, reduce),
+                           lambda: compile_objective(expr2, syms2, data=data2, reduce=reduce,
                                                      name="f"))
+    dt += dt0
+    expr, syms = expr2, syms2
     return _Objective(expr, syms, arrays, compiled, dt)
 
 
@@ -1043,8 +1052,9 @@ def _compile_residuals(exprs: list[sp.Expr], syms: tuple[sp.Symbol, ...],
         rc = compile_numpy(exprs[0], syms, params=data_syms, name="residual")
         jc = compile_numpy(list(J), syms, params=data_syms, name="jacobian")
     else:
-        rc = compile_numpy(exprs, syms, params=data_syms, name="residuals")
-        jc = compile_numpy(J, syms, params=data_syms, name="jacobian")
+        rc = compile_numpy(exprs, syms, params=data_syms, name="residuals",
+                           cse=len(exprs) <= _CSE_MAX)
+        jc = compile_numpy(J, syms, params=data_syms, name="jacobian", cse=len(J) <= _CSE_MAX)
     return J, rc.function, jc.function
 
 
@@ -1053,18 +1063,21 @@ def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
     exprs = as_exprs(residuals, variables)
     data_syms = _match_data(exprs, data_syms)
     syms = _setup_vars(exprs, variables, data_syms)
-    user_syms = syms
-    exprs, syms, data_syms = _realify(exprs, syms, data_syms)
-    exprs = [_fold_constants(e) for e in exprs]
-    n, k = len(syms), len(exprs)
-    if not data_syms:
+
+    def prepare() -> tuple:
+        es, sy, ds = _realify(list(exprs), syms, data_syms)
+        return [_fold_constants(e) for e in es], sy, ds
+
+    (exprs2, syms2, data2), dt0 = _cached(("prepare", tuple(exprs), syms, data_syms), prepare)
+    n, k = len(syms2), len(exprs2)
+    if not data2:
         # Compiled in a canonical order (shared with minimize on sum(r_i^2)), used in the user's.
-        order = sorted(range(k), key=lambda i: sp.default_sort_key(exprs[i]))
-        canon = tuple(exprs[i] for i in order)
-        (Jc, rcc, jcc), dt = _cached(("residuals", canon, syms, ()),
-                                     lambda: _compile_residuals(list(canon), syms, ()))
+        order = sorted(range(k), key=lambda i: sp.default_sort_key(exprs2[i]))
+        canon = tuple(exprs2[i] for i in order)
+        (Jc, rcc, jcc), dt = _cached(("residuals", canon, syms2, ()),
+                                     lambda: _compile_residuals(list(canon), syms2, ()))
         if order == list(range(k)):
-            return _Residuals(exprs, user_syms, (), Jc, dt, rcc, jcc, k)
+            return _Residuals(exprs2, syms, (), Jc, dt0 + dt, rcc, jcc, k)
         inv = np.argsort(order)
         J = sp.Matrix([list(Jc.row(int(i))) for i in inv])
 
@@ -1074,9 +1087,9 @@ def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
         def j_user(x: np.ndarray) -> np.ndarray:
             return np.asarray(jcc(x))[inv]
 
-        return _Residuals(exprs, user_syms, (), J, dt, r_user, j_user, k)
-    (J, rc, jc), dt = _cached(("residuals", tuple(exprs), syms, data_syms),
-                              lambda: _compile_residuals(exprs, syms, data_syms))
+        return _Residuals(exprs2, syms, (), J, dt0 + dt, r_user, j_user, k)
+    (J, rc, jc), dt = _cached(("residuals", tuple(exprs2), syms2, data2),
+                              lambda: _compile_residuals(exprs2, syms2, data2))
     N = arrays[0].size
     if k == 1:
         def r_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
@@ -1092,7 +1105,7 @@ def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
         def j_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
             return np.broadcast_to(jc(x, *p), (N, k, n)).transpose(1, 0, 2)
 
-    return _Residuals(exprs, user_syms, arrays, J, dt, r_fn, j_fn, N * k)
+    return _Residuals(exprs2, syms, arrays, J, dt0 + dt, r_fn, j_fn, N * k)
 
 
 def _gauss_newton(res: _Residuals, x: np.ndarray, run: _Run, *, ftol: float, xtol: float,
