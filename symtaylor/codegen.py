@@ -1194,7 +1194,7 @@ class _Module:
             else:
                 pos = self.index_text([p for p, _ in flat])
                 lines.append(f"    {oname} = np.zeros({size})")
-                lines.append(f"    {oname}[{pos}] = (\n        {values},\n    )")
+                lines.append(f"    {oname}[{pos}] = np.array((\n        {values},\n    ))")
                 if len(o.shape) > 1:
                     lines.append(f"    {oname} = {oname}.reshape{o.shape}")
             results.append(oname)
