@@ -23,7 +23,10 @@ not analytic there and :class:`~symtaylor.errors.NotAnalyticError` is raised.
 Remainder bounds are certified by ball arithmetic (python-flint ``arb``): the same series
 engine run with interval coefficients over the hull of the point and a box gives enclosures of
 all the order-``k`` Taylor coefficients ``D^alpha f(xi)/alpha!`` for ``xi`` in that hull, i.e. of
-the Lagrange remainder; branch and bound over the region tightens it.
+the Lagrange remainder (with the exact next terms added when they vanish, as for ``sin`` at 0).
+A second form, a Taylor model of ``f - T_n`` about each sub-box centre (point coefficients plus
+a Lagrange term over the sub-box), is tight far from the expansion point; branch and bound over
+the region takes the better of the two per sub-box.
 
 Examples
 --------
@@ -824,6 +827,15 @@ class RemainderCertificate:
 
     def __float__(self) -> float:
         return self.upper
+
+    def latex(self) -> str:
+        """``attained <= max |f - T_n| <= upper`` over the box, as LaTeX."""
+        box = r" \times ".join(f"[{lo:g}, {hi:g}]" for lo, hi in self.region)
+        return (rf"{_tex_num(self.attained)} \le \max_{{{box}}} |f - T_n| \le "
+                rf"{_tex_num(self.upper)}")
+
+    def _repr_latex_(self) -> str:
+        return display(self.latex())
 
 
 @dataclass(frozen=True)

@@ -370,6 +370,8 @@ def test_bound_several_variables() -> None:
     true = float(max(grid))
     assert true <= cert.upper <= 3 * true
     assert cert.attained <= cert.upper
+    assert r"\max_{[-0.2, 0.2] \times [-0.2, 0.2]} |f - T_n|" in cert.latex()
+    assert cert._repr_latex_().startswith("$\\displaystyle") and float(cert) == cert.upper
 
 
 def test_bound_uses_next_nonzero_order() -> None:
