@@ -1,0 +1,170 @@
+"""Benchmark: symtaylor's solvers vs SciPy in the same run, on NIST StRD and Moré–Garbow–Hillstrom.
+
+Run: ``python benchmarks/bench_solvers.py`` (``--nist`` or ``--mgh`` for one half,
+``--repeats N`` for the timing repeats, default 7). The tables report the median over the
+fits of each fit's best-of-N time.
+
+* NIST StRD (19 datasets x 2 starts): ``least_squares(method="lm")`` vs
+  ``scipy.optimize.least_squares(method="lm")`` (MINPACK) with the exact Jacobian. Both get the
+  SAME compiled residual/Jacobian callables and ``ftol = xtol = 1e-15``; success means LRE >= 6
+  on every parameter against NIST's certified values. Time per fit = best of the repeats of
+  the whole call (for symtaylor: the public ``least_squares`` call with its compiled derivation
+  cached, i.e. input checks + iterations), compile time reported separately.
+* MGH (41 entries): ``minimize`` newton / trust-region / bfgs vs SciPy ``trust-exact`` and
+  ``BFGS`` given the same compiled f, gradient and Hessian (gtol 1e-8). Success = the paper's
+  f* (or MINPACK's result where the data README says so) to 1e-5 relative / 1e-10 absolute.
+  The target: Newton or trust-region needing no more f evaluations than trust-exact on >= 80%.
+
+Prints tables and RATIOS (symtaylor / SciPy; < 1 means symtaylor is faster or cheaper).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import warnings
+
+import numpy as np
+import scipy.optimize as so
+
+from symtaylor.problems import lre, mgh_problems, nist_problems
+from symtaylor.solvers import _objective, _residuals, least_squares, minimize
+
+
+def _best_time(fn, repeats: int) -> float:
+    """Best of ``repeats`` calls (timeit's convention: the least disturbed by other load)."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def bench_nist(repeats: int) -> None:
+    print("NIST StRD nonlinear regression: least_squares lm vs SciPy least_squares(method='lm')")
+    print(f"{'dataset':10s} {'st':>2s} | {'ours LRE':>8s} {'nfev':>5s} {'ms':>7s} | "
+          f"{'scipy LRE':>9s} {'nfev':>5s} {'ms':>7s} | {'ratio':>5s} | {'compile s':>9s}")
+    rows = []
+    for p in nist_problems():
+        for start in (1, 2):
+            x0 = p.start(start)
+            r = least_squares(p.residual, p.params, x0, data=p.data, method="lm")
+            res = _residuals(p.residual, p.params, p.data)  # the same compiled callables
+            compile_s = r.compile_time if start == 1 else 0.0
+            ours_lre = min(lre(v, c) for v, c in zip(r.x, p.certified_values))
+            t_ours = _best_time(
+                lambda x0=x0, p=p: least_squares(p.residual, p.params, x0, data=p.data,
+                                                 method="lm", history=False), repeats)
+
+            def scipy_fit(x0=x0, res=res):
+                return so.least_squares(res.fun, np.array(x0, dtype=float), jac=res.jac,
+                                        method="lm", ftol=1e-15, xtol=1e-15, gtol=1e-15)
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                s = scipy_fit()
+                t_sp = _best_time(scipy_fit, repeats)
+            sp_lre = min(lre(v, c) for v, c in zip(s.x, p.certified_values))
+            rows.append((p.name, start, ours_lre, r.nfev, t_ours, sp_lre, s.nfev, t_sp,
+                         compile_s))
+            print(f"{p.name:10s} {start:2d} | {ours_lre:8.1f} {r.nfev:5d} {t_ours * 1e3:7.2f} | "
+                  f"{sp_lre:9.1f} {s.nfev:5d} {t_sp * 1e3:7.2f} | {t_ours / t_sp:5.2f} | "
+                  f"{compile_s:9.2f}", flush=True)
+    ok_o = sum(r[2] >= 6 for r in rows)
+    ok_s = sum(r[5] >= 6 for r in rows)
+    both = [r for r in rows if r[2] >= 6 and r[5] >= 6]
+    print(f"\nsolved (LRE >= 6 on every parameter): symtaylor {ok_o}/{len(rows)}, "
+          f"SciPy/MINPACK {ok_s}/{len(rows)}")
+    missed = [f"{r[0]}-{r[1]}" for r in rows if r[5] < 6]
+    if missed:
+        print(f"SciPy misses: {', '.join(missed)}")
+    med_o = statistics.median(r[4] for r in rows)
+    med_s = statistics.median(r[7] for r in rows)
+    print(f"median time per fit: symtaylor {med_o * 1e3:.2f} ms, SciPy {med_s * 1e3:.2f} ms, "
+          f"ratio {med_o / med_s:.2f} (target <= 1.5)")
+    print(f"median of per-fit ratios: {statistics.median(r[4] / r[7] for r in rows):.2f}; "
+          f"median nfev ratio (fits both solve): "
+          f"{statistics.median(r[3] / r[6] for r in both):.2f}")
+    print(f"compile (derive + codegen) per dataset: median "
+          f"{statistics.median(r[8] for r in rows if r[1] == 1):.2f} s, total "
+          f"{sum(r[8] for r in rows):.1f} s (once per model; not in the fit times)\n")
+
+
+def _reached(f: float, targets) -> bool:
+    return any(abs(f - t) <= 1e-10 + 1e-5 * abs(t) for t in targets)
+
+
+def bench_mgh(repeats: int) -> None:
+    print("Moré–Garbow–Hillstrom: minimize vs SciPy minimize (same compiled f, grad, Hessian)")
+    head = f"{'entry':30s} | " + " | ".join(
+        f"{m:>14s}" for m in ("newton", "trust-region", "bfgs", "sp trust-exact", "sp BFGS"))
+    print(head + "   (ok nfev)")
+    rows = []
+    for p in mgh_problems():
+        obj = _objective(p.objective, p.variables, None, "sum")
+        x0 = np.array(p.x0)
+        out = {}
+        for m in ("newton", "trust-region", "bfgs"):
+            r = minimize(p.objective, p.variables, p.x0, method=m)
+            out[m] = (_reached(r.fun, p.targets), r.nfev)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            s = so.minimize(obj.f, x0, jac=obj.grad, hess=obj.hess, method="trust-exact",
+                            options={"gtol": 1e-8, "maxiter": 1000})
+            out["sp trust-exact"] = (_reached(s.fun, p.targets), s.nfev)
+            s = so.minimize(obj.f, x0, jac=obj.grad, method="BFGS",
+                            options={"gtol": 1e-8, "maxiter": 1000})
+            out["sp BFGS"] = (_reached(s.fun, p.targets), s.nfev)
+        rows.append((p.key, out))
+        print(f"{p.key:30s} | " + " | ".join(
+            f"{'ok ' if ok else 'BAD'} {nf:10d}" for ok, nf in out.values()), flush=True)
+    n = len(rows)
+    print()
+    for m in ("newton", "trust-region", "bfgs", "sp trust-exact", "sp BFGS"):
+        print(f"solved {m:15s} {sum(o[m][0] for _, o in rows):2d}/{n}")
+    te = {k: o["sp trust-exact"][1] for k, o in rows}
+    for m in ("newton", "trust-region"):
+        le = sum(o[m][1] <= te[k] for k, o in rows)
+        print(f"{m:12s} nfev <= trust-exact's on {le}/{n} = {le / n:.0%} (target >= 80%); "
+              f"median nfev ratio {statistics.median(o[m][1] / te[k] for k, o in rows):.2f}")
+    best = sum(min(o["newton"][1], o["trust-region"][1]) <= te[k] for k, o in rows)
+    print(f"best of newton/trust-region <= trust-exact on {best}/{n} = {best / n:.0%}")
+    bf = sum(o["bfgs"][1] <= o["sp BFGS"][1] for _, o in rows)
+    print(f"bfgs nfev <= SciPy BFGS's on {bf}/{n}; median ratio "
+          f"{statistics.median(o['bfgs'][1] / o['sp BFGS'][1] for _, o in rows):.2f}")
+
+    # wall time per fit (compiled derivations cached), median over the entries
+    t_ours, t_sp = [], []
+    for p in mgh_problems():
+        obj = _objective(p.objective, p.variables, None, "sum")
+        x0 = np.array(p.x0)
+        t_ours.append(_best_time(lambda p=p: minimize(p.objective, p.variables, p.x0,
+                                                        method="trust-region", history=False),
+                                   repeats))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t_sp.append(_best_time(lambda obj=obj, x0=x0: so.minimize(
+                obj.f, x0, jac=obj.grad, hess=obj.hess, method="trust-exact",
+                options={"gtol": 1e-8, "maxiter": 1000}), repeats))
+    print(f"median time per MGH fit: trust-region {statistics.median(t_ours) * 1e3:.2f} ms, "
+          f"SciPy trust-exact {statistics.median(t_sp) * 1e3:.2f} ms, median per-entry ratio "
+          f"{statistics.median(a / b for a, b in zip(t_ours, t_sp)):.2f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--nist", action="store_true")
+    ap.add_argument("--mgh", action="store_true")
+    ap.add_argument("--repeats", type=int, default=7)
+    a = ap.parse_args()
+    both = not (a.nist or a.mgh)
+    if a.nist or both:
+        bench_nist(a.repeats)
+    if a.mgh or both:
+        bench_mgh(a.repeats)
+
+
+if __name__ == "__main__":
+    main()
