@@ -41,6 +41,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+try:  # direct LAPACK calls: ~10x less overhead than numpy.linalg on these small matrices
+    from scipy.linalg.lapack import dgeqrf as _geqrf
+    from scipy.linalg.lapack import dgesdd as _gesdd
+except ImportError:  # pragma: no cover - SciPy is optional
+    _geqrf = _gesdd = None
+
 __all__ = ["LMOutput", "levenberg_marquardt", "lm_parameter"]
 
 _EPS = float(np.finfo(float).eps)
@@ -86,22 +92,29 @@ def lm_parameter(s: np.ndarray, c: np.ndarray, delta: float, par: float
     (True, True)
     """
     sc = s * c
+    n = s.size
     # Gauss–Newton direction; singular values below the cut-off count as zero (lmpar's nsing).
-    cut = (s[0] if s.size else 0.0) * _EPS * max(len(s), 1)
-    keep = s > cut
-    y = np.zeros_like(s)
-    y[keep] = -c[keep] / s[keep]
-    dxnorm = float(np.sqrt(y @ y))
+    # (s is in descending order, so full rank means the last one is above the cut-off.)
+    cut = (float(s[0]) if n else 0.0) * _EPS * max(n, 1)
+    full = n > 0 and float(s[-1]) > cut
+    if full:
+        y = -c / s
+    else:
+        keep = s > cut
+        y = np.zeros_like(s)
+        y[keep] = -c[keep] / s[keep]
+    yy = float(y @ y)
+    dxnorm = math.sqrt(yy)
     fp = dxnorm - delta
     if fp <= 0.1 * delta:
         return 0.0, y
     # Lower bound from the Newton step at par = 0 (only with full rank), upper from ||D^-1 J^T r||.
-    if keep.all():
-        t2 = float(np.sum(y[keep] ** 2 / s[keep] ** 2)) / dxnorm**2
-        parl = fp / (delta * t2)
+    if full:
+        ys = y / s
+        parl = fp / (delta * (float(ys @ ys) / yy))
     else:
         parl = 0.0
-    gnorm = float(np.sqrt(sc @ sc))
+    gnorm = math.sqrt(float(sc @ sc))
     paru = gnorm / delta
     if paru == 0.0:
         paru = _DWARF / min(delta, 0.1)
@@ -114,15 +127,15 @@ def lm_parameter(s: np.ndarray, c: np.ndarray, delta: float, par: float
             par = max(_DWARF, 0.001 * paru)
         den = s2 + par
         y = -sc / den
-        dxnorm = float(np.sqrt(y @ y))
+        yy = float(y @ y)
+        dxnorm = math.sqrt(yy)
         prev = fp
         fp = dxnorm - delta
         if abs(fp) <= 0.1 * delta or (parl == 0.0 and fp <= prev < 0.0) or it == 10:
             break
         if dxnorm == 0.0:
             break
-        t2 = float(np.sum(y * y / den)) / dxnorm**2
-        parc = fp / (delta * t2)
+        parc = fp / (delta * (float((y / den) @ y) / yy))
         if fp > 0.0:
             parl = max(parl, par)
         elif fp < 0.0:
@@ -131,9 +144,30 @@ def lm_parameter(s: np.ndarray, c: np.ndarray, delta: float, par: float
     return par, y
 
 
+_LOWER: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _lower(n: int) -> tuple[np.ndarray, np.ndarray]:
+    idx = _LOWER.get(n)
+    if idx is None:
+        idx = _LOWER[n] = np.tril_indices(n, -1)
+    return idx
+
+
 def _factor(a: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``s, c = U^T r`` and ``V`` for ``a = U S V^T`` (QR first when ``a`` is tall)."""
     m, n = a.shape
+    if _geqrf is not None and m > n:
+        ar = np.empty((m, n + 1), order="F")
+        ar[:, :n] = a
+        ar[:, n] = r
+        qr, _, _, info = _geqrf(ar, overwrite_a=1)
+        if info == 0:
+            R = qr[:n, :n]
+            R[_lower(n)] = 0.0  # the Householder vectors below the diagonal
+            u, s, vt, info = _gesdd(R)
+            if info == 0:
+                return s, u.T @ qr[:n, n], vt.T
     if m > n:
         # QR of [a | r] without forming Q: the last column's top n entries are Q^T r.
         rr = np.linalg.qr(np.column_stack((a, r)), mode="r")
@@ -202,7 +236,7 @@ def levenberg_marquardt(
             return LMOutput(x, f, J, "zero", nit, nfev, njev)
         J = np.asarray(jac(x), dtype=float).reshape(f.size, n)
         njev += 1
-        if not np.all(np.isfinite(J)):
+        if not np.isfinite(J).all():
             return LMOutput(x, f, J, "non_finite", nit, nfev, njev)
         acnorm = np.sqrt(np.einsum("ij,ij->j", J, J))
         if first:
@@ -228,7 +262,8 @@ def levenberg_marquardt(
             xt = x + p
             ft = np.asarray(fun(xt), dtype=float).ravel()
             nfev += 1
-            fnorm1 = math.sqrt(ft @ ft) if np.all(np.isfinite(ft)) else math.inf
+            ff = float(ft @ ft)  # nan or inf when a residual is not finite
+            fnorm1 = math.sqrt(ff) if math.isfinite(ff) else math.inf
             actred = 1.0 - (fnorm1 / fnorm) ** 2 if 0.1 * fnorm1 < fnorm else -1.0
             sy = s * y
             temp1 = math.sqrt(sy @ sy) / fnorm
@@ -252,8 +287,8 @@ def levenberg_marquardt(
                 xnorm = math.sqrt(dx @ dx)
                 nit += 1
                 first = False
-                if monitor is not None and monitor(nit, x, fnorm**2, float(np.linalg.norm(g)),
-                                                   float(np.linalg.norm(p))):
+                if monitor is not None and monitor(nit, x, fnorm**2, math.sqrt(g @ g),
+                                                   math.sqrt(p @ p)):
                     J = np.asarray(jac(x), dtype=float).reshape(f.size, n)
                     njev += 1
                     return LMOutput(x, f, J, "callback", nit, nfev, njev)

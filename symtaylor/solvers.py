@@ -1093,10 +1093,12 @@ def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
     N = arrays[0].size
     if k == 1:
         def r_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
-            return np.broadcast_to(rc(x, *p), (N,))
+            out = rc(x, *p)
+            return out if out.shape == (N,) else np.broadcast_to(out, (N,))
 
         def j_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
-            return np.broadcast_to(jc(x, *p), (N, n))
+            out = jc(x, *p)
+            return out if out.shape == (N, n) else np.broadcast_to(out, (N, n))
     else:
         # Every residual expression broadcast over the samples: (N, k) and (N, k, n).
         def r_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
