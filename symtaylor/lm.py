@@ -234,7 +234,9 @@ def levenberg_marquardt(
             J = np.asarray(jac(x), dtype=float).reshape(f.size, n)
             njev += 1
             return LMOutput(x, f, J, "zero", nit, nfev, njev)
-        J = np.asarray(jac(x), dtype=float).reshape(f.size, n)
+        J = jac(x)
+        if J.shape != (f.size, n) or J.dtype != np.float64:
+            J = np.asarray(J, dtype=float).reshape(f.size, n)
         njev += 1
         if not np.isfinite(J).all():
             return LMOutput(x, f, J, "non_finite", nit, nfev, njev)
@@ -245,8 +247,11 @@ def levenberg_marquardt(
             delta = factor * xnorm if xnorm > 0.0 else factor
         # Cosine test (MINPACK's gnorm): the largest |J_j . r| / (||J_j|| ||r||).
         g = J.T @ f
-        nz = acnorm > 0.0
-        gnorm = float(np.max(np.abs(g[nz]) / acnorm[nz]) / fnorm) if nz.any() else 0.0
+        if acnorm.all():
+            gnorm = float(np.max(np.abs(g) / acnorm)) / fnorm
+        else:
+            nz = acnorm > 0.0
+            gnorm = float(np.max(np.abs(g[nz]) / acnorm[nz]) / fnorm) if nz.any() else 0.0
         if gnorm <= gtol:
             return LMOutput(x, f, J, "gtol", nit, nfev, njev)
         if scale:
@@ -260,7 +265,9 @@ def levenberg_marquardt(
             if first:
                 delta = min(delta, pnorm)
             xt = x + p
-            ft = np.asarray(fun(xt), dtype=float).ravel()
+            ft = fun(xt)
+            if ft.ndim != 1 or ft.dtype != np.float64:
+                ft = np.asarray(ft, dtype=float).ravel()
             nfev += 1
             ff = float(ft @ ft)  # nan or inf when a residual is not finite
             fnorm1 = math.sqrt(ff) if math.isfinite(ff) else math.inf

@@ -1037,11 +1037,27 @@ class _Residuals:
     _j: Callable[..., np.ndarray]
     m: int
 
-    def fun(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self._r(x, *self.data), dtype=float).reshape(self.m)
+    def __post_init__(self) -> None:
+        # Plain closures (no method lookups, no copies when the shapes are already right): the
+        # LM loop calls them once per evaluation.
+        r, j, data, m, n = self._r, self._j, self.data, self.m, len(self.variables)
 
-    def jac(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self._j(x, *self.data), dtype=float).reshape(self.m, len(self.variables))
+        def fun(x: np.ndarray) -> np.ndarray:
+            out = r(x, *data)
+            if out.shape == (m,):
+                return out
+            out = np.asarray(out, dtype=float)
+            return out.reshape(m) if out.size == m else np.broadcast_to(out, (m,))
+
+        def jac(x: np.ndarray) -> np.ndarray:
+            out = j(x, *data)
+            if out.shape == (m, n):
+                return out
+            out = np.asarray(out, dtype=float)
+            return out.reshape(m, n) if out.size == m * n else np.broadcast_to(out, (m, n))
+
+        self.fun = fun
+        self.jac = jac
 
 
 def _compile_residuals(exprs: list[sp.Expr], syms: tuple[sp.Symbol, ...],
@@ -1092,13 +1108,7 @@ def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
                               lambda: _compile_residuals(exprs2, syms2, data2))
     N = arrays[0].size
     if k == 1:
-        def r_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
-            out = rc(x, *p)
-            return out if out.shape == (N,) else np.broadcast_to(out, (N,))
-
-        def j_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
-            out = jc(x, *p)
-            return out if out.shape == (N, n) else np.broadcast_to(out, (N, n))
+        r_fn, j_fn = rc, jc  # (N,) and (N, n); a constant is broadcast by fun/jac
     else:
         # Every residual expression broadcast over the samples: (N, k) and (N, k, n).
         def r_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
@@ -1251,7 +1261,8 @@ def least_squares(
     title = f"{name} on {len(res.exprs)} residual{'s' if len(res.exprs) > 1 else ''}"
     if data is not None:
         title += f" over {res.data[0].size} samples"
-    rows = [Row("r", sp.Matrix(res.exprs).T), Row("J", res.jac_exprs),
+    r_row, _ = _cached(("row", tuple(res.exprs)), lambda: sp.Matrix(res.exprs).T)
+    rows = [Row("r", r_row), Row("J", res.jac_exprs),
             Row("x_{k+1}", r"x_k - \left(J^T J + \lambda_k D^T D\right)^{-1} J^T r"
                 if name == "lm" else r"x_k - t_k \left(J^T J\right)^{-1} J^T r")]
     return Result(
