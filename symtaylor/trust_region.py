@@ -164,6 +164,7 @@ def trust_region(
     g = np.asarray(grad(x), dtype=float)
     H = np.asarray(hess(x), dtype=float)
     nfev = njev = nhev = 1
+    f0 = f
     if not (math.isfinite(f) and np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
         return TROutput(x, f, g, H, "non_finite", 0, nfev, njev, nhev)
     eig = np.linalg.eigh(H)
@@ -216,7 +217,9 @@ def trust_region(
                 return TROutput(x, f, g, H, "non_finite", nit, nfev, njev, nhev)
             eig = np.linalg.eigh(H)
             x_scale = max(1.0, float(np.max(np.abs(x))))
-            if x_scale > 1e150 or f < -1e300:
+            # f unbounded below: steps of the largest radius keep decreasing it without end.
+            runaway = boundary and delta >= max_delta and f < f0 - 1e12 * max(1.0, abs(f0))
+            if x_scale > 1e150 or f < -1e300 or runaway:
                 return TROutput(x, f, g, H, "diverged", nit, nfev, njev, nhev)
             if monitor is not None and monitor(nit, x, f, float(np.linalg.norm(g)), pnorm):
                 return TROutput(x, f, g, H, "callback", nit, nfev, njev, nhev)

@@ -148,6 +148,57 @@ def test_maximum_is_not_a_minimum():
     assert r.hess_min_eig == pytest.approx(-2.0)
 
 
+METHODS = ("newton", "trust-region", "bfgs", "l-bfgs", "gradient-descent")
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("f", ["x**2 - y**2", "-x**2 - y**2"], ids=["saddle", "maximum"])
+def test_start_exactly_at_saddle_or_maximum_is_never_success(f, method):
+    """g = 0 at the start. Both functions are unbounded below: second-order methods leave along
+    negative curvature and must report divergence; first-order ones cannot move and must say
+    SADDLE. Nobody may report success."""
+    opts = {"lr": 0.1} if method == "gradient-descent" else {}
+    r = minimize(f, "x y", [0, 0], method=method, **opts)
+    assert not r.success, (method, r.status, r.x)
+    if method in ("newton", "trust-region"):
+        assert r.status is Status.DIVERGED and np.max(np.abs(r.x)) > 1e6
+    else:
+        assert r.status is Status.SADDLE and r.hess_min_eig == pytest.approx(-2.0)
+
+
+@pytest.mark.parametrize("method", ["newton", "trust-region"])
+def test_second_order_methods_leave_a_maximum_for_the_minimum(method):
+    """x = 0 is a local maximum of x^4 - 2x^2 (+ y^2): Newton must not stop there."""
+    r = minimize("x**4 - 2*x**2 + y**2", "x y", [0, 0], method=method)
+    assert r.success and abs(r.x[0]) == pytest.approx(1.0) and r.fun == pytest.approx(-1.0)
+    assert r.hess_min_eig == pytest.approx(2.0)
+
+
+def test_newton_exact_on_badly_scaled_positive_definite_hessian():
+    """cond(H) ~ 1e12 but positive definite: the exact Newton step must be kept (Brown badly
+    scaled, MGH 4), not damped by an eigenvalue floor."""
+    f = "(x - 1e6)**2 + (y - 2e-6)**2 + (x*y - 2)**2"
+    r = minimize(f, "x y", [1, 1], method="newton")
+    assert r.success and r.nit < 50
+    assert r.x == pytest.approx([1e6, 2e-6], rel=1e-9)
+
+
+def test_sum_of_squares_hessian_matches_full_hessian():
+    """minimize assembles the Hessian of sum w_i r_i^2 as 2 (J^T W J + sum w_i r_i Hess r_i);
+    it must equal SymPy's Hessian of the whole expression."""
+    from symtaylor.solvers import _objective, _SumOfSquares
+
+    f = (x * sp.exp(y) - 2) ** 2 + 3 * (sp.sin(x * y) + y**2) ** 2 + (x - y) ** 2 + 5
+    obj = _objective(f, [x, y], None, "sum")
+    assert isinstance(obj, _SumOfSquares)
+    H = sp.lambdify((x, y), sp.hessian(f, (x, y)))
+    g = sp.lambdify((x, y), [sp.diff(f, v) for v in (x, y)])
+    for pt in ([0.3, -0.7], [1.5, 0.2]):
+        assert obj.f(np.array(pt)) == pytest.approx(float(f.subs({x: pt[0], y: pt[1]})))
+        assert np.allclose(obj.grad(np.array(pt)), g(*pt), rtol=1e-12)
+        assert np.allclose(obj.hess(np.array(pt)), H(*pt), rtol=1e-12)
+
+
 # -- failures are statuses, with messages -----------------------------------------------------
 
 
@@ -364,3 +415,45 @@ def test_lm_core_matches_scipy_minpack_on_rosenbrock_residuals():
     out = levenberg_marquardt(fun, jac, np.array([-1.2, 1.0]))
     ref = so.least_squares(fun, [-1.2, 1.0], jac=jac, method="lm")
     assert np.allclose(out.x, ref.x, atol=1e-10) and np.allclose(out.x, [1, 1])
+
+
+# -- command line -------------------------------------------------------------------------------
+
+
+def test_cli_minimize_text_json_and_exit_status(capsys):
+    import json
+
+    from symtaylor.cli import main
+
+    assert main(["minimize", "x**4 - 2*x**2 + 1/2", "--x0", "2", "--method", "newton"]) == 0
+    out = capsys.readouterr().out
+    assert "newton" in out and "x = 1" in out and "gtol" in out
+    assert main(["minimize", "x**4 - 2*x**2 + 1/2", "--x0", "2", "--method", "newton",
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["success"] is True and data["status"] == "gtol"
+    assert data["x"]["x"] == pytest.approx(1.0) and data["fun"] == pytest.approx(-0.5)
+    assert data["nfev"] >= data["nit"] >= 1
+    # a run that does not converge: exit status 1, and the message says why
+    assert main(["minimize", "x^2 - y^2", "--x0", "0, 0", "--method", "bfgs"]) == 1
+    assert "saddle" in capsys.readouterr().out
+    assert main(["minimize", "x**4 - 2*x**2 + 1/2", "--x0", "2", "--method",
+                 "gradient-descent", "--lr", "0.6"]) == 1
+    assert "diverged" in capsys.readouterr().out
+
+
+def test_cli_minimize_least_squares_and_errors(capsys):
+    import json
+
+    from symtaylor.cli import main
+
+    assert main(["minimize", "10*(y - x^2); 1 - x", "--x0", "-1.2, 1", "--least-squares",
+                 "--json", "--history"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["method"] == "lm" and data["success"]
+    assert [data["x"]["x"], data["x"]["y"]] == pytest.approx([1.0, 1.0])
+    assert len(data["history"]["f"]) == data["nit"] + 1
+    assert main(["minimize", "x^2", "--x0", "1", "--method", "simplex"]) == 2
+    assert "valid methods" in capsys.readouterr().err
+    assert main(["minimize", "x^2", "--x0", "1", "--lr", "fast", "--method",
+                 "gradient-descent"]) == 2
