@@ -1184,7 +1184,7 @@ class TaylorExpansion:
         rtol : float
             Branch and bound stops when the bound is within ``1 + rtol`` of an attained error.
         max_boxes : int, optional
-            Budget of sub-boxes (default 600 for one variable, 300 otherwise).
+            Budget of sub-boxes (default 600 for one variable, 800 otherwise).
 
         Raises
         ------
@@ -1201,7 +1201,7 @@ class TaylorExpansion:
         """
         box = self._region(region)
         if max_boxes is None:
-            max_boxes = 600 if len(box) == 1 else 120
+            max_boxes = 600 if len(box) == 1 else 800
         self._prepare()
 
         def low(b: Sequence[tuple[float, float]]) -> float:
@@ -1221,13 +1221,14 @@ class TaylorExpansion:
             )
         return RemainderCertificate(res.upper, res.lower, tuple(box), res.boxes, res.converged)
 
-    def remainder_bound(self, region: Any, rtol: float = 0.1) -> float:
+    def remainder_bound(self, region: Any, rtol: float = 0.1, max_boxes: int | None = None
+                        ) -> float:
         """A rigorous upper bound of ``|f(x) - T_n(x)|`` for ``x`` in ``region``.
 
         Certified by ball arithmetic: enclosures of the order-``k`` Taylor coefficients over
         the hull of the point and each sub-box (Lagrange form, using the next orders too when
-        the ``n+1`` terms vanish) and of ``f - T_n`` itself, refined by branch and bound.
-        See :meth:`certify` for the evidence.
+        the ``n+1`` terms vanish), a Taylor model about each sub-box centre, refined by branch
+        and bound (``max_boxes`` sub-boxes at most). See :meth:`certify` for the evidence.
 
         Examples
         --------
@@ -1237,7 +1238,7 @@ class TaylorExpansion:
         >>> true <= b <= 1.2 * true
         True
         """
-        return self.certify(region, rtol=rtol).upper
+        return self.certify(region, rtol=rtol, max_boxes=max_boxes).upper
 
     def error_table(self, points: Sequence[Any] | None = None, *,
                     steps: Sequence[Any] | None = None) -> ErrorTable:
