@@ -1125,8 +1125,26 @@ class TaylorExpansion:
             for key, cv in c["higher"].items():
                 if sum(key) == K:
                     exact_part += cv * _mono(dx, (K, *key))
-        best = min(best, self._centred_upper(box))
+        if all(lo == hi for lo, hi in box):
+            best = min(best, self._point_upper([lo for lo, _ in box]))
+        else:
+            best = min(best, self._centred_upper(box))
         return best if math.isfinite(best) else self._natural(box)
+
+    def _point_upper(self, pt: Sequence[float]) -> float:
+        """``|f(x) - T_n(x)|`` at one point, enclosed by balls (tight: no Lagrange term)."""
+        c = self._prepare()
+        engine = c["engine"]
+        try:
+            fx = engine.balls(c["fexpr"], [(p, p) for p in pt]).get(engine.zero, arb(0))
+        except (_Unbounded, UnsupportedFunctionError, CertificationError):
+            return math.inf
+        dx = [arb(p) - ab for p, ab in zip(pt, c["abox"])]
+        tx = arb(0)
+        for key, tb in c["tballs"].items():
+            tx += tb * _mono(dx, (sum(key), *key))
+        r = fx - tx
+        return _arb_up(abs(r)) if r.is_finite() else math.inf
 
     def _centred_upper(self, box: Sequence[tuple[float, float]]) -> float:
         """A Taylor model of ``R = f - T_n`` about the box centre ``c``: point coefficients
