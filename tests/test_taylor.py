@@ -266,6 +266,18 @@ def test_derivative_of_Tn_is_T_n_minus_1_of_derivative(text: str, point: sp.Expr
     assert set(tdn.coefficients) <= {(k,) for k in range(n)}
 
 
+@SETTINGS
+@given(st.sampled_from(["exp(x)*sin(y)", "log(1 + x^2 + y^2)", "atan(x - 2*y)", "sqrt(2 + x*y)"]),
+       st.sampled_from([(0, 0), (sp.Rational(1, 2), -1)]), st.integers(1, 5),
+       st.sampled_from([0, 1]))
+def test_partial_derivative_of_Tn_several_variables(text: str, point: tuple, n: int,
+                                                    i: int) -> None:
+    v = (x, y)[i]
+    tn = taylor(text, "x y", at=point, order=n)
+    tdn = taylor(sp.diff(tn.function, v), "x y", at=point, order=n - 1)
+    assert sp.expand(sp.diff(tn.polynomial, v) - tdn.polynomial) == 0
+
+
 BOUND_CORPUS = [
     ("sin(x)", 0, 3, (-1, 1)), ("exp(x)", 0, 2, (-0.5, 0.5)), ("log(1 + x)", 0, 3, (-0.5, 0.5)),
     ("cos(x)", 1, 4, (0, 2)), ("1/(1 + x^2)", 0, 4, (-0.5, 0.5)), ("atan(x)", 1, 3, (0.5, 1.5)),
