@@ -96,6 +96,15 @@ def _reached(f: float, targets) -> bool:
     return any(abs(f - t) <= 1e-10 + 1e-5 * abs(t) for t in targets)
 
 
+def _ok(p, obj, x: np.ndarray, f: float) -> bool:
+    """The paper's f* (or MINPACK's result), or a LOWER verified local minimum (positive
+    definite Hessian): Chebyquad n = 10 has one at 4.77271e-3 < f* = 6.50395e-3."""
+    if _reached(f, p.targets):
+        return True
+    return bool(f < p.fstar and np.linalg.eigvalsh(obj.hess(x))[0] > 0
+                and np.linalg.norm(obj.grad(x)) <= 1e-6)
+
+
 def bench_mgh(repeats: int) -> None:
     print("Moré–Garbow–Hillstrom: minimize vs SciPy minimize (same compiled f, grad, Hessian)")
     head = f"{'entry':30s} | " + " | ".join(
@@ -108,15 +117,15 @@ def bench_mgh(repeats: int) -> None:
         out = {}
         for m in ("newton", "trust-region", "bfgs"):
             r = minimize(p.objective, p.variables, p.x0, method=m)
-            out[m] = (_reached(r.fun, p.targets), r.nfev)
+            out[m] = (_ok(p, obj, r.x, r.fun), r.nfev)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             s = so.minimize(obj.f, x0, jac=obj.grad, hess=obj.hess, method="trust-exact",
                             options={"gtol": 1e-8, "maxiter": 1000})
-            out["sp trust-exact"] = (_reached(s.fun, p.targets), s.nfev)
+            out["sp trust-exact"] = (_ok(p, obj, s.x, s.fun), s.nfev)
             s = so.minimize(obj.f, x0, jac=obj.grad, method="BFGS",
                             options={"gtol": 1e-8, "maxiter": 1000})
-            out["sp BFGS"] = (_reached(s.fun, p.targets), s.nfev)
+            out["sp BFGS"] = (_ok(p, obj, s.x, s.fun), s.nfev)
         rows.append((p.key, out))
         print(f"{p.key:30s} | " + " | ".join(
             f"{'ok ' if ok else 'BAD'} {nf:10d}" for ok, nf in out.values()), flush=True)
@@ -127,8 +136,10 @@ def bench_mgh(repeats: int) -> None:
     te = {k: o["sp trust-exact"][1] for k, o in rows}
     for m in ("newton", "trust-region"):
         le = sum(o[m][1] <= te[k] for k, o in rows)
+        near = sum(o[m][1] <= te[k] + 1 for k, o in rows)
         print(f"{m:12s} nfev <= trust-exact's on {le}/{n} = {le / n:.0%} (target >= 80%); "
-              f"median nfev ratio {statistics.median(o[m][1] / te[k] for k, o in rows):.2f}")
+              f"within one evaluation on {near}/{n}; median nfev ratio "
+              f"{statistics.median(o[m][1] / te[k] for k, o in rows):.2f}")
     best = sum(min(o["newton"][1], o["trust-region"][1]) <= te[k] for k, o in rows)
     print(f"best of newton/trust-region <= trust-exact on {best}/{n} = {best / n:.0%}")
     bf = sum(o["bfgs"][1] <= o["sp BFGS"][1] for _, o in rows)
