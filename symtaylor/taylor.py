@@ -522,7 +522,7 @@ class _Engine:
         for node in nodes:
             if node.is_Symbol:
                 i = self.variables.index(node)
-                s: Series = {self.units[i]: const(sp.Integer(1))}
+                s: Series = {self.units[i]: const(sp.Integer(1))} if order >= 1 else {}
                 if centre[i] is not None:
                     s[zero] = centre[i]
                 memo[node] = s
@@ -555,7 +555,8 @@ class _Engine:
             else:
                 raise _Singular(f"no series rule for {node.func}")
             memo[node] = s
-        return memo[expr]
+        # sums do not truncate: drop anything above the order (e.g. a bare x at order 0)
+        return {k: v for k, v in memo[expr].items() if k[0] <= order}
 
     # exact route ---------------------------------------------------------------------------
     def exact(self, expr: sp.Expr, point: Sequence[sp.Expr]) -> tuple[Series, _Atoms]:
@@ -1232,6 +1233,11 @@ class TaylorExpansion:
                 self.function - self.polynomial) == 0:  # T_n reproduces f exactly
             return RemainderCertificate(0.0, 0.0, tuple(box), 0, True)
         res = branch_and_bound(self._box_upper, low, box, rtol=rtol, max_boxes=max_boxes)
+        if res.lower > res.upper * (1 + 1e-9) + 1e-300:  # pragma: no cover - a bug guard
+            raise CertificationError(
+                f"internal inconsistency: |f - T| = {res.lower!r} attained above the bound "
+                f"{res.upper!r}; please report this case"
+            )
         if not math.isfinite(res.upper):
             raise CertificationError(
                 f"no finite bound of the remainder of {self.function} over {box}: the function "

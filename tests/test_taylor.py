@@ -202,6 +202,22 @@ def test_not_analytic_several_variables_at_zero(text: str) -> None:
     assert "not analytic at x = 0, y = 0" in msg and "_h" not in msg and "Dummy" not in msg
 
 
+def test_order_zero_is_the_value_and_bare_symbols_are_truncated() -> None:
+    # regression: a bare variable in a sum leaked its degree-1 term into order 0
+    assert taylor("x + 1", "x", at=2, order=0).polynomial == 3
+    assert taylor("x + y + sin(z)", "x y z", at=(1, 2, 3), order=0).polynomial == 3 + sp.sin(3)
+    f = "-x + y - z + sin(x + y + 2*z)*cos(x + y - z) + 3"
+    t = taylor(f, "x y z", at=(sp.Rational(-1, 2), sp.Rational(-1, 2), -1), order=0)
+    assert t.polynomial == 4 - sp.sin(3)
+    assert taylor("x + y^2", "x y", at=(0, 0), order=1).polynomial == x
+    box = {x: (-0.51, -0.45), y: (-0.55, -0.48), z: (-1.04, -0.97)}
+    cert = t.certify(box)
+    fn = sp.lambdify((x, y, z), t.function - t.polynomial, modules="mpmath")
+    with mpmath.workdps(50):
+        worst = max(abs(fn(*map(mpmath.mpf, c))) for c in itertools.product(*box.values()))
+    assert cert.attained <= cert.upper and worst <= cert.upper
+
+
 def test_constants_expand_to_themselves() -> None:
     for c in (0, 3, sp.pi, sp.exp(a), sp.sqrt(2) + sp.log(3)):
         t = taylor(c, [x], at=0, order=3)
