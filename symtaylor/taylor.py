@@ -1053,7 +1053,7 @@ class TaylorExpansion:
         n = self.order
         extra = 3 if len(self.variables) == 1 else 2
         engine = _Engine(self.variables, n + extra)
-        fexpr = _rewrite(self.function)
+        fexpr = self.function  # tan, tanh, ... through their derivative tables: bounded balls
         # Taylor coefficients at the exact point, as tight balls: of degree <= n they are T's
         # (enclosing its exact coefficients), of degrees n+1 .. n+extra the exact next terms.
         try:
@@ -1180,7 +1180,17 @@ class TaylorExpansion:
         for key, cb in over.items():
             if key[0] == top:
                 total += cb * _mono(dx, key)
-        return _arb_up(abs(total)) if total.is_finite() else math.inf
+        best = _arb_up(abs(total)) if total.is_finite() else math.inf
+        # plain enclosure f(B) - T(B) (the constant term over the box is f's range): better on
+        # wide boxes, where the Taylor forms' high derivatives overestimate
+        xa = [arb(lo).union(arb(hi)) - ab for (lo, hi), ab in zip(box, c["abox"])]
+        t_box = arb(0)
+        for key, tb in c["tballs"].items():
+            t_box += tb * _mono(xa, (sum(key), *key))
+        plain = over.get(engine.zero, arb(0)) - t_box
+        if plain.is_finite():
+            best = min(best, _arb_up(abs(plain)))
+        return best
 
     def _attained(self, pt: Sequence[float]) -> float:
         c = self._prepare()
