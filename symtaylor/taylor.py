@@ -25,8 +25,9 @@ engine run with interval coefficients over the hull of the point and a box gives
 all the order-``k`` Taylor coefficients ``D^alpha f(xi)/alpha!`` for ``xi`` in that hull, i.e. of
 the Lagrange remainder (with the exact next terms added when they vanish, as for ``sin`` at 0).
 A second form, a Taylor model of ``f - T_n`` about each sub-box centre (point coefficients plus
-a Lagrange term over the sub-box), is tight far from the expansion point; branch and bound over
-the region takes the better of the two per sub-box.
+a Lagrange term over the sub-box), is tight far from the expansion point; a third, the plain
+enclosure ``f(B) - T(B)``, helps on wide sub-boxes. Branch and bound over the region takes the
+best of them per sub-box.
 
 Examples
 --------
