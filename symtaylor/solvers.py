@@ -380,8 +380,9 @@ class _SumOfSquares:
         return 2.0 * H
 
     def rows(self) -> list[Row]:
+        r_row, _ = _cached(("row", self.residuals), lambda: sp.Matrix(self.residuals).T)
         return [Row("f", r"c + \sum_i w_i r_i^2", note=f"{len(self.residuals)} squared residuals"),
-                Row("r", sp.Matrix(self.residuals).T), Row("J", self.jac_exprs),
+                Row("r", r_row), Row("J", self.jac_exprs),
                 Row(r"\nabla f", r"2 J^T W r"),
                 Row(r"\nabla^2 f", r"2 \left(J^T W J + \sum_i w_i r_i \nabla^2 r_i\right)")]
 
@@ -823,6 +824,12 @@ def _method(name: str, valid: Sequence[str], aliases: Mapping[str, str]) -> str:
     return key
 
 
+def _short_text(expr: sp.Expr, limit: int = 120) -> str:
+    """``str(expr)`` cut to ``limit`` characters, cached (printing a large sum costs ms)."""
+    text, _ = _cached(("text", expr), lambda: str(expr))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _derivation(title: str, rows: list[Row]) -> Derivation:
     return Derivation(title, tuple(rows))
 
@@ -974,7 +981,7 @@ def minimize(
         x=out.x, fun=float(out.f), grad_norm=float(np.linalg.norm(g_final)),
         success=status.success, status=status, message=message, nit=out.nit, nfev=run.nfev,
         njev=run.njev, nhev=run.nhev, history=run.history(),
-        derivation=_derivation(f"{name} on f = {obj.expr}", rows), wall_time=wall,
+        derivation=_derivation(f"{name} on f = {_short_text(obj.expr)}", rows), wall_time=wall,
         method=name, compile_time=obj.compile_time, hess_min_eig=min_eig, variables=syms,
     )
 
