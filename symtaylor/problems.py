@@ -158,10 +158,12 @@ def nist_problem(name: str) -> NISTProblem:
     lines = (_nist_dir() / m["file"]).read_text().splitlines()
     lo, hi = m["data_lines"]
     rows = np.array([[float(v) for v in ln.split()] for ln in lines[lo - 1:hi] if ln.strip()])
-    data = {sp.Symbol(col): rows[:, j].copy() for j, col in enumerate(m["data_columns"])}
-    model = parse(m["formula"])
-    response = parse(m["response"])
-    params = tuple(sp.Symbol(p) for p in m["params"])
+    data = {sp.Symbol(col, real=True): rows[:, j].copy()
+            for j, col in enumerate(m["data_columns"])}
+    params = tuple(sp.Symbol(p, real=True) for p in m["params"])
+    table = {s.name: s for s in (*data, *params)}
+    model = parse(m["formula"], table)
+    response = parse(m["response"], table)
     return NISTProblem(
         name=key, difficulty=m["difficulty"], model=model, residual=response - model,
         params=params, data=data, start1=tuple(m["start1"]), start2=tuple(m["start2"]),
@@ -192,7 +194,7 @@ _ALSO_FROM_X0 = {
 
 @dataclass(frozen=True)
 class MGHProblem:
-    """One Moré–Garbow–Hillstrom entry: ``f = sum(r_i^2)`` (no 1/2 factor).
+    """One Moré–Garbow–Hillstrom entry: ``f = sum(r_i^2)`` (no 1/2 factor), in real symbols.
 
     ``fstar`` is the paper's value (``fstar_text`` as printed); ``targets`` are the values a
     run from ``x0`` may end at: ``fstar`` and, where the data README documents that the standard
@@ -242,8 +244,11 @@ def mgh_problem(key: str) -> MGHProblem:
     if key not in d:
         raise InputError(f"unknown MGH entry {key!r}; known: {', '.join(d)}")
     e = d[key]
-    variables = tuple(sp.Symbol(v) for v in e["variables"])
-    residuals = tuple(parse(r) for r in e["residuals"])
+    # Real symbols: the solvers work over the reals and would otherwise substitute them (which
+    # re-evaluates every Abs/sign/Piecewise: seconds for Gulf's 99 residuals).
+    variables = tuple(sp.Symbol(v, real=True) for v in e["variables"])
+    table = {v.name: v for v in variables}
+    residuals = tuple(parse(r, table) for r in e["residuals"])
     fstar = _fstar(e["fstar"])
     return MGHProblem(
         key=key, number=int(e["number"]), name=e["name"], n=int(e["n"]), m=int(e["m"]),
