@@ -463,9 +463,7 @@ def _data(data: Mapping[Any, Any] | None) -> tuple[tuple[sp.Symbol, ...], tuple[
 
 def _setup_vars(exprs: Sequence[sp.Expr], variables: Any, data_syms: Sequence[sp.Symbol]
                 ) -> tuple[sp.Symbol, ...]:
-    free: set[sp.Symbol] = set()
-    for e in exprs:
-        free |= e.free_symbols  # type: ignore[arg-type]
+    free = _free(exprs)
     dnames = {s.name for s in data_syms}
     if variables is None:
         syms = tuple(sorted((s for s in free if s.name not in dnames), key=lambda s: s.name))
@@ -488,11 +486,16 @@ def _setup_vars(exprs: Sequence[sp.Expr], variables: Any, data_syms: Sequence[sp
 def _match_data(exprs: Sequence[sp.Expr], data_syms: tuple[sp.Symbol, ...]
                 ) -> tuple[sp.Symbol, ...]:
     """Use the expressions' own symbol objects for data given by name (assumptions may differ)."""
-    free = {}
-    for e in exprs:
-        for s in e.free_symbols:
-            free[s.name] = s  # type: ignore[attr-defined]
+    if not data_syms:
+        return ()
+    free = {s.name: s for s in _free(exprs)}
     return tuple(free.get(s.name, s) for s in data_syms)
+
+
+def _free(exprs: Sequence[sp.Expr]) -> frozenset:
+    """The free symbols of the expressions (cached: a large expression takes ~0.1 ms)."""
+    key = ("free", tuple(exprs))
+    return _cached(key, lambda: frozenset().union(*(e.free_symbols for e in exprs)))[0]
 
 
 def _realify(exprs: list[sp.Expr], syms: tuple[sp.Symbol, ...], data_syms: tuple[sp.Symbol, ...]
@@ -1253,8 +1256,10 @@ def least_squares(
             def monitor(nit: int, xk: np.ndarray, f: float, gk: float, step: float) -> bool:
                 return run.record(nit, xk, f, 2.0 * gk, step)
 
+            watch = history or callback is not None or progress
             out = levenberg_marquardt(res.fun, res.jac, x, ftol=ftol, xtol=xtol, gtol=gtol,
-                                      max_nfev=max_nfev, scale=scale, monitor=monitor)
+                                      max_nfev=max_nfev, scale=scale,
+                                      monitor=monitor if watch else None)
             xf, r, J, status, nit = out.x, out.fvec, out.jac, _BY_KEY[out.status], out.nit
             run.nfev, run.njev = out.nfev, out.njev
         else:
