@@ -1329,8 +1329,25 @@ def _short(obj: Any, limit: int = 70) -> str:
         head = ", ".join(_short(e, limit) for e in obj[:3])
         s = f"[{head}, ... ({len(obj)} entries)]"
         return s if len(s) <= limit else f"a vector of {len(obj)} entries"
+    if isinstance(obj, sp.Basic) and not _small(obj):
+        # printing a huge expression in full only to cut it takes seconds: print its head terms
+        if isinstance(obj, sp.Add | sp.Mul):
+            sep = " + " if isinstance(obj, sp.Add) else "*"
+            parts = [str(a) for a in obj.args[:6] if _small(a, 40)]
+            if parts:
+                s = sep.join(parts) + sep + "..."
+                return s if len(s) <= limit else s[: limit - 3] + "..."
+        return f"an expression in {', '.join(sorted(map(str, obj.free_symbols))[:4])}, ..."
     s = str(obj)
     return s if len(s) <= limit else s[: limit - 3] + "..."
+
+
+def _small(e: sp.Basic, budget: int = 400) -> bool:
+    """Whether ``e`` has fewer than ``budget`` nodes (stops counting early)."""
+    for k, _ in enumerate(sp.preorder_traversal(e)):
+        if k >= budget:
+            return False
+    return True
 
 
 @dataclass(frozen=True, eq=False)
