@@ -28,8 +28,7 @@ def test_demo_json_numbers(capsys: pytest.CaptureFixture[str]) -> None:
     assert (b["quadratic"]["L"], b["quadratic"]["mu"]) == ("20", "2")
     assert b["logistic"]["sampled_L"] <= b["logistic"]["L"] <= 2 * b["logistic"]["sampled_L"]
     assert data["codegen"]["max_abs_diff"] < 1e-9
-    if data["solvers"]:  # needs ../shared beside the checkout
-        assert data["solvers"]["min_lre"] >= 6
+    assert data["solvers"]["min_lre"] >= 6
     fd = data["fd"]
     # central second difference, error E h^2/12 + 4 eps E/h^2 (eps = 2^-52): h* = (48 eps)^(1/4)
     assert fd["optimal_step"] == pytest.approx((48 * 2.0**-52) ** 0.25, rel=0.05)
@@ -43,3 +42,15 @@ def test_demo_text_and_sections(capsys: pytest.CaptureFixture[str]) -> None:
     assert "2*x**3/(3*x**2 - 1)" in out and "== Taylor" not in out
     assert main(["demo", "--only", "nope"]) == 2
     assert "unknown demo section" in capsys.readouterr().err
+
+
+def test_embedded_misra1a_is_the_nist_file() -> None:
+    from symtaylor.cli import demo
+    from symtaylor.problems import nist_problem
+
+    p = nist_problem("Misra1a")  # ../shared/data/nist_strd (CI has it beside the checkout)
+    cols = {str(k): v for k, v in p.data.items()}
+    assert list(cols["x"]) == list(demo._MISRA1A_X)
+    assert list(cols["y"]) == list(demo._MISRA1A_Y)
+    assert p.start1 == demo._MISRA1A_START
+    assert p.certified_values == demo._MISRA1A_CERTIFIED
