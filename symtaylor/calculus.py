@@ -269,11 +269,18 @@ def _hessian_cached(
     return tuple((i, j, e) for (i, j), e in sorted(_sum_hessian(expr, variables).items()))
 
 
+def _unique(syms: tuple[sp.Symbol, ...]) -> tuple[sp.Symbol, ...]:
+    """``syms``, refusing a repeated variable (``"x, x"``: the derivatives would be ambiguous)."""
+    if len(set(syms)) != len(syms):
+        raise InputError(f"repeated variable in {list(syms)}")
+    return syms
+
+
 def _setup(f: Any, variables: Any) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
     expr = as_expr(f, variables)
     if isinstance(expr, sp.MatrixBase):
         raise InputError("expected a scalar expression; for a vector of residuals use jacobian")
-    syms = as_variables(variables, expr)
+    syms = _unique(as_variables(variables, expr))
     return expr, syms
 
 
@@ -336,7 +343,7 @@ def jacobian(residuals: Any, variables: Any = None) -> sp.Matrix:
         if not syms:
             raise InputError("the residuals have no free symbols: pass variables=...")
     else:
-        syms = as_variables(variables, sp.Tuple(*exprs))
+        syms = _unique(as_variables(variables, sp.Tuple(*exprs)))
     rows = [list(_gradient_cached(e, syms)) for e in exprs]
     return sp.Matrix(rows)
 

@@ -21,6 +21,8 @@ Examples
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,9 +180,16 @@ def _param(value: Any, name: str) -> sp.Expr:
         if value.strip() == "lambda":  # a Python keyword, so the safe parser refuses it
             return LAMBDA
         return as_expr(value)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InputError(f"{name} must be a number or a Symbol, got {value!r}")
-    return sp.Integer(value) if isinstance(value, int) else sp.Float(value)
+    if isinstance(value, numbers.Integral):  # int, numpy.int64
+        return sp.Integer(int(value))
+    if isinstance(value, numbers.Rational):  # fractions.Fraction
+        return sp.Rational(value.numerator, value.denominator)
+    v = float(value)  # float, numpy.float32/64
+    if not math.isfinite(v):
+        raise InputError(f"{name} must be finite, got {value!r}")
+    return sp.Float(v)
 
 
 def _displacement(variables: Sequence[sp.Symbol]) -> tuple[sp.Symbol, ...]:

@@ -270,3 +270,14 @@ def test_random_expressions_match_sympy_numerically(seed: int) -> None:
     for a, b in zip(ours, theirs):
         va, vb = complex(sp.N(a.xreplace(pt), 20)), complex(sp.N(b.xreplace(pt), 20))
         assert abs(va - vb) <= 1e-12 * (1 + abs(vb))
+
+
+@pytest.mark.parametrize("call", [
+    lambda: gradient("x**2", "x, x"),
+    lambda: hessian("x**2*y", "x y x"),
+    lambda: jacobian(["x", "y"], "x, x"),
+])
+def test_repeated_variable_is_refused(call) -> None:
+    # a repeated name made gradient("x**2", "x, x") return (0, 2*x): silently wrong
+    with pytest.raises(InputError, match="repeated variable"):
+        call()

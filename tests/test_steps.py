@@ -332,3 +332,17 @@ def test_cauchy_point_of_a_linear_or_concave_model_goes_to_the_boundary() -> Non
     assert list(p.update) == [-5, -7]
     q = cauchy_point("x - y**2", "x, y", radius=2, at=(0, 0))
     assert list(q.direction) == [-2, 0]
+
+
+def test_numpy_and_fraction_parameters() -> None:
+    # numpy scalars and Fractions are numbers: the same update as the Python number
+    from fractions import Fraction
+
+    x = sp.Symbol("x")
+    assert newton_step(x**4, [x], damping=np.int64(1)).update == \
+        newton_step(x**4, [x], damping=1).update
+    assert gradient_step(x**2, [x], lr=Fraction(1, 4)).update[0] == x / 2
+    assert sp.simplify(levenberg_marquardt_step(["x - 1"], "x", np.int32(3)).update[0]
+                       - (3 * x + 1) / 4) == 0
+    with pytest.raises(InputError):
+        gradient_step(x**2, [x], lr=float("nan"))
