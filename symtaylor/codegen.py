@@ -110,7 +110,15 @@ _FUNCTIONS: dict[str, tuple[str, str | None]] = {
 
 # Helper definitions a generated module includes only when it uses them (NumPy has no erf).
 _HELPERS: dict[str, str] = {
-    "_sign": "def _sign(v):\n    return float((v > 0) - (v < 0))\n",
+    "_sign": "def _sign(v):\n    return float((v > 0) - (v < 0)) if v == v else v  # keeps nan\n",
+    "_max": (
+        "def _max(*v):\n"
+        "    return math.nan if any(t != t for t in v) else max(v)  # as np.maximum\n"
+    ),
+    "_min": (
+        "def _min(*v):\n"
+        "    return math.nan if any(t != t for t in v) else min(v)  # as np.minimum\n"
+    ),
     "_heaviside": (
         "def _heaviside(v, h0):\n"
         "    return 1.0 if v > 0 else (0.0 if v < 0 else float(h0))\n"
@@ -323,7 +331,10 @@ class _Printer:
     def minmax(self, fname: str, args: list[sp.Expr]) -> tuple[str, int]:
         printed = [self.p(a)[0] for a in args]
         if self.point:
-            return f"{fname.lower()}({', '.join(printed)})", _ATOM
+            helper = "_" + fname.lower()
+            self.helpers.add(helper)
+            self.uses_math = True
+            return f"{helper}({', '.join(printed)})", _ATOM
         func = "np.minimum" if fname == "Min" else "np.maximum"
         out = printed[-1]
         for s in reversed(printed[:-1]):
@@ -377,6 +388,21 @@ class _Printer:
     def _Not(self, e: sp.Basic) -> tuple[str, int]:
         s = self.p(e.args[0])[0]
         return (f"(not ({s}))" if self.point else f"np.logical_not({s})"), _ATOM
+
+    def _ITE(self, e: sp.Basic) -> tuple[str, int]:
+        # if-then-else of conditions: SymPy writes a Piecewise inside a condition this way
+        c, a, b = (self.p(t)[0] for t in e.args)
+        return (f"(({a}) if ({c}) else ({b}))" if self.point
+                else f"np.where({c}, {a}, {b})"), _ATOM
+
+    def _Xor(self, e: sp.Basic) -> tuple[str, int]:
+        printed = [self.p(a)[0] for a in e.args]
+        if self.point:
+            return "(" + " ^ ".join(f"bool({s})" for s in printed) + ")", _ATOM
+        out = printed[-1]
+        for s in reversed(printed[:-1]):
+            out = f"np.logical_xor({s}, {out})"
+        return out, _ATOM
 
 
 # -- preparing expressions --------------------------------------------------------------------

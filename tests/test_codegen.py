@@ -615,3 +615,31 @@ def test_data_form_higher_monomials() -> None:
     np.testing.assert_allclose(fn(np.array([0.3]), *data), expected, rtol=1e-12)
     with pytest.raises(InputError, match="1-D"):
         fn(np.array([0.3]), *data[:, :3, None])
+
+
+def test_piecewise_inside_a_condition_compiles() -> None:
+    # SymPy writes a Piecewise inside a condition as ITE(c, a, b); Xor appears in conditions too
+    # (both raised UnsupportedFunctionError). Truth: SymPy's own evaluation at each point.
+    exprs = [
+        sp.Piecewise((X, sp.Piecewise((Y, X > 0), (Z, True)) > 0), (Y, True)),
+        sp.Piecewise((X**2, sp.Xor(X > 0, Y > 0, Z > 0)), (Y - Z, True)),
+    ]
+    assert any(isinstance(a, sp.ITE) for a in sp.preorder_traversal(exprs[0]))
+    fn = compile_numpy(exprs, [X, Y, Z])
+    pts = np.array([[s1 * 1.5, s2 * 0.5, s3 * 2.0] for s1 in (-1, 1) for s2 in (-1, 1)
+                    for s3 in (-1, 1)])
+    batch = fn(pts)
+    for k, p in enumerate(pts):
+        sub = dict(zip((X, Y, Z), map(sp.Float, p)))
+        truth = [float(e.xreplace(sub)) for e in exprs]
+        np.testing.assert_allclose(fn(p), truth, rtol=1e-15)
+        np.testing.assert_allclose(batch[k], truth, rtol=1e-15)
+
+
+def test_nan_inputs_agree_between_point_and_batch() -> None:
+    # one point ran max()/min()/sign on Python floats, which drop a nan; NumPy propagates it
+    fn = compile_numpy([sp.Max(X, 0), sp.Max(0, X), sp.Min(X, Y, 1), sp.sign(X)], [X, Y])
+    for p in ([np.nan, 1.0], [1.0, np.nan], [2.0, -3.0]):
+        one, batch = fn(np.array(p)), fn(np.array([p]))[0]
+        np.testing.assert_array_equal(one, batch)
+    assert np.isnan(fn(np.array([np.nan, 1.0]))).all()
