@@ -154,12 +154,13 @@ def _lower(n: int) -> tuple[np.ndarray, np.ndarray]:
     return idx
 
 
-def _factor(a: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``s, c = U^T r`` and ``V`` for ``a = U S V^T`` (QR first when ``a`` is tall)."""
-    m, n = a.shape
+def _factor(J: np.ndarray, diag: np.ndarray, r: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``s, c = U^T r`` and ``V`` for ``a = J D^-1 = U S V^T`` (QR first when ``a`` is tall)."""
+    m, n = J.shape
     if _geqrf is not None and m > n:
         ar = np.empty((m, n + 1), order="F")
-        ar[:, :n] = a
+        np.divide(J, diag, out=ar[:, :n])  # the scaled Jacobian, written in place
         ar[:, n] = r
         qr, _, _, info = _geqrf(ar, overwrite_a=1)
         if info == 0:
@@ -168,6 +169,7 @@ def _factor(a: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
             u, s, vt, info = _gesdd(R)
             if info == 0:
                 return s, u.T @ qr[:n, n], vt.T
+    a = J / diag
     if m > n:
         # QR of [a | r] without forming Q: the last column's top n entries are Q^T r.
         rr = np.linalg.qr(np.column_stack((a, r)), mode="r")
@@ -248,15 +250,15 @@ def levenberg_marquardt(
         # Cosine test (MINPACK's gnorm): the largest |J_j . r| / (||J_j|| ||r||).
         g = J.T @ f
         if acnorm.all():
-            gnorm = float(np.max(np.abs(g) / acnorm)) / fnorm
+            gnorm = float((np.abs(g) / acnorm).max()) / fnorm
         else:
             nz = acnorm > 0.0
-            gnorm = float(np.max(np.abs(g[nz]) / acnorm[nz]) / fnorm) if nz.any() else 0.0
+            gnorm = float((np.abs(g[nz]) / acnorm[nz]).max() / fnorm) if nz.any() else 0.0
         if gnorm <= gtol:
             return LMOutput(x, f, J, "gtol", nit, nfev, njev)
         if scale:
             diag = np.maximum(diag, acnorm)
-        s, c, V = _factor(J / diag, f)
+        s, c, V = _factor(J, diag, f)
         while True:
             par, y = lm_parameter(s, c, delta, par)
             z = V @ y

@@ -537,6 +537,12 @@ def _x0(x0: Any, variables: tuple[sp.Symbol, ...]) -> np.ndarray:
     if x0 is None:
         raise InputError("a starting point x0 is required")
     n = len(variables)
+    if (type(x0) is tuple or type(x0) is list) and len(x0) == n \
+            and all(type(v) is float or type(v) is int for v in x0):
+        arr = np.array(x0, dtype=float)  # the common case, without the generic checks below
+        if not np.isfinite(arr).all():
+            raise InputError(f"x0 is not finite: {arr.tolist()}")
+        return arr
     if isinstance(x0, np.ndarray) or (isinstance(x0, Sequence) and not isinstance(x0, str)
                                       and all(isinstance(v, int | float) for v in x0)):
         arr = np.asarray(x0, dtype=float).ravel()
@@ -1084,8 +1090,62 @@ def _compile_residuals(exprs: list[sp.Expr], syms: tuple[sp.Symbol, ...],
     return J, rc.function, jc.function
 
 
+def _front_key(obj: Any) -> Any:
+    """A hashable key for text, SymPy input, or a list/tuple of them; ``None`` when ``obj`` is
+    anything else (a callable, an array...), which then takes the slow path every time."""
+    if obj is None or isinstance(obj, str | sp.Basic):
+        return obj
+    if type(obj) in (list, tuple):
+        keys = tuple(_front_key(v) for v in obj)
+        if all(k is not None for k in keys):
+            return (type(obj).__name__, keys)
+    return None
+
+
+def _data_arrays(data: Mapping[Any, Any]) -> tuple[np.ndarray, ...]:
+    """The data columns as float arrays, checked (shape, finiteness, equal lengths)."""
+    arrays = []
+    for k, v in data.items():
+        a = v if type(v) is np.ndarray and v.dtype == np.float64 else np.asarray(v, dtype=float)
+        if a.ndim != 1:
+            raise InputError(f"data[{k}] must be one-dimensional, got shape {a.shape}")
+        if not np.isfinite(a).all():
+            raise InputError(f"data[{k}] contains nan or inf")
+        arrays.append(a)
+    if len({a.size for a in arrays}) != 1:
+        raise InputError(f"data columns have different lengths {sorted({a.size for a in arrays})}")
+    return tuple(arrays)
+
+
 def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
-    data_syms, arrays = _data(data)
+    # Front-end cache: the same residuals, variables and data names as a previous call (the
+    # usual case when fitting again from another start or to new data) skip the parsing,
+    # variable checks and derivation look-ups; only the data arrays are checked again.
+    fkey = None
+    if data is None or (isinstance(data, Mapping) and data):
+        rk, vk = _front_key(residuals), _front_key(variables)
+        if rk is not None and (vk is not None or variables is None):
+            dk = None if data is None else tuple(_front_key(k) for k in data)
+            if dk is None or all(k is not None for k in dk):
+                fkey = ("front", rk, vk, dk)
+                hit = _CACHE.get(fkey)
+                if hit is not None:
+                    _CACHE.move_to_end(fkey)
+                    # compiled earlier: no compile time in this run
+                    return hit[0](_data_arrays(data) if data is not None else (), 0.0)
+    build, compile_time = _residuals_builder(residuals, variables, data)
+    if fkey is not None:
+        _CACHE[fkey] = (build, 0.0)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return build(_data(data)[1], compile_time)
+
+
+def _residuals_builder(residuals: Any, variables: Any, data: Any
+                       ) -> tuple[Callable[[tuple[np.ndarray, ...], float], _Residuals], float]:
+    """Parse, check and compile (cached): ``(build, seconds spent compiling now)`` with
+    ``build(arrays, compile_time) -> _Residuals``."""
+    data_syms, _ = _data(data)
     exprs = as_exprs(residuals, variables)
     data_syms = _match_data(exprs, data_syms)
     syms = _setup_vars(exprs, variables, data_syms)
@@ -1103,7 +1163,7 @@ def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
         (Jc, rcc, jcc), dt = _cached(("residuals", canon, syms2, ()),
                                      lambda: _compile_residuals(list(canon), syms2, ()))
         if order == list(range(k)):
-            return _Residuals(exprs2, syms, (), Jc, dt0 + dt, rcc, jcc, k)
+            return (lambda arrays, ct: _Residuals(exprs2, syms, (), Jc, ct, rcc, jcc, k)), dt0 + dt
         inv = np.argsort(order)
         J = sp.Matrix([list(Jc.row(int(i))) for i in inv])
 
@@ -1113,21 +1173,26 @@ def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
         def j_user(x: np.ndarray) -> np.ndarray:
             return np.asarray(jcc(x))[inv]
 
-        return _Residuals(exprs2, syms, (), J, dt0 + dt, r_user, j_user, k)
+        return (lambda arrays, ct: _Residuals(exprs2, syms, (), J, ct, r_user, j_user, k)), \
+            dt0 + dt
     (J, rc, jc), dt = _cached(("residuals", tuple(exprs2), syms2, data2),
                               lambda: _compile_residuals(exprs2, syms2, data2))
-    N = arrays[0].size
-    if k == 1:
-        r_fn, j_fn = rc, jc  # (N,) and (N, n); a constant is broadcast by fun/jac
-    else:
-        # Every residual expression broadcast over the samples: (N, k) and (N, k, n).
-        def r_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
-            return np.broadcast_to(rc(x, *p), (N, k)).T
 
-        def j_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
-            return np.broadcast_to(jc(x, *p), (N, k, n)).transpose(1, 0, 2)
+    def build(arrays: tuple[np.ndarray, ...], ct: float) -> _Residuals:
+        N = arrays[0].size
+        if k == 1:
+            r_fn, j_fn = rc, jc  # (N,) and (N, n); a constant is broadcast by fun/jac
+        else:
+            # Every residual expression broadcast over the samples: (N, k) and (N, k, n).
+            def r_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
+                return np.broadcast_to(rc(x, *p), (N, k)).T
 
-    return _Residuals(exprs2, syms, arrays, J, dt0 + dt, r_fn, j_fn, N * k)
+            def j_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
+                return np.broadcast_to(jc(x, *p), (N, k, n)).transpose(1, 0, 2)
+
+        return _Residuals(exprs2, syms, arrays, J, ct, r_fn, j_fn, N * k)
+
+    return build, dt0 + dt
 
 
 def _gauss_newton(res: _Residuals, x: np.ndarray, run: _Run, *, ftol: float, xtol: float,
@@ -1250,8 +1315,7 @@ def least_squares(
     res = _residuals(residuals, variables, data)
     x = _x0(x0, res.variables)
     run = _Run(x.size, callback, progress, history)
-    old = np.seterr(all="ignore")
-    try:
+    with np.errstate(all="ignore"):
         if name == "lm":
             def monitor(nit: int, xk: np.ndarray, f: float, gk: float, step: float) -> bool:
                 return run.record(nit, xk, f, 2.0 * gk, step)
@@ -1266,21 +1330,34 @@ def least_squares(
             xf, r, J, status, nit = _gauss_newton(res, x, run, ftol=ftol, xtol=xtol,
                                                   gtol=gtol, max_iter=max_iter)
         wall = time.perf_counter() - run.t0
-    finally:
-        np.seterr(**old)
-    fun = float(r @ r) if _finite(r) else math.inf
-    g = 2.0 * (J.T @ r) if _finite(r, J) else np.full(x.size, np.nan)
-    title = f"{name} on {len(res.exprs)} residual{'s' if len(res.exprs) > 1 else ''}"
-    if data is not None:
-        title += f" over {res.data[0].size} samples"
+        fun = float(r @ r)
+        if math.isfinite(fun):
+            g = J.T @ r
+            gnorm = 2.0 * math.sqrt(float(g @ g))
+            if not math.isfinite(gnorm):
+                gnorm = float(2.0 * np.linalg.norm(g))  # overflow in g @ g, or a nan in J
+        else:
+            fun = math.inf
+            gnorm = float(2.0 * np.linalg.norm(J.T @ r)) if _finite(r, J) else math.nan
+    samples = res.data[0].size if data is not None else None
+    deriv, _ = _cached(("lsq-derivation", name, tuple(res.exprs), res.variables, samples),
+                       lambda: _lsq_derivation(name, res, samples))
+    return Result(
+        x=xf, fun=fun, grad_norm=gnorm, success=status.success,
+        status=status, message=status.message, nit=nit, nfev=run.nfev, njev=run.njev, nhev=0,
+        history=run.history(), derivation=deriv, wall_time=wall,
+        method=name, compile_time=res.compile_time, residuals=r, variables=res.variables,
+    )
+
+
+def _lsq_derivation(name: str, res: _Residuals, samples: int | None) -> Derivation:
+    nres = len(res.exprs)
+    title = f"{name} on {nres} residual{'s' if nres > 1 else ''}"
+    if samples is not None:
+        title += f" over {samples} samples"
     r_row, _ = _cached(("row", tuple(res.exprs)), lambda: sp.Matrix(res.exprs).T)
     rows = [Row("r", r_row), Row("J", res.jac_exprs),
             Row("x_{k+1}", r"x_k - \left(J^T J + \lambda_k D^T D\right)^{-1} J^T r"
                 if name == "lm" else r"x_k - t_k \left(J^T J\right)^{-1} J^T r")]
-    return Result(
-        x=xf, fun=fun, grad_norm=float(np.linalg.norm(g)), success=status.success,
-        status=status, message=status.message, nit=nit, nfev=run.nfev, njev=run.njev, nhev=0,
-        history=run.history(), derivation=Derivation(title, tuple(rows)), wall_time=wall,
-        method=name, compile_time=res.compile_time, residuals=r, variables=res.variables,
-    )
+    return Derivation(title, tuple(rows))
 

@@ -457,3 +457,21 @@ def test_cli_minimize_least_squares_and_errors(capsys):
     assert "valid methods" in capsys.readouterr().err
     assert main(["minimize", "x^2", "--x0", "1", "--lr", "fast", "--method",
                  "gradient-descent"]) == 2
+
+
+def test_least_squares_repeated_fits_use_the_new_data_and_check_it():
+    """The front-end cache (same residual text, variables and data names) must fit the data of
+    THIS call (closed form: a straight line, numpy polyfit) and still check it."""
+    xs = np.linspace(0, 1, 9)
+    for slope, icpt in ((2.0, 1.0), (-3.0, 0.5), (0.25, -4.0)):
+        ys = slope * xs + icpt + 0.01 * np.sin(7 * xs)
+        r = least_squares("a*x + b - y", "a, b", [0, 0], data={"x": xs, "y": ys})
+        assert r.success and np.allclose(r.x, np.polyfit(xs, ys, 1), rtol=1e-10, atol=1e-12)
+    with pytest.raises(InputError, match="different lengths"):
+        least_squares("a*x + b - y", "a, b", [0, 0], data={"x": xs, "y": ys[:5]})
+    ys[3] = np.nan
+    with pytest.raises(InputError, match="nan"):
+        least_squares("a*x + b - y", "a, b", [0, 0], data={"x": xs, "y": ys})
+    first = least_squares("(p - 3)**2 - q", "p", [0], data={"q": [0.0, 0.0]})
+    again = least_squares("(p - 3)**2 - q", "p", [0], data={"q": [0.0, 0.0]})
+    assert again.compile_time == 0.0 and first.x == pytest.approx(again.x)
