@@ -62,7 +62,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import CodegenError, InputError, UnsupportedFunctionError
-from .parsing import as_expr, as_variables
+from .parsing import _call, as_expr, as_variables
 
 __all__ = [
     "BoundFunction",
@@ -513,8 +513,22 @@ def _shape_and_entries(
     exprs: Any, variables: Any
 ) -> tuple[tuple[int, ...], list[tuple[int, ...]], list[Any], Any]:
     """Coerce exprs to (output shape, positions, raw entries, display object)."""
+    if callable(exprs) and not isinstance(exprs, (sp.Basic, sp.MatrixBase, str)):
+        value = _call(exprs, variables)  # called with the variables' symbols
+        if isinstance(value, (sp.MatrixBase, sp.NDimArray, sp.Tuple, np.ndarray, list, tuple)):
+            return _shape_and_entries(value, variables)
+        return (), [()], [value], value
+    if isinstance(exprs, sp.Tuple):
+        exprs = list(exprs.args)
+    if isinstance(exprs, sp.NDimArray):
+        if exprs.rank() > 2:
+            raise InputError(f"expected a scalar, a vector or a matrix, got an array of shape "
+                             f"{exprs.shape}")
+        exprs = sp.Matrix(exprs) if exprs.rank() == 2 else exprs.tolist()
     if isinstance(exprs, sp.MatrixBase):
         m, n = exprs.shape
+        if m == 0 or n == 0:
+            raise InputError(f"empty matrix of expressions (shape {m}x{n})")
         if n == 1:
             return (m,), [(i,) for i in range(m)], list(exprs), exprs
         nz = exprs.todok()  # structural zeros never reach the generator

@@ -643,3 +643,21 @@ def test_nan_inputs_agree_between_point_and_batch() -> None:
         one, batch = fn(np.array(p)), fn(np.array([p]))[0]
         np.testing.assert_array_equal(one, batch)
     assert np.isnan(fn(np.array([np.nan, 1.0]))).all()
+
+
+def test_callables_tuples_and_arrays_of_expressions() -> None:
+    # a callable returning a vector or a matrix, a SymPy Tuple or Array: same as the list form
+    pts = np.array([[2.0, 3.0], [-1.0, 0.5]])
+    truth = np.array([[p[0] * p[1], math.sin(p[0])] for p in pts])
+    for given_ in (lambda a, b: [a * b, sp.sin(a)], sp.Tuple(X * Y, sp.sin(X)),
+                   sp.Array([X * Y, sp.sin(X)])):
+        fn = compile_numpy(given_, [X, Y])
+        np.testing.assert_allclose(fn(pts), truth, rtol=1e-15)
+        np.testing.assert_allclose(fn(pts[0]), truth[0], rtol=1e-15)
+    mat = compile_numpy(lambda a, b: sp.Matrix([[a * b, 1], [a, b]]), "a, b")
+    np.testing.assert_array_equal(mat(np.array([2.0, 3.0])), [[6.0, 1.0], [2.0, 3.0]])
+    assert mat(pts).shape == (2, 2, 2)
+    assert float(compile_objective(lambda a, b: (a - 1) ** 2 + b**2, "a, b").f(
+        np.array([3.0, 1.0]))) == 5.0
+    with pytest.raises(InputError, match="empty"):
+        compile_numpy(sp.Matrix(0, 0, []), [X])
