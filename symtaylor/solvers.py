@@ -44,6 +44,7 @@ Examples
 from __future__ import annotations
 
 import enum
+import inspect
 import math
 import sys
 import time
@@ -105,8 +106,8 @@ class Status(enum.Enum):
                           "machine precision (check grad_norm)")
     STALLED = ("stalled", False, "stalled: the step (trust radius) shrank to machine precision "
                "without meeting the convergence tests; try another method or start")
-    SADDLE = ("saddle", False, "stopped at a stationary point that is NOT a minimum: the Hessian "
-              "has a negative eigenvalue there (a saddle or maximum); start elsewhere or use "
+    SADDLE = ("saddle", False, "stopped at a stationary point that is NOT a minimum (a saddle, "
+              "a maximum, or a flat point f keeps decreasing from); start elsewhere or use "
               "newton/trust-region, which follow negative curvature")
     CALLBACK = ("callback", False, "stopped by the callback")
 
@@ -461,6 +462,35 @@ def _data(data: Mapping[Any, Any] | None) -> tuple[tuple[sp.Symbol, ...], tuple[
     return tuple(syms), tuple(arrays)
 
 
+def _with_data_args(fn: Any, variables: Any, data_syms: tuple[sp.Symbol, ...]) -> Any:
+    """A callable that takes the data symbols too (``lambda a, b, x, y: a*exp(-b*x) - y`` with
+    ``data={"x": ..., "y": ...}``) is called here with the variables' AND the data's symbols:
+    matched by parameter name when every name is one of them, else positionally (variables
+    first). Anything else is returned unchanged (parsing handles it)."""
+    if not data_syms or variables is None or isinstance(fn, str | sp.Basic) \
+            or not callable(fn) or isinstance(fn, Sequence | sp.MatrixBase):
+        return fn
+    syms = as_variables(variables)
+    try:
+        params = [q for q in inspect.signature(fn).parameters.values()
+                  if q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        return fn
+    everything = (*syms, *data_syms)
+    if len(params) != len(everything):
+        return fn  # e.g. a function of the variables only
+    by_name = {v.name: v for v in everything}
+    names = [q.name for q in params]
+    args = [by_name[n] for n in names] if set(names) == set(by_name) else list(everything)
+    try:
+        return fn(*args)
+    except Exception as exc:  # the user's own code failed on symbols
+        raise InputError(
+            f"calling {getattr(fn, '__name__', 'the function')} with symbols "
+            f"{', '.join(map(str, args))} failed: {type(exc).__name__}: {exc}. "
+            "Use sympy functions (sympy.exp, not math.exp or numpy.exp).") from None
+
+
 def _setup_vars(exprs: Sequence[sp.Expr], variables: Any, data_syms: Sequence[sp.Symbol]
                 ) -> tuple[sp.Symbol, ...]:
     free = _free(exprs)
@@ -563,7 +593,7 @@ def _x0(x0: Any, variables: tuple[sp.Symbol, ...]) -> np.ndarray:
 
 def _objective(f: Any, variables: Any, data: Any, reduce: str) -> _Objective | _SumOfSquares:
     data_syms, arrays = _data(data)
-    expr = as_expr(f, variables)
+    expr = as_expr(_with_data_args(f, variables, data_syms), variables)
     data_syms = _match_data([expr], data_syms)
     syms = _setup_vars([expr], variables, data_syms)
     if reduce not in ("sum", "mean"):
@@ -608,7 +638,8 @@ def _gd(obj: _Obj, x: np.ndarray, run: _Run, *, lr: float, line_search: str | No
     run.njev += 1
     gn = float(np.linalg.norm(g))
     run.record(0, x, f, gn, 0.0)
-    f0 = f
+    f0 = f_prev = f
+    rises = 0
     for k in range(1, max_iter + 1):
         if not _finite(f, g):
             return _Out(x, f, g, Status.NON_FINITE, k - 1)
@@ -636,9 +667,29 @@ def _gd(obj: _Obj, x: np.ndarray, run: _Run, *, lr: float, line_search: str | No
             return _Out(x, f, g, Status.NON_FINITE, k)
         if _diverging(x, f) or (f > f0 and abs(f - f0) > 1e12 * max(1.0, abs(f0))):
             return _Out(x, f, g, Status.DIVERGED, k)
+        if line_search is None:
+            # A fixed step that keeps raising f is too large (it exceeds 2/L where the iterates
+            # are): stop early instead of running to max_iter.
+            rises = rises + 1 if f > f_prev else 0
+            if rises >= _RISES and f > f0:
+                return _Out(x, f, g, Status.DIVERGED, k,
+                            f"with the fixed step lr = {lr:g}, f rose in {rises} consecutive "
+                            f"iterations, from {f0:.6g} to {f:.6g}: lr is too large here")
+            f_prev = f
         if run.record(k, x, f, gn, float(np.linalg.norm(step))):
             return _Out(x, f, g, Status.CALLBACK, k)
-    return _Out(x, f, g, Status.GTOL if gn <= gtol else Status.MAX_ITER, max_iter)
+    if gn <= gtol:
+        return _Out(x, f, g, Status.GTOL, max_iter)
+    if line_search is None and max_iter > 0 and not f < f0:
+        return _Out(x, f, g, Status.DIVERGED, max_iter,
+                    f"with the fixed step lr = {lr:g}, f did not decrease in {max_iter} "
+                    f"iterations (f = {f0:.6g} at the start, {f:.6g} now): the iterates "
+                    "oscillate or grow; lr is too large here")
+    return _Out(x, f, g, Status.MAX_ITER, max_iter)
+
+
+# Consecutive increases of f under a fixed gradient step that count as divergence.
+_RISES = 50
 
 
 def _newton(obj: _Obj, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int) -> _Out:
@@ -970,12 +1021,33 @@ def minimize(
                 tol = math.sqrt(_EPS) * max(1.0, float(np.max(np.abs(w))))
                 if status.success and min_eig < -tol:
                     status = Status.SADDLE
-                    message = (f"{Status.SADDLE.message} (smallest eigenvalue {min_eig:.3g}, "
-                               f"||g|| = {float(np.linalg.norm(out.g)):.3g})")
+                    message = (f"{Status.SADDLE.message} (the Hessian has a negative "
+                               f"eigenvalue {min_eig:.3g} here, ||g|| = "
+                               f"{float(np.linalg.norm(out.g)):.3g})")
                 elif status.success and abs(min_eig) <= tol:
-                    message += (f"; note: the Hessian is singular here (smallest eigenvalue "
-                                f"{min_eig:.3g}): the minimum is not strict or the convergence "
-                                "only linear")
+                    falls = _falls_along_flat_direction(obj, out.x, float(out.f), H, run)
+                    if falls:
+                        status = Status.SADDLE
+                        message = (f"{Status.SADDLE.message} (the Hessian is singular, smallest "
+                                   f"eigenvalue {min_eig:.3g}, and f keeps decreasing along "
+                                   f"its null direction: {falls}; f may be unbounded below "
+                                   "or have no minimum)")
+                    else:
+                        message += (f"; note: the Hessian is singular here (smallest eigenvalue "
+                                    f"{min_eig:.3g}): the minimum is not strict or the "
+                                    "convergence only linear")
+        if status is Status.MAX_ITER and _finite(out.x, out.f):
+            far = float(np.linalg.norm(out.x - x)) / max(1.0, float(np.linalg.norm(x)))
+            if far > 100.0:
+                f_start = run.fs[0] if run.keep and run.fs else obj.f(x)
+                if out.f < f_start and far > 1e8:
+                    status = Status.DIVERGED
+                    message = (f"{Status.DIVERGED.message} (x moved {far:.3g} times the size of "
+                               f"x0 away and f fell from {f_start:.6g} to {float(out.f):.6g} "
+                               "without converging: f is probably unbounded below)")
+                elif out.f < f_start:
+                    message += (f"; note: x moved {far:.3g} times the size of x0 away while f "
+                                "kept decreasing: f may be unbounded below")
         if name == "gradient-descent" and region is None and lr in (None, "1/L") \
                 and line_search is None and run.keep and run.xs:
             lo, hi = _default_region(x)
@@ -993,6 +1065,28 @@ def minimize(
         derivation=_derivation(f"{name} on f = {_short_text(obj.expr)}", rows), wall_time=wall,
         method=name, compile_time=obj.compile_time, hess_min_eig=min_eig, variables=syms,
     )
+
+
+def _falls_along_flat_direction(obj: _Obj, x: np.ndarray, f: float, H: np.ndarray,
+                                run: _Run) -> str:
+    """At a stationary point with a singular Hessian, probe f along the null direction at the
+    distances 1e-3 .. 1 (times max(1, |x|)) on both sides. A strict, monotone decrease at every
+    distance means no minimum here (``x**3`` at 0, ``exp(x)`` far left): returns a description;
+    '' otherwise (a flat valley, or a degenerate but genuine minimum such as ``x**4``)."""
+    v = np.linalg.eigh(H)[1][:, 0]
+    scale = max(1.0, float(np.linalg.norm(x)))
+    floor = f - 16.0 * _EPS * max(abs(f), 1e-300)
+    for sign in (1.0, -1.0):
+        prev = floor
+        for t in (1e-3, 1e-2, 1e-1, 1.0):
+            ft = obj.f(x + sign * t * scale * v)
+            run.nfev += 1
+            if not (math.isfinite(ft) and ft < prev):
+                break
+            prev = ft
+        else:
+            return f"f = {prev:.6g} at distance {scale:.3g}, {f:.6g} here"
+    return ""
 
 
 def _default_region(x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1146,7 +1240,7 @@ def _residuals_builder(residuals: Any, variables: Any, data: Any
     """Parse, check and compile (cached): ``(build, seconds spent compiling now)`` with
     ``build(arrays, compile_time) -> _Residuals``."""
     data_syms, _ = _data(data)
-    exprs = as_exprs(residuals, variables)
+    exprs = as_exprs(_with_data_args(residuals, variables, data_syms), variables)
     data_syms = _match_data(exprs, data_syms)
     syms = _setup_vars(exprs, variables, data_syms)
 

@@ -475,3 +475,63 @@ def test_least_squares_repeated_fits_use_the_new_data_and_check_it():
     first = least_squares("(p - 3)**2 - q", "p", [0], data={"q": [0.0, 0.0]})
     again = least_squares("(p - 3)**2 - q", "p", [0], data={"q": [0.0, 0.0]})
     assert again.compile_time == 0.0 and first.x == pytest.approx(again.x)
+
+
+@pytest.mark.parametrize("lr", [1.0, 1.0001, 1.01])
+def test_fixed_step_at_or_just_above_two_over_L_is_divergence(lr):
+    """x^2 has L = 2: the fixed step 1 oscillates forever (x = 1, -1, 1, ... by hand) and a step
+    just above 1 grows |x| by |1 - 2 lr| per iteration. Neither may end as success, nor as a mere
+    iteration limit: the message must say that lr is too large."""
+    r = minimize("x**2", "x", 1, method="gradient-descent", lr=lr, max_iter=2000)
+    assert not r.success and r.status is Status.DIVERGED
+    assert "lr" in r.message and "too large" in r.message
+    k = min(r.nit, 5)
+    assert r.history.x[:k + 1, 0] == pytest.approx([(1 - 2 * lr) ** i for i in range(k + 1)])
+
+
+@pytest.mark.parametrize("method", ["newton", "bfgs", "l-bfgs"])
+def test_linear_objective_is_reported_unbounded(method):
+    """f = x + 2y has no minimum; the runs go far out and must say so, not 'raise max_iter'."""
+    r = minimize("x + 2*y", "x y", [0, 0], method=method)
+    assert not r.success and r.status is Status.DIVERGED
+    assert "unbounded below" in r.message and r.fun < -1e6
+
+
+@pytest.mark.parametrize("method", ["bfgs", "newton", "trust-region"])
+@pytest.mark.parametrize("f, x0", [("x**3", 1.0), ("exp(x)", 0.0)], ids=["cubic", "exp"])
+def test_flat_point_f_keeps_falling_from_is_not_a_minimum(f, x0, method):
+    """x^3 at its inflection point 0 and exp(x) far left (gradient below gtol) have a singular
+    Hessian and f decreases monotonically along it: no minimum, so never success."""
+    r = minimize(f, "x", x0, method=method)
+    if r.success:  # Newton/trust region stop at x^3's inflection before g vanishes exactly
+        assert f == "x**3" and method != "bfgs" and r.hess_min_eig > 0
+    else:
+        assert r.status in (Status.SADDLE, Status.DIVERGED)
+        assert "not a minimum" in r.message.lower() or "unbounded" in r.message
+
+
+def test_degenerate_minimum_is_still_a_success():
+    """x^4 + (y - 1)^2: the Hessian at the minimum (0, 1) is singular but it IS the minimum."""
+    for method in ("bfgs", "newton", "trust-region"):
+        r = minimize("x**4 + (y - 1)**2", "x y", [1, 0], method=method)
+        assert r.success, (method, r.message)
+        assert abs(r.x[0]) < 1e-2 and r.x[1] == pytest.approx(1.0)
+
+
+def test_callable_of_variables_and_data_symbols():
+    """A Python function of the parameters AND the data columns (by name, in any order) fits
+    like the expression form; SciPy's MINPACK on the same model is the truth."""
+    xs = np.linspace(0, 4, 25)
+    ys = 2.5 * np.exp(-1.3 * xs) + 0.02 * np.cos(5 * xs)
+    ref = so.least_squares(lambda b: b[0] * np.exp(-b[1] * xs) - ys, [1, 1], method="lm",
+                           xtol=1e-15, ftol=1e-15, gtol=1e-15).x
+    data = {"x": xs, "y": ys}
+    for fn in (lambda a, b, x, y: a * sp.exp(-b * x) - y,
+               lambda y, x, b, a: a * sp.exp(-b * x) - y):
+        r = least_squares(fn, "a b", [1, 1], data=data)
+        assert r.success and np.allclose(r.x, ref, rtol=1e-7)
+    m = minimize(lambda a, b, x, y: (a * sp.exp(-b * x) - y) ** 2, "a b", [1, 1], data=data,
+                 method="bfgs")
+    assert m.success and np.allclose(m.x, ref, rtol=1e-7)
+    with pytest.raises(InputError, match="sympy functions"):
+        least_squares(lambda a, b, x, y: a * np.exp(-b * x) - y, "a b", [1, 1], data=data)
