@@ -23,11 +23,14 @@ exp(-b1*x)/(b2 + b3*x)
 from __future__ import annotations
 
 import ast
+import fractions
 import math
+import numbers
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from .errors import InputError, ParseError
@@ -48,6 +51,8 @@ MAX_INT_DIGITS = 1_000
 MAX_RESULT_DIGITS = 10_000
 MAX_EXPONENT = 10**6
 MAX_FACTORIAL_ARG = 10**4
+MAX_NUMBER_DIGITS = 100_000  # any exact number built on the way (products of factorials...)
+MAX_ROOT_DIGITS = 300  # roots of larger exact numbers: SymPy's perfect-power search is slow
 
 
 def _log(*args: sp.Expr) -> sp.Expr:
@@ -241,6 +246,8 @@ class _Builder:
                     raise self.fail(f"power would have more than {MAX_RESULT_DIGITS} digits", node)
             if base == 0 and exponent.is_negative:
                 raise self.fail("division by zero", node)
+            if not exponent.is_Integer:
+                self.check_root(base, node)
         elif base.is_Number and exponent.has(sp.Integer) and not exponent.free_symbols:
             # numeric exponent that did not evaluate to a Number (e.g. an unevaluated power)
             raise self.fail("numeric power too large to evaluate", node)
@@ -269,6 +276,8 @@ class _Builder:
                 raise self.fail(
                     f"{fname} of a number larger than {MAX_FACTORIAL_ARG} is not evaluated", node
                 )
+        if fname in ("sqrt", "cbrt"):
+            self.check_root(args[0], node)
         if fname == "chebyshevt" and not (args[0].is_Integer and 0 <= args[0] <= 200):
             raise self.fail("chebyshevt degree must be an integer in [0, 200]", node)
         if fname == "log" and len(args) == 2 and args[1] in (0, 1):
@@ -308,10 +317,37 @@ class _Builder:
         except TypeError as exc:
             raise self.fail(f"invalid comparison: {exc}", node) from None
 
+    def check_root(self, base: Any, node: ast.AST) -> None:
+        """Refuse a fractional power of a huge exact number (SymPy would search for perfect
+        powers in it for seconds or minutes: ``sqrt(10**9999 + 1)``)."""
+        if isinstance(base, sp.Rational) and _bits(base) > MAX_ROOT_DIGITS * 3.33:
+            raise self.fail(
+                f"root of a number with more than {MAX_ROOT_DIGITS} digits is not evaluated", node
+            )
+
     def checked(self, value: Any, node: ast.AST) -> Any:
         if isinstance(value, sp.Basic) and value.has(sp.zoo, sp.nan):
             raise self.fail("expression is undefined (division by zero or 0/0)", node)
+        if isinstance(value, sp.Expr) and _coefficient_bits(value) > MAX_NUMBER_DIGITS * 3.33:
+            raise self.fail(f"number with more than {MAX_NUMBER_DIGITS} digits", node)
         return value
+
+
+def _coefficient_bits(value: sp.Expr) -> int:
+    """Bit length of the largest exact numeric coefficient at the top of ``value`` (cheap: a
+    product's coefficient, or those of a sum's terms, which a product may distribute into)."""
+    terms = value.args if isinstance(value, sp.Add) else (value,)
+    best = 0
+    for term in terms:
+        coeff = term if isinstance(term, sp.Rational) else term.as_coeff_Mul()[0]
+        if isinstance(coeff, sp.Rational):
+            best = max(best, _bits(coeff))
+    return best
+
+
+def _bits(number: sp.Rational) -> int:
+    """Bit length of the larger of the numerator and denominator."""
+    return max(int(number.p).bit_length(), int(number.q).bit_length())
 
 
 def _magnitude(number: sp.Expr) -> float:
@@ -472,10 +508,19 @@ def as_expr(
         if f.has(sp.zoo, sp.nan):
             raise InputError(f"expression {f} is undefined (contains zoo or nan)")
         return f
-    if isinstance(f, bool):
+    if isinstance(f, bool | np.bool_):
         raise InputError("a boolean is not an expression")
-    if isinstance(f, int | float):
-        return sp.Integer(f) if isinstance(f, int) else sp.Float(f)
+    if isinstance(f, np.ndarray) and f.ndim == 0:
+        f = f.item()  # a 0-d NumPy array
+    if isinstance(f, numbers.Integral):  # int, numpy.int64, ...
+        return sp.Integer(int(f))
+    if isinstance(f, fractions.Fraction):
+        return sp.Rational(f.numerator, f.denominator)
+    if isinstance(f, numbers.Real):  # float, numpy.float64, ...
+        value = float(f)
+        if math.isnan(value):
+            raise InputError("expected a number, got nan")
+        return sp.Float(value)  # +-inf become +-oo (callers refuse them where they must)
     if isinstance(f, sp.Basic):
         raise InputError(f"expected an expression, got {type(f).__name__}: {f}")
     if callable(f):
@@ -561,6 +606,8 @@ def as_point(at: Any, variables: Sequence[sp.Symbol], exact: bool = False) -> tu
         values = [lookup[v.name] for v in variables]
     elif isinstance(at, sp.MatrixBase):
         values = list(at)
+    elif isinstance(at, np.ndarray):  # a NumPy array: its entries (a 0-d array is a scalar)
+        values = list(at.ravel()) if at.ndim else [at.item()] * n
     elif isinstance(at, Iterable) and not isinstance(at, sp.Basic):
         values = list(at)
     else:
@@ -574,3 +621,4 @@ def as_point(at: Any, variables: Sequence[sp.Symbol], exact: bool = False) -> tu
             e = sp.nsimplify(v, rational=True)
         out.append(e)
     return tuple(out)
+

@@ -386,3 +386,48 @@ def test_callables_returning_several_expressions() -> None:
         as_exprs(lambda a: a)
     with pytest.raises(InputError, match=r"sympy\.exp"):
         as_exprs(lambda a: [math.exp(a)], "x")
+
+
+# -- review regressions ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sqrt(10**9999 + 1)",  # SymPy's perfect-power search took minutes
+        "(10**9999 + 1)**(1/3)",
+        "sqrt((10**999 + 1)/(10**999 + 3))",
+        "(2**9999)**(1/2)",
+        "*".join(["factorial(10000)"] * 55),  # a product of 55 numbers of 35,660 digits
+        "*".join(["factorial(10000)*(x + 1)"] * 30),
+    ],
+)
+def test_huge_roots_and_products_are_refused_at_once(text: str) -> None:
+    start = time.perf_counter()
+    with pytest.raises(ParseError):
+        parse(text)
+    assert time.perf_counter() - start < 5  # generous: the guard is about minutes, not speed
+
+
+def test_moderate_roots_still_evaluate_exactly() -> None:
+    assert parse("sqrt(10**100)") == 10**50
+    assert parse("(10**30)^(1/3)") == 10**10
+    assert parse("sqrt(8)") == 2 * sp.sqrt(2)
+
+
+def test_numpy_and_fraction_numbers_are_exact_expressions() -> None:
+    import fractions
+
+    import numpy as np
+
+    x, y = sp.symbols("x y")
+    assert as_expr(np.int64(3)) == 3 and isinstance(as_expr(np.int64(3)), sp.Integer)
+    assert as_expr(np.float64(0.5)) == sp.Float(0.5)
+    assert as_expr(fractions.Fraction(1, 3)) == sp.Rational(1, 3)
+    assert as_expr(np.array(2)) == 2
+    assert as_point(np.array([0, 1]), (x, y)) == (0, 1)
+    assert as_point(np.int32(2), (x, y)) == (2, 2)
+    assert as_expr(np.float64("inf")) == sp.oo
+    for bad in (np.bool_(True), float("nan"), np.float64("nan")):
+        with pytest.raises(InputError):
+            as_expr(bad)
