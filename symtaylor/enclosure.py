@@ -42,6 +42,7 @@ import sympy as sp
 from flint import arb
 
 from .errors import UnsupportedFunctionError
+from .parsing import as_expr
 
 __all__ = [
     "AbsBound",
@@ -481,7 +482,7 @@ class IntervalProgram:
     """
 
     def __init__(self, exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol]) -> None:
-        self.exprs = [sp.sympify(e) for e in exprs]
+        self.exprs = [e if isinstance(e, sp.Basic) else as_expr(e) for e in exprs]
         self.variables = tuple(variables)
         replacements, reduced = sp.cse(self.exprs, optimizations=None, order="none")
         self.replacements = replacements
@@ -520,9 +521,16 @@ def _as_box(box: Any, variables: Sequence[sp.Symbol]) -> list[tuple[float, float
             if v.name not in by_name:
                 raise UnsupportedFunctionError(f"no range given for the symbol {v}")
             lo, hi = by_name[v.name]
-            out.append((float(lo), float(hi)))
+            out.append((_num(lo), _num(hi)))
         return out
-    return [(float(lo), float(hi)) for lo, hi in box]
+    return [(_num(lo), _num(hi)) for lo, hi in box]
+
+
+def _num(value: Any) -> float:
+    """A box end as a float: numbers as they are, text parsed safely (``"pi/4"``)."""
+    if isinstance(value, int | float):
+        return float(value)
+    return float(as_expr(value))
 
 
 def enclose(expr: sp.Expr, box: Mapping[Any, tuple[float, float]]) -> Interval:
@@ -541,7 +549,7 @@ def enclose(expr: sp.Expr, box: Mapping[Any, tuple[float, float]]) -> Interval:
     >>> enclose(x**2 - 2*x, {x: (0, 3)}).lo <= -1.0
     True
     """
-    expr = sp.sympify(expr)
+    expr = as_expr(expr)  # text is parsed safely, never sympified
     variables = sorted(expr.free_symbols, key=lambda s: s.name)
     return IntervalProgram([expr], variables)(_as_box(box, variables))[0]
 
@@ -672,7 +680,7 @@ def bound_abs(
         prog = expr
         centered = centered and len(prog.exprs) == 1 + len(variables)
     else:
-        exprs = [sp.sympify(expr)]
+        exprs = [as_expr(expr)]
         if centered:
             exprs += [sp.diff(exprs[0], v) for v in variables]
         prog = IntervalProgram(exprs, variables)

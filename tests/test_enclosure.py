@@ -112,3 +112,15 @@ def test_program_shares_subexpressions_and_matches_enclose() -> None:
             ref = enclose(e, {x: box[0], y: box[1]})
             assert isinstance(iv, Interval)
             assert iv == ref
+
+
+def test_text_input_is_parsed_safely_not_sympified() -> None:
+    # sympify would run this; the safe parser refuses it
+    with pytest.raises(ValueError):
+        enclose("__import__('os').getcwd()", {"x": (0, 1)})
+    iv = enclose("x^2 - 2*x", {"x": ("0", "3")})
+    assert iv.lo <= -1.0 <= 3.0 <= iv.hi
+    x = sp.Symbol("x")
+    b = bound_abs("sin(x) - x", [x], {x: (0, "pi/4")}, rtol=0.01)
+    true = math.pi / 4 - math.sin(math.pi / 4)
+    assert true * (1 - 1e-12) <= b.upper <= 1.02 * true
