@@ -789,8 +789,12 @@ class Coefficients(Mapping):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Mapping):
             return NotImplemented
-        theirs = {tuple(k) if not isinstance(k, int) else (k,): sp.sympify(v)
-                  for k, v in other.items() if sp.sympify(v) != 0}
+        try:
+            values = {k: as_expr(v) for k, v in other.items()}
+        except SymTaylorError:
+            return False
+        theirs = {tuple(k) if not isinstance(k, int) else (k,): v
+                  for k, v in values.items() if v != 0}
         return self._data == theirs
 
     __hash__ = None  # type: ignore[assignment]
@@ -996,7 +1000,7 @@ class TaylorExpansion:
         """The polynomial at a point (exact if the point is)."""
         if len(values) != len(self.variables):
             raise InputError(f"expected {len(self.variables)} values, got {len(values)}")
-        return self.polynomial.xreplace(dict(zip(self.variables, map(sp.sympify, values))))
+        return self.polynomial.xreplace(dict(zip(self.variables, map(as_expr, values))))
 
     def _numeric_point(self) -> list[float]:
         try:
@@ -1009,6 +1013,8 @@ class TaylorExpansion:
 
     def _region(self, region: Any) -> list[tuple[float, float]]:
         vs = self.variables
+        if hasattr(region, "tolist") and not isinstance(region, sp.Basic):
+            region = region.tolist()  # a NumPy array of bounds
         if isinstance(region, Mapping):
             by = {(k.name if isinstance(k, sp.Symbol) else str(k)): v for k, v in region.items()}
             missing = [v.name for v in vs if v.name not in by]
@@ -1018,9 +1024,8 @@ class TaylorExpansion:
             if extra:
                 raise InputError(f"region names unknown variables {sorted(extra)}")
             pairs = [by[v.name] for v in vs]
-        elif len(vs) == 1 and isinstance(region, Sequence) and len(region) == 2 and not isinstance(
-            region[0], Sequence
-        ):
+        elif (len(vs) == 1 and isinstance(region, Sequence) and not isinstance(region, str)
+              and len(region) == 2 and not _is_pair(region[0])):
             pairs = [region]
         elif isinstance(region, Sequence) and len(region) == len(vs):
             pairs = list(region)
@@ -1031,9 +1036,10 @@ class TaylorExpansion:
             )
         out = []
         for v, pr in zip(vs, pairs):
+            if not _is_pair(pr):
+                raise InputError(f"range for {v} must be two numbers (lo, hi), got {pr!r}")
             try:
-                lo, hi = (float(sp.sympify(p)) if not isinstance(p, int | float) else float(p)
-                          for p in pr)
+                lo, hi = (_real(p) for p in pr)
             except (TypeError, ValueError):
                 raise InputError(f"range for {v} must be two numbers, got {pr!r}") from None
             if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
@@ -1298,7 +1304,7 @@ class TaylorExpansion:
             vals = list(p) if isinstance(p, Sequence) and not isinstance(p, str) else [p] * m
             if len(vals) != m:
                 raise InputError(f"point {p!r} has {len(vals)} coordinates, expected {m}")
-            vals = [float(sp.sympify(v)) for v in vals]
+            vals = [_real(v) for v in vals]
             if steps is not None:
                 vals = [ai + v for ai, v in zip(a, vals)]
             pts.append(vals)
@@ -1471,6 +1477,33 @@ def _expand_core(expr: sp.Expr, variables: tuple[sp.Symbol, ...], point: tuple[s
     return coeffs, "series-arithmetic"
 
 
+def _is_pair(value: Any) -> bool:
+    """A (lo, hi) pair: a sequence or array of two entries, not text."""
+    if hasattr(value, "tolist") and not isinstance(value, sp.Basic):
+        value = value.tolist()
+    return isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2
+
+
+def _real(value: Any) -> float:
+    """A number given as int/float/NumPy/SymPy or text (parsed safely, never sympified)."""
+    if isinstance(value, int | float):
+        return float(value)
+    return float(as_expr(value))
+
+
+def _as_order(order: Any) -> int:
+    """An order given as an int, a NumPy or SymPy integer, or an integral float (``3.0``)."""
+    if isinstance(order, bool) or type(order).__name__ == "bool_":
+        raise InputError(f"order must be a non-negative integer, got {order!r}")
+    try:
+        return operator.index(order)
+    except TypeError:
+        pass
+    if isinstance(order, float | sp.Float) and float(order).is_integer():
+        return int(order)
+    raise InputError(f"order must be a non-negative integer, got {order!r}")
+
+
 def taylor(f: Any, variables: Any = None, at: Any = 0, order: int = 2) -> TaylorExpansion:
     r"""The exact Taylor polynomial of total degree ``order`` of ``f`` about ``at``.
 
@@ -1514,9 +1547,7 @@ def taylor(f: Any, variables: Any = None, at: Any = 0, order: int = 2) -> Taylor
     ...
     symtaylor.errors.NotAnalyticError: x**(1/3) is not analytic at x = 0: ...
     """
-    if isinstance(order, bool) or not isinstance(order, int | sp.Integer):
-        raise InputError(f"order must be a non-negative integer, got {order!r}")
-    order = int(order)
+    order = _as_order(order)
     if not 0 <= order <= MAX_ORDER:
         raise InputError(f"order must be between 0 and {MAX_ORDER}, got {order}")
     expr = as_expr(f, variables)
@@ -1536,6 +1567,11 @@ def taylor(f: Any, variables: Any = None, at: Any = 0, order: int = 2) -> Taylor
         raise InputError(f"{expr} is nested too deeply to expand") from None
     if any(_singular_value(c) for c in coeffs.values()):
         raise NotAnalyticError(f"{expr} is not analytic at {_where(vs, point)}")
+    if any(c.has(sp.I) for c in coeffs.values()):  # log(x) or sqrt(x) at x = -1
+        raise NotAnalyticError(
+            f"{expr} is not real-valued near {_where(vs, point)}: its expansion there has "
+            "complex coefficients (expansions are over the reals)"
+        )
     terms = []
     for key, c in coeffs.items():
         terms.append(sp.Mul(c, *[(v - a) ** k for v, a, k in zip(vs, point, key) if k]))

@@ -571,3 +571,50 @@ def test_cli_not_analytic_is_one_line_status_2(capsys: pytest.CaptureFixture[str
     assert main(["taylor", "sqrt(x^2 + y^2)", "--at", "0,0"]) == 2
     err = capsys.readouterr().err
     assert "not analytic at x = 0, y = 0" in err and len(err.strip().splitlines()) == 1
+
+
+# -- review regressions ----------------------------------------------------------------------
+
+
+def test_order_as_numpy_or_integral_float_and_point_as_numpy_array() -> None:
+    import numpy as np
+
+    x, y = sp.symbols("x y")
+    truth = sp.series(sp.sin(x), x, 0, 4).removeO()
+    for order in (np.int64(3), np.int32(3), sp.Integer(3), 3.0):
+        t = taylor("sin(x)", "x", at=0, order=order)
+        assert t.order == 3 and sp.expand(t.polynomial - truth) == 0
+    for bad in (3.5, "3", True, -1):
+        with pytest.raises(InputError):
+            taylor("sin(x)", "x", at=0, order=bad)
+    t = taylor("exp(x)*y", "x, y", at=np.array([0, 1]), order=2)
+    assert t.point == (0, 1)
+    # exp(x)*y about (0, 1): y + x*y + x**2*y/2 truncated at total degree 2
+    assert sp.expand(t.polynomial - (y + x * y + x**2 / 2)) == 0
+
+
+@pytest.mark.parametrize(("f", "a"), [("log(x)", -1), ("sqrt(x)", -1), ("acos(x)", 2),
+                                      ("log(x - 3)", 1)])
+def test_complex_valued_near_the_point_is_refused(f: str, a: int) -> None:
+    # SymPy's series gives log(-1) = I*pi etc.: not a real Taylor polynomial
+    with pytest.raises(NotAnalyticError, match="real"):
+        taylor(f, "x", at=a, order=3)
+
+
+def test_region_ends_as_text_or_numpy_are_read_safely() -> None:
+    import numpy as np
+
+    t = taylor("exp(x)", "x", at=0, order=2)
+    true = math.exp(0.5) - 1.625  # the error is largest at x = 1/2
+    for region in [("-1/2", "1/2"), np.array([-0.5, 0.5]), {"x": np.array([-0.5, 0.5])},
+                   (sp.Rational(-1, 2), sp.Rational(1, 2))]:
+        b = t.remainder_bound(region)
+        assert true <= b <= 3 * true
+    with pytest.raises(ValueError):
+        t.remainder_bound(("__import__('os').getcwd()", "1"))
+    with pytest.raises(InputError):
+        t.remainder_bound("(-1, 1)")
+    # values given as text are parsed, never sympified
+    assert t("1/2") == sp.Rational(13, 8)
+    assert t.coefficients == {(0,): 1, (1,): 1, (2,): "1/2"}
+    assert t.coefficients != {(0,): "__import__('os')"}

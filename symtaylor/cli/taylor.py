@@ -34,7 +34,10 @@ def run(args: argparse.Namespace) -> Output:
     if len(point) == 1 and len(syms) > 1:  # pragma: no cover - as_point broadcasts scalars
         point = point * len(syms)
     t = taylor(expr, syms, at=point, order=args.order)
-    cert = t.certify(parse_region(args.bound)) if args.bound else None
+    bound = args.bound
+    if bound and "=" not in bound and len(syms) == 1:  # one variable: --bound=-0.5:1.5
+        bound = f"{syms[0]}={bound.strip()}"
+    cert = t.certify(parse_region(bound)) if bound else None
     data = {
         "expression": str(expr),
         "variables": [str(s) for s in syms],
