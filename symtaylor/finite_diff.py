@@ -316,6 +316,9 @@ def stencil(
     if d < 1:
         raise InputError("derivative must be at least 1")
     if offsets is None:
+        if isinstance(scheme, str):  # "Central", " forward ", "centered" are accepted too
+            scheme = scheme.strip().lower()
+            scheme = {"centered": "central", "centred": "central"}.get(scheme, scheme)
         if scheme not in SCHEMES:
             raise InputError(f"unknown scheme {scheme!r}; valid schemes: {', '.join(SCHEMES)}")
         p = _DEFAULT_ACCURACY[scheme] if accuracy is None else _as_order(accuracy, "accuracy")

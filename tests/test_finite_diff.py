@@ -578,3 +578,12 @@ def test_check_hessian_no_false_alarm_on_cancelling_gradient_entries():
     x0 = [2.72754296, -6.25117874e-04, -4.48628251e-01, 7.21280712e-01, 2.97057903]
     assert check_hessian(rosen_der, rosen_hess, x0).ok
     assert check_hessian(rosen_der, rosen_hess, [2.90849733, 0.97243644, -2.89035067]).ok
+
+
+def test_scheme_names_are_case_insensitive_and_point_may_be_numpy() -> None:
+    h = sp.Symbol("h")
+    r = fd_error("exp(x)", "x", at=np.int64(1), derivative=2, scheme="Central")
+    assert r.truncation_term == sp.E * h**2 / 12  # the textbook h^2/12 f''''(x)
+    assert fd_error("exp(x)", "x", at=1, scheme=" FORWARD ").truncation_term == sp.E * h / 2
+    with pytest.raises(InputError):
+        fd_error("exp(x)", "x", at=1, scheme="upwind")
