@@ -640,6 +640,7 @@ def _gd(obj: _Obj, x: np.ndarray, run: _Run, *, lr: float, line_search: str | No
     run.record(0, x, f, gn, 0.0)
     f0 = f_prev = f
     rises = 0
+    x_back1 = x_back2 = x
     for k in range(1, max_iter + 1):
         if not _finite(f, g):
             return _Out(x, f, g, Status.NON_FINITE, k - 1)
@@ -658,6 +659,7 @@ def _gd(obj: _Obj, x: np.ndarray, run: _Run, *, lr: float, line_search: str | No
             step = ls.t * d
         else:
             step = -lr * g
+        x_back2, x_back1 = x_back1, x
         x = x + step
         f, g = obj.f(x), obj.grad(x)
         run.nfev += 1
@@ -685,6 +687,13 @@ def _gd(obj: _Obj, x: np.ndarray, run: _Run, *, lr: float, line_search: str | No
                     f"with the fixed step lr = {lr:g}, f did not decrease in {max_iter} "
                     f"iterations (f = {f0:.6g} at the start, {f:.6g} now): the iterates "
                     "oscillate or grow; lr is too large here")
+    if line_search is None and max_iter >= 2:
+        jump = float(np.linalg.norm(x - x_back1))
+        if jump > 0 and float(np.linalg.norm(x - x_back2)) <= 1e-6 * jump:
+            return _Out(x, f, g, Status.MAX_ITER, max_iter,
+                        f"the iterates alternate between two points {x_back1.tolist()} and "
+                        f"{x.tolist()}: the fixed step lr = {lr:g} is above 2/L near the "
+                        "minimum; lower it, or use lr='1/L' or line_search='armijo'")
     return _Out(x, f, g, Status.MAX_ITER, max_iter)
 
 

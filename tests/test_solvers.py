@@ -535,3 +535,17 @@ def test_callable_of_variables_and_data_symbols():
     assert m.success and np.allclose(m.x, ref, rtol=1e-7)
     with pytest.raises(InputError, match="sympy functions"):
         least_squares(lambda a, b, x, y: a * np.exp(-b * x) - y, "a b", [1, 1], data=data)
+
+
+def test_fixed_step_two_cycle_is_explained():
+    """lr = 0.26 > 2/f''(1) = 0.25 on the seed's double well: gradient descent settles on a
+    2-cycle around the minimum (the hand-written loop below is the truth). Not a success, and
+    the message says why."""
+    r = minimize("x**4 - 2*x**2 + 1/2", "x", 0.5, method="gradient-descent", lr=0.26,
+                 max_iter=2000)
+    xk = 0.5
+    for _ in range(2000):
+        xk -= 0.26 * (4 * xk**3 - 4 * xk)
+    assert not r.success and r.status is Status.MAX_ITER
+    assert r.x[0] == pytest.approx(xk, rel=1e-9)
+    assert "alternate between two points" in r.message and "2/L" in r.message
