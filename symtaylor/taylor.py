@@ -1477,6 +1477,19 @@ def _expand_core(expr: sp.Expr, variables: tuple[sp.Symbol, ...], point: tuple[s
     return coeffs, "series-arithmetic"
 
 
+def _complex_number(c: sp.Expr) -> bool:
+    """A constant whose value is not real (``asin(pi/3)``, ``atanh(2)``)."""
+    if c.free_symbols or c.is_Rational:
+        return False
+    if c.is_extended_real:
+        return False
+    try:
+        v = complex(sp.N(c, 30))
+    except (TypeError, ValueError):
+        return False
+    return abs(v.imag) > 1e-20 * max(1.0, abs(v.real))
+
+
 def _is_pair(value: Any) -> bool:
     """A (lo, hi) pair: a sequence or array of two entries, not text."""
     if hasattr(value, "tolist") and not isinstance(value, sp.Basic):
@@ -1567,7 +1580,8 @@ def taylor(f: Any, variables: Any = None, at: Any = 0, order: int = 2) -> Taylor
         raise InputError(f"{expr} is nested too deeply to expand") from None
     if any(_singular_value(c) for c in coeffs.values()):
         raise NotAnalyticError(f"{expr} is not analytic at {_where(vs, point)}")
-    if any(c.has(sp.I) for c in coeffs.values()):  # log(x) or sqrt(x) at x = -1
+    if any(c.has(sp.I) or (sum(k) <= 1 and _complex_number(c))  # asin(pi/3) has no I in it
+           for k, c in coeffs.items()):  # log(x) or sqrt(x) at x = -1
         raise NotAnalyticError(
             f"{expr} is not real-valued near {_where(vs, point)}: its expansion there has "
             "complex coefficients (expansions are over the reals)"

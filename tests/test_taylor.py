@@ -594,11 +594,18 @@ def test_order_as_numpy_or_integral_float_and_point_as_numpy_array() -> None:
 
 
 @pytest.mark.parametrize(("f", "a"), [("log(x)", -1), ("sqrt(x)", -1), ("acos(x)", 2),
-                                      ("log(x - 3)", 1)])
-def test_complex_valued_near_the_point_is_refused(f: str, a: int) -> None:
+                                      ("log(x - 3)", 1), ("asin(x)", "pi/3"),
+                                      ("atanh(x)", 2), ("log(x)", "pi/3 - 2")])
+def test_complex_valued_near_the_point_is_refused(f: str, a: int | str) -> None:
     # SymPy's series gives log(-1) = I*pi etc.: not a real Taylor polynomial
     with pytest.raises(NotAnalyticError, match="real"):
         taylor(f, "x", at=a, order=3)
+    # real inside the domain: asin at 1/2 against mpmath at 30 digits
+    t = taylor("asin(x)", "x", at=sp.Rational(1, 2), order=3)
+    with mpmath.workdps(30):
+        ref = mpmath.taylor(mpmath.asin, mpmath.mpf(1) / 2, 3)
+        for k in range(4):
+            assert abs(mpmath.mpf(sp.N(t.coefficients[(k,)], 30)) - ref[k]) < 1e-25
 
 
 def test_region_ends_as_text_or_numpy_are_read_safely() -> None:
