@@ -214,6 +214,71 @@ def _solve(a: sp.Matrix, b: sp.Matrix, what: str) -> sp.Matrix:
             from None
 
 
+def _field(a: sp.Matrix, b: sp.Matrix) -> Any:
+    """The augmented matrix ``[a | b]`` over an exact field of rational functions (``QQ(x, y)``),
+    or None when the entries are not rational functions with exact coefficients (``exp``,
+    floats)."""
+    from sympy.polys.matrices import DomainMatrix
+
+    try:
+        dm = DomainMatrix.from_Matrix(a.row_join(b))
+    except (sp.PolificationFailed, sp.PolynomialError, ValueError,
+            NotImplementedError):  # pragma: no cover - odd entries
+        return None
+    k = dm.domain
+    # rational functions of symbols only: with exp(x) or sin(x) as generators the field would
+    # treat them as independent of x (and of each other: sin^2 + cos^2 = 1 is not seen)
+    exact = k.is_ZZ or k.is_QQ or ((k.is_PolynomialRing or k.is_FractionField)
+                                   and (k.domain.is_ZZ or k.domain.is_QQ)
+                                   and all(isinstance(g, sp.Symbol) for g in k.symbols))
+    return dm if exact else None
+
+
+def _step_update(a: sp.Matrix, b: sp.Matrix, syms: tuple[sp.Symbol, ...], what: str
+                 ) -> tuple[sp.Matrix, sp.Matrix]:
+    """``(direction, update)`` with ``direction = -a^-1 b`` and ``update = x + direction``,
+    simplified.
+
+    For rational-function entries with exact coefficients the system is solved in the field of
+    rational functions (fraction-free elimination; every entry comes out in lowest terms), so
+    no expression-level ``cancel`` of a nested LU solution is needed: Newton on a 4-variable
+    Rosenbrock function takes 0.1 s instead of 25 s.
+    """
+    dm = _field(a, b)
+    if dm is None:
+        direction = _compact_matrix(-_solve(a, b, what))
+        return direction, _compact_matrix(_vec(syms) + direction)
+    n = a.rows
+    ring = dm.domain
+    if ring.is_Field:  # QQ or rational functions: Gauss-Jordan in the field
+        rref, pivots = dm.rref()
+        k = ring
+        col = [rref[i, n].element for i in range(n)]
+    else:  # ZZ or polynomials: fraction-free elimination, one division at the end
+        rref, den, pivots = dm.rref_den(method="FF")
+        k = ring.get_field()
+        kden = k.convert_from(den, ring)
+        col = [k.convert_from(rref[i, n].element, ring) / kden for i in range(n)]
+    if tuple(pivots) != tuple(range(n)):
+        raise InputError(f"{what} is singular: the model has no unique minimizer. {_HINT}")
+    dirs = [-c for c in col]
+
+    direction, update = [], []
+    for v, d in zip(syms, dirs):
+        de = k.to_sympy(d)
+        if sp.count_ops(de) <= 120:  # small: the shortest closed form, as for any other step
+            de = _compact(de)
+            direction.append(de)
+            update.append(_compact(v + de))
+        else:  # large: the lowest-terms fraction as it is (cancel/factor would take minutes)
+            direction.append(de)
+            try:  # one fraction in lowest terms
+                update.append(k.to_sympy(k.from_sympy(v) + d))
+            except (sp.CoercionFailed, ValueError):  # v is not a generator of the field
+                update.append(v + de)
+    return sp.Matrix(direction), sp.Matrix(update)
+
+
 _HINT = "Try damping > 0 (Levenberg-Marquardt / damped Newton) or a gradient step."
 
 
@@ -296,8 +361,7 @@ def newton_step(f: Any, variables: Any = None, damping: Any = 0) -> Step:
     hd = h + lam * sp.eye(n) if lam != 0 else h
     d = _displacement(syms)
     model = QuadraticModel(syms, d, expr, g, hd)
-    direction = _compact_matrix(-_solve(hd, g, "the (damped) Hessian"))
-    update = _compact_matrix(_vec(syms) + direction)
+    direction, update = _step_update(hd, g, syms, "the (damped) Hessian")
     hname = r"\nabla^2 f + \lambda I" if lam != 0 else r"\nabla^2 f"
     rows = (
         Row("m(d)", r"f + \nabla f^{T} d + \tfrac{1}{2} d^{T} (" + hname + ") d", ":=",
@@ -376,8 +440,8 @@ def levenberg_marquardt_step(
     d = _displacement(syms)
     half_ss = sum((ri**2 for ri in rs), sp.S.Zero) / 2
     model = QuadraticModel(syms, d, half_ss, jtr, a)
-    direction = _compact_matrix(-_solve(a, jtr, "J^T J" + (" + damping*D" if lam != 0 else "")))
-    update = _compact_matrix(_vec(syms) + direction)
+    direction, update = _step_update(a, jtr, syms,
+                                     "J^T J" + (" + damping*D" if lam != 0 else ""))
     gn = lam == 0
     aname = r"J^{T} J" if gn else (r"J^{T} J + \lambda " + ("I" if scaling != "marquardt"
                                                            else r"\operatorname{diag}(J^{T} J)"))
