@@ -96,7 +96,6 @@ def lm_parameter(s: np.ndarray, c: np.ndarray, delta: float, par: float
     >>> bool(par > 0), bool(abs(np.linalg.norm(y) - 0.5) <= 0.05)
     (True, True)
     """
-    sc = s * c
     n = s.size
     # Gauss–Newton direction; singular values below the cut-off count as zero (lmpar's nsing).
     # (s is in descending order, so full rank means the last one is above the cut-off.)
@@ -113,6 +112,7 @@ def lm_parameter(s: np.ndarray, c: np.ndarray, delta: float, par: float
     fp = dxnorm - delta
     if fp <= 0.1 * delta:
         return 0.0, y
+    sc = s * c
     # Lower bound from the Newton step at par = 0 (only with full rank), upper from ||D^-1 J^T r||.
     if full:
         ys = y / s
@@ -252,9 +252,10 @@ def levenberg_marquardt(
         if J.shape != (f.size, n) or J.dtype != np.float64:
             J = np.asarray(J, dtype=float).reshape(f.size, n)
         njev += 1
-        if not np.isfinite(J).all():
-            return LMOutput(x, f, J, "non_finite", nit, nfev, njev)
         acnorm = np.sqrt(np.einsum("ij,ij->j", J, J))
+        if not math.isfinite(acnorm.sum()) and not np.isfinite(J).all():
+            # (an overflowing column norm of a finite J is caught by the second test)
+            return LMOutput(x, f, J, "non_finite", nit, nfev, njev)
         if first:
             diag = np.where(acnorm > 0.0, acnorm, 1.0) if scale else np.ones(n)
             xnorm = float(np.linalg.norm(diag * x))
