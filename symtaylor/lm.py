@@ -178,7 +178,7 @@ def _factor(J: np.ndarray, diag: np.ndarray, r: np.ndarray
         if info == 0:
             R = qr[:n, :n]
             R[_lower(n)] = 0.0  # the Householder vectors below the diagonal
-            u, s, vt, info = _gesdd(R)
+            u, s, vt, info = _gesvd(R, overwrite_a=1)
             if info == 0:
                 return s, u.T @ qr[:n, n], vt.T
     a = J / diag
