@@ -1051,7 +1051,11 @@ def minimize(
         if status is Status.MAX_ITER and _finite(out.x, out.f):
             far = float(np.linalg.norm(out.x - x)) / max(1.0, float(np.linalg.norm(x)))
             if far > 100.0:
-                f_start = run.fs[0] if run.keep and run.fs else obj.f(x)
+                if run.keep and run.fs:
+                    f_start = run.fs[0]
+                else:
+                    f_start = obj.f(x)
+                    run.nfev += 1
                 if out.f < f_start and far > 1e8:
                     status = Status.DIVERGED
                     message = (f"{Status.DIVERGED.message} (x moved {far:.3g} times the size of "
