@@ -1465,6 +1465,7 @@ def _rewrite(expr: sp.Expr) -> sp.Expr:
 def _expand_core(expr: sp.Expr, variables: tuple[sp.Symbol, ...], point: tuple[sp.Expr, ...],
                  order: int) -> tuple[dict[tuple[int, ...], sp.Expr], str]:
     engine = _Engine(variables, order)
+    expr = _resolve_branches(expr, variables, point)
     try:
         series, atoms = engine.exact(_rewrite(expr), point)
     except _Singular as exc:
@@ -1475,6 +1476,50 @@ def _expand_core(expr: sp.Expr, variables: tuple[sp.Symbol, ...], point: tuple[s
         if v != 0:
             coeffs[key[1:]] = v
     return coeffs, "series-arithmetic"
+
+
+def _resolve_branches(expr: sp.Expr, variables: Sequence[sp.Symbol],
+                      point: Sequence[sp.Expr]) -> sp.Expr:
+    """Away from their kinks and jumps, ``Max``/``Min`` are one of their arguments and
+    ``sign``/``Heaviside``/``floor``/``ceiling`` are constant near a numeric point: replace
+    them by that (``Max(x, 0)`` at ``x = 1/2`` is ``x``). At a kink they are kept, and the
+    one-sided expansions decide."""
+    kinds = (sp.Max, sp.Min, sp.sign, sp.Heaviside, sp.floor, sp.ceiling)
+    if not expr.has(*kinds) or any(p.free_symbols for p in point):
+        return expr
+    at = dict(zip(variables, point))
+
+    def value(e: sp.Expr) -> float | None:
+        try:
+            v = complex(sp.N(e.xreplace(at), 30))
+        except (TypeError, ValueError):
+            return None
+        return v.real if v.imag == 0 and math.isfinite(v.real) else None
+
+    def resolve(node: sp.Expr) -> sp.Expr:
+        if node.free_symbols.isdisjoint(variables):
+            return node
+        if isinstance(node, sp.Max | sp.Min):
+            vals = [value(a) for a in node.args]
+            if any(v is None for v in vals):
+                return node
+            best = max(vals) if isinstance(node, sp.Max) else min(vals)
+            winners = [a for a, v in zip(node.args, vals) if abs(v - best) <= 1e-20]
+            others = [v for v in vals if abs(v - best) > 1e-20]
+            gap = min((abs(v - best) for v in others), default=math.inf)
+            if len(winners) == 1 and gap > 1e-12 * max(1.0, abs(best)):
+                return winners[0]
+            return node
+        v = value(node.args[0])
+        if v is None:
+            return node
+        if isinstance(node, sp.sign | sp.Heaviside) and abs(v) > 1e-12:
+            return sp.Integer(1 if v > 0 else (-1 if isinstance(node, sp.sign) else 0))
+        if isinstance(node, sp.floor | sp.ceiling) and abs(v - round(v)) > 1e-12:
+            return sp.Integer(math.floor(v) if isinstance(node, sp.floor) else math.ceil(v))
+        return node
+
+    return expr.replace(lambda e: isinstance(e, kinds), resolve)
 
 
 def _complex_number(c: sp.Expr) -> bool:

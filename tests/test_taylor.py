@@ -625,3 +625,18 @@ def test_region_ends_as_text_or_numpy_are_read_safely() -> None:
     assert t("1/2") == sp.Rational(13, 8)
     assert t.coefficients == {(0,): 1, (1,): 1, (2,): "1/2"}
     assert t.coefficients != {(0,): "__import__('os')"}
+
+
+def test_branch_functions_away_from_their_kinks_are_expanded() -> None:
+    x, y = sp.symbols("x y")
+    assert taylor("Max(x, 0)", "x", at=sp.Rational(1, 2), order=3).polynomial == x
+    assert taylor("Min(x, 0)", "x", at=-1, order=2).polynomial == x
+    assert taylor("Max(x, y)", "x y", at=(1, 2), order=2).polynomial == y
+    t = taylor("Max(sin(x), cos(x))", "x", at=0, order=4)  # cos wins near 0
+    assert sp.expand(t.polynomial - sp.series(sp.cos(x), x, 0, 5).removeO()) == 0
+    assert taylor("floor(x)*x", "x", at=sp.Rational(5, 2), order=2).polynomial == 2 * x
+    b = taylor("Max(x, 0)", "x", at=sp.Rational(1, 2), order=1).remainder_bound((0.4, 0.6))
+    assert 0 <= b < 1e-2  # f = T there
+    for f, a in [("Max(x, 0)", 0), ("floor(x)", 2), ("Max(sin(x), cos(x))", "pi/4")]:
+        with pytest.raises(NotAnalyticError):
+            taylor(f, "x", at=a, order=2)
