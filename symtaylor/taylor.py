@@ -1270,6 +1270,9 @@ class TaylorExpansion:
         the hull of the point and each sub-box (Lagrange form, using the next orders too when
         the ``n+1`` terms vanish), a Taylor model about each sub-box centre, refined by branch
         and bound (``max_boxes`` sub-boxes at most). See :meth:`certify` for the evidence.
+        A region that does not contain the expansion point is allowed: the bound is then
+        over the hull of the point and the region for the Lagrange form, and the centred and
+        plain forms keep it tight over the region itself (it is still rigorous).
 
         Examples
         --------

@@ -640,3 +640,11 @@ def test_branch_functions_away_from_their_kinks_are_expanded() -> None:
     for f, a in [("Max(x, 0)", 0), ("floor(x)", 2), ("Max(sin(x), cos(x))", "pi/4")]:
         with pytest.raises(NotAnalyticError):
             taylor(f, "x", at=a, order=2)
+
+
+def test_region_away_from_the_point_still_gives_a_rigorous_tight_bound() -> None:
+    t = taylor("exp(x)", "x", at=0, order=2)
+    with mpmath.workdps(50):
+        true = float(mpmath.e**2 - 5)  # |e^x - (1 + x + x^2/2)| is largest at x = 2
+    b = t.remainder_bound((1, 2))
+    assert true <= b <= 3 * true
