@@ -42,6 +42,7 @@ __all__ = [
     "as_exprs",
     "as_point",
     "as_variables",
+    "call_with_symbols",
     "parse",
 ]
 
@@ -532,13 +533,17 @@ def _call(f: Any, variables: Any) -> Any:
     """Call a user's function with the variables' symbols; its failure becomes an InputError."""
     if variables is None:
         raise InputError("a callable needs its variables: pass variables=...")
-    syms = as_variables(variables)
+    return call_with_symbols(f, as_variables(variables))
+
+
+def call_with_symbols(f: Any, symbols: Sequence[sp.Symbol]) -> Any:
+    """``f(*symbols)``; the failure of a user's own code becomes an :class:`InputError`."""
     try:
-        return f(*syms)
+        return f(*symbols)
     except Exception as exc:  # the user's own code failed on symbols
         raise InputError(
             f"calling {getattr(f, '__name__', 'the function')} with symbols "
-            f"{', '.join(map(str, syms))} failed: {type(exc).__name__}: {exc}. "
+            f"{', '.join(map(str, symbols))} failed: {type(exc).__name__}: {exc}. "
             "Use sympy functions (sympy.exp, not math.exp or numpy.exp)."
         ) from None
 

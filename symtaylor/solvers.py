@@ -62,7 +62,7 @@ from .errors import InputError, SolverError
 from .latex import Derivation, Row, display
 from .linesearch import armijo, wolfe
 from .lm import levenberg_marquardt
-from .parsing import as_expr, as_exprs, as_point, as_variables
+from .parsing import as_expr, as_exprs, as_point, as_variables, call_with_symbols
 from .trust_region import trust_region
 
 __all__ = [
@@ -482,13 +482,7 @@ def _with_data_args(fn: Any, variables: Any, data_syms: tuple[sp.Symbol, ...]) -
     by_name = {v.name: v for v in everything}
     names = [q.name for q in params]
     args = [by_name[n] for n in names] if set(names) == set(by_name) else list(everything)
-    try:
-        return fn(*args)
-    except Exception as exc:  # the user's own code failed on symbols
-        raise InputError(
-            f"calling {getattr(fn, '__name__', 'the function')} with symbols "
-            f"{', '.join(map(str, args))} failed: {type(exc).__name__}: {exc}. "
-            "Use sympy functions (sympy.exp, not math.exp or numpy.exp).") from None
+    return call_with_symbols(fn, args)
 
 
 def _setup_vars(exprs: Sequence[sp.Expr], variables: Any, data_syms: Sequence[sp.Symbol]
