@@ -1278,33 +1278,26 @@ class _Module:
         r = pr.paren(g.expr, _ATOM - 1)
         d = self.stack_name
         m = len(g.index[0])
-        if g.expr.is_Number and m <= 2:  # the same constant for every sample
-            prod = f"{r} * {d}.sum(axis=-1)" if m == 1 else f"{r} * ({d} @ {d}.T)"
+        if m <= 2:
+            if g.expr.is_Number:  # the same constant for every sample: no batch dimensions
+                prod = f"{r} * {d}.sum(axis=-1)" if m == 1 else f"{r} * ({d} @ {d}.T)"
+                batch = ""
+            else:
+                # sum_s D[i, s]*r[s] is (r @ D.T)[i]; sum_s D[i, s]*D[j, s]*r[s] a Gram matrix
+                if m == 2:
+                    pr.helpers.add("_gram")
+                prod = f"{r} @ {d}.T" if m == 1 else f"_gram({d}, {r})"
+                batch = "..., "
             name = products.get(prod)
             if name is None:
                 name = products[prod] = f"prod{len(products)}"
                 lines.append(f"    {name} = {prod}")
             if m == 1:
-                value = f"{name}[{self.index_text([i[0] for i in g.index])}]"
+                value = f"{name}[{batch}{self.index_text([i[0] for i in g.index])}]"
             else:
                 rows = self.index_text([i[0] for i in g.index], array=True)
                 cols = self.index_text([i[1] for i in g.index], array=True)
-                value = f"{name}[{rows}, {cols}]"
-        elif m <= 2:
-            # sum_s D[i, s]*r[s] is (r @ D.T)[i]; sum_s D[i, s]*D[j, s]*r[s] is a Gram matrix
-            if m == 2:
-                pr.helpers.add("_gram")
-            prod = f"{r} @ {d}.T" if m == 1 else f"_gram({d}, {r})"
-            name = products.get(prod)
-            if name is None:
-                name = products[prod] = f"prod{len(products)}"
-                lines.append(f"    {name} = {prod}")
-            if m == 1:
-                value = f"{name}[..., {self.index_text([i[0] for i in g.index])}]"
-            else:
-                rows = self.index_text([i[0] for i in g.index], array=True)
-                cols = self.index_text([i[1] for i in g.index], array=True)
-                value = f"{name}[..., {rows}, {cols}]"
+                value = f"{name}[{batch}{rows}, {cols}]"
         else:
             factors = " * ".join(f"{d}[{self.index_text([i[q] for i in g.index], True)}]"
                                  for q in range(m))
