@@ -57,7 +57,7 @@ import numpy as np
 import sympy as sp
 
 from .calculus import hessian, jacobian
-from .codegen import compile_numpy, compile_objective
+from .codegen import _short, compile_numpy, compile_objective
 from .errors import InputError, SolverError
 from .latex import Derivation, Row, display
 from .linesearch import armijo, wolfe
@@ -888,9 +888,10 @@ def _method(name: str, valid: Sequence[str], aliases: Mapping[str, str]) -> str:
 
 
 def _short_text(expr: sp.Expr, limit: int = 120) -> str:
-    """``str(expr)`` cut to ``limit`` characters, cached (printing a large sum costs ms)."""
-    text, _ = _cached(("text", expr), lambda: str(expr))
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """``expr`` as text of at most ``limit`` characters, cached (printing a large sum costs ms;
+    codegen's ``_short`` prints only the head terms of huge expressions)."""
+    text, _ = _cached(("text", expr, limit), lambda: _short(expr, limit))
+    return text
 
 
 def _derivation(title: str, rows: list[Row]) -> Derivation:
