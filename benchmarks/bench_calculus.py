@@ -7,12 +7,14 @@ Prints medians and RATIOS (anchor time / symtaylor time; > 1 means symtaylor is 
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import sympy as sp
+from _timing import median_time
 from sympy.core.cache import clear_cache
 
 from symtaylor import calculus, convergence_bounds, gradient, hessian
@@ -27,14 +29,9 @@ def cold() -> None:
     calculus._HESS_TEMPLATES.clear()
 
 
-def timed(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        cold()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def timed(fn: Callable[[], Any], repeats: int) -> float:
+    """Median over ``repeats`` runs, each from cold caches."""
+    return median_time(fn, repeats, reset=cold)
 
 
 def ext_rosenbrock(n: int):

@@ -20,13 +20,13 @@ from __future__ import annotations
 import importlib
 import math
 import multiprocessing as mp
-import statistics
 import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
+from _timing import median_time
 from sympy.core.cache import clear_cache
 
 from symtaylor import taylor
@@ -43,13 +43,8 @@ def cold() -> None:
 
 
 def timed(fn: Callable[[], Any], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        cold()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    """Median over ``repeats`` runs, each from cold caches."""
+    return median_time(fn, repeats, reset=cold)
 
 
 def _worker(conn: Any, fn: Callable[[], Any], repeats: int) -> None:
