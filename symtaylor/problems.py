@@ -1,8 +1,9 @@
 """Reference problem catalogues: NIST StRD nonlinear regression and Moré–Garbow–Hillstrom.
 
-The data are read from the project's shared folder (nothing is copied into the package):
-``$SYMTAYLOR_SHARED`` if set, else ``<repo>/../shared``; inside it ``data/nist_strd/`` and
-``data/mgh/`` (see their README files for provenance and caveats).
+The data ship inside the package, in ``symtaylor/data/nist_strd/`` and ``symtaylor/data/mgh/``
+(package data, read with :mod:`importlib.resources`; their README files give provenance and
+caveats), so an installed package needs no other folder. ``$SYMTAYLOR_SHARED`` may point at
+another copy (a folder holding ``data/<catalogue>/`` or ``<catalogue>/``), which then wins.
 
 * :func:`nist_problem` / :func:`nist_problems`: the 19 Lower and Average difficulty StRD
   datasets (NIST, public domain): model, data, two starts, certified values (kept as the
@@ -34,7 +35,9 @@ import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sympy as sp
@@ -42,7 +45,11 @@ import sympy as sp
 from .errors import InputError
 from .parsing import parse
 
+if TYPE_CHECKING:  # pragma: no cover
+    from importlib.resources.abc import Traversable
+
 __all__ = [
+    "CATALOGUES",
     "MGHProblem",
     "NISTProblem",
     "lre",
@@ -56,24 +63,62 @@ __all__ = [
 ]
 
 
-def shared_data_dir(kind: str) -> Path:
+#: The catalogues shipped in ``symtaylor/data/``.
+CATALOGUES = ("nist_strd", "mgh")
+
+
+def shared_data_dir(kind: str) -> Traversable:
     """The folder of one catalogue (``"nist_strd"`` or ``"mgh"``).
 
-    Looks in ``$SYMTAYLOR_SHARED/data/<kind>``, ``$SYMTAYLOR_SHARED/<kind>``, then
-    ``<repo root>/../shared/data/<kind>``.
+    ``$SYMTAYLOR_SHARED/data/<kind>`` or ``$SYMTAYLOR_SHARED/<kind>`` when the variable is set
+    (an override; a variable naming neither is an error, not silently ignored), else the copy
+    shipped in the package, ``symtaylor/data/<kind>``.
+
+    Examples
+    --------
+    >>> d = shared_data_dir("mgh")
+    >>> (d / "problems.json").is_file()
+    True
     """
-    candidates = []
-    env = os.environ.get("SYMTAYLOR_SHARED")
-    if env:
-        candidates += [Path(env) / "data" / kind, Path(env) / kind]
-    root = Path(__file__).resolve().parent.parent
-    candidates.append(root.parent / "shared" / "data" / kind)
-    for c in candidates:
-        if c.is_dir():
-            return c
-    raise InputError(f"reference data {kind!r} not found (looked in "
-                     f"{', '.join(map(str, candidates))}); set SYMTAYLOR_SHARED to the "
-                     "shared folder")
+    if kind not in CATALOGUES:
+        raise InputError(f"unknown reference catalogue {_clip(kind)!r}; known: "
+                         f"{', '.join(CATALOGUES)}")
+    return _data_dir(kind, _override())
+
+
+def _override() -> str:
+    return os.environ.get("SYMTAYLOR_SHARED", "")
+
+
+def _data_dir(kind: str, override: str) -> Traversable:
+    if override:
+        candidates = [Path(override) / "data" / kind, Path(override) / kind]
+        for c in candidates:
+            if c.is_dir():
+                return c
+        raise InputError(f"SYMTAYLOR_SHARED={_clip(override)!r} has no {kind!r} catalogue "
+                         f"(looked in {', '.join(map(str, candidates))}); unset it to use the "
+                         "copy shipped with symtaylor")
+    return resources.files("symtaylor") / "data" / kind
+
+
+def _read_text(kind: str, name: str, override: str) -> str:
+    return (_data_dir(kind, override) / name).read_text(encoding="utf-8")
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    """An echo of user text in a message, cut to ``limit`` characters."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def _key(name: object, what: str) -> str:
+    if not isinstance(name, str):
+        raise InputError(f"{what} must be given by name (a str), not {type(name).__name__}")
+    return name
+
+
+# The caches are keyed by the override, so setting or unsetting SYMTAYLOR_SHARED takes effect.
 
 
 def lre(estimate: float, certified: str | float) -> float:
@@ -133,29 +178,54 @@ class NISTProblem:
         return np.array([float(Decimal(v)) for v in self.certified_values])
 
 
-def _nist_dir() -> Path:
-    return shared_data_dir("nist_strd")
-
-
-@lru_cache(maxsize=1)
-def _nist_models() -> dict:
-    return json.loads((_nist_dir() / "models.json").read_text())
+@lru_cache(maxsize=4)
+def _nist_models(override: str) -> dict:
+    return json.loads(_read_text("nist_strd", "models.json", override))
 
 
 def nist_names() -> tuple[str, ...]:
-    """The dataset names, in the file's order."""
-    return tuple(_nist_models())
+    """The dataset names, in the file's order.
+
+    Examples
+    --------
+    >>> len(nist_names()), nist_names()[0]
+    (19, 'Chwirut1')
+    """
+    return tuple(_nist_models(_override()))
+
+
+def nist_problem(name: str) -> NISTProblem:
+    """Load one dataset by name (e.g. ``"Misra1a"``; case-insensitive).
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`nist_names`.
+
+    Returns
+    -------
+    NISTProblem
+
+    Examples
+    --------
+    >>> p = nist_problem("misra1a")
+    >>> p.name, p.difficulty, p.certified_rss
+    ('Misra1a', 'Lower', '1.2455138894E-01')
+    """
+    name = _key(name, "a NIST StRD dataset")
+    override = _override()
+    models = _nist_models(override)
+    key = {k.lower(): k for k in models}.get(name.lower())
+    if key is None:
+        raise InputError(f"unknown NIST StRD dataset {_clip(name)!r}; known: "
+                         f"{', '.join(models)}")
+    return _nist_problem(key, override)
 
 
 @lru_cache(maxsize=64)
-def nist_problem(name: str) -> NISTProblem:
-    """Load one dataset by name (e.g. ``"Misra1a"``; case-insensitive)."""
-    models = _nist_models()
-    key = {k.lower(): k for k in models}.get(str(name).lower())
-    if key is None:
-        raise InputError(f"unknown NIST StRD dataset {name!r}; known: {', '.join(models)}")
-    m = models[key]
-    lines = (_nist_dir() / m["file"]).read_text().splitlines()
+def _nist_problem(key: str, override: str) -> NISTProblem:
+    m = _nist_models(override)[key]
+    lines = _read_text("nist_strd", m["file"], override).splitlines()
     lo, hi = m["data_lines"]
     rows = np.array([[float(v) for v in ln.split()] for ln in lines[lo - 1:hi] if ln.strip()])
     data = {sp.Symbol(col, real=True): rows[:, j].copy()
@@ -174,7 +244,7 @@ def nist_problem(name: str) -> NISTProblem:
 
 
 def nist_problems() -> tuple[NISTProblem, ...]:
-    """All datasets in the shared folder."""
+    """All 19 datasets."""
     return tuple(nist_problem(n) for n in nist_names())
 
 
@@ -220,14 +290,20 @@ class MGHProblem:
         return sp.Add(*[r**2 for r in self.residuals])
 
 
-@lru_cache(maxsize=1)
-def _mgh_data() -> dict:
-    return json.loads((shared_data_dir("mgh") / "problems.json").read_text())
+@lru_cache(maxsize=4)
+def _mgh_data(override: str) -> dict:
+    return json.loads(_read_text("mgh", "problems.json", override))
 
 
 def mgh_names() -> tuple[str, ...]:
-    """The entry keys, in the paper's order."""
-    return tuple(_mgh_data())
+    """The entry keys, in the paper's order.
+
+    Examples
+    --------
+    >>> len(mgh_names()), mgh_names()[0]
+    (41, 'rosenbrock')
+    """
+    return tuple(_mgh_data(_override()))
 
 
 def _fstar(text: str) -> float:
@@ -237,13 +313,35 @@ def _fstar(text: str) -> float:
     return float(text)
 
 
-@lru_cache(maxsize=64)
 def mgh_problem(key: str) -> MGHProblem:
-    """Load one MGH entry by key (e.g. ``"rosenbrock"``, ``"watson_n9"``)."""
-    d = _mgh_data()
+    """Load one MGH entry by key (e.g. ``"rosenbrock"``, ``"watson_n9"``).
+
+    Parameters
+    ----------
+    key : str
+        One of :func:`mgh_names`.
+
+    Returns
+    -------
+    MGHProblem
+
+    Examples
+    --------
+    >>> q = mgh_problem("powell_singular")
+    >>> q.number, q.n, q.m, q.x0
+    (13, 4, 4, (3.0, -1.0, 0.0, 1.0))
+    """
+    key = _key(key, "an MGH entry")
+    override = _override()
+    d = _mgh_data(override)
     if key not in d:
-        raise InputError(f"unknown MGH entry {key!r}; known: {', '.join(d)}")
-    e = d[key]
+        raise InputError(f"unknown MGH entry {_clip(key)!r}; known: {', '.join(d)}")
+    return _mgh_problem(key, override)
+
+
+@lru_cache(maxsize=64)
+def _mgh_problem(key: str, override: str) -> MGHProblem:
+    e = _mgh_data(override)[key]
     # Real symbols: the solvers work over the reals and would otherwise substitute them (which
     # re-evaluates every Abs/sign/Piecewise: seconds for Gulf's 99 residuals).
     variables = tuple(sp.Symbol(v, real=True) for v in e["variables"])

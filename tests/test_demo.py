@@ -44,11 +44,12 @@ def test_demo_text_and_sections(capsys: pytest.CaptureFixture[str]) -> None:
     assert "unknown demo section" in capsys.readouterr().err
 
 
-def test_embedded_misra1a_is_the_nist_file() -> None:
+def test_embedded_misra1a_is_the_nist_file(monkeypatch: pytest.MonkeyPatch) -> None:
     from symtaylor.cli import demo
     from symtaylor.problems import nist_problem
 
-    p = nist_problem("Misra1a")  # ../shared/data/nist_strd (CI has it beside the checkout)
+    monkeypatch.delenv("SYMTAYLOR_SHARED", raising=False)
+    p = nist_problem("Misra1a")  # the packaged copy, symtaylor/data/nist_strd
     cols = {str(k): v for k, v in p.data.items()}
     assert list(cols["x"]) == list(demo._MISRA1A_X)
     assert list(cols["y"]) == list(demo._MISRA1A_Y)
