@@ -1,4 +1,4 @@
-"""Moré–Garbow–Hillstrom (ACM TOMS 7(1), 1981; ../shared/data/mgh/): every entry from its
+"""Moré–Garbow–Hillstrom (ACM TOMS 7(1), 1981; symtaylor/data/mgh/): every entry from its
 standard start, crossed with the methods.
 
 * ``least_squares(method="lm")`` on the residuals must end at the paper's ``f*`` or, where the
@@ -35,8 +35,6 @@ CANNOT = {
     "iteration limit (SciPy's inexact trust-exact happens to reach 0)",
     ("bfgs", "biggs_exp6_m13"): "BFGS stops at the stationary point f = 5.65565e-3 (the "
     "paper's tabulated value), which has a negative Hessian eigenvalue: reported as SADDLE",
-    ("bfgs", "osborne1"): "BFGS reaches f* (5.464894697e-5) but its line search then fails at "
-    "||g|| = 3.8e-8 > gtol: reported LINE_SEARCH_FAILED, not converged",
     ("bfgs", "watson_n12"): "f* = 4.7e-10 with ||g|| ~ 1e-10 near it: BFGS's line search "
     "fails at f ~ 2.7e-9 (round-off); lm, newton and trust-region reach f*",
 }
