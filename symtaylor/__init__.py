@@ -23,6 +23,18 @@ from .bounds import (
 )
 from .calculus import Definiteness, critical_points, definiteness, gradient, hessian, jacobian
 from .codegen import CompiledFunction, CompiledObjective, compile_numpy, compile_objective, to_scipy
+from .coerce import (
+    as_data,
+    as_expr,
+    as_exprs,
+    as_matrix,
+    as_number,
+    as_order,
+    as_point,
+    as_region,
+    as_variables,
+    as_vector,
+)
 from .errors import (
     CertificationError,
     CodegenError,
@@ -43,7 +55,7 @@ from .finite_diff import (
     fornberg_weights,
     stencil,
 )
-from .parsing import as_expr, as_exprs, as_point, as_variables, parse
+from .parsing import parse
 from .solvers import History, Result, Status, least_squares, minimize
 from .steps import (
     QuasiNewtonUpdate,
@@ -102,10 +114,16 @@ __all__ = [
     "UnsupportedFunctionError",
     "Verdict",
     "__version__",
+    "as_data",
     "as_expr",
     "as_exprs",
+    "as_matrix",
+    "as_number",
+    "as_order",
     "as_point",
+    "as_region",
     "as_variables",
+    "as_vector",
     "bfgs_inverse_update",
     "bfgs_update",
     "cauchy_point",

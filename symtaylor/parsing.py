@@ -23,26 +23,18 @@ exp(-b1*x)/(b2 + b3*x)
 from __future__ import annotations
 
 import ast
-import fractions
 import math
-import numbers
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
 import sympy as sp
 
-from .errors import InputError, ParseError
+from .errors import ParseError
 
 __all__ = [
     "CONSTANTS",
     "FUNCTIONS",
-    "as_expr",
-    "as_exprs",
-    "as_point",
-    "as_variables",
-    "call_with_symbols",
     "parse",
 ]
 
@@ -429,201 +421,17 @@ def parse(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> sp.Expr:
 
 
 # -- coercion facades ------------------------------------------------------------------------
+# as_expr, as_exprs, as_point, as_variables and call_with_symbols live in symtaylor.coerce, the
+# one conversion layer; they stay importable from here (lazily: coerce imports parse).
+
+_COERCE_NAMES = frozenset(
+    {"as_expr", "as_exprs", "as_point", "as_variables", "call_with_symbols", "_as_symbol", "_call"}
+)
 
 
-def as_variables(variables: Any, expr: sp.Basic | None = None) -> tuple[sp.Symbol, ...]:
-    """Coerce variables given as Symbols, names, or a comma/space separated string.
+def __getattr__(name: str) -> Any:
+    if name in _COERCE_NAMES:
+        from . import coerce
 
-    ``None`` means: the free symbols of ``expr``, sorted by name.
-
-    Examples
-    --------
-    >>> as_variables("x, y")
-    (x, y)
-    >>> as_variables(["theta1", "theta2"])
-    (theta1, theta2)
-    """
-    if variables is None:
-        if expr is None:
-            raise InputError("no variables given")
-        return tuple(sorted(expr.free_symbols, key=lambda s: s.name))  # type: ignore[attr-defined]
-    if isinstance(variables, sp.Symbol):
-        return (variables,)
-    if isinstance(variables, str):
-        names = [n for n in variables.replace(",", " ").split() if n]
-        if not names:
-            raise InputError("empty variable list")
-        return tuple(_as_symbol(n, expr) for n in names)
-    if isinstance(variables, sp.MatrixBase):
-        variables = list(variables)
-    if isinstance(variables, Iterable):
-        out = tuple(_as_symbol(v, expr) for v in variables)
-        if not out:
-            raise InputError("empty variable list")
-        if len(set(out)) != len(out):
-            raise InputError(f"repeated variable in {list(out)}")
-        return out
-    raise InputError(f"variables must be Symbols or names, got {type(variables).__name__}")
-
-
-def _as_symbol(v: Any, expr: sp.Basic | None = None) -> sp.Symbol:
-    if isinstance(v, sp.Symbol):
-        return v
-    if isinstance(v, str):
-        name = v.strip()
-        if not name.isidentifier() or name.startswith("_"):
-            raise InputError(f"invalid variable name {v!r}")
-        if name in CONSTANTS or name in FUNCTIONS:
-            raise InputError(f"{name!r} is a reserved name, not a variable")
-        # Reuse a symbol of the expression with that name (it may carry assumptions).
-        if expr is not None:
-            for s in expr.free_symbols:
-                if getattr(s, "name", None) == name:
-                    return s  # type: ignore[return-value]
-        return sp.Symbol(name)
-    raise InputError(f"a variable must be a Symbol or a name, got {v!r}")
-
-
-def as_expr(
-    f: Any,
-    variables: Any = None,
-    symbols: Mapping[str, sp.Symbol] | None = None,
-) -> sp.Expr:
-    """Coerce a SymPy expression, a string, a number or a Python callable to a SymPy expression.
-
-    A callable is called with the variables' symbols as positional arguments.
-
-    Examples
-    --------
-    >>> as_expr("x^2 + 1")
-    x**2 + 1
-    >>> import sympy as sp
-    >>> as_expr(lambda x, y: sp.exp(x) * y, "x y")
-    y*exp(x)
-    """
-    if isinstance(f, str):
-        if symbols is None and variables is not None:
-            symbols = {s.name: s for s in as_variables(variables)}
-        return parse(f, symbols)
-    if isinstance(f, sp.Expr):
-        if f.has(sp.zoo, sp.nan):
-            raise InputError(f"expression {f} is undefined (contains zoo or nan)")
-        return f
-    if isinstance(f, bool | np.bool_):
-        raise InputError("a boolean is not an expression")
-    if isinstance(f, np.ndarray) and f.ndim == 0:
-        f = f.item()  # a 0-d NumPy array
-    if isinstance(f, numbers.Integral):  # int, numpy.int64, ...
-        return sp.Integer(int(f))
-    if isinstance(f, fractions.Fraction):
-        return sp.Rational(f.numerator, f.denominator)
-    if isinstance(f, numbers.Real):  # float, numpy.float64, ...
-        value = float(f)
-        if math.isnan(value):
-            raise InputError("expected a number, got nan")
-        return sp.Float(value)  # +-inf become +-oo (callers refuse them where they must)
-    if isinstance(f, sp.Basic):
-        raise InputError(f"expected an expression, got {type(f).__name__}: {f}")
-    if callable(f):
-        return as_expr(_call(f, variables))
-    raise InputError(f"cannot turn {type(f).__name__} into an expression")
-
-
-def _call(f: Any, variables: Any) -> Any:
-    """Call a user's function with the variables' symbols; its failure becomes an InputError."""
-    if variables is None:
-        raise InputError("a callable needs its variables: pass variables=...")
-    return call_with_symbols(f, as_variables(variables))
-
-
-def call_with_symbols(f: Any, symbols: Sequence[sp.Symbol]) -> Any:
-    """``f(*symbols)``; the failure of a user's own code becomes an :class:`InputError`."""
-    try:
-        return f(*symbols)
-    except Exception as exc:  # the user's own code failed on symbols
-        raise InputError(
-            f"calling {getattr(f, '__name__', 'the function')} with symbols "
-            f"{', '.join(map(str, symbols))} failed: {type(exc).__name__}: {exc}. "
-            "Use sympy functions (sympy.exp, not math.exp or numpy.exp)."
-        ) from None
-
-
-def as_exprs(fs: Any, variables: Any = None) -> list[sp.Expr]:
-    """Coerce a sequence (or Matrix) of expressions, each as :func:`as_expr` does.
-
-    Examples
-    --------
-    >>> as_exprs(["x - 1", "10*(y - x^2)"])
-    [x - 1, -10*x**2 + 10*y]
-    >>> as_exprs(lambda x, y: [x - 1, 10*(y - x**2)], "x, y")
-    [x - 1, -10*x**2 + 10*y]
-    """
-    if isinstance(fs, str | sp.Expr):
-        return [as_expr(fs, variables)]
-    if callable(fs) and not isinstance(fs, Sequence | sp.MatrixBase):
-        value = _call(fs, variables)
-        if isinstance(value, str):
-            raise InputError("a callable must return expressions, not text")
-        if isinstance(value, sp.MatrixBase | list | tuple):
-            return as_exprs(value)
-        return [as_expr(value)]
-    if isinstance(fs, sp.MatrixBase):
-        return [as_expr(v) for v in fs]
-    if isinstance(fs, Iterable):
-        out = [as_expr(v, variables) for v in fs]
-        if not out:
-            raise InputError("empty list of expressions")
-        return out
-    raise InputError(f"expected expressions, got {type(fs).__name__}")
-
-
-def as_point(at: Any, variables: Sequence[sp.Symbol], exact: bool = False) -> tuple[sp.Expr, ...]:
-    """Coerce an expansion point: a number, a sequence, a ``{symbol or name: value}`` mapping,
-    or a comma-separated string (each entry parsed safely).
-
-    A scalar is broadcast to every variable. Python floats stay Floats unless ``exact=True``,
-    which converts them with ``nsimplify(rational=True)``.
-
-    Examples
-    --------
-    >>> import sympy as sp
-    >>> x, y = sp.symbols("x y")
-    >>> as_point("0, pi/3", (x, y))
-    (0, pi/3)
-    >>> as_point({"y": 1, x: 2}, (x, y))
-    (2, 1)
-    """
-    n = len(variables)
-    if isinstance(at, str):
-        parts = [p for p in at.split(",")]
-        values: list[Any] = [parse(p) for p in parts]
-    elif isinstance(at, Mapping):
-        lookup = {}
-        for key, val in at.items():
-            sym = _as_symbol(key)
-            lookup[sym.name] = val
-        missing = [v.name for v in variables if v.name not in lookup]
-        if missing:
-            raise InputError(f"point has no value for {', '.join(missing)}")
-        extra = set(lookup) - {v.name for v in variables}
-        if extra:
-            raise InputError(f"point names unknown variables {sorted(extra)}")
-        values = [lookup[v.name] for v in variables]
-    elif isinstance(at, sp.MatrixBase):
-        values = list(at)
-    elif isinstance(at, np.ndarray):  # a NumPy array: its entries (a 0-d array is a scalar)
-        values = list(at.ravel()) if at.ndim else [at.item()] * n
-    elif isinstance(at, Iterable) and not isinstance(at, sp.Basic):
-        values = list(at)
-    else:
-        values = [at] * n
-    if len(values) != n:
-        raise InputError(f"point has {len(values)} coordinates, expected {n} ({variables})")
-    out = []
-    for v in values:
-        e = parse(v) if isinstance(v, str) else as_expr(v)
-        if isinstance(v, float) and exact:
-            e = sp.nsimplify(v, rational=True)
-        out.append(e)
-    return tuple(out)
-
+        return getattr(coerce, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
