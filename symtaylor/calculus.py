@@ -37,9 +37,18 @@ from typing import Any
 
 import sympy as sp
 
+from .coerce import (
+    ExprLike,
+    MatrixLike,
+    VariablesLike,
+    as_expr,
+    as_exprs,
+    as_matrix,
+    as_number,
+    as_variables,
+)
 from .errors import InputError, SymTaylorError, UnsupportedFunctionError
 from .latex import display
-from .parsing import as_expr, as_exprs, as_variables
 
 __all__ = [
     "CriticalPoint",
@@ -277,14 +286,14 @@ def _unique(syms: tuple[sp.Symbol, ...]) -> tuple[sp.Symbol, ...]:
 
 
 def _setup(f: Any, variables: Any) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
-    expr = as_expr(f, variables)
-    if isinstance(expr, sp.MatrixBase):
+    if isinstance(f, sp.MatrixBase | list | tuple):
         raise InputError("expected a scalar expression; for a vector of residuals use jacobian")
+    expr = as_expr(f, variables)
     syms = _unique(as_variables(variables, expr))
     return expr, syms
 
 
-def gradient(f: Any, variables: Any = None) -> sp.Matrix:
+def gradient(f: ExprLike, variables: VariablesLike = None) -> sp.Matrix:
     """The gradient of a scalar expression as an ``n x 1`` column Matrix (exact).
 
     Parameters
@@ -303,7 +312,7 @@ def gradient(f: Any, variables: Any = None) -> sp.Matrix:
     return sp.Matrix(len(syms), 1, list(_gradient_cached(expr, syms)))
 
 
-def hessian(f: Any, variables: Any = None) -> sp.Matrix:
+def hessian(f: ExprLike, variables: VariablesLike = None) -> sp.Matrix:
     """The Hessian of a scalar expression as a symmetric ``n x n`` Matrix (exact, sparse-aware).
 
     Only the entries that can be non-zero are differentiated (an entry ``(i, j)`` needs
@@ -326,7 +335,7 @@ def hessian(f: Any, variables: Any = None) -> sp.Matrix:
     return sp.Matrix(sp.SparseMatrix(n, n, data))
 
 
-def jacobian(residuals: Any, variables: Any = None) -> sp.Matrix:
+def jacobian(residuals: Any, variables: VariablesLike = None) -> sp.Matrix:
     """The Jacobian ``m x n`` of a vector of expressions (residuals) in the variables.
 
     Examples
@@ -416,7 +425,7 @@ def _leading_minors(m: sp.Matrix) -> tuple[sp.Expr, ...]:
     return tuple(sp.factor(m[:k, :k].det(method="berkowitz")) for k in range(1, m.rows + 1))
 
 
-def definiteness(matrix: Any) -> DefinitenessResult:
+def definiteness(matrix: MatrixLike) -> DefinitenessResult:
     """Classify a symmetric matrix as positive/negative (semi)definite or indefinite.
 
     Exact eigenvalues are used when the matrix has no free symbols and SymPy finds them;
@@ -431,8 +440,10 @@ def definiteness(matrix: Any) -> DefinitenessResult:
     >>> r = definiteness(sp.Matrix([[a, 1], [1, 2]]))
     >>> r.kind.name, r.conditions
     ('UNDECIDED', (a > 0, 2*a - 1 > 0))
+    >>> definiteness([[2, "-1"], ["-1", 2]]).kind.name    # entries as text: parsed safely
+    'POSITIVE_DEFINITE'
     """
-    m = sp.Matrix(matrix)
+    m = as_matrix(matrix, "matrix")  # entries coerced one by one: never sympy.Matrix(text)
     if not m.is_square:
         raise InputError(f"definiteness needs a square matrix, got {m.rows}x{m.cols}")
     if not (m - m.T).is_zero_matrix:
@@ -506,8 +517,8 @@ _KINDS = {
 }
 
 
-def critical_points(f: Any, variables: Any = None, timeout: float | None = 20.0
-                    ) -> tuple[CriticalPoint, ...]:
+def critical_points(f: ExprLike, variables: VariablesLike = None,
+                    timeout: float | None = 20.0) -> tuple[CriticalPoint, ...]:
     """Real solutions of ``grad f = 0`` (where SymPy's ``solve`` can find them), classified.
 
     Parameters
@@ -532,6 +543,9 @@ def critical_points(f: Any, variables: Any = None, timeout: float | None = 20.0
     expr, syms = _setup(f, variables)
     if timeout is None:
         return _critical_points(expr, syms)
+    timeout = float(as_number(timeout, "timeout"))
+    if timeout <= 0:
+        raise InputError(f"timeout must be a positive number of seconds (or None), got {timeout}")
     import multiprocessing
     import queue
 
