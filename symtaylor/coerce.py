@@ -213,7 +213,8 @@ def as_variables(variables: VariablesLike, expr: sp.Basic | None = None,
         if not names:
             raise _fail(what, "empty variable list")
         out = tuple(_as_symbol(n, expr, what) for n in names)
-    elif isinstance(variables, sp.MatrixBase | Iterable) and not isinstance(variables, bytes):
+    elif isinstance(variables, sp.MatrixBase | Iterable) and not isinstance(variables,
+                                                                            bytes | Mapping):
         out = tuple(_as_symbol(v, expr, what) for v in variables)
         if not out:
             raise _fail(what, "empty variable list")

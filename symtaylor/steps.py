@@ -21,8 +21,6 @@ Examples
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,9 +28,25 @@ from typing import Any
 import sympy as sp
 
 from .calculus import gradient, hessian, jacobian
+from .coerce import (
+    ExprLike,
+    MatrixLike,
+    NumberLike,
+    PointLike,
+    VariablesLike,
+    VectorLike,
+    _show,
+    as_expr,
+    as_exprs,
+    as_matrix,
+    as_number,
+    as_point,
+    as_positive_int,
+    as_variables,
+    as_vector,
+)
 from .errors import InputError
 from .latex import Derivation, Row, display
-from .parsing import as_expr, as_exprs, as_point, as_variables
 
 __all__ = [
     "STEPS",
@@ -119,7 +133,7 @@ class Step:
     derivation: Derivation
     parameters: dict[str, Any] = field(default_factory=dict)
 
-    def at(self, point: Any) -> tuple[sp.Expr, ...]:
+    def at(self, point: PointLike) -> tuple[sp.Expr, ...]:
         """The next iterate from a given point (exact when the point is exact).
 
         A Python float is kept a Float; pass Rationals or strings for exact output.
@@ -146,7 +160,8 @@ class Step:
 
 def _compact(e: sp.Expr) -> sp.Expr:
     """A short closed form of ``e``: the shortest of cancel / factor (and simplify if small)."""
-    e = sp.sympify(e)
+    if not isinstance(e, sp.Basic):
+        e = as_expr(e)
     ops = sp.count_ops(e)
     if not e.free_symbols:
         if e.is_Float or e.is_Rational:
@@ -172,24 +187,12 @@ def _compact_matrix(m: sp.Matrix) -> sp.Matrix:
     return m.applyfunc(_compact)
 
 
-def _param(value: Any, name: str) -> sp.Expr:
-    """lr / damping / radius: a number (kept exact: 0.1 stays Float) or a Symbol / text."""
-    if isinstance(value, sp.Basic):
-        return value  # type: ignore[return-value]
-    if isinstance(value, str):
-        if value.strip() == "lambda":  # a Python keyword, so the safe parser refuses it
-            return LAMBDA
-        return as_expr(value)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputError(f"{name} must be a number or a Symbol, got {value!r}")
-    if isinstance(value, numbers.Integral):  # int, numpy.int64
-        return sp.Integer(int(value))
-    if isinstance(value, numbers.Rational):  # fractions.Fraction
-        return sp.Rational(value.numerator, value.denominator)
-    v = float(value)  # float, numpy.float32/64
-    if not math.isfinite(v):
-        raise InputError(f"{name} must be finite, got {value!r}")
-    return sp.Float(v)
+def _param(value: NumberLike, name: str) -> sp.Expr:
+    """lr / damping / radius: a real number (kept exact: 0.1 stays Float) or a symbolic
+    parameter (a Symbol, an expression, text)."""
+    if isinstance(value, str) and value.strip() == "lambda":
+        return LAMBDA  # the printed name of the default damping; a Python keyword
+    return as_number(value, name, symbolic=True)
 
 
 def _displacement(variables: Sequence[sp.Symbol]) -> tuple[sp.Symbol, ...]:
@@ -294,7 +297,8 @@ def _vec(variables: Sequence[sp.Symbol]) -> sp.Matrix:
 # -- steps -----------------------------------------------------------------------------------
 
 
-def gradient_step(f: Any, variables: Any = None, lr: Any = ALPHA) -> Step:
+def gradient_step(f: ExprLike, variables: VariablesLike = None, lr: NumberLike = ALPHA
+                  ) -> Step:
     """Gradient descent ``x+ = x - lr * grad f`` as the minimizer of the linear Taylor model plus
     the step-length penalty ``||d||^2 / (2 lr)``.
 
@@ -331,7 +335,8 @@ def gradient_step(f: Any, variables: Any = None, lr: Any = ALPHA) -> Step:
                 {"lr": alpha})
 
 
-def newton_step(f: Any, variables: Any = None, damping: Any = 0) -> Step:
+def newton_step(f: ExprLike, variables: VariablesLike = None, damping: NumberLike = 0
+                ) -> Step:
     """Newton's step ``x+ = x - (H + damping*I)^(-1) grad f``: the minimizer of the order-2
     Taylor model (damped: plus ``damping*||d||^2/2``).
 
@@ -397,7 +402,7 @@ def _least_squares(residuals: Any, variables: Any) -> tuple[list[sp.Expr], tuple
     return rs, syms
 
 
-def gauss_newton_step(residuals: Any, variables: Any = None) -> Step:
+def gauss_newton_step(residuals: Any, variables: VariablesLike = None) -> Step:
     """Gauss-Newton: ``x+ = x - (J^T J)^(-1) J^T r``, the minimizer of ``||r + J d||^2 / 2``.
 
     Examples
@@ -411,7 +416,7 @@ def gauss_newton_step(residuals: Any, variables: Any = None) -> Step:
 
 
 def levenberg_marquardt_step(
-    residuals: Any, variables: Any = None, damping: Any = LAMBDA,
+    residuals: Any, variables: VariablesLike = None, damping: NumberLike = LAMBDA,
     scaling: str = "identity",
 ) -> Step:
     """Levenberg-Marquardt: ``x+ = x - (J^T J + damping*D)^(-1) J^T r``.
@@ -429,8 +434,8 @@ def levenberg_marquardt_step(
     """
     rs, syms = _least_squares(residuals, variables)
     lam = _param(damping, "damping")
-    if scaling not in _SCALINGS:
-        raise InputError(f"unknown scaling {scaling!r}; valid: {', '.join(_SCALINGS)}")
+    if not isinstance(scaling, str) or scaling not in _SCALINGS:
+        raise InputError(f"unknown scaling {_show(scaling)}; valid: {', '.join(_SCALINGS)}")
     r = sp.Matrix(rs)
     j = jacobian(rs, syms)
     jtj = (j.T * j).applyfunc(sp.expand)
@@ -484,8 +489,8 @@ def _norm(v: sp.Matrix) -> sp.Expr:
     return sp.sqrt(sp.expand((v.T * v)[0]))
 
 
-def cauchy_point(f: Any, variables: Any = None, radius: Any = DELTA,
-                 at: Any = None) -> Step:
+def cauchy_point(f: ExprLike, variables: VariablesLike = None, radius: NumberLike = DELTA,
+                 at: PointLike | None = None) -> Step:
     """The Cauchy point: the minimizer of the quadratic model along ``-grad f`` within the
     trust region ``||d|| <= radius`` (Nocedal & Wright, Algorithm 4.2).
 
@@ -527,7 +532,8 @@ def cauchy_point(f: Any, variables: Any = None, radius: Any = DELTA,
                 {"radius": delta})
 
 
-def dogleg_step(f: Any, variables: Any, radius: Any, at: Any) -> Step:
+def dogleg_step(f: ExprLike, variables: VariablesLike, radius: NumberLike, at: PointLike
+                ) -> Step:
     """The dogleg step for a trust region of the given radius at the point ``at``
     (Nocedal & Wright, section 4.1): the full Newton step if it fits, else the steepest-descent
     (Cauchy) segment, else the point of the dogleg path on the boundary. Needs a positive
@@ -629,15 +635,15 @@ class QuasiNewtonUpdate:
         return f"QuasiNewtonUpdate({self.name}: {self.matrix.tolist()})"
 
 
-def _qn_inputs(b: Any, s: Any, y: Any) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
-    bm, sv, yv = sp.Matrix(b), sp.Matrix(s), sp.Matrix(y)
-    if sv.cols != 1:
-        sv = sv.T
-    if yv.cols != 1:
-        yv = yv.T
+def _qn_inputs(b: MatrixLike, s: VectorLike, y: VectorLike, name: str = "b"
+               ) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
+    """The matrix and the two vectors of a quasi-Newton update, each entry coerced on its own
+    (lists of text too; ``sympy.Matrix`` of user text would sympify it)."""
+    bm = as_matrix(b, name)
+    sv, yv = as_vector(s, "s"), as_vector(y, "y")
     n = sv.rows
     if bm.shape != (n, n) or yv.shape != (n, 1):
-        raise InputError(f"shapes do not match: B {bm.shape}, s {sv.shape}, y {yv.shape}")
+        raise InputError(f"shapes do not match: {name} {bm.shape}, s {sv.shape}, y {yv.shape}")
     return bm, sv, yv
 
 
@@ -646,7 +652,7 @@ def _nonzero(den: sp.Expr, what: str) -> None:
         raise InputError(f"{what} is zero: the update is undefined (skip it or reset B)")
 
 
-def bfgs_update(b: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
+def bfgs_update(b: MatrixLike, s: VectorLike, y: VectorLike) -> QuasiNewtonUpdate:
     """BFGS on the Hessian approximation:
     ``B+ = B - B s s^T B / (s^T B s) + y y^T / (y^T s)``.
 
@@ -669,7 +675,7 @@ def bfgs_update(b: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
                              r"B_{+} = B - \frac{B s s^{T} B}{s^{T} B s} + \frac{y y^{T}}{y^{T} s}")
 
 
-def bfgs_inverse_update(h: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
+def bfgs_inverse_update(h: MatrixLike, s: VectorLike, y: VectorLike) -> QuasiNewtonUpdate:
     """BFGS on the inverse approximation:
     ``H+ = (I - rho s y^T) H (I - rho y s^T) + rho s s^T`` with ``rho = 1/(y^T s)``.
 
@@ -678,7 +684,7 @@ def bfgs_inverse_update(h: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
     >>> bfgs_inverse_update(sp.eye(2), [1, 0], [2, 1]).secant_holds()
     True
     """
-    hm, sv, yv = _qn_inputs(h, s, y)
+    hm, sv, yv = _qn_inputs(h, s, y, "h")
     ys = (yv.T * sv)[0]
     _nonzero(ys, "y^T s")
     rho = 1 / ys
@@ -689,7 +695,7 @@ def bfgs_inverse_update(h: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
         r"H_{+} = (I - \rho s y^{T}) H (I - \rho y s^{T}) + \rho s s^{T},\ \rho = 1/(y^{T} s)")
 
 
-def dfp_update(b: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
+def dfp_update(b: MatrixLike, s: VectorLike, y: VectorLike) -> QuasiNewtonUpdate:
     """DFP on the Hessian approximation:
     ``B+ = (I - rho y s^T) B (I - rho s y^T) + rho y y^T`` with ``rho = 1/(y^T s)``.
 
@@ -709,7 +715,7 @@ def dfp_update(b: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
         r"B_{+} = (I - \rho y s^{T}) B (I - \rho s y^{T}) + \rho y y^{T},\ \rho = 1/(y^{T} s)")
 
 
-def dfp_inverse_update(h: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
+def dfp_inverse_update(h: MatrixLike, s: VectorLike, y: VectorLike) -> QuasiNewtonUpdate:
     """DFP on the inverse approximation (its original form):
     ``H+ = H - H y y^T H / (y^T H y) + s s^T / (y^T s)``.
 
@@ -718,7 +724,7 @@ def dfp_inverse_update(h: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
     >>> dfp_inverse_update(sp.eye(2), [1, 0], [2, 1]).secant_holds()
     True
     """
-    hm, sv, yv = _qn_inputs(h, s, y)
+    hm, sv, yv = _qn_inputs(h, s, y, "h")
     ys = (yv.T * sv)[0]
     yhy = (yv.T * hm * yv)[0]
     _nonzero(ys, "y^T s")
@@ -729,7 +735,7 @@ def dfp_inverse_update(h: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
                              r"H_{+} = H - \frac{H y y^{T} H}{y^{T} H y} + \frac{s s^{T}}{y^{T} s}")
 
 
-def sr1_update(b: Any, s: Any, y: Any) -> QuasiNewtonUpdate:
+def sr1_update(b: MatrixLike, s: VectorLike, y: VectorLike) -> QuasiNewtonUpdate:
     """Symmetric rank-one: ``B+ = B + (y - B s)(y - B s)^T / ((y - B s)^T s)``.
 
     Raises ``InputError`` when the denominator vanishes (the usual SR1 skip rule applies).
@@ -760,8 +766,7 @@ def generic_secant_data(n: int) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
     >>> bfgs_update(b, s, y).secant_holds()
     True
     """
-    if not isinstance(n, int) or n < 1:
-        raise InputError(f"n must be a positive integer, got {n!r}")
+    n = as_positive_int(n, "n")
     b = sp.Matrix(n, n, lambda i, j: sp.Symbol(f"b{min(i, j) + 1}{max(i, j) + 1}"))
     s = sp.Matrix(sp.symbols(f"s1:{n + 1}"))
     y = sp.Matrix(sp.symbols(f"y1:{n + 1}"))
