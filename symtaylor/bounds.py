@@ -38,7 +38,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -48,10 +48,22 @@ import sympy as sp
 from flint import acb_mat, arb, arb_mat
 
 from .calculus import _partials, _terms, gradient, hessian
+from .coerce import (
+    ExprLike,
+    NumberLike,
+    PointLike,
+    RegionLike,
+    VariablesLike,
+    as_expr,
+    as_number,
+    as_point,
+    as_positive_int,
+    as_region,
+    as_variables,
+)
 from .enclosure import branch_and_bound, compile_enclosure, enclose, subdivide
 from .errors import CertificationError, InputError
 from .latex import Derivation, Row, display
-from .parsing import as_expr, as_point, as_variables
 
 __all__ = [
     "ConvergenceBounds",
@@ -106,10 +118,15 @@ class DescentLemma:
         return display(self.latex())
 
 
-@lru_cache(maxsize=8)
-def descent_lemma(L: Any = None, alpha: Any = None) -> DescentLemma:
+def descent_lemma(L: NumberLike | None = None, alpha: NumberLike | None = None
+                  ) -> DescentLemma:
     """Derive the descent lemma ``f(x - alpha g) <= f(x) - alpha (1 - L alpha/2) ||g||^2`` and
     from it ``0 < alpha < 2/L`` (descent) and ``alpha* = 1/L`` (best guaranteed decrease).
+
+    Parameters
+    ----------
+    L, alpha : number, text or sympy.Expr, optional
+        The smoothness constant and the step (positive; symbols by default).
 
     Examples
     --------
@@ -119,14 +136,30 @@ def descent_lemma(L: Any = None, alpha: Any = None) -> DescentLemma:
     >>> descent_lemma(L=4).max_step
     1/2
     """
-    Ls = sp.Symbol("L", positive=True) if L is None else sp.sympify(L)
-    a = sp.Symbol("alpha", positive=True) if alpha is None else sp.sympify(alpha)
+    Ls = sp.Symbol("L", positive=True) if L is None else _positive(L, "L")
+    a = sp.Symbol("alpha", positive=True) if alpha is None else _positive(alpha, "alpha")
+    return _descent_lemma(Ls, a)
+
+
+def _positive(value: NumberLike, what: str) -> sp.Expr:
+    """A positive number or a symbolic parameter (text parsed safely, never sympified)."""
+    e = as_number(value, what, symbolic=True)
+    if e.is_nonpositive:
+        raise InputError(f"{what} must be positive, got {e}")
+    return e
+
+
+@lru_cache(maxsize=8)
+def _descent_lemma(Ls: sp.Expr, a: sp.Expr) -> DescentLemma:
     a_free = sp.Symbol("alpha", real=True)
     g2 = sp.Symbol(r"\lVert g\rVert^{2}", positive=True)
     # f(y) <= f(x) + g.(y - x) + L/2 ||y - x||^2 with y - x = -alpha g:
     coeff = -a_free + Ls * a_free**2 / 2
     bound = sp.factor(coeff)
-    safe = sp.solve_univariate_inequality(-coeff > 0, a_free, relational=False)
+    try:
+        safe = sp.solve_univariate_inequality(-coeff > 0, a_free, relational=False)
+    except (NotImplementedError, ValueError, TypeError):  # L symbolic, sign unknown to SymPy
+        safe = sp.Interval.open(0, 2 / Ls)  # the lemma assumes L > 0
     decrease = sp.expand(-coeff)
     a_star = sp.solve(sp.diff(decrease, a_free), a_free)[0]
     best = sp.simplify(decrease.subs(a_free, a_star))
@@ -178,7 +211,9 @@ class StepPrediction:
     def decreases(self) -> bool | None:
         """Whether the prediction decreases the loss (the decrease beats the overshoot)."""
         diff = self.first_order_decrease - self.curvature_overshoot
-        return bool(diff > 0) if sp.sympify(diff).is_comparable else None
+        if not isinstance(diff, sp.Basic):
+            return bool(diff > 0)
+        return bool(diff > 0) if diff.is_comparable else None
 
     def latex(self) -> str:
         rows = [Row(r"f(x_{+})", self.predicted, "~",
@@ -193,14 +228,14 @@ class StepPrediction:
         return display(self.latex())
 
 
-def _num(v: Any) -> Any:
-    if isinstance(v, float):
-        return v
-    return sp.nsimplify(v) if isinstance(v, str) else sp.sympify(v)
+def _num(v: NumberLike, what: str) -> sp.Expr:
+    """A number or a symbolic quantity; decimals in text are exact (``"0.1"`` is 1/10), a
+    float stays a Float."""
+    return as_number(v, what, symbolic=True, exact=isinstance(v, str))
 
 
-def predict_loss_after_step(value: Any, grad_norm: Any, lambda_max: Any, lr: Any,
-                            L: Any = None) -> StepPrediction:
+def predict_loss_after_step(value: NumberLike, grad_norm: NumberLike, lambda_max: NumberLike,
+                            lr: NumberLike, L: NumberLike | None = None) -> StepPrediction:
     """Seed 001's worked example: the loss after one gradient step from ``value``,
     ``||g||`` and the largest Hessian eigenvalue (exact for exact input).
 
@@ -212,19 +247,20 @@ def predict_loss_after_step(value: Any, grad_norm: Any, lambda_max: Any, lr: Any
     >>> predict_loss_after_step(2, 1, 4, sp.Rational(1, 10), L=4).certified_bound
     48/25
     """
-    v, gn, lam, a = (_num(t) for t in (value, grad_norm, lambda_max, lr))
+    v, gn, lam, a = (_num(t, w) for t, w in ((value, "value"), (grad_norm, "grad_norm"),
+                                             (lambda_max, "lambda_max"), (lr, "lr")))
     g2 = gn**2
     first = a * g2
     over = a**2 / 2 * lam * g2
     cert = None
     if L is not None:
-        Lv = _num(L)
-        cert = v - a * (1 - Lv * a / 2) * g2
+        L = _num(L, "L")
+        cert = v - a * (1 - L * a / 2) * g2
     return StepPrediction(v, g2, a, lam, first, over, v - first + over, L, cert)
 
 
-def gradient_step_prediction(f: Any, variables: Any, at: Any, lr: Any,
-                             region: Mapping[Any, tuple[float, float]] | None = None
+def gradient_step_prediction(f: ExprLike, variables: VariablesLike, at: PointLike,
+                             lr: NumberLike, region: RegionLike | None = None
                              ) -> StepPrediction:
     """Predict ``f(x - lr grad f(x))`` at a point: the seed's lambda_max estimate, the exact
     quadratic model, the certified descent-lemma bound (``L`` over ``region``, which must
@@ -240,7 +276,7 @@ def gradient_step_prediction(f: Any, variables: Any, at: Any, lr: Any,
     syms = as_variables(variables, expr)
     pt = as_point(at, syms)
     sub = dict(zip(syms, pt))
-    a = _num(lr)
+    a = _num(lr, "lr")
     g = gradient(expr, syms).xreplace(sub)
     h = hessian(expr, syms).xreplace(sub)
     g2 = sp.simplify((g.T * g)[0])
@@ -391,7 +427,7 @@ class _Curvature:
 
 
 def _arb_exact(v: sp.Expr) -> arb:
-    v = sp.nsimplify(v) if v.is_Float else v
+    v = sp.Rational(v) if v.is_Float else v  # the Float's exact binary value
     if v.is_Rational:
         return arb(int(v.p)) / arb(int(v.q))
     e = enclose(v, {})
@@ -747,25 +783,9 @@ class ConvergenceBounds:
         return "\n".join(lines)
 
 
-def _region(region: Any, syms: tuple[sp.Symbol, ...]) -> dict[sp.Symbol, tuple[float, float]]:
-    if not isinstance(region, Mapping):
-        raise InputError("region must be a mapping {variable: (lo, hi)}")
-    by_name = {(k.name if isinstance(k, sp.Symbol) else str(k)): v for k, v in region.items()}
-    unknown = set(by_name) - {s.name for s in syms}
-    if unknown:
-        raise InputError(f"region names unknown variables {sorted(unknown)}")
-    out = {}
-    for s in syms:
-        if s.name not in by_name:
-            raise InputError(f"region has no range for {s.name}")
-        try:
-            lo, hi = (float(sp.sympify(v)) for v in by_name[s.name])
-        except (TypeError, ValueError):
-            raise InputError(f"region range for {s.name} must be two numbers") from None
-        if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
-            raise InputError(f"region range for {s.name} must be finite with lo <= hi")
-        out[s] = (lo, hi)
-    return out
+def _region(region: RegionLike, syms: tuple[sp.Symbol, ...]
+            ) -> dict[sp.Symbol, tuple[float, float]]:
+    return dict(zip(syms, as_region(region, syms)))
 
 
 def _constant_hessian(expr: sp.Expr, syms: tuple[sp.Symbol, ...]) -> bool:
@@ -852,8 +872,8 @@ def _hessian_lipschitz(expr: sp.Expr, syms: tuple[sp.Symbol, ...], box: list, pa
     return _rup(math.sqrt(_rup(best)) * (1 + 1e-12))
 
 
-def convergence_bounds(f: Any, variables: Any = None,
-                       region: Mapping[Any, tuple[float, float]] | None = None,
+def convergence_bounds(f: ExprLike, variables: VariablesLike = None,
+                       region: RegionLike | None = None,
                        rtol: float = 0.05, max_boxes: int = 3000) -> ConvergenceBounds:
     """L, mu, step sizes and rates for gradient descent and Newton's method on ``f``.
 
@@ -861,9 +881,9 @@ def convergence_bounds(f: Any, variables: Any = None,
     ----------
     f : expression, text or callable
     variables : the variables (default: free symbols sorted by name)
-    region : mapping ``{variable: (lo, hi)}``, optional
+    region : mapping ``{variable: (lo, hi)}`` or a sequence of ``(lo, hi)``, optional
         Needed unless the Hessian is constant (a quadratic). ``L`` and ``mu`` then hold over
-        this box, certified.
+        this box, certified. Ends may be text (``"pi/4"``, parsed safely).
     rtol : float
         Branch and bound stops when the certified ``L`` is within ``rtol`` of a value attained.
     max_boxes : int
@@ -887,6 +907,10 @@ def convergence_bounds(f: Any, variables: Any = None,
     """
     expr = as_expr(f, variables)
     syms = as_variables(variables, expr)
+    rtol = float(as_number(rtol, "rtol"))
+    if not rtol > 0:
+        raise InputError(f"rtol must be positive, got {rtol}")
+    max_boxes = as_positive_int(max_boxes, "max_boxes")
     constant = _constant_hessian(expr, syms)
     h = hessian(expr, syms) if constant else sp.Matrix()
     if constant and h.free_symbols:
