@@ -41,8 +41,17 @@ from typing import Any
 import sympy as sp
 from flint import arb
 
-from .errors import UnsupportedFunctionError
-from .parsing import as_expr
+from .coerce import (
+    ExprLike,
+    RegionLike,
+    VariablesLike,
+    as_expr,
+    as_number,
+    as_positive_int,
+    as_region,
+    as_variables,
+)
+from .errors import InputError, UnsupportedFunctionError
 
 __all__ = [
     "AbsBound",
@@ -481,9 +490,11 @@ class IntervalProgram:
     [2.0, 4.718282]
     """
 
-    def __init__(self, exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol]) -> None:
-        self.exprs = [e if isinstance(e, sp.Basic) else as_expr(e) for e in exprs]
-        self.variables = tuple(variables)
+    def __init__(self, exprs: Sequence[ExprLike], variables: VariablesLike) -> None:
+        if isinstance(exprs, str | sp.Basic) or not isinstance(exprs, Iterable):
+            raise InputError(f"exprs must be a sequence of expressions, got {type(exprs).__name__}")
+        self.exprs = [as_expr(e, what="exprs") for e in exprs]
+        self.variables = _variables(variables)
         replacements, reduced = sp.cse(self.exprs, optimizations=None, order="none")
         self.replacements = replacements
         self.reduced = reduced
@@ -508,32 +519,30 @@ class IntervalProgram:
         return f"IntervalProgram({len(self.exprs)} expressions in {self.variables})"
 
 
-def compile_enclosure(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol]) -> IntervalProgram:
+def _variables(variables: VariablesLike) -> tuple[sp.Symbol, ...]:
+    """The variables; none at all is allowed (a constant expression over an empty box)."""
+    if variables is None or (isinstance(variables, list | tuple) and not variables):
+        return ()
+    return as_variables(variables, what="variables")
+
+
+def compile_enclosure(exprs: Sequence[ExprLike], variables: VariablesLike) -> IntervalProgram:
     """Compile expressions for fast repeated enclosure (see :class:`IntervalProgram`)."""
     return IntervalProgram(exprs, variables)
 
 
-def _as_box(box: Any, variables: Sequence[sp.Symbol]) -> list[tuple[float, float]]:
+def _as_box(box: RegionLike, variables: Sequence[sp.Symbol]) -> list[tuple[float, float]]:
+    """The box as float pairs in ``variables`` order (ends as text parsed safely); ranges of
+    other names are ignored, a missing one is an UnsupportedFunctionError naming it."""
     if isinstance(box, Mapping):
-        by_name = {(k.name if isinstance(k, sp.Symbol) else str(k)): v for k, v in box.items()}
-        out = []
+        names = {k.name if isinstance(k, sp.Symbol) else k for k in box}
         for v in variables:
-            if v.name not in by_name:
+            if v.name not in names:
                 raise UnsupportedFunctionError(f"no range given for the symbol {v}")
-            lo, hi = by_name[v.name]
-            out.append((_num(lo), _num(hi)))
-        return out
-    return [(_num(lo), _num(hi)) for lo, hi in box]
+    return list(as_region(box, variables, "box", allow_extra=True))
 
 
-def _num(value: Any) -> float:
-    """A box end as a float: numbers as they are, text parsed safely (``"pi/4"``)."""
-    if isinstance(value, int | float):
-        return float(value)
-    return float(as_expr(value))
-
-
-def enclose(expr: sp.Expr, box: Mapping[Any, tuple[float, float]]) -> Interval:
+def enclose(expr: ExprLike, box: RegionLike) -> Interval:
     """A rigorous enclosure of ``expr`` over a box (natural interval extension).
 
     Parameters
@@ -639,9 +648,9 @@ ExprOrProgram = sp.Expr | IntervalProgram
 
 
 def bound_abs(
-    expr: ExprOrProgram,
-    variables: Sequence[sp.Symbol],
-    box: Any,
+    expr: ExprOrProgram | ExprLike,
+    variables: VariablesLike,
+    box: RegionLike,
     rtol: float = 0.05,
     max_boxes: int = 4000,
     centered: bool = True,
@@ -675,7 +684,11 @@ def bound_abs(
     """
     import itertools
 
-    variables = tuple(variables)
+    variables = _variables(variables)
+    rtol = float(as_number(rtol, "rtol"))
+    if not rtol >= 0:
+        raise InputError(f"rtol must be non-negative, got {rtol}")
+    max_boxes = as_positive_int(max_boxes, "max_boxes")
     if isinstance(expr, IntervalProgram):
         prog = expr
         centered = centered and len(prog.exprs) == 1 + len(variables)
