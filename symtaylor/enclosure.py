@@ -491,7 +491,7 @@ class IntervalProgram:
     """
 
     def __init__(self, exprs: Sequence[ExprLike], variables: VariablesLike) -> None:
-        if isinstance(exprs, str | sp.Basic) or not isinstance(exprs, Iterable):
+        if isinstance(exprs, str | sp.Basic | Mapping) or not isinstance(exprs, Iterable):
             raise InputError(f"exprs must be a sequence of expressions, got {type(exprs).__name__}")
         self.exprs = [as_expr(e, what="exprs") for e in exprs]
         self.variables = _variables(variables)
