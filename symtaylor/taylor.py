@@ -60,6 +60,21 @@ import sympy as sp
 from flint import arb, fmpq
 from sympy import QQ
 
+from .coerce import (
+    ExprLike,
+    OrderLike,
+    PointLike,
+    RegionLike,
+    VariablesLike,
+    _show,
+    as_expr,
+    as_number,
+    as_order,
+    as_point,
+    as_positive_int,
+    as_region,
+    as_variables,
+)
 from .enclosure import (
     Interval,
     _arb_up,
@@ -75,7 +90,6 @@ from .errors import (
     UnsupportedFunctionError,
 )
 from .latex import display
-from .parsing import as_expr, as_point, as_variables
 
 __all__ = [
     "Coefficients",
@@ -444,7 +458,7 @@ def _ball(e: sp.Expr) -> arb:
     """An arb ball enclosing an exact constant."""
     if e.is_Rational:
         return arb(fmpq(int(e.p), int(e.q)))
-    iv = _const(sp.sympify(e)) if not (e.is_Add or e.is_Mul or e.is_Pow) else _enclose_const(e)
+    iv = _const(e) if not (e.is_Add or e.is_Mul or e.is_Pow) else _enclose_const(e)
     if not iv.is_bounded:
         raise _Unbounded
     return arb(iv.lo).union(arb(iv.hi))
@@ -1011,41 +1025,8 @@ class TaylorExpansion:
                 "substitute values for its symbols first"
             ) from None
 
-    def _region(self, region: Any) -> list[tuple[float, float]]:
-        vs = self.variables
-        if hasattr(region, "tolist") and not isinstance(region, sp.Basic):
-            region = region.tolist()  # a NumPy array of bounds
-        if isinstance(region, Mapping):
-            by = {(k.name if isinstance(k, sp.Symbol) else str(k)): v for k, v in region.items()}
-            missing = [v.name for v in vs if v.name not in by]
-            if missing:
-                raise InputError(f"region has no range for {', '.join(missing)}")
-            extra = set(by) - {v.name for v in vs}
-            if extra:
-                raise InputError(f"region names unknown variables {sorted(extra)}")
-            pairs = [by[v.name] for v in vs]
-        elif (len(vs) == 1 and isinstance(region, Sequence) and not isinstance(region, str)
-              and len(region) == 2 and not _is_pair(region[0])):
-            pairs = [region]
-        elif isinstance(region, Sequence) and len(region) == len(vs):
-            pairs = list(region)
-        else:
-            raise InputError(
-                "region must be {variable: (lo, hi)} or, for one variable, (lo, hi); "
-                f"got {region!r}"
-            )
-        out = []
-        for v, pr in zip(vs, pairs):
-            if not _is_pair(pr):
-                raise InputError(f"range for {v} must be two numbers (lo, hi), got {pr!r}")
-            try:
-                lo, hi = (_real(p) for p in pr)
-            except (TypeError, ValueError):
-                raise InputError(f"range for {v} must be two numbers, got {pr!r}") from None
-            if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
-                raise InputError(f"range for {v} must be finite with lo <= hi, got {pr!r}")
-            out.append((lo, hi))
-        return out
+    def _region(self, region: RegionLike) -> list[tuple[float, float]]:
+        return list(as_region(region, self.variables))
 
     def _prepare(self) -> dict:
         if "engine" in self._compiled:
@@ -1209,14 +1190,15 @@ class TaylorExpansion:
             except (ZeroDivisionError, ValueError, TypeError):
                 return 0.0
 
-    def certify(self, region: Any, rtol: float = 0.1, max_boxes: int | None = None
+    def certify(self, region: RegionLike, rtol: float = 0.1, max_boxes: int | None = None
                 ) -> RemainderCertificate:
         """A certified bound of ``|f(x) - T_n(x)|`` over a box, with the evidence.
 
         Parameters
         ----------
-        region : mapping or (lo, hi)
-            ``{variable or name: (lo, hi)}``; for one variable also ``(lo, hi)``.
+        region : mapping, sequence of pairs or (lo, hi)
+            ``{variable or name: (lo, hi)}``, or ``[(lo, hi), ...]`` in variables order; for
+            one variable also ``(lo, hi)``. Ends may be text (``"pi/4"``, parsed safely).
         rtol : float
             Branch and bound stops when the bound is within ``1 + rtol`` of an attained error.
         max_boxes : int, optional
@@ -1236,8 +1218,12 @@ class TaylorExpansion:
         (True, True)
         """
         box = self._region(region)
+        rtol = float(as_number(rtol, "rtol"))
+        if not rtol >= 0:
+            raise InputError(f"rtol must be non-negative, got {rtol}")
         if max_boxes is None:
             max_boxes = 600 if len(box) == 1 else 800
+        max_boxes = as_positive_int(max_boxes, "max_boxes")
         self._prepare()
 
         def low(b: Sequence[tuple[float, float]]) -> float:
@@ -1262,8 +1248,8 @@ class TaylorExpansion:
             )
         return RemainderCertificate(res.upper, res.lower, tuple(box), res.boxes, res.converged)
 
-    def remainder_bound(self, region: Any, rtol: float = 0.1, max_boxes: int | None = None
-                        ) -> float:
+    def remainder_bound(self, region: RegionLike, rtol: float = 0.1,
+                        max_boxes: int | None = None) -> float:
         """A rigorous upper bound of ``|f(x) - T_n(x)|`` for ``x`` in ``region``.
 
         Certified by ball arithmetic: enclosures of the order-``k`` Taylor coefficients over
@@ -1284,8 +1270,8 @@ class TaylorExpansion:
         """
         return self.certify(region, rtol=rtol, max_boxes=max_boxes).upper
 
-    def error_table(self, points: Sequence[Any] | None = None, *,
-                    steps: Sequence[Any] | None = None) -> ErrorTable:
+    def error_table(self, points: Sequence[PointLike] | None = None, *,
+                    steps: Sequence[PointLike] | None = None) -> ErrorTable:
         """True error (50-digit mpmath), certified bound and ``error/|x-a|^(n+1)`` at points.
 
         Give ``points`` (numbers, or tuples for several variables) or ``steps`` (offsets from
@@ -1303,11 +1289,18 @@ class TaylorExpansion:
         pts: list[list[float]] = []
         if (points is None) == (steps is None):
             raise InputError("give exactly one of points= or steps=")
-        for p in (points if points is not None else steps):  # type: ignore[union-attr]
-            vals = list(p) if isinstance(p, Sequence) and not isinstance(p, str) else [p] * m
+        what = "points" if points is not None else "steps"
+        given = points if points is not None else steps
+        if hasattr(given, "tolist") and not isinstance(given, sp.Basic):
+            given = given.tolist()  # a NumPy array
+        if not isinstance(given, list | tuple) or not given:
+            raise InputError(f"{what} must be a non-empty list, got {_show(given)}")
+        for p in given:
+            vals = list(p) if isinstance(p, list | tuple) else [p] * m
             if len(vals) != m:
-                raise InputError(f"point {p!r} has {len(vals)} coordinates, expected {m}")
-            vals = [_real(v) for v in vals]
+                raise InputError(f"{what}: {_show(p)} has {len(vals)} coordinates, "
+                                 f"expected {m}")
+            vals = [_real(v, what) for v in vals]
             if steps is not None:
                 vals = [ai + v for ai, v in zip(a, vals)]
             pts.append(vals)
@@ -1538,34 +1531,19 @@ def _complex_number(c: sp.Expr) -> bool:
     return abs(v.imag) > 1e-20 * max(1.0, abs(v.real))
 
 
-def _is_pair(value: Any) -> bool:
-    """A (lo, hi) pair: a sequence or array of two entries, not text."""
-    if hasattr(value, "tolist") and not isinstance(value, sp.Basic):
-        value = value.tolist()
-    return isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2
-
-
-def _real(value: Any) -> float:
-    """A number given as int/float/NumPy/SymPy or text (parsed safely, never sympified)."""
-    if isinstance(value, int | float):
-        return float(value)
-    return float(as_expr(value))
-
-
-def _as_order(order: Any) -> int:
-    """An order given as an int, a NumPy or SymPy integer, or an integral float (``3.0``)."""
-    if isinstance(order, bool) or type(order).__name__ == "bool_":
-        raise InputError(f"order must be a non-negative integer, got {order!r}")
+def _real(value: Any, what: str) -> float:
+    """A finite real number as a float (text parsed safely, never sympified)."""
     try:
-        return operator.index(order)
-    except TypeError:
-        pass
-    if isinstance(order, float | sp.Float) and float(order).is_integer():
-        return int(order)
-    raise InputError(f"order must be a non-negative integer, got {order!r}")
+        v = float(value) if type(value) in (int, float) else float(as_number(value, what))
+    except (TypeError, OverflowError):
+        raise InputError(f"{what}: {_show(value)} is not a finite float") from None
+    if not math.isfinite(v):
+        raise InputError(f"{what}: {_show(value)} is not finite")
+    return v
 
 
-def taylor(f: Any, variables: Any = None, at: Any = 0, order: int = 2) -> TaylorExpansion:
+def taylor(f: ExprLike, variables: VariablesLike = None, at: PointLike = 0,
+           order: OrderLike = 2) -> TaylorExpansion:
     r"""The exact Taylor polynomial of total degree ``order`` of ``f`` about ``at``.
 
     Parameters
@@ -1608,7 +1586,7 @@ def taylor(f: Any, variables: Any = None, at: Any = 0, order: int = 2) -> Taylor
     ...
     symtaylor.errors.NotAnalyticError: x**(1/3) is not analytic at x = 0: ...
     """
-    order = _as_order(order)
+    order = as_order(order, "order")
     if not 0 <= order <= MAX_ORDER:
         raise InputError(f"order must be between 0 and {MAX_ORDER}, got {order}")
     expr = as_expr(f, variables)
