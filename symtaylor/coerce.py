@@ -835,13 +835,13 @@ def as_region(
 
 
 def as_real_array(value: Any, what: str = "array", *, ndim: int | None = 1,
-                  allow_empty: bool = False) -> np.ndarray:
+                  allow_empty: bool = False, finite: bool = True) -> np.ndarray:
     """Coerce real numbers to a finite float64 NumPy array.
 
     Lists, tuples and arrays of ints, floats, NumPy or SymPy numbers (and NumPy boolean arrays,
     as 0 and 1) are accepted; complex values (their imaginary part would be dropped), text,
-    nan and inf are refused, and so is an empty array unless ``allow_empty``. ``ndim``: the
-    number of dimensions required (``None``: any).
+    nan and inf are refused (unless ``finite=False``), and so is an empty array unless
+    ``allow_empty``. ``ndim``: the number of dimensions required (``None``: any).
 
     Examples
     --------
@@ -873,7 +873,8 @@ def as_real_array(value: Any, what: str = "array", *, ndim: int | None = 1,
                 if _is_text(v):
                     raise InputError(f"{what} must be numbers, not text: {_show(v)}")
                 try:
-                    flat.append(float(as_number(v, what)))
+                    flat.append(float(v) if type(v) in (float, int) else
+                                float(as_number(v, what, finite=finite)))
                 except (TypeError, OverflowError):
                     raise InputError(f"{what}: {_show(v)} is not a finite float") from None
             arr = np.array(flat, dtype=np.float64).reshape(arr.shape)
@@ -883,8 +884,8 @@ def as_real_array(value: Any, what: str = "array", *, ndim: int | None = 1,
         raise InputError(f"{what} must be {ndim}-dimensional, got shape {arr.shape}")
     if arr.size == 0 and not allow_empty:
         raise InputError(f"{what} is empty")
-    if not np.isfinite(arr).all():
-        raise InputError(f"{what} contains nan or inf")
+    if finite and not np.isfinite(arr).all():
+        raise InputError(f"{what} contains nan or inf (values must be finite)")
     return arr
 
 

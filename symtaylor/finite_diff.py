@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -50,6 +50,20 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from .coerce import (
+    ExprLike,
+    NumberLike,
+    OrderLike,
+    PointLike,
+    VariablesLike,
+    _show,
+    as_expr,
+    as_number,
+    as_order,
+    as_point,
+    as_real_array,
+    as_variables,
+)
 from .errors import (
     InputError,
     NotAnalyticError,
@@ -57,7 +71,6 @@ from .errors import (
     UnsupportedFunctionError,
 )
 from .latex import Row, align, display
-from .parsing import as_expr, as_point, as_variables
 
 __all__ = [
     "CheckStatus",
@@ -86,7 +99,8 @@ _MIN_DPS = 50
 # -- stencils ----------------------------------------------------------------------------------
 
 
-def fornberg_weights(offsets: Sequence[Any], derivative: int) -> tuple[sp.Rational, ...]:
+def fornberg_weights(offsets: Sequence[NumberLike], derivative: OrderLike
+                     ) -> tuple[sp.Rational, ...]:
     """Exact weights of the ``derivative``-th derivative on the nodes ``x + o*h`` (Fornberg 1988).
 
     Parameters
@@ -115,7 +129,7 @@ def fornberg_weights(offsets: Sequence[Any], derivative: int) -> tuple[sp.Ration
     (-1, 1)
     """
     nodes = _as_offsets(offsets)
-    d = _as_order(derivative, "derivative")
+    d = as_order(derivative, "derivative")
     n = len(nodes)
     if d >= n:
         raise InputError(
@@ -146,33 +160,20 @@ def fornberg_weights(offsets: Sequence[Any], derivative: int) -> tuple[sp.Ration
     return tuple(sp.Rational(c[j][d].numerator, c[j][d].denominator) for j in range(n))
 
 
-def _as_order(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer | sp.Integer):
-        raise InputError(f"{what} must be a non-negative integer, got {value!r}")
-    value = int(value)
-    if value < 0:
-        raise InputError(f"{what} must be a non-negative integer, got {value}")
-    return value
-
-
 def _as_offsets(offsets: Any) -> tuple[sp.Rational, ...]:
-    if isinstance(offsets, str) or not isinstance(offsets, Iterable):
-        raise InputError(f"offsets must be a sequence of rationals, got {offsets!r}")
+    if isinstance(offsets, str | bytes | Mapping) or not isinstance(offsets, Iterable):
+        raise InputError(f"offsets must be a sequence of rationals, got {_show(offsets)}")
     out = []
     for o in offsets:
-        try:
-            if isinstance(o, float):
-                if not o.is_integer():
-                    raise TypeError
-                r = sp.Integer(int(o))
-            elif isinstance(o, Fraction):
-                r = sp.Rational(o.numerator, o.denominator)
-            else:
-                r = sp.Rational(o)
-        except (TypeError, ValueError, sp.SympifyError):
+        if isinstance(o, float) and not o.is_integer():  # a binary float is not what was meant
+            r = None
+        else:  # ints, Fractions, SymPy Rationals, text "1/2" or "0.5" (parsed safely)
+            r = as_number(o, "offsets", exact=True)
+        if r is None or not r.is_Rational:
             raise InputError(
-                f"offset {o!r} is not an exact rational; write it as an int, a Fraction or '1/2'"
-            ) from None
+                f"offset {_show(o)} is not an exact rational; write it as an int, a Fraction or "
+                "'1/2'"
+            )
         out.append(r)
     if len(set(out)) != len(out):
         raise InputError(f"offsets must be distinct, got {list(out)}")
@@ -282,10 +283,10 @@ class Stencil:
 
 
 def stencil(
-    derivative: int = 1,
+    derivative: OrderLike = 1,
     scheme: str = "central",
-    accuracy: int | None = None,
-    offsets: Sequence[Any] | None = None,
+    accuracy: OrderLike | None = None,
+    offsets: Sequence[NumberLike] | None = None,
 ) -> Stencil:
     """A finite-difference stencil with exact weights and its exact truncation terms.
 
@@ -312,16 +313,17 @@ def stencil(
     >>> stencil(1, offsets=[-1, 0, 2]).accuracy
     2
     """
-    d = _as_order(derivative, "derivative")
+    d = as_order(derivative, "derivative")
     if d < 1:
         raise InputError("derivative must be at least 1")
     if offsets is None:
         if isinstance(scheme, str):  # "Central", " forward ", "centered" are accepted too
             scheme = scheme.strip().lower()
             scheme = {"centered": "central", "centred": "central"}.get(scheme, scheme)
-        if scheme not in SCHEMES:
-            raise InputError(f"unknown scheme {scheme!r}; valid schemes: {', '.join(SCHEMES)}")
-        p = _DEFAULT_ACCURACY[scheme] if accuracy is None else _as_order(accuracy, "accuracy")
+        if not isinstance(scheme, str) or scheme not in SCHEMES:
+            raise InputError(f"unknown scheme {_show(scheme)}; valid schemes: "
+                             f"{', '.join(SCHEMES)}")
+        p = _DEFAULT_ACCURACY[scheme] if accuracy is None else as_order(accuracy, "accuracy")
         if p < 1:
             raise InputError("accuracy must be at least 1")
         nodes = tuple(sp.Integer(o) for o in SCHEMES[scheme](d, p))
@@ -635,14 +637,14 @@ def _check_smooth_at(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr) -> None:
 
 
 def fd_error(
-    f: Any,
-    variable: Any = None,
-    at: Any = 0,
-    derivative: int = 1,
+    f: ExprLike,
+    variable: VariablesLike = None,
+    at: PointLike = 0,
+    derivative: OrderLike = 1,
     scheme: str = "central",
-    accuracy: int | None = None,
-    steps: Sequence[float] | None = None,
-    offsets: Sequence[Any] | None = None,
+    accuracy: OrderLike | None = None,
+    steps: Sequence[NumberLike] | None = None,
+    offsets: Sequence[NumberLike] | None = None,
 ) -> FDErrorReport:
     """Truncation vs round-off error of a finite-difference derivative: derived and measured.
 
@@ -797,16 +799,16 @@ def _safe(fn: Callable[[float], float], v: float) -> float:
 
 
 def _as_steps(steps: Any) -> list[float]:
-    if isinstance(steps, str) or not isinstance(steps, Iterable):
-        raise InputError(f"steps must be a sequence of positive numbers, got {steps!r}")
+    if isinstance(steps, str | bytes | Mapping) or not isinstance(steps, Iterable):
+        raise InputError(f"steps must be a sequence of positive numbers, got {_show(steps)}")
     out = []
     for s in steps:
         try:
-            v = float(s)
-        except (TypeError, ValueError):
-            raise InputError(f"step {s!r} is not a number") from None
+            v = float(s) if type(s) in (int, float) else float(as_number(s, "steps"))
+        except (TypeError, OverflowError):
+            raise InputError(f"step {_show(s)} is not a finite number") from None
         if not (math.isfinite(v) and v > 0):
-            raise InputError(f"step {s!r} must be positive and finite")
+            raise InputError(f"step {_show(s)} must be positive and finite")
         out.append(v)
     if not out:
         raise InputError("no steps given")
@@ -1037,6 +1039,8 @@ def _directional_differences(
             xp[i] = x[i] + m * hi
             try:
                 vals[m] = np.asarray(fun(xp), dtype=float)
+            except InputError:  # complex or non-numeric output: refused, not a nan
+                raise
             except (ValueError, ArithmeticError):  # e.g. math.log outside its domain
                 vals[m] = np.full(np.shape(vals.get(1, 0.0)), np.nan)
         d_h.append((vals[1] - vals[-1]) / (2 * hi))
@@ -1076,9 +1080,14 @@ def _check(
     if step is None:
         steps = h_rel * np.maximum(1.0, np.abs(x))
     else:
-        steps = np.broadcast_to(np.asarray(step, dtype=float), x.shape).copy()
+        given = as_real_array(step, "step", ndim=None, finite=False)
+        try:
+            steps = np.broadcast_to(given, x.shape).copy()
+        except ValueError:
+            raise InputError(f"step has shape {given.shape}, expected a number or "
+                             f"{x.size} numbers") from None
         if not np.all(np.isfinite(steps) & (steps > 0)):
-            raise InputError(f"step must be positive and finite, got {step!r}")
+            raise InputError(f"step must be positive and finite, got {_show(step)}")
     # Make x + h exactly representable so the step in the denominator is the true one.
     steps = (x + steps) - x
     d_h, trunc, roundoff = _richardson(fun, x, steps, S)
@@ -1120,13 +1129,33 @@ def _check(
 
 
 def _as_x(x: Any) -> np.ndarray:
-    try:
-        arr = np.array(x, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise InputError(f"the point must be a sequence of numbers, got {x!r}") from None
+    arr = as_real_array(x, "the point x", ndim=None, finite=False).reshape(-1)
     if not np.all(np.isfinite(arr)) or arr.size == 0:
-        raise InputError(f"the point must be non-empty and finite, got {x!r}")
+        raise InputError(f"the point must be non-empty and finite, got {_show(x)}")
     return arr
+
+
+def _values(value: Any, what: str) -> np.ndarray:
+    """Derivative values given or returned by the user's code: real (complex refused, its
+    imaginary part would be dropped), possibly not finite (then reported, not refused)."""
+    return as_real_array(value, what, ndim=None, finite=False, allow_empty=True)
+
+
+def _scalar(value: Any) -> float:
+    """The value of the user's objective at a point: one real number (nan allowed)."""
+    if type(value) is float:
+        return value
+    arr = _values(value, "fun(x)")
+    if arr.size != 1:
+        raise InputError(f"fun(x) must return one number, got shape {arr.shape}")
+    return float(arr.reshape(-1)[0])
+
+
+def _safety(safety: Any) -> float:
+    v = float(as_number(safety, "safety"))
+    if not v > 0:
+        raise InputError(f"safety must be positive, got {v}")
+    return v
 
 
 def check_gradient(
@@ -1175,8 +1204,9 @@ def check_gradient(
     ('DISAGREES', ((1,),))
     """
     xa = _as_x(x)
-    g = np.asarray(grad(xa.copy()) if callable(grad) else grad, dtype=float).reshape(-1)
-    return _check("gradient", lambda v: float(fun(v)), g, xa, step, safety, False, refine)
+    safety = _safety(safety)
+    g = _values(grad(xa.copy()) if callable(grad) else grad, "grad").reshape(-1)
+    return _check("gradient", lambda v: _scalar(fun(v)), g, xa, step, safety, False, refine)
 
 
 def check_hessian(
@@ -1205,10 +1235,11 @@ def check_hessian(
     """
     xa = _as_x(x)
     n = xa.size
-    H = np.asarray(hess(xa.copy()) if callable(hess) else hess, dtype=float)
+    safety = _safety(safety)
+    H = _values(hess(xa.copy()) if callable(hess) else hess, "hess")
     if H.shape != (n, n):
         raise InputError(f"the Hessian has shape {H.shape}, expected {(n, n)}")
-    return _check("hessian", lambda v: np.asarray(grad(v), dtype=float).reshape(-1), H, xa,
+    return _check("hessian", lambda v: _values(grad(v), "grad").reshape(-1), H, xa,
                   step, safety, True, refine)
 
 
