@@ -161,17 +161,20 @@ def _is_text(value: Any) -> bool:
 
 
 def _float_rational(value: float | sp.Float) -> sp.Rational:
-    """The decimal a float shows (15 significant digits for a Python float, all digits of a
-    SymPy Float), as an exact Rational: ``0.1`` is ``1/10``. Same as
-    ``nsimplify(value, rational=True)``, without going through text SymPy would sympify."""
-    f = value if isinstance(value, sp.Float) else sp.Float(float(value))
+    """The exact Rational a float stands for, read at 15 significant digits: ``0.1`` is
+    ``1/10``, ``0.333333333333333`` is ``1/3``, and float round-off (``0.30000000000000004``,
+    a decimal typed with 17 digits) is dropped. This is ``nsimplify(rational=True)`` on the
+    Float (never on text, which nsimplify would sympify)."""
+    f = sp.Float(value, 15)
     if f and abs(f._mpf_[2] + f._mpf_[3]) > _MAX_BITS:  # 2**exponent: 1e1000000000 would hang
-        raise InputError(f"the number {_show(f)} is too large or too small to make exact")
-    return sp.Rational(str(f))  # Rational reads a decimal string with fractions.Fraction
+        raise InputError(f"the number {_show(value)} is too large or too small to make exact")
+    r = sp.nsimplify(f, rational=True)
+    return r if isinstance(r, sp.Rational) else sp.Rational(str(f))
 
 
 def exact_decimals(expr: sp.Expr) -> sp.Expr:
-    """Every Float in ``expr`` replaced by the decimal it shows, exactly (``0.1`` is ``1/10``).
+    """Every Float in ``expr`` replaced by the exact Rational it stands for (read at 15
+    significant digits): ``0.1`` is ``1/10``.
 
     Examples
     --------

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,9 +38,23 @@ import mpmath
 import sympy as sp
 
 from .calculus import gradient, hessian, jacobian
+from .coerce import (
+    ExprLike,
+    NumberLike,
+    OrderLike,
+    PointLike,
+    RegionLike,
+    VariablesLike,
+    as_expr,
+    as_exprs,
+    as_number,
+    as_order,
+    as_point,
+    as_variables,
+    exact_decimals,
+)
 from .errors import InputError, SymTaylorError
 from .latex import display
-from .parsing import as_expr, as_exprs, as_point, as_variables
 
 __all__ = [
     "Mistake",
@@ -242,9 +256,7 @@ _DPS = 50
 
 def _exact(e: sp.Expr) -> sp.Expr:
     """Floats in a person's answer mean decimals: 0.1 is 1/10."""
-    if not e.has(sp.Float):
-        return e
-    return e.xreplace({f: sp.nsimplify(str(f), rational=True) for f in e.atoms(sp.Float)})
+    return exact_decimals(e)
 
 
 def _sample_value(rng: random.Random, sym: sp.Symbol) -> sp.Rational:
@@ -286,13 +298,13 @@ def _numeric_witness(d: sp.Expr, scale: sp.Expr) -> bool | None:
 
 def _approx_same(a: sp.Expr, b: sp.Expr, rel: float = 1e-6) -> bool:
     """Equal to about 6 digits at a few random points (for the decimals note only)."""
-    d = sp.sympify(a) - sp.sympify(b)
+    d = a - b
     syms = sorted(d.free_symbols, key=lambda s: s.name)
     rng = random.Random(7)
     for _ in range(3):
         sub = {s: _sample_value(rng, s) for s in syms}
         try:
-            dv, av = complex(sp.N(d.xreplace(sub), 30)), complex(sp.N(sp.sympify(a).xreplace(sub)))
+            dv, av = complex(sp.N(d.xreplace(sub), 30)), complex(sp.N(a.xreplace(sub)))
         except (TypeError, ValueError):
             return False
         if not abs(dv) <= rel * (1 + abs(av)):
@@ -300,7 +312,7 @@ def _approx_same(a: sp.Expr, b: sp.Expr, rel: float = 1e-6) -> bool:
     return True
 
 
-def equivalent(a: Any, b: Any) -> bool:
+def equivalent(a: ExprLike, b: ExprLike) -> bool:
     """Whether two expressions are equal for all values of their symbols.
 
     The difference is evaluated at 50 digits at random rational points (positive unless a
@@ -319,20 +331,18 @@ def equivalent(a: Any, b: Any) -> bool:
     >>> equivalent("x/10^45", "0")
     False
     """
-    ea = _exact(as_expr(a)) if not isinstance(a, sp.Expr) else _exact(a)
-    eb = _exact(as_expr(b)) if not isinstance(b, sp.Expr) else _exact(b)
-    return _same(ea, eb)
+    return _same(as_expr(a, exact=True, what="a"), as_expr(b, exact=True, what="b"))
 
 
 def _same(a: sp.Expr, b: sp.Expr) -> bool:
-    d = sp.sympify(a) - sp.sympify(b)
+    d = a - b
     if d == 0:
         return True
     if d.is_Number:
         return False
     # the scale is the size of the terms, so that a cancellation to zero inside one side
     # (sin^2 + cos^2 - 1) is measured against the terms it cancelled
-    terms = sp.Add.make_args(sp.sympify(a)) + sp.Add.make_args(sp.sympify(b))
+    terms = sp.Add.make_args(a) + sp.Add.make_args(b)
     witness = _numeric_witness(d, sp.Add(*[abs(t) for t in terms]))
     if witness:
         return False
@@ -490,10 +500,10 @@ def _candidate_points(given: sp.Expr, syms: Sequence[sp.Symbol],
 
 
 def check_taylor(
-    f: Any,
-    variables: Any,
-    at: Any,
-    order: int,
+    f: ExprLike,
+    variables: VariablesLike,
+    at: PointLike,
+    order: OrderLike,
     answer: Any,
 ) -> Verdict:
     """Check a Taylor polynomial of ``f`` about ``at`` of total degree ``order``.
@@ -536,9 +546,7 @@ def check_taylor(
     """
     from .taylor import taylor  # the Taylor engine (derivation layer)
 
-    if isinstance(order, bool) or not isinstance(order, int | sp.Integer) or order < 0:
-        raise InputError(f"order must be a non-negative integer, got {order!r}")
-    order = int(order)
+    order = as_order(order, "order")
     expr, syms = _setup(f, variables)
     point = as_point(at, syms, exact=True)
     given_expr = _answer_expr(answer, syms)
@@ -636,7 +644,7 @@ def _whole_taylor_diagnoses(
 # -- gradients, Hessians, Jacobians --------------------------------------------------------------
 
 
-def check_gradient(f: Any, variables: Any, answer: Any) -> Verdict:
+def check_gradient(f: ExprLike, variables: VariablesLike, answer: Any) -> Verdict:
     """Check a gradient given as a list of expressions (text ``"2*x*y, x^2"`` or a Matrix).
 
     Recognised slips: a sign error, entries swapped (the partial with respect to another
@@ -694,7 +702,7 @@ def _matrix_mistakes(kind: str, expected: sp.Matrix, given: sp.Matrix, rows: Seq
     return out
 
 
-def check_hessian(f: Any, variables: Any, answer: Any) -> Verdict:
+def check_hessian(f: ExprLike, variables: VariablesLike, answer: Any) -> Verdict:
     """Check a Hessian given as rows (a nested list, text ``"2*y, 2*x; 2*x, 0"`` or a Matrix).
 
     Recognised slips: sign errors, entries off by a factor 2, an answer that is not symmetric.
@@ -725,7 +733,7 @@ def check_hessian(f: Any, variables: Any, answer: Any) -> Verdict:
                    tuple(mistakes))
 
 
-def check_jacobian(residuals: Any, variables: Any, answer: Any) -> Verdict:
+def check_jacobian(residuals: Any, variables: VariablesLike, answer: Any) -> Verdict:
     """Check the Jacobian of residuals ``r_1..r_m`` (rows: residuals, columns: variables).
 
     Recognised slips: the transposed matrix (``J^T``: rows for variables), sign errors.
@@ -772,8 +780,9 @@ def check_jacobian(residuals: Any, variables: Any, answer: Any) -> Verdict:
 # -- Newton steps --------------------------------------------------------------------------------
 
 
-def check_newton_step(f: Any, variables: Any, answer: Any, damping: Any = 0,
-                      at: Any = None, tol: float | None = None) -> Verdict:
+def check_newton_step(f: ExprLike, variables: VariablesLike, answer: Any,
+                      damping: NumberLike = 0, at: PointLike | None = None,
+                      tol: float | None = None) -> Verdict:
     """Check a Newton update ``x_next`` (expressions in the current variables), or, with
     ``at``, the next iterate from that point (numbers).
 
@@ -801,8 +810,10 @@ def check_newton_step(f: Any, variables: Any, answer: Any, damping: Any = 0,
     from .steps import newton_step
 
     expr, syms = _setup(f, variables)
-    if isinstance(damping, str):
-        damping = _exact(as_expr(damping))
+    if not (isinstance(damping, str) and damping.strip() == "lambda"):  # lambda: steps' symbol
+        damping = as_number(damping, "damping", symbolic=True, exact=isinstance(damping, str))
+    if tol is not None:
+        tol = float(as_number(tol, "tol"))
     step = newton_step(expr, syms, damping=damping)
     given = _answer_vector(answer, syms)
     x = sp.Matrix(syms)
@@ -916,8 +927,8 @@ def check_newton_step(f: Any, variables: Any, answer: Any, damping: Any = 0,
                    derivation=step.derivation)
 
 
-def check_gradient_step(f: Any, variables: Any, answer: Any, lr: Any,
-                        at: Any = None) -> Verdict:
+def check_gradient_step(f: ExprLike, variables: VariablesLike, answer: Any, lr: NumberLike,
+                        at: PointLike | None = None) -> Verdict:
     """Check a gradient-descent update ``x - lr * grad f`` (expressions), or, with ``at``, the
     next iterate from that point (numbers).
 
@@ -935,7 +946,7 @@ def check_gradient_step(f: Any, variables: Any, answer: Any, lr: Any,
     from .steps import gradient_step, newton_step
 
     expr, syms = _setup(f, variables)
-    rate = _exact(as_expr(lr)) if isinstance(lr, str | float) else lr
+    rate = as_number(lr, "lr", symbolic=True, exact=isinstance(lr, str | float))
     step = gradient_step(expr, syms, lr=rate)
     given = _answer_vector(answer, syms)
     x = sp.Matrix(syms)
@@ -989,20 +1000,16 @@ def check_gradient_step(f: Any, variables: Any, answer: Any, lr: Any,
 # -- step sizes ----------------------------------------------------------------------------------
 
 
-def _number(value: Any, what: str) -> sp.Expr:
-    if isinstance(value, bool) or value is None:
-        raise InputError(f"{what} must be a number, got {value!r}")
-    e = _exact(as_expr(value))
-    if e.free_symbols or not e.is_number or not e.is_extended_real:
-        raise InputError(f"{what} must be a real number, got {value!r}")
-    return e
+def _number(value: NumberLike, what: str) -> sp.Expr:
+    """A claimed step size: a real number, decimals read exactly (0.1 is 1/10)."""
+    return as_number(value, what, exact=True)
 
 
 def check_step_size(
-    f: Any,
-    variables: Any,
-    alpha: Any,
-    region: Mapping[Any, tuple[float, float]] | None = None,
+    f: ExprLike,
+    variables: VariablesLike,
+    alpha: NumberLike,
+    region: RegionLike | None = None,
 ) -> Verdict:
     """Check the claim "gradient descent with step ``alpha`` is guaranteed to decrease ``f``".
 
@@ -1070,10 +1077,10 @@ def check_step_size(
 
 
 def check_max_step(
-    f: Any,
-    variables: Any,
-    claimed: Any,
-    region: Mapping[Any, tuple[float, float]] | None = None,
+    f: ExprLike,
+    variables: VariablesLike,
+    claimed: NumberLike,
+    region: RegionLike | None = None,
 ) -> Verdict:
     """Check a claimed *largest* step size with guaranteed descent ("alpha_max = ...").
 
