@@ -5,7 +5,9 @@ passed to ``eval``, ``exec``, ``sympify`` or ``parse_expr`` (all of which can ru
 syntax is Python's arithmetic with two conveniences:
 
 * ``^`` means power (``x^2`` is ``x**2``), as in most math texts;
-* unknown names become plain SymPy symbols (``Symbol(name)``).
+* unknown names become plain SymPy symbols (``Symbol(name)``), Python keywords included where
+  they stand as an operand (``lambda``, the damping symbol of every Levenberg-Marquardt step,
+  reads back as ``Symbol("lambda")``; ``lambda x: x`` is still refused).
 
 Only these function names may be called: see :data:`FUNCTIONS`. Constants: ``pi``, ``E``.
 Sizes are bounded (text length, nesting depth, integer digits, exponents) so that parsing
@@ -23,7 +25,13 @@ exp(-b1*x)/(b2 + b3*x)
 from __future__ import annotations
 
 import ast
+import io
+import itertools
+import keyword
 import math
+import re
+import string
+import tokenize
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -35,6 +43,7 @@ from .errors import ParseError
 __all__ = [
     "CONSTANTS",
     "FUNCTIONS",
+    "clip",
     "parse",
 ]
 
@@ -46,6 +55,22 @@ MAX_EXPONENT = 10**6
 MAX_FACTORIAL_ARG = 10**4
 MAX_NUMBER_DIGITS = 100_000  # any exact number built on the way (products of factorials...)
 MAX_ROOT_DIGITS = 300  # roots of larger exact numbers: SymPy's perfect-power search is slow
+ECHO = 80  # characters of user text a refusal shows, at most
+
+
+def clip(text: str, limit: int = ECHO) -> str:
+    """``text`` for an error message: at most ``limit`` characters, then an ellipsis and the
+    full length, so a refusal never echoes a huge input.
+
+    Examples
+    --------
+    >>> clip("x + y")
+    'x + y'
+    >>> clip("x" * 1000, 10)
+    'xxxxxxxxxx... (1000 characters)'
+    """
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _log(*args: sp.Expr) -> sp.Expr:
@@ -107,6 +132,10 @@ _BINOPS: Mapping[type, str] = {
     ast.Pow: "**",
 }
 
+# operators that chain on one level: a + b - c, a * b / c
+_FAMILY: Mapping[type, str] = {ast.Add: "+", ast.Sub: "+", ast.Mult: "*", ast.Div: "*"}
+_LONG_CHAIN = 32
+
 _COMPARE: Mapping[type, Callable[[Any, Any], Any]] = {
     ast.Lt: sp.Lt,
     ast.LtE: sp.Le,
@@ -140,9 +169,11 @@ _NODE_WORDS: Mapping[type, str] = {
 class _Builder:
     """Turns an allow-listed Python AST into a SymPy expression, bottom-up."""
 
-    def __init__(self, text: str, symbols: Mapping[str, sp.Symbol] | None) -> None:
+    def __init__(self, text: str, symbols: Mapping[str, sp.Symbol] | None,
+                 renamed: Mapping[str, str] | None = None) -> None:
         self.text = text
         self.symbols = dict(symbols or {})
+        self.renamed = dict(renamed or {})  # placeholder -> the keyword it stands for
 
     # -- helpers -------------------------------------------------------------------------------
     def fail(self, message: str, node: ast.AST | None = None) -> ParseError:
@@ -150,7 +181,7 @@ class _Builder:
         if node is not None and hasattr(node, "col_offset"):
             column = node.col_offset + 1
             fragment = ast.get_source_segment(self.text, node)
-        return ParseError(message, self.text, column, fragment)
+        return ParseError(message, self.text, column, None if fragment is None else clip(fragment))
 
     def build(self, node: ast.AST, depth: int = 0, condition: bool = False) -> Any:
         if depth > MAX_DEPTH:
@@ -200,7 +231,7 @@ class _Builder:
         raise self.fail(f"unsupported literal {type(value).__name__}", node)
 
     def name(self, node: ast.Name) -> sp.Expr:
-        ident = node.id
+        ident = self.renamed.get(node.id, node.id)
         if ident in CONSTANTS:
             return CONSTANTS[ident]
         if ident in FUNCTIONS:
@@ -215,19 +246,54 @@ class _Builder:
         op = _BINOPS.get(type(node.op))
         if op is None:
             raise self.fail(f"unsupported operator {type(node.op).__name__}", node)
-        left = self.build(node.left, depth + 1)
-        right = self.build(node.right, depth + 1)
+        family = _FAMILY.get(type(node.op))
+        if family is None:  # '**'
+            left = self.build(node.left, depth + 1)
+            right = self.build(node.right, depth + 1)
+            return self.power(left, right, node)
+        # a + b - c + ... (or a*b/c*...) is one level however long: Python nests it down the
+        # left, and counting that as depth refused sums of more than MAX_DEPTH terms
+        chain = []
+        spine: ast.AST = node
+        while isinstance(spine, ast.BinOp) and _FAMILY.get(type(spine.op)) == family:
+            chain.append(spine)
+            spine = spine.left
+        chain.reverse()
+        acc = self.build(spine, depth + 1)
+        operands = [(n, self.build(n.right, depth + 1)) for n in chain]
+        if len(operands) < _LONG_CHAIN:  # pairwise, as written (SymPy's forms depend on it)
+            for n, right in operands:
+                acc = self.arith(_BINOPS[type(n.op)], acc, right, n)
+            return acc
+        # long chains at once: pairwise is quadratic (3000 terms: 20 s for +, 40 s for *)
+        if family == "+":
+            terms = [acc] + [r if isinstance(n.op, ast.Add) else -r for n, r in operands]
+            return self.checked(sp.Add(*terms), node)
+        factors = [acc]
+        for n, r in operands:
+            if isinstance(n.op, ast.Div):
+                if r == 0:
+                    raise self.fail("division by zero", n)
+                r = sp.Pow(r, -1)
+            factors.append(r)
+        coeff: sp.Expr = sp.Integer(1)
+        rests = []
+        for f in factors:  # exact coefficients multiplied one by one: refused once too large
+            c, rest = f.as_coeff_Mul()
+            coeff = self.checked(coeff * c, node)
+            rests.append(rest)
+        return self.checked(sp.Mul(coeff, *rests), node)
+
+    def arith(self, op: str, left: sp.Expr, right: sp.Expr, node: ast.AST) -> sp.Expr:
         if op == "+":
             return left + right
         if op == "-":
             return left - right
         if op == "*":
             return self.checked(left * right, node)
-        if op == "/":
-            if right == 0:
-                raise self.fail("division by zero", node)
-            return self.checked(left / right, node)
-        return self.power(left, right, node)
+        if right == 0:
+            raise self.fail("division by zero", node)
+        return self.checked(left / right, node)
 
     def power(self, base: sp.Expr, exponent: sp.Expr, node: ast.AST) -> sp.Expr:
         if exponent.is_Number:
@@ -252,7 +318,8 @@ class _Builder:
         fname = node.func.id
         if fname not in FUNCTIONS:
             known = ", ".join(sorted(FUNCTIONS))
-            raise self.fail(f"unknown function '{fname}' (known functions: {known})", node)
+            raise self.fail(f"unknown function '{clip(fname, 40)}' (known functions: {known})",
+                            node)
         if node.keywords:
             raise self.fail("keyword arguments are not allowed", node)
         func, arities = FUNCTIONS[fname]
@@ -354,6 +421,64 @@ def _magnitude(number: sp.Expr) -> float:
         return float("inf")
 
 
+# Python keywords read as symbol names where they stand as an operand: ``lambda`` is the damping
+# symbol of every Levenberg-Marquardt result, and ``parse(str(expr))`` must give it back. True,
+# False and None keep their meaning (True/False are Piecewise conditions).
+_NAME_KEYWORDS = frozenset(keyword.kwlist) - {"True", "False", "None"}
+_KEYWORD_RE = re.compile(r"\b(?:" + "|".join(sorted(_NAME_KEYWORDS)) + r")\b")
+_SKIP = frozenset({tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT})
+# an operand follows one of these (or nothing) ...
+_BEFORE_OPERAND = frozenset({"(", "[", ",", "+", "-", "*", "/", "**", "//", "%", "@", "~",
+                             "<", "<=", ">", ">=", "==", "!="})
+# ... and is followed by one of these (or nothing): never by a name, number, '(' or ':', so
+# ``lambda x: x``, ``x if c else y``, ``a and b``, ``not x`` keep their (refused) meaning
+_AFTER_OPERAND = frozenset({")", "]", ",", "+", "-", "*", "/", "**", "//", "%", "@",
+                            "<", "<=", ">", ">=", "==", "!="})
+
+
+def _rename_keywords(source: str) -> tuple[str, dict[str, str]]:
+    """Replace each keyword that stands as an operand by a placeholder name of the same length
+    (so columns in messages stay right); returns the new source and placeholder -> keyword."""
+    if not _KEYWORD_RE.search(source):
+        return source, {}
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                  if t.type not in _SKIP]
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return source, {}  # ast.parse reports the problem
+    names = {t.string for t in tokens if t.type == tokenize.NAME}
+    ends = (tokenize.NEWLINE, tokenize.ENDMARKER)
+    hits = []
+    for i, tok in enumerate(tokens):
+        if tok.type != tokenize.NAME or tok.string not in _NAME_KEYWORDS:
+            continue
+        prev = tokens[i - 1] if i else None
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        before = prev is None or (prev.type == tokenize.OP and prev.string in _BEFORE_OPERAND)
+        after = nxt is None or nxt.type in ends or (
+            nxt.type == tokenize.OP and nxt.string in _AFTER_OPERAND)
+        if before and after:
+            hits.append(tok)
+    if not hits:
+        return source, {}
+    placeholder: dict[str, str] = {}  # keyword -> placeholder
+    for tok in hits:
+        if tok.string not in placeholder:
+            taken = names | set(placeholder.values())
+            placeholder[tok.string] = next(
+                c for c in ("".join(p) for p in itertools.product(string.ascii_uppercase,
+                                                                  repeat=len(tok.string)))
+                if c not in taken and c not in FUNCTIONS and c not in CONSTANTS)
+    lines = source.splitlines(keepends=True)
+    starts = list(itertools.accumulate((len(ln) for ln in lines), initial=0))
+    out = list(source)
+    for tok in hits:
+        (row, col) = tok.start
+        at = starts[row - 1] + col
+        out[at:at + len(tok.string)] = placeholder[tok.string]
+    return "".join(out), {v: k for k, v in placeholder.items()}
+
+
 def parse(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> sp.Expr:
     """Parse user text into a SymPy expression without evaluating any code.
 
@@ -379,6 +504,8 @@ def parse(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> sp.Expr:
     --------
     >>> parse("x**4 - 2*x^2 + 1/2")
     x**4 - 2*x**2 + 1/2
+    >>> parse("x - 2*x/(lambda + 4)")  # keywords standing as operands are names
+    x - 2*x/(lambda + 4)
     >>> parse("__import__('os')")
     Traceback (most recent call last):
     ...
@@ -395,26 +522,36 @@ def parse(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> sp.Expr:
         raise ParseError("empty expression")
     # '^' is power, as in mathematical writing; Python's XOR has no meaning here.
     source = stripped.replace("^", "**")
+    renamed_source, renamed = _rename_keywords(source)
     try:
         with warnings.catch_warnings():
             # e.g. "invalid decimal literal" SyntaxWarnings: the text is refused or read anyway
             warnings.simplefilter("ignore")
-            tree = ast.parse(source, mode="eval")
+            tree = ast.parse(renamed_source, mode="eval")
     except SyntaxError as exc:
         column = exc.offset if exc.offset else None
         frag = source[column - 1 : column + 9] if column else None
-        raise ParseError(f"invalid syntax ({exc.msg})", text, column, frag) from None
-    except (ValueError, RecursionError, MemoryError) as exc:
-        raise ParseError(f"could not read expression: {exc}", text) from None
-    builder = _Builder(source, symbols)
+        why = "" if exc.msg == "invalid syntax" else f" ({clip(exc.msg)})"
+        raise ParseError(f"invalid syntax{why}", text, column, frag) from None
+    except (RecursionError, MemoryError) as exc:
+        # CPython's parser gives up near 3000 levels (a long run of unary minus, a chain of
+        # ~3000 operators) and says nothing useful: MemoryError has no message at all
+        raise ParseError(f"expression nested too deeply for Python's parser ({type(exc).__name__}"
+                         f"): nest at most {MAX_DEPTH} levels and chain fewer than ~2900 operators",
+                         text) from None
+    except ValueError as exc:
+        raise ParseError(f"could not read expression: {clip(str(exc)) or type(exc).__name__}",
+                         text) from None
+    builder = _Builder(source, symbols, renamed)
     try:
         result = builder.build(tree.body)
     except ParseError:
         raise
     except RecursionError:
-        raise ParseError("expression nested too deeply", text) from None
+        raise ParseError(f"expression nested too deeply (more than {MAX_DEPTH} levels)",
+                         text) from None
     except (TypeError, ValueError, ArithmeticError, AttributeError) as exc:
-        raise ParseError(f"could not build expression: {exc}", text) from None
+        raise ParseError(f"could not build expression: {clip(str(exc))}", text) from None
     if not isinstance(result, sp.Expr):
         raise ParseError("the text is not an arithmetic expression", text)
     return result

@@ -43,6 +43,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import InputError
+from .parsing import clip as _clip
 from .parsing import parse
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -104,12 +105,6 @@ def _data_dir(kind: str, override: str) -> Traversable:
 
 def _read_text(kind: str, name: str, override: str) -> str:
     return (_data_dir(kind, override) / name).read_text(encoding="utf-8")
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    """An echo of user text in a message, cut to ``limit`` characters."""
-    text = str(text)
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _key(name: object, what: str) -> str:

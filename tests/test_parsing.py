@@ -246,9 +246,120 @@ def test_injection_corpus_is_refused_without_side_effects(text: str) -> None:
     assert not os.path.exists(MARKER)
 
 
+# -- Python keywords as symbol names, long chains, short echoes -----------------------------------
+
+lam = sp.Symbol("lambda")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("lambda", lam),
+        ("2*lambda + x", 2 * lam + x),
+        ("x/(lambda + 2*x^2)", x / (lam + 2 * x**2)),
+        ("-lambda**2", -(lam**2)),
+        ("sin(lambda)", sp.sin(lam)),
+        ("(lambda\n + 1)", lam + 1),
+        ("Piecewise((1, lambda > 0), (0, True))", sp.Piecewise((1, lam > 0), (0, True))),
+        ("in + is + yield", sp.Symbol("in") + sp.Symbol("is") + sp.Symbol("yield")),
+        ("AAAAAA + lambda", sp.Symbol("AAAAAA") + lam),  # the placeholder never collides
+    ],
+)
+def test_keywords_standing_as_operands_are_symbol_names(text: str, expected: sp.Expr) -> None:
+    assert parse(text) == expected
+
+
+def test_keyword_symbols_can_be_given() -> None:
+    lp = sp.Symbol("lambda", positive=True)
+    assert parse("sqrt(lambda**2)", {"lambda": lp}) == lp
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("lambda x: x", "unsupported lambda"),
+        ("a and b", "boolean operator"),
+        ("not x", "unary operator"),
+        ("lambda(x)", "invalid syntax"),
+        ("None", "literal"),
+        ("True", "boolean constant"),
+    ],
+)
+def test_keywords_used_as_syntax_keep_their_refusal(text: str, words: str) -> None:
+    with pytest.raises(ParseError, match=words):
+        parse(text)
+
+
+def test_columns_and_fragments_are_right_after_a_keyword() -> None:
+    with pytest.raises(ParseError) as info:
+        parse("lambda + x[0]")
+    assert info.value.column == 10
+    assert info.value.fragment == "x[0]"
+
+
+def test_step_results_with_lambda_round_trip() -> None:
+    from symtaylor.steps import levenberg_marquardt_step, newton_step
+
+    lm1 = levenberg_marquardt_step(["x**2 - 2"], "x")
+    damped = newton_step("x**4 + y**2*x", "x, y", damping="lambda")
+    for e in [*lm1.update, *lm1.direction, *damped.update, *damped.direction]:
+        assert e.has(lam)
+        assert parse(str(e)) == e
+    # SymPy prints 100*(a + b)/c, and building that distributes the 100 (sympify does too):
+    # the same expression, another tree
+    lm2 = levenberg_marquardt_step(["x - 1", "10*(y - x^2)"], "x, y")
+    for e in [*lm2.update, *lm2.direction]:
+        back = parse(str(e))
+        assert back.free_symbols == e.free_symbols
+        assert sp.cancel(back - e) == 0
+
+
+def test_long_sums_and_products_are_one_level() -> None:
+    xs = sp.symbols("x0:400")
+    assert parse(" + ".join(map(str, xs))) == sp.Add(*xs)
+    assert parse("*".join(map(str, xs))) == sp.Mul(*xs)
+    assert parse("x0 - " + " - ".join(map(str, xs[1:100]))) == xs[0] - sp.Add(*xs[1:100])
+    assert parse("/".join(map(str, xs[:100]))) == xs[0] / sp.Mul(*xs[1:100])
+    assert parse("sin(" * 20 + " + ".join(map(str, xs[:100])) + ")" * 20) is not None
+    # short chains are combined pairwise, as written: SymPy's printed form depends on it
+    assert str(parse("2*(x + 1)*(y + 1)")) == "(2*x + 2)*(y + 1)"
+    with pytest.raises(ParseError, match="division by zero"):
+        parse("/".join(map(str, xs[:50])) + "/0")
+    start = time.process_time()
+    with pytest.raises(ParseError, match="more than 100000 digits"):
+        parse("*".join(["10**999"] * 200))
+    assert time.process_time() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    "text", ["-" * 19000 + "x", "x" + "+x" * 3000, "-x" * 4000], ids=["minus", "sum", "diff"]
+)
+def test_parser_giving_up_gets_a_reason(text: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    msg = str(info.value)
+    assert "nested too deeply" in msg
+    assert not msg.rstrip().endswith(":")
+    assert len(msg) < 200
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" + "1," * 8000 + "]", "f" * 5000 + "(x)", "x + '" + "a" * 9000 + "'",
+     "sin(" + "x," * 5000 + ")", "x + (" + "y + " * 2000 + "z)[0]"],
+    ids=["list", "function-name", "string", "arity", "subscript"],
+)
+def test_refusals_echo_at_most_a_clipped_fragment(text: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    msg = str(info.value)
+    assert len(msg) < 600, msg[:300]
+    assert "characters)" in msg, msg[:300]
+
+
 # -- hypothesis properties -----------------------------------------------------------------------
 
-_syms = st.sampled_from([x, y, z, sp.Symbol("theta1"), sp.Symbol("b2")])
+_syms = st.sampled_from([x, y, z, sp.Symbol("theta1"), sp.Symbol("b2"), sp.Symbol("lambda")])
 _nums = st.one_of(
     st.integers(-50, 50).map(sp.Integer),
     st.fractions(max_denominator=20).map(lambda f: sp.Rational(f.numerator, f.denominator)),
