@@ -168,7 +168,7 @@ def _float_rational(value: float | sp.Float) -> sp.Rational:
     f = sp.Float(value, 15)
     if f and abs(f._mpf_[2] + f._mpf_[3]) > _MAX_BITS:  # 2**exponent: 1e1000000000 would hang
         raise InputError(f"the number {_show(value)} is too large or too small to make exact")
-    r = sp.nsimplify(f, rational=True)
+    r = sp.nsimplify(f, rational=True) if f.is_Float else f  # a Float, never text
     return r if isinstance(r, sp.Rational) else sp.Rational(str(f))
 
 

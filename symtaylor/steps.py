@@ -291,7 +291,7 @@ def _setup(f: Any, variables: Any) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
 
 
 def _vec(variables: Sequence[sp.Symbol]) -> sp.Matrix:
-    return sp.Matrix(list(variables))
+    return as_vector(list(variables), "variables")
 
 
 # -- steps -----------------------------------------------------------------------------------
