@@ -915,7 +915,7 @@ def as_data(data: DataLike, what: str = "data") -> dict[sp.Symbol, np.ndarray]:
         s = _as_symbol(k, what=what)
         if s in out or any(o.name == s.name for o in out):
             raise InputError(f"{what} gives the column {s.name} twice")
-        out[s] = as_real_array(v, f"{what}[{_show(s.name)}]", ndim=1)
+        out[s] = as_real_array(v, f"{what}[{_cut(s.name)}]", ndim=1)
     lengths = {a.size for a in out.values()}
     if len(lengths) != 1:
         raise InputError(f"{what} columns have different lengths {sorted(lengths)}")

@@ -83,9 +83,10 @@ class CertificationError(SymTaylorError, ValueError):
     """A rigorous bound could not be certified (e.g. the enclosure is unbounded on the region)."""
 
 
-class SolverError(SymTaylorError):
-    """A numeric solver was misconfigured (bad method, bad options). Failures to converge are
-    reported in the result's status, not raised."""
+class SolverError(SymTaylorError, ValueError):
+    """A numeric solver was misconfigured (an unknown method, a bad option): an input error, so
+    also a :class:`ValueError`. Failures to converge are reported in the result's status, not
+    raised."""
 
 
 class OptionalDependencyError(SymTaylorError, ImportError):

@@ -58,11 +58,23 @@ import sympy as sp
 
 from .calculus import hessian, jacobian
 from .codegen import _short, compile_numpy, compile_objective
+from .coerce import (
+    DataLike,
+    _show,
+    as_data,
+    as_expr,
+    as_exprs,
+    as_order,
+    as_point,
+    as_positive_int,
+    as_real_array,
+    as_variables,
+    call_with_symbols,
+)
 from .errors import InputError, SolverError
 from .latex import Derivation, Row, display
 from .linesearch import armijo, wolfe
 from .lm import levenberg_marquardt
-from .parsing import as_expr, as_exprs, as_point, as_variables, call_with_symbols
 from .trust_region import trust_region
 
 __all__ = [
@@ -441,25 +453,13 @@ def _compile_squares(residuals: tuple[sp.Expr, ...], syms: tuple[sp.Symbol, ...]
 _Obj = _Objective | _SumOfSquares
 
 
-def _data(data: Mapping[Any, Any] | None) -> tuple[tuple[sp.Symbol, ...], tuple[np.ndarray, ...]]:
+def _data(data: DataLike | None) -> tuple[tuple[sp.Symbol, ...], tuple[np.ndarray, ...]]:
+    """The data symbols and columns: real, finite, one-dimensional, one non-zero length
+    (complex, empty, mismatched or non-numeric columns are refused by coerce.as_data)."""
     if data is None:
         return (), ()
-    if not isinstance(data, Mapping) or not data:
-        raise InputError("data must be a non-empty mapping {symbol or name: array}")
-    syms, arrays = [], []
-    for k, v in data.items():
-        s = k if isinstance(k, sp.Symbol) else sp.Symbol(str(k))
-        a = np.asarray(v, dtype=float)
-        if a.ndim != 1:
-            raise InputError(f"data[{s}] must be one-dimensional, got shape {a.shape}")
-        if not np.all(np.isfinite(a)):
-            raise InputError(f"data[{s}] contains nan or inf")
-        syms.append(s)
-        arrays.append(a)
-    lengths = {a.size for a in arrays}
-    if len(lengths) != 1:
-        raise InputError(f"data columns have different lengths {sorted(lengths)}")
-    return tuple(syms), tuple(arrays)
+    columns = as_data(data)
+    return tuple(columns), tuple(columns.values())
 
 
 def _with_data_args(fn: Any, variables: Any, data_syms: tuple[sp.Symbol, ...]) -> Any:
@@ -569,7 +569,8 @@ def _x0(x0: Any, variables: tuple[sp.Symbol, ...]) -> np.ndarray:
         return arr
     if isinstance(x0, np.ndarray) or (isinstance(x0, Sequence) and not isinstance(x0, str)
                                       and all(isinstance(v, int | float) for v in x0)):
-        arr = np.asarray(x0, dtype=float).ravel()
+        # complex entries are refused (their imaginary part would be dropped silently)
+        arr = as_real_array(x0, "x0", ndim=None, finite=False).ravel()
         if arr.size == 1 and n > 1:
             arr = np.full(n, float(arr[0]))
     else:
@@ -591,7 +592,7 @@ def _objective(f: Any, variables: Any, data: Any, reduce: str) -> _Objective | _
     data_syms = _match_data([expr], data_syms)
     syms = _setup_vars([expr], variables, data_syms)
     if reduce not in ("sum", "mean"):
-        raise SolverError(f"reduce must be 'sum' or 'mean', not {reduce!r}")
+        raise SolverError(f"reduce must be 'sum' or 'mean', not {_show(reduce)}")
 
     def prepare() -> tuple:
         (e,), sy, ds = _realify([expr], syms, data_syms)
@@ -858,7 +859,7 @@ def _qn(obj: _Obj, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int,
 def _tr(obj: _Obj, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int,
         subproblem: str, delta0: float | None) -> _Out:
     if subproblem not in ("exact", "dogleg"):
-        raise SolverError(f"subproblem must be 'exact' or 'dogleg', not {subproblem!r}")
+        raise SolverError(f"subproblem must be 'exact' or 'dogleg', not {_show(subproblem)}")
     state = {"k": 0}
 
     def monitor(nit: int, xk: np.ndarray, fk: float, gk: float, step: float) -> bool:
@@ -883,7 +884,7 @@ def _method(name: str, valid: Sequence[str], aliases: Mapping[str, str]) -> str:
     key = str(name).strip().lower()
     key = aliases.get(key, key)
     if key not in valid:
-        raise SolverError(f"unknown method {name!r}; valid methods: {', '.join(valid)}")
+        raise SolverError(f"unknown method {_show(name)}; valid methods: {', '.join(valid)}")
     return key
 
 
@@ -975,13 +976,13 @@ def minimize(
     if str(method).strip().lower() == "dogleg":
         subproblem = "dogleg"
     if line_search not in (None, "armijo"):
-        raise SolverError(f"line_search must be None or 'armijo', not {line_search!r}")
+        raise SolverError(f"line_search must be None or 'armijo', not {_show(line_search)}")
     if max_iter is None:
         max_iter = 10000 if name == "gradient-descent" else 1000
-    if not (isinstance(max_iter, int) and max_iter >= 0):
-        raise SolverError(f"max_iter must be a non-negative integer, not {max_iter!r}")
+    max_iter = as_order(max_iter, "max_iter")
+    memory = as_positive_int(memory, "memory")
     if not (isinstance(gtol, int | float) and gtol >= 0):
-        raise SolverError(f"gtol must be a non-negative number, not {gtol!r}")
+        raise SolverError(f"gtol must be a non-negative number, not {_show(gtol)}")
     obj = _objective(f, variables, data, reduce)
     syms = obj.variables
     x = _x0(x0, syms)
@@ -1116,7 +1117,7 @@ def _learning_rate(obj: _Obj, lr: Any, line_search: str | None, x0: np.ndarray,
         lr = "1/L"
     if isinstance(lr, str):
         if lr.replace(" ", "").upper() != "1/L":
-            raise SolverError(f"lr must be a positive number or '1/L', not {lr!r}")
+            raise SolverError(f"lr must be a positive number or '1/L', not {_show(lr)}")
         if obj.data:
             raise SolverError("lr='1/L' is not available with data=; give a number")
         from .bounds import convergence_bounds
@@ -1138,9 +1139,9 @@ def _learning_rate(obj: _Obj, lr: Any, line_search: str | None, x0: np.ndarray,
     try:
         val = float(lr)
     except (TypeError, ValueError):
-        raise SolverError(f"lr must be a positive number or '1/L', not {lr!r}") from None
+        raise SolverError(f"lr must be a positive number or '1/L', not {_show(lr)}") from None
     if not (math.isfinite(val) and val > 0):
-        raise SolverError(f"lr must be a positive finite number, not {lr!r}")
+        raise SolverError(f"lr must be a positive finite number, not {_show(lr)}")
     return val, "fixed step"
 
 
@@ -1207,19 +1208,9 @@ def _front_key(obj: Any) -> Any:
     return None
 
 
-def _data_arrays(data: Mapping[Any, Any]) -> tuple[np.ndarray, ...]:
-    """The data columns as float arrays, checked (shape, finiteness, equal lengths)."""
-    arrays = []
-    for k, v in data.items():
-        a = v if type(v) is np.ndarray and v.dtype == np.float64 else np.asarray(v, dtype=float)
-        if a.ndim != 1:
-            raise InputError(f"data[{k}] must be one-dimensional, got shape {a.shape}")
-        if not np.isfinite(a).all():
-            raise InputError(f"data[{k}] contains nan or inf")
-        arrays.append(a)
-    if len({a.size for a in arrays}) != 1:
-        raise InputError(f"data columns have different lengths {sorted({a.size for a in arrays})}")
-    return tuple(arrays)
+def _data_arrays(data: DataLike) -> tuple[np.ndarray, ...]:
+    """The data columns as float arrays, checked (see :func:`_data`)."""
+    return _data(data)[1]
 
 
 def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
@@ -1414,9 +1405,12 @@ def least_squares(
     (True, [3.0, 0.7], True)
     """
     name = _method(method, _LSQ_METHODS, _LSQ_ALIASES)
+    max_iter = as_order(max_iter, "max_iter")
+    if max_nfev is not None:
+        max_nfev = as_positive_int(max_nfev, "max_nfev")
     for label, v in (("ftol", ftol), ("xtol", xtol), ("gtol", gtol)):
         if not (isinstance(v, int | float) and v >= 0):
-            raise SolverError(f"{label} must be a non-negative number, not {v!r}")
+            raise SolverError(f"{label} must be a non-negative number, not {_show(v)}")
     res = _residuals(residuals, variables, data)
     x = _x0(x0, res.variables)
     run = _Run(x.size, callback, progress, history)
