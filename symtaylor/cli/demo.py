@@ -32,11 +32,10 @@ def _taylor() -> tuple[list[str], dict[str, Any]]:
     t = taylor(sp.sin(x), x, at=0, order=5)
     bound = t.remainder_bound((-0.5, 0.5))
     # the true worst error over the interval, at 50 digits on a fine grid
-    mpmath.mp.dps = 50
-    poly = sp.lambdify(x, t.polynomial, "mpmath")
-    grid = [mpmath.mpf(k) / 400 - mpmath.mpf(1) / 2 for k in range(401)]
-    true = float(max(abs(mpmath.sin(g) - poly(g)) for g in grid))
-    mpmath.mp.dps = 15
+    with mpmath.workdps(50):  # restored even if this fails: never leave global precision
+        poly = sp.lambdify(x, t.polynomial, "mpmath")
+        grid = [mpmath.mpf(k) / 400 - mpmath.mpf(1) / 2 for k in range(401)]
+        true = float(max(abs(mpmath.sin(g) - poly(g)) for g in grid))
     lines = [
         f"T5[sin](x) at 0      = {t.polynomial}",
         f"Lagrange remainder    = {t.remainder}   ({t.remainder_symbol} between 0 and x)",

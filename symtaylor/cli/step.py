@@ -31,10 +31,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _param(text: str | None, default: object) -> object:
-    # 'lambda' is a Python keyword, so the parser cannot read it: map it to the symbol
-    if text is None or text.strip() == "lambda":
-        return default
-    return as_expr(text)
+    # the parser reads 'lambda' (a Python keyword) as Symbol('lambda'), the steps' LAMBDA
+    return default if text is None else as_expr(text)
 
 
 def run(args: argparse.Namespace) -> Output:
