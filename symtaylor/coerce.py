@@ -61,6 +61,7 @@ __all__ = [
     "as_data",
     "as_expr",
     "as_exprs",
+    "as_flag",
     "as_matrix",
     "as_number",
     "as_order",
@@ -157,6 +158,47 @@ def _is_text(value: Any) -> bool:
     return isinstance(value, str | bytes)
 
 
+# -- options -----------------------------------------------------------------------------------
+
+
+def as_flag(value: Any, what: str = "flag") -> bool:
+    """Coerce a yes/no option: ``True``/``False`` (a NumPy boolean, or the ints 0 and 1).
+
+    Examples
+    --------
+    >>> as_flag(True), as_flag(0)
+    (True, False)
+    >>> as_flag("yes", "refine")
+    Traceback (most recent call last):
+    ...
+    symtaylor.errors.InputError: refine must be True or False, got 'yes'
+    """
+    if value is True or value is False:
+        return value
+    if isinstance(value, np.bool_) or (type(value) is int and value in (0, 1)):
+        return bool(value)
+    raise InputError(f"{what} must be True or False, got {_show(value)}")
+
+
+def _opt_int(value: Any, what: str) -> int | None:
+    """An optional integer option of a coercion (``minimum``, ``length``...): None or an int."""
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        raise InputError(f"{what} must be an integer or None, got {_show(value)}")
+    return int(value)
+
+
+def _symbol_map(symbols: Any) -> Mapping[str, sp.Symbol] | None:
+    """``symbols=`` of :func:`as_expr`: None or a mapping from names to Symbols."""
+    if symbols is None:
+        return None
+    if not isinstance(symbols, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, sp.Symbol) for k, v in symbols.items()):
+        raise InputError(f"symbols must be a mapping {{name: Symbol}}, got {_show(symbols)}")
+    return symbols
+
+
 # -- exactness ---------------------------------------------------------------------------------
 
 
@@ -205,6 +247,8 @@ def as_variables(variables: VariablesLike, expr: sp.Basic | None = None,
     >>> as_variables(["theta1", "theta2"])
     (theta1, theta2)
     """
+    if expr is not None and not isinstance(expr, sp.Basic):
+        raise _fail(what, f"expr must be a SymPy expression or None, got {_show(expr)}")
     if variables is None:
         if expr is None:
             raise _fail(what, "no variables given")
@@ -226,6 +270,13 @@ def as_variables(variables: VariablesLike, expr: sp.Basic | None = None,
     if len(set(out)) != len(out):
         raise _fail(what, f"repeated variable in {_show(list(out))}")
     return out
+
+
+def _var_tuple(variables: Any) -> tuple[sp.Symbol, ...]:
+    """Variables already coerced (a sequence of Symbols, possibly empty), or coerced here."""
+    if isinstance(variables, tuple | list) and all(isinstance(v, sp.Symbol) for v in variables):
+        return tuple(variables)
+    return as_variables(variables, what="variables")
 
 
 def _as_symbol(v: Any, expr: sp.Basic | None = None, what: str | None = None) -> sp.Symbol:
@@ -273,8 +324,8 @@ def as_expr(
     >>> as_expr("0.5*x", exact=True)
     x/2
     """
-    e = _as_expr(f, variables, symbols, what)
-    return exact_decimals(e) if exact else e
+    e = _as_expr(f, variables, _symbol_map(symbols), what)
+    return exact_decimals(e) if as_flag(exact, "exact") else e
 
 
 def _as_expr(f: Any, variables: Any, symbols: Mapping[str, sp.Symbol] | None,
@@ -409,6 +460,8 @@ def as_number(
     ...
     symtaylor.errors.InputError: L must be a number, got 'x'
     """
+    exact, finite = as_flag(exact, "exact"), as_flag(finite, "finite")
+    symbolic = as_flag(symbolic, "symbolic")
     if isinstance(value, bool | np.bool_) or value is None:
         raise InputError(f"{what} must be a number, got {_show(value)}")
     if isinstance(value, np.ndarray):
@@ -491,6 +544,8 @@ def as_order(value: OrderLike, what: str = "order", *, minimum: int = 0,
     ...
     symtaylor.errors.InputError: max_iter must be a non-negative integer, got -1
     """
+    minimum = _opt_int(minimum, "minimum") or 0
+    maximum = _opt_int(maximum, "maximum")
     wanted = "a non-negative integer" if minimum == 0 else f"an integer of at least {minimum}"
     if isinstance(value, bool | np.bool_):
         raise InputError(f"{what} must be {wanted}, got {value!r}")
@@ -547,6 +602,8 @@ def as_point(at: PointLike, variables: Sequence[sp.Symbol], exact: bool = False,
     >>> as_point(0.5, (x,), exact=True)
     (1/2,)
     """
+    exact = as_flag(exact, "exact")
+    variables = _var_tuple(variables)
     n = len(variables)
     if isinstance(at, str):
         values: list[Any] = [_parse(p, what) for p in _split_top(at)]
@@ -660,6 +717,11 @@ def as_matrix(
     ...
     symtaylor.errors.InputError: matrix is not rectangular: rows have lengths [2, 1]
     """
+    square, exact = as_flag(square, "square"), as_flag(exact, "exact")
+    if shape is not None:
+        if not (isinstance(shape, tuple | list) and len(shape) == 2):
+            raise InputError(f"shape must be (rows, cols), got {_show(shape)}")
+        shape = (as_order(shape[0], "shape"), as_order(shape[1], "shape"))
     rows = _rows(value, what)
     widths = [len(r) for r in rows]
     if not rows or not widths[0]:
@@ -676,7 +738,8 @@ def as_matrix(
                 raise InputError(f"{what}: an entry must be one expression, got {_show(v)}")
             if callable(v) and not isinstance(v, sp.Basic):
                 raise InputError(f"{what}: an entry must be an expression, got a callable")
-            entries.append(as_expr(v, symbols=symbols, exact=exact, what=what))
+            e = _as_expr(v, None, symbols, what)
+            entries.append(exact_decimals(e) if exact else e)
     m = sp.Matrix(len(rows), widths[0], entries)  # entries are SymPy expressions already
     if square and not m.is_square:
         raise InputError(f"{what} must be square, got {m.rows}x{m.cols}")
@@ -703,6 +766,7 @@ def as_vector(
     >>> as_vector("x, Max(x, 0)").shape
     (2, 1)
     """
+    length = _opt_int(length, "length")
     if isinstance(value, str) and ";" not in value:
         m = as_matrix([[e] for e in _split_top(value)] if value.strip() else value, what,
                       variables=variables, exact=exact)
@@ -787,7 +851,8 @@ def as_region(
     ...
     symtaylor.errors.InputError: region range for x must have lo <= hi, got (1, 0)
     """
-    vs = tuple(variables)
+    allow_extra = as_flag(allow_extra, "allow_extra")
+    vs = _var_tuple(variables)
     if isinstance(region, np.ndarray):
         region = region.tolist()
     if isinstance(region, Mapping):
@@ -855,6 +920,8 @@ def as_real_array(value: Any, what: str = "array", *, ndim: int | None = 1,
     ...
     symtaylor.errors.InputError: data[y] must be real numbers, got complex values
     """
+    ndim = _opt_int(ndim, "ndim")
+    allow_empty, finite = as_flag(allow_empty, "allow_empty"), as_flag(finite, "finite")
     if type(value) is np.ndarray and value.dtype == np.float64:
         arr = value
     else:

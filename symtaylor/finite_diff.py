@@ -58,6 +58,7 @@ from .coerce import (
     VariablesLike,
     _show,
     as_expr,
+    as_flag,
     as_number,
     as_order,
     as_point,
@@ -1151,6 +1152,12 @@ def _scalar(value: Any) -> float:
     return float(arr.reshape(-1)[0])
 
 
+def _callable(fn: Any, what: str) -> None:
+    if not callable(fn) or isinstance(fn, sp.Basic):
+        raise InputError(f"{what} must be a Python function of a NumPy array, got "
+                         f"{_show(fn)} (for an expression use symtaylor.compile_numpy first)")
+
+
 def _safety(safety: Any) -> float:
     v = float(as_number(safety, "safety"))
     if not v > 0:
@@ -1203,6 +1210,8 @@ def check_gradient(
     >>> c.status.name, c.suspects
     ('DISAGREES', ((1,),))
     """
+    _callable(fun, "fun")
+    refine = as_flag(refine, "refine")
     xa = _as_x(x)
     safety = _safety(safety)
     g = _values(grad(xa.copy()) if callable(grad) else grad, "grad").reshape(-1)
@@ -1233,6 +1242,8 @@ def check_hessian(
     >>> check_hessian(grad, hess, [-1.2, 1.0]).ok
     True
     """
+    _callable(grad, "grad")
+    refine = as_flag(refine, "refine")
     xa = _as_x(x)
     n = xa.size
     safety = _safety(safety)

@@ -64,6 +64,8 @@ from .coerce import (
     as_data,
     as_expr,
     as_exprs,
+    as_flag,
+    as_number,
     as_order,
     as_point,
     as_positive_int,
@@ -252,6 +254,17 @@ def clear_cache() -> None:
 
 
 # -- shared bookkeeping ------------------------------------------------------------------------
+
+
+def _run_options(callback: Any, progress: Any, history: Any
+                 ) -> tuple[Callable[[IterationState], Any] | None, bool | int, bool]:
+    """``callback`` (None or a function), ``progress`` (a flag or every how many iterations)
+    and ``history`` (a flag), checked."""
+    if callback is not None and (not callable(callback) or isinstance(callback, sp.Basic)):
+        raise InputError(f"callback must be a function or None, got {_show(callback)}")
+    if not (progress is True or progress is False):
+        progress = as_order(progress, "progress")
+    return callback, progress, as_flag(history, "history")
 
 
 class _Run:
@@ -591,7 +604,7 @@ def _objective(f: Any, variables: Any, data: Any, reduce: str) -> _Objective | _
     expr = as_expr(_with_data_args(f, variables, data_syms), variables)
     data_syms = _match_data([expr], data_syms)
     syms = _setup_vars([expr], variables, data_syms)
-    if reduce not in ("sum", "mean"):
+    if not isinstance(reduce, str) or reduce not in ("sum", "mean"):
         raise SolverError(f"reduce must be 'sum' or 'mean', not {_show(reduce)}")
 
     def prepare() -> tuple:
@@ -858,7 +871,7 @@ def _qn(obj: _Obj, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int,
 
 def _tr(obj: _Obj, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int,
         subproblem: str, delta0: float | None) -> _Out:
-    if subproblem not in ("exact", "dogleg"):
+    if not isinstance(subproblem, str) or subproblem not in ("exact", "dogleg"):
         raise SolverError(f"subproblem must be 'exact' or 'dogleg', not {_show(subproblem)}")
     state = {"k": 0}
 
@@ -975,12 +988,19 @@ def minimize(
     name = _method(method, _METHODS, _ALIASES)
     if str(method).strip().lower() == "dogleg":
         subproblem = "dogleg"
-    if line_search not in (None, "armijo"):
+    if not (line_search is None or (isinstance(line_search, str) and line_search == "armijo")):
         raise SolverError(f"line_search must be None or 'armijo', not {_show(line_search)}")
     if max_iter is None:
         max_iter = 10000 if name == "gradient-descent" else 1000
     max_iter = as_order(max_iter, "max_iter")
     memory = as_positive_int(memory, "memory")
+    callback, progress, history = _run_options(callback, progress, history)
+    if check_second_order is not None:
+        check_second_order = as_flag(check_second_order, "check_second_order")
+    if delta0 is not None:
+        delta0 = float(as_number(delta0, "delta0"))
+        if not delta0 > 0:
+            raise SolverError(f"delta0 must be a positive number, not {delta0}")
     if not (isinstance(gtol, int | float) and gtol >= 0):
         raise SolverError(f"gtol must be a non-negative number, not {_show(gtol)}")
     obj = _objective(f, variables, data, reduce)
@@ -1408,6 +1428,8 @@ def least_squares(
     max_iter = as_order(max_iter, "max_iter")
     if max_nfev is not None:
         max_nfev = as_positive_int(max_nfev, "max_nfev")
+    callback, progress, history = _run_options(callback, progress, history)
+    scale = as_flag(scale, "scale")
     for label, v in (("ftol", ftol), ("xtol", xtol), ("gtol", gtol)):
         if not (isinstance(v, int | float) and v >= 0):
             raise SolverError(f"{label} must be a non-negative number, not {_show(v)}")

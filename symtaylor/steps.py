@@ -519,9 +519,12 @@ def cauchy_point(f: ExprLike, variables: VariablesLike = None, radius: NumberLik
         tau = sp.Integer(1)
     else:
         tau = sp.Min(gn**3 / (delta * gbg), 1)
-    direction = (-tau * delta / gn * g).applyfunc(sp.simplify)
-    base = sp.Matrix([sub[s] for s in syms]) if sub else _vec(syms)
-    update = (base + direction).applyfunc(sp.simplify)
+    # simplify is for numbers and radicals; on a symbolic Piecewise/Min it takes seconds for
+    # nothing (a quadratic in two variables: 1.5 s), so a symbolic tau is kept as derived
+    tidy = sp.simplify if not tau.has(sp.Piecewise, sp.Min) else (lambda e: e)
+    direction = (-tau * delta / gn * g).applyfunc(tidy)
+    base = as_vector([sub[s] for s in syms], "at") if sub else _vec(syms)
+    update = (base + direction).applyfunc(tidy)
     rows = (
         Row("g", g, "="), Row("B", b, "="),
         Row(r"\tau", tau, "=", "minimizer of m(-t g) on the trust region"),
@@ -548,7 +551,13 @@ def dogleg_step(f: ExprLike, variables: VariablesLike, radius: NumberLike, at: P
     True
     """
     expr, syms, g, b, sub = _model_at(f, variables, at)
-    delta = _param(radius, "radius")
+    delta = as_number(radius, "radius")  # numbers only: the legs are chosen by comparisons
+    if not delta > 0:
+        raise InputError(f"radius must be positive, got {delta}")
+    free = sorted(map(str, g.free_symbols | b.free_symbols))
+    if free:
+        raise InputError("dogleg needs a numeric model at the point: give numbers for at= and "
+                         f"for the parameters {_show(free)}")
     from .calculus import Definiteness, definiteness
 
     if definiteness(b).kind is not Definiteness.POSITIVE_DEFINITE:
