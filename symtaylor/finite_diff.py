@@ -62,6 +62,7 @@ from .coerce import (
     as_number,
     as_order,
     as_point,
+    as_positive_int,
     as_real_array,
     as_variables,
 )
@@ -254,6 +255,7 @@ class Stencil:
         >>> stencil(1, "forward", 1).truncation_term(2)
         h**2*Derivative(f(x), (x, 3))/6 + h*Derivative(f(x), (x, 2))/2
         """
+        terms = as_positive_int(terms, "terms")
         fx = _f(_x)
         return sp.Add(
             *(c * h ** (k - self.derivative) * sp.Derivative(fx, (_x, k))
