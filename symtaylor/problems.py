@@ -123,7 +123,7 @@ def lre(estimate: float, certified: str | float) -> float:
     Examples
     --------
     >>> round(lre(2.389421291e2, "2.3894212918E+02"), 2)
-    9.47
+    9.48
     >>> lre(1.0, "1.0")
     11.0
     """
