@@ -68,6 +68,9 @@ def _json(capsys: pytest.CaptureFixture[str], argv: list[str], status: int = 0) 
         (["step", "lm", "x - 1", "-10*(y - x^2)", "--at", "-1,2"], "variables", ["x", "y"]),
         (["taylor", "exp(x)", "--at", "-1", "--order", "1"], "at", ["-1"]),
         (["taylor", "-x^2", "--at", "-1"], "expression", "-x**2"),
+        (["taylor", "exp(x)", "--at", "-1", "--bound", "-1.5:-0.5"], "order", 2),
+        (["taylor", "exp(x)", "--at", "-1", "--bound", "x=-1.5:-0.5", "--vars", "x"], "at",
+         ["-1"]),
         (["hessian", "x^3*y", "--at", "-1,-2"], "gradient", ["-6", "-1"]),
         (["hessian", "-x^2"], "hessian", [["-2"]]),
         (["bounds", "-x^2 + 2*x^2", "--vars", "x"], "L", "2"),
@@ -94,6 +97,7 @@ def test_values_starting_with_minus(capsys, argv, key, want) -> None:
           "--answer", "-exp(1) + 2*exp(1)*(x + 1)"], 0),  # f(-1) = -e, f'(-1) = 2e
         (["check", "newton", "x**4", "--answer", "-x/3 + x"], 0),
         (["check", "newton", "x**2", "--at", "-1", "--answer", "0"], 0),
+        (["check", "newton", "x**2", "--damping", "-1", "--answer", "-x"], 0),  # x - 2x/(2 - 1)
         (["check", "gradient-step", "x^2", "--lr", "-0.1", "--answer", "x + 0.2*x"], 0),
         (["check", "step-size", "x^2", "--alpha", "-0.1"], 1),  # negative: wrong, not malformed
         (["check", "gradient", "-x^2", "--answer", "-2*x"], 0),
