@@ -39,6 +39,13 @@ CANNOT = {
     "fails at f ~ 2.7e-9 (round-off); lm, newton and trust-region reach f*",
 }
 
+# (method, entry) whose outcome depends on the last bits of the BLAS in use (seen both ways on
+# machines of one kind): either outcome is accepted, but a claimed success must be at f*.
+FRAGILE = {
+    ("bfgs", "osborne1"): "BFGS ends in round-off next to f* = 5.46489e-5; whether the last "
+    "line search counts as converged depends on the BLAS's summation order",
+}
+
 # f* = 4.7e-10 and the gradient is below 1e-8 already at f ~ 1e-8: a tighter gradient test.
 GTOL = {"watson_n12": 1e-11}
 
@@ -56,6 +63,11 @@ def test_mgh(key, method):
         r = least_squares(list(p.residuals), p.variables, p.x0, method="lm")
     else:
         r = minimize(p.objective, p.variables, p.x0, method=method, gtol=GTOL.get(key, 1e-8))
+    if (method, key) in FRAGILE:
+        assert not r.success or _reached(r.fun, p.targets), (r.fun, r.message)
+        if not r.success:
+            pytest.xfail(FRAGILE[(method, key)])
+        return
     why = CANNOT.get((method, key))
     if why is not None:
         assert not r.success or not _reached(r.fun, p.targets), "fixed? remove from CANNOT"
