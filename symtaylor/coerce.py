@@ -10,7 +10,8 @@ result; nothing else in the package converts user objects. The rules:
   its own, so ``sympy.Matrix`` only ever sees SymPy expressions.
 * Exact in, exact out: ints, Fractions and NumPy integers become Integers and Rationals;
   floats stay Floats unless the caller asked for exactness (``exact=True``: a float or a
-  decimal in text is then read as the decimal it shows, ``0.1`` is ``1/10``).
+  decimal in text is then read as the exact number it shows at 15 significant digits,
+  ``0.1`` is ``1/10``).
 * Every refusal is an :class:`~symtaylor.errors.InputError` (a ``ValueError``) that names the
   parameter (``what``) and says what is wrong; a hostile input is echoed in at most ~80
   characters.
@@ -370,7 +371,19 @@ def _call(f: Any, variables: Any) -> Any:
 
 
 def call_with_symbols(f: Any, symbols: Sequence[sp.Symbol]) -> Any:
-    """``f(*symbols)``; the failure of a user's own code becomes an :class:`InputError`."""
+    """``f(*symbols)``; the failure of a user's own code becomes an :class:`InputError`.
+
+    Examples
+    --------
+    >>> import math
+    >>> x = sp.Symbol("x")
+    >>> call_with_symbols(lambda t: sp.exp(t) + 1, [x])
+    exp(x) + 1
+    >>> call_with_symbols(lambda t: math.exp(t), [x])
+    Traceback (most recent call last):
+    ...
+    symtaylor.errors.InputError: calling <lambda> with symbols x failed: TypeError: ...
+    """
     try:
         return f(*symbols)
     except Exception as exc:  # the user's own code failed on symbols
