@@ -38,7 +38,7 @@ from typing import Any
 
 import sympy as sp
 
-from .errors import ParseError
+from .errors import InputError, ParseError
 
 __all__ = [
     "CONSTANTS",
@@ -513,6 +513,10 @@ def parse(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> sp.Expr:
     """
     if not isinstance(text, str):
         raise ParseError(f"expected a string, got {type(text).__name__}")
+    if symbols is not None and not (isinstance(symbols, Mapping) and all(
+            isinstance(k, str) and isinstance(v, sp.Symbol) for k, v in symbols.items())):
+        raise InputError(f"symbols must be a mapping {{name: Symbol}}, got "
+                         f"{type(symbols).__name__}")
     if len(text) > MAX_LENGTH:
         raise ParseError(f"input longer than {MAX_LENGTH} characters")
     if "\x00" in text:
