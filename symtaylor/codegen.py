@@ -34,6 +34,18 @@ brings, are compiled as ``0``: the generated derivative is the *almost-everywher
 A function without a NumPy counterpart raises :class:`~symtaylor.errors.UnsupportedFunctionError`
 naming it.
 
+Names
+-----
+Generated source never contains a name or a text as the user wrote it. Every identifier comes
+from one sanitizer (``_Namer``): ASCII, a valid identifier, not a keyword, soft keyword or builtin,
+not a name the generated code uses itself (``np``, ``x``, ``out``, ``t0``, the function names),
+unique (names are ASCII, so also after the NFKC normalisation Python applies to identifiers).
+Safe names are kept (``theta1``, ``b1``); others get a readable fallback (``x`` is ``x_1``, ``θ``
+is ``theta``, full-width ``ｘ`` is ``x`` or ``x_2``) and the header lists them. Expressions in
+comments and docstrings are escaped (line breaks, quotes, backslashes, no ``coding:`` cookie).
+Before it runs, the module's symbol tables are checked to hold only the names the sanitizer
+issued: a name that reached the source any other way is a :class:`CodegenError`, never code.
+
 Examples
 --------
 >>> import numpy as np
@@ -48,12 +60,17 @@ array([6.        , 0.90929743])
 
 from __future__ import annotations
 
+import builtins
 import itertools
 import keyword
 import linecache
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+import symtable
+import types
+import unicodedata
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,9 +167,6 @@ _RELATIONS = {"StrictLessThan": "<", "LessThan": "<=", "StrictGreaterThan": ">",
 
 # Precedences of printed Python (higher binds tighter).
 _ATOM, _POW, _UNARY, _MUL, _ADD, _CMP, _COND = 100, 60, 50, 40, 30, 20, 5
-
-_RESERVED = {"np", "math", "x", "v", "out", "shape", "nd", "N", "exc"}
-
 
 def _float_literal(value: float) -> str:
     if math.isnan(value):
@@ -551,17 +565,121 @@ def _shape_and_entries(
     return (), [()], [exprs], exprs
 
 
-def _identifier(name: str, used: set[str]) -> str:
-    base = "".join(c if c.isalnum() or c == "_" else "_" for c in name) or "v"
-    if base[0].isdigit():
-        base = "v_" + base
-    cand = base
-    while cand in used or keyword.iskeyword(cand) or cand in _RESERVED or cand.startswith("_"):
-        cand += "_"
-        if cand.startswith("_"):
-            cand = "v" + cand
-    used.add(cand)
-    return cand
+# -- identifiers and text of generated source ----------------------------------------------------
+#
+# Generated source never contains a user's name or text as written. Every identifier comes from a
+# _Namer (ASCII, a valid identifier, not a keyword, soft keyword or builtin, not a name the
+# generated code uses itself, unique); every comment and docstring goes through _comment or
+# _docstring (line breaks, control characters, quotes and backslashes escaped); _load parses the
+# result and refuses it if a name outside the namer's set appears (defence in depth).
+
+_BUILTINS = frozenset(dir(builtins))
+
+# Names the generated functions use themselves; a user's symbol never gets one of these.
+_GENERATOR_NAMES = frozenset({"np", "math", "x", "v", "out", "out0", "out1", "shape", "nd", "blk"})
+
+_NAME_LIMIT = 32  # longer names are cut (then made unique): readable code, bounded size
+
+
+def _translit(c: str) -> str:
+    """An ASCII spelling of one non-ASCII character: a Greek (or other) letter by its Unicode
+    name (``θ`` is ``theta``, ``Θ`` is ``Theta``), anything else ``_``."""
+    if c.isalpha():
+        words = unicodedata.name(c, "").split()
+        if "LETTER" in words and words[-1].isascii() and words[-1].isalpha():
+            word = words[-1].lower()
+            return word if "SMALL" in words or "CAPITAL" not in words else word.capitalize()
+    return "_"
+
+
+def _ascii_base(name: str) -> str:
+    """The readable ASCII core of a symbol name, before it is made unique.
+
+    NFKC first, as Python does for identifiers (full-width ``ｘ`` and mathematical ``𝐱`` are
+    ``x``, ``x₁`` is ``x1``), then letters transliterated and every other character ``_``.
+    """
+    text = unicodedata.normalize("NFKC", name)
+    chars = [c if c.isascii() and (c.isalnum() or c == "_") else _translit(c) for c in text]
+    base = re.sub(r"_+", "_", "".join(chars)).strip("_")[:_NAME_LIMIT].rstrip("_")
+    if not base or base[0].isdigit():  # user names never start with "_": those are ours
+        base = "s" + base
+    return base
+
+
+class _Namer:
+    """The identifiers of one generated module.
+
+    Every identifier in generated source is issued (or reserved) here, so that the set of names
+    the code may contain is known: :meth:`symbol` maps a user's symbol name to a readable, safe
+    identifier (``x1``, ``theta1`` and ``b1`` are kept as they are); :meth:`fresh` gives the
+    generator a new name (CSE temporaries ``t0, t1, ...``) that no symbol has. An issued name is
+    ASCII, ``str.isidentifier()``, not a keyword or soft keyword, not a builtin, not one of the
+    generator's own names, and different from every other issued name (names are ASCII, so
+    they are also unique after the NFKC normalisation Python applies to identifiers).
+
+    Parameters
+    ----------
+    reserved : iterable of str
+        Module-level names (the generated functions), in addition to the generator's own.
+
+    Examples
+    --------
+    >>> n = _Namer(["f"])
+    >>> [n.symbol(s) for s in ["theta1", "x", "ｘ", "float", "a\\n#", "f", "θ", "x, y"]]
+    ['theta1', 'x_1', 'x_2', 'float_1', 'a', 'f_1', 'theta', 'x_y']
+    >>> n.fresh("t0"), n.renamed["x_2"]
+    ('t0', 'ｘ')
+    """
+
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
+        self.taken: set[str] = set(_GENERATOR_NAMES) | set(reserved)
+        self.renamed: dict[str, str] = {}  # identifier -> the original name, when they differ
+
+    def _free(self, cand: str) -> bool:
+        return not (cand in self.taken or cand in _BUILTINS or keyword.iskeyword(cand)
+                    or keyword.issoftkeyword(cand))
+
+    def fresh(self, base: str) -> str:
+        """``base`` if it is free, else ``base_1``, ``base_2``, ... (the first free one)."""
+        cand, k = base, 0
+        while not self._free(cand):
+            k += 1
+            cand = f"{base}_{k}"
+        if not (cand.isascii() and cand.isidentifier()):  # pragma: no cover - callers' bases
+            raise CodegenError(f"internal error: {cand!r} is not a safe identifier")
+        self.taken.add(cand)
+        return cand
+
+    def symbol(self, name: str) -> str:
+        """A new identifier for the symbol called ``name``."""
+        ident = self.fresh(_ascii_base(name))
+        if ident != name:
+            self.renamed[ident] = name
+        return ident
+
+    def counter(self, prefix: str) -> Iterator[str]:
+        """``prefix0, prefix1, ...``, skipping taken names (each claimed as it is drawn)."""
+        for i in itertools.count():
+            cand = f"{prefix}{i}"
+            if self._free(cand):
+                self.taken.add(cand)
+                yield cand
+
+
+def _comment(text: str) -> str:
+    """``text`` made safe inside a ``#`` comment of generated source: one line (line breaks and
+    every other non-printable character escaped as in ``repr``), and no ``coding:`` cookie (on
+    the first two lines of a file such a comment would change how Python decodes it)."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                       for c in text)
+    return re.sub(r"coding([:=])", r"coding \1", text)
+
+
+def _docstring(text: str) -> str:
+    """``text`` made safe inside a triple-quoted docstring: as :func:`_comment`, with
+    backslashes and double quotes escaped too (the string cannot be closed or run on)."""
+    return _comment(text.replace("\\", "\\\\").replace('"', '\\"'))
 
 
 # -- the generator ------------------------------------------------------------------------------
@@ -640,18 +758,23 @@ class _Module:
         params: tuple[sp.Symbol, ...],
         data: tuple[sp.Symbol, ...],
         reduce: str,
+        functions: Iterable[str] = (),
     ) -> None:
         self.variables, self.params, self.data, self.reduce = variables, params, data, reduce
         allsyms = (*variables, *params, *data)
         if len(set(allsyms)) != len(allsyms):
             raise InputError(f"a symbol appears twice among variables, params and data: {allsyms}")
         self.allsyms = allsyms
-        self.used: set[str] = set()
+        # every identifier of the module comes from the namer; the functions (and their
+        # one-point and stacked-data twins) are module-level names no symbol may take
+        self.namer = _Namer(f"{p}{f}{q}" for f in functions
+                            for p, q in (("", ""), ("_", "_point"), ("_", "_stacked")))
         self.names: dict[sp.Basic, str] = {}
         self.real: dict[sp.Symbol, sp.Symbol] = {}
         self.defs: dict[sp.Symbol, tuple[str, Any]] = {}  # symbol -> (kind, payload), in order
         self.consts: dict[str, str] = {}  # index constants: text -> name
         self.stack_name = ""
+        self.product_names: list[str] = []  # prod0, prod1, ...: shared by the functions
         self.sum_cache: dict[sp.Expr, sp.Expr] = {}
         self._has_data: dict[sp.Symbol, bool] = {}
         self._expanded: dict[sp.Symbol, sp.Symbol] = {}
@@ -659,16 +782,18 @@ class _Module:
     # -- preparing -------------------------------------------------------------------------
 
     def prepare(self, exprs: list[sp.Expr]) -> list[sp.Expr]:
-        exprs, back = _realify([sp.sympify(e) for e in exprs], self.allsyms)
+        # SymPy objects already (as_expr ran in the facades); numbers go through as_expr too
+        exprs = [e if isinstance(e, sp.Basic) else as_expr(e) for e in exprs]
+        exprs, back = _realify(exprs, self.allsyms)
         for r, s in back.items():
             self.real[s] = r
         for s in self.allsyms:
             key = self.real.get(s, s)
             if key not in self.names:
-                self.names[key] = _identifier(s.name, self.used)
+                self.names[key] = self.namer.symbol(s.name)
         self.argnames = [self.names[self.real.get(s, s)] for s in (*self.params, *self.data)]
         if self.data and not self.stack_name:
-            self.stack_name = _identifier("D", self.used)  # the stacked data arrays
+            self.stack_name = self.namer.fresh("D")  # the stacked data arrays
         self.var_index = {self.real.get(s, s): i for i, s in enumerate(self.variables)}
         self.data_index = {self.real.get(s, s): i for i, s in enumerate(self.data)}
         known = set(self.names)
@@ -682,9 +807,20 @@ class _Module:
         return exprs
 
     def new_symbol(self, base: str) -> sp.Symbol:
-        s = sp.Symbol(_identifier(base, self.used))
+        """A placeholder for a generated definition, printed as a fresh name like ``base``.
+
+        A plain Symbol, not a Dummy (SymPy's cache then serves rebuilt expressions again): it
+        cannot equal a symbol of the expressions, which were all named first (so the name is
+        not theirs) and made real (this one has no assumptions)."""
+        s = sp.Symbol(self.namer.fresh(base))
         self.names[s] = s.name
         return s
+
+    def stack(self) -> str:
+        """The name of the stacked data arrays (``D``), claimed on first use."""
+        if not self.stack_name:
+            self.stack_name = self.namer.fresh("D")
+        return self.stack_name
 
     # -- planning ----------------------------------------------------------------------------
 
@@ -737,7 +873,7 @@ class _Module:
             s = self.new_symbol(f"g{len(self.defs)}_d{j}")
             self.defs[s] = ("dgather", [m[1][1][j] for m in members])
             swap[_canon(_DATA_SLOT0 + j)] = s
-            self.stack_name = self.stack_name or _identifier("D", self.used)
+            self.stack()
         # a rerolled sum has the shape of one point: give it an axis for the group's members
         for s in tmpl.free_symbols:
             if s in self.defs and self.defs[s][0] in ("sum", "dot"):
@@ -781,7 +917,7 @@ class _Module:
             r = self.new_symbol(f"sum{len(self.defs)}")
             coeff, rest = tmpl.as_coeff_Mul()
             if self.data and nv == 1 and ndat == 1 and rest == _canon(0) * _canon(_DATA_SLOT0):
-                self.stack_name = self.stack_name or _identifier("D", self.used)
+                self.stack()
                 self.defs[r] = ("dot", ([m[1][0][0] for m in members],
                                         [m[1][1][0] for m in members], coeff))
             else:
@@ -841,8 +977,7 @@ class _Module:
                 if m == 0 or len(which) < _GROUP_MIN or not (self.has_data(r) or r.is_Number):
                     items.extend(members[i][0] for i in which)
                     continue
-                if not self.stack_name:
-                    self.stack_name = _identifier("D", self.used)
+                self.stack()
                 items.append(_Group("mono", [members[i][0].positions for i in which], r,
                                     [varying[i] for i in which]))
         return items
@@ -862,16 +997,16 @@ class _Module:
                 holders.append(payload)
                 exprs.append(payload.expr)
         if enabled and exprs:
-            gen = (sp.Symbol(n) for n in (f"t{i}" for i in itertools.count())
-                   if n not in self.used)
-            temps, reduced = sp.cse(exprs, symbols=gen, order="none")
+            # temporaries t0, t1, ... claimed as drawn; plain Symbols, as in new_symbol (SymPy's
+            # CSE is ~1.7x slower with Dummies)
+            names = self.namer.counter("t")
+            temps, reduced = sp.cse(exprs, symbols=(sp.Symbol(n) for n in names), order="none")
         else:
             temps, reduced = [], exprs
         for h, r in zip(holders, reduced):
             h.expr = r
         for s, d in temps:
             self.names[s] = s.name
-            self.used.add(s.name)
             self.defs[s] = ("expr", d)
         self._exp_powers(holders)
         self._has_data = {}
@@ -995,7 +1130,8 @@ class _Module:
         text = "[" + ", ".join(map(str, idx)) + "]"
         name = self.consts.get(text)
         if name is None:
-            name = self.consts[text] = f"_I{len(self.consts)}"
+            name = self.consts[text] = f"_I{len(self.consts)}"  # "_": never a symbol's name
+            self.namer.taken.add(name)
         return name
 
     def print_function(self, fn: _Func) -> tuple[str, set[str], list[str]]:
@@ -1017,9 +1153,9 @@ class _Module:
         point_ok = not self.data and not grouped
         pname = f"_{fn.name}_point"
         shapes = ", ".join(str(o.shape) for o in fn.outputs)
-        vs = list(map(str, self.variables))
+        vs = [self._name(s) for s in self.variables]  # as the code names them
         held = ", ".join(vs if len(vs) <= 8 else [*vs[:3], "...", vs[-1]])
-        lines += [f"def {fn.name}({sig}):", f'    """{fn.summary}', "",
+        lines += [f"def {fn.name}({sig}):", f'    """{_docstring(fn.summary)}', "",
                   f"    {vec_names[0]}: array (..., {k}) holding ({held})"]
         if len(vec_names) > 1:
             lines.append(f"    {vec_names[1]}: array (..., {k}), the direction")
@@ -1290,7 +1426,10 @@ class _Module:
                 batch = "..., "
             name = products.get(prod)
             if name is None:
-                name = products[prod] = f"prod{len(products)}"
+                k = len(products)
+                if k == len(self.product_names):
+                    self.product_names.append(self.namer.fresh(f"prod{k}"))
+                name = products[prod] = self.product_names[k]
                 lines.append(f"    {name} = {prod}")
             if m == 1:
                 value = f"{name}[{batch}{self.index_text([i[0] for i in g.index])}]"
@@ -1332,18 +1471,86 @@ def _module_source(header: str, bodies: list[tuple[str, set[str], list[str]]]) -
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
+def _header(name: str, args: Sequence[str], lines: Sequence[str], namer: _Namer) -> str:
+    """The comment block that opens a generated module: ``# name(x, args): lines[0]``, the
+    other lines, and which symbols the code names differently (all user text escaped)."""
+    out = [f"# {name}({', '.join(['x', *args])}): {_comment(lines[0])}",
+           *(f"# {_comment(t)}" for t in lines[1:])]
+    if namer.renamed:
+        pairs = [f"{ident} is {_comment(repr(_cut(orig, 40)))}"
+                 for ident, orig in list(namer.renamed.items())[:12]]
+        more = ", ..." if len(namer.renamed) > 12 else ""
+        out.append(f"# symbols named differently in this code: {', '.join(pairs)}{more}")
+    out.append("# Generated by symtaylor.codegen; needs only NumPy.")
+    return "\n".join(out)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _identifiers(source: str | types.CodeType, label: str = "") -> tuple[set[str], set[str]]:
+    """The names a module binds or reads (variables, arguments, functions, imports; not
+    attribute names), from its symbol tables; and the names its code objects use that start
+    with ``_`` (globals and attributes: ``_sign``, but also ``__class__`` or ``__import__``).
+
+    ``source`` is the text, or its compiled code (then only the second set is computed).
+    """
+    names: set[str] = set()
+    if isinstance(source, str):
+        tables = [symtable.symtable(source, label or "<generated>", "exec")]
+        while tables:
+            t = tables.pop()
+            names.update(t.get_identifiers())
+            tables.extend(t.get_children())
+        return names, set()
+    private: set[str] = set()
+    codes = [source]
+    while codes:
+        c = codes.pop()
+        private.update(n for n in c.co_names if n.startswith("_"))
+        codes.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return names, private
+
+
+# Names the generator writes besides the namer's: the helpers' own, and the builtins it uses.
+_HELPER_NAMES = frozenset(n for h in _HELPERS.values() for n in _identifiers(h)[0])
+_CODE_BUILTINS = frozenset({"float", "abs", "bool", "ValueError", "ArithmeticError"})
+
+
+def _check_source(source: str, code: types.CodeType, namer: _Namer, label: str) -> None:
+    """Defence in depth: refuse generated code that reads or binds a name the namer did not
+    issue (a builtin such as ``exec``, a module it imports, a user's name as written), or
+    reaches a private name or attribute that is not the generator's own (``__class__``).
+
+    Costs about one more parse of the source (the symbol tables), not an AST walk (3x more)."""
+    allowed = namer.taken | _HELPER_NAMES | _CODE_BUILTINS
+    bad = (_identifiers(source, label)[0] | _identifiers(code)[1]) - allowed
+    if bad:
+        shown = ", ".join(sorted(repr(_cut(b, 30)) for b in bad)[:8])
+        raise CodegenError(f"internal error: the code generated for {label} uses names it did not "
+                           f"issue ({shown}); it was not run")
+
+
 _COUNTER = itertools.count()
 
 
-def _load(source: str, label: str) -> dict[str, Any]:
+def _load(source: str, label: str, namer: _Namer) -> dict[str, Any]:
+    """Run generated source (after :func:`_check_source`) and return its namespace."""
     filename = f"<symtaylor-codegen-{label}-{next(_COUNTER)}>"
-    # registered so that inspect.getsource and tracebacks show the generated code
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: dict[str, Any] = {"__name__": f"symtaylor_generated_{label}"}
     try:
-        exec(compile(source, filename, "exec"), namespace)  # our own generated code, no user text
-    except (SyntaxError, RecursionError) as exc:  # pragma: no cover - a printer bug
+        code = compile(source, filename, "exec")  # generated-source-exec
+    except (SyntaxError, RecursionError, MemoryError) as exc:  # pragma: no cover - a bug
         raise CodegenError(f"generated code for {label} does not compile: {exc}") from None
+    _check_source(source, code, namer, label)
+    namespace: dict[str, Any] = {"__name__": f"symtaylor_generated_{label}"}
+    # every identifier in the source was issued by the namer and every comment, docstring and
+    # literal was written or escaped by the generator: no user text reaches exec
+    exec(code, namespace)  # generated-source-exec
+    # registered so that inspect.getsource and tracebacks show the generated code; dropped when
+    # the functions are (they share one globals dict, so any one of them outlives the others)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    weakref.finalize(namespace[label], linecache.cache.pop, filename, None)
     return namespace
 
 
@@ -1527,9 +1734,16 @@ def _given(v: Any) -> bool:
     return v is not None and not (isinstance(v, (tuple, list, str)) and len(v) == 0)
 
 
-def _check_name(name: str) -> str:
-    if not name.isidentifier() or keyword.iskeyword(name) or name in _RESERVED:
-        raise InputError(f"name {name!r} is not a usable Python function name")
+def _check_name(name: Any) -> str:
+    """A function name given by the user: an ASCII identifier that is not a keyword, a builtin,
+    a name the generated code uses, or private (``_...`` names are the generator's helpers)."""
+    if not (isinstance(name, str) and name.isascii() and name.isidentifier()) or (
+            keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in _BUILTINS
+            or name in _GENERATOR_NAMES or name.startswith("_")):
+        shown = _comment(repr(_cut(name, 40) if isinstance(name, str) else name))
+        raise InputError(f"name {shown} is not a usable function name; use an ASCII identifier "
+                         "such as 'f' or 'rosen' (not a keyword, a builtin, 'np', 'x', 'out', "
+                         "or a name starting with '_')")
     return name
 
 
@@ -1612,18 +1826,17 @@ def compile_numpy(
         display = sp.Matrix(shape[0], shape[1], values)
     elif not shape:
         display = values[0]
-    mod = _Module(syms, ps, ds, reduce)
+    mod = _Module(syms, ps, ds, reduce, [name])
     out = _outputs(shape, positions, mod.prepare(values))
     mod.plan(out, vectorise=cse)
     mod.cse([out], enabled=cse)
     what = _short(display, 100)
     summary = f"{_short(display, 60)} as a function of x = ({_vars_text(syms)})."
     fn = _Func(name, summary, [out], [("x", syms)])
-    header = (f"# {name}(x{''.join(', ' + a for a in mod.argnames)}): {what} with "
-              f"x[..., :] = ({_vars_text(syms)})\n"
-              "# Generated by symtaylor.codegen; needs only NumPy.")
+    header = _header(name, mod.argnames, [f"{what} with x[..., :] = ({_vars_text(syms)})"],
+                     mod.namer)
     src = _module_source(header, [mod.print_function(fn)])
-    ns = _load(src, name)
+    ns = _load(src, name, mod.namer)
     return CompiledFunction(name, src, syms, ps, ds, shape, display, ns[name],
                             ns.get(f"_{name}_stacked"))
 
@@ -1841,7 +2054,8 @@ def compile_objective(
     grad, hess = _derivatives(expr, tuple(rsyms))
     n = len(syms)
     hpos = sorted(hess)
-    mod = _Module(tuple(rsyms), tuple(rps), tuple(rds), reduce)
+    fnames = [name, *(f"{name}_{k}" for k in ("grad", "hess", "value_and_grad", "hvp"))]
+    mod = _Module(tuple(rsyms), tuple(rps), tuple(rds), reduce, fnames)
     prepared = mod.prepare([expr, *grad, *(hess[p] for p in hpos)])
     fr, gr, hr = prepared[0], prepared[1 : n + 1], dict(zip(hpos, prepared[n + 1 :]))
     f_out = _Out((), [_Entry([0], fr)], True)
@@ -1857,7 +2071,7 @@ def compile_objective(
     mod.cse([f_out, g_out, h_out])
     vsyms = tuple(sp.Dummy(f"v{i}", real=True) for i in range(n))
     for i, s in enumerate(vsyms):
-        mod.names[s] = _identifier(f"v{i}", mod.used)
+        mod.names[s] = mod.namer.fresh(f"v{i}")
     hess_grouped = any(isinstance(it, _Group) for it in h_out.items)
     rows: dict[int, list[sp.Expr]] = {}
     if not hess_grouped:  # H v written out row by row from the CSE'd entries
@@ -1881,15 +2095,15 @@ def compile_objective(
               [*xs, ("v", vsyms)]),
     ]
     kind = f" summed over data ({', '.join(map(str, ds))})" if ds else ""
-    header = (f"# {name}: {_short(display, 100)}{kind}, with its gradient, Hessian and "
-              f"Hessian-vector product;\n# x[..., :] = ({vars_txt}). Generated by "
-              "symtaylor.codegen; needs only NumPy.")
+    header = _header(name, mod.argnames, [
+        f"{_short(display, 100)}{kind}, with its gradient, Hessian and Hessian-vector product;",
+        f"x[..., :] = ({vars_txt})."], mod.namer)
     bodies = [mod.print_function(fn) for fn in funcs[:4]]
     if hess_grouped:  # vectorised Hessian blocks: H v as one batched matrix-vector product
         sig = ", ".join(["x", "v", *mod.argnames])
         hargs = ", ".join(["x", *mod.argnames])
-        text = (f'def {name}_hvp({sig}):\n    """Hessian of {what} times the direction v '
-                f'(through {name}_hess)."""\n    v = np.asarray(v, dtype=float)\n'
+        text = (f'def {name}_hvp({sig}):\n    """Hessian of {_docstring(what)} times the '
+                f'direction v (through {name}_hess)."""\n    v = np.asarray(v, dtype=float)\n'
                 f"    return ({name}_hess({hargs}) @ v[..., None])[..., 0]\n")
         if ds:
             npar = len(ps)
@@ -1905,7 +2119,7 @@ def compile_objective(
         bodies.append(mod.print_function(funcs[4]))
         whole = bodies
     src = _module_source(header, whole)
-    ns = _load(src, name)
+    ns = _load(src, name, mod.namer)
     hdisp = sp.Matrix(n, n, lambda i, j: hess.get((min(i, j), max(i, j)), 0)) if n <= 12 else None
 
     def make(fn: _Func, shp: tuple[int, ...], disp: Any) -> CompiledFunction:
