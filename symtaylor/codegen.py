@@ -32,7 +32,8 @@ brings, are compiled as ``0``: the generated derivative is the *almost-everywher
 (exact except on the measure-zero set where the function is not differentiable).
 ``Heaviside(t, h0)`` is the step ``np.heaviside(t, h0)`` (``h0 = 1/2`` by default, as in SymPy).
 A function without a NumPy counterpart raises :class:`~symtaylor.errors.UnsupportedFunctionError`
-naming it.
+naming it. Inputs are real numbers: complex arrays (or parameters, or data) are refused with an
+:class:`~symtaylor.errors.InputError` instead of losing their imaginary parts.
 
 Names
 -----
@@ -127,6 +128,16 @@ _FUNCTIONS: dict[str, tuple[str, str | None]] = {
 
 # Helper definitions a generated module includes only when it uses them (NumPy has no erf).
 _HELPERS: dict[str, str] = {
+    "_real": (
+        "_FLOAT = np.dtype(float)\n\n\n"
+        "def _real(a, what):\n"
+        '    """a as a float array; complex values are refused (the code computes with reals)."""\n'
+        "    a = np.asarray(a)\n"
+        "    if a.dtype.kind == 'c':\n"
+        "        raise ValueError(f'{what} has complex values; the generated code computes with '\n"
+        "                         'real numbers only')\n"
+        "    return a.astype(float, copy=False)\n"
+    ),
     "_sign": "def _sign(v):\n    return float((v > 0) - (v < 0)) if v == v else v  # keeps nan\n",
     "_max": (
         "def _max(*v):\n"
@@ -1171,7 +1182,7 @@ class _Module:
         if self.data:  # stack the data once, then the body that works on the stacked rows
             cols = ", ".join(params[npar:])
             stack = self.stack_name
-            lines.append(f"    {stack} = np.array([{cols}], dtype=float)  # (data, N)")
+            lines.append(f"    {stack} = _real([{cols}], 'data')  # (data, N)")
             lines.append(f"    if {stack}.ndim != 2:")
             lines.append("        raise ValueError(f'data arrays must be 1-D of one length, got "
                          f"shape {{{stack}.shape[1:]}}')")
@@ -1179,11 +1190,16 @@ class _Module:
             lines += ["", "", f"def _{fn.name}_stacked({stacked_sig}):",
                       f'    """{fn.name} with the data arrays as the rows of {stack} '
                       '(stacked once, reused)."""']
-        for a in vec_names:
-            lines.append(f"    {a} = np.asarray({a}, dtype=float)")
+        for a in vec_names:  # float64 arrays pass as they are; the rest through _real
+            lines.append(f"    if type({a}) is not np.ndarray or {a}.dtype is not _FLOAT:")
+            lines.append(f"        {a} = _real({a}, {a!r})")
             lines.append(f"    if {a}.ndim == 0 or {a}.shape[-1] != {k}:")
             lines.append(f"        raise ValueError(f'{a} must have shape (..., {k}), "
                          f"got {{{a}.shape}}')")
+        if not self.data:  # (the data form converts its params after stacking the data)
+            for p in params:
+                lines.append(f"    if type({p}) is not float:")
+                lines.append(f"        {p} = _real({p}, {p!r})")
         if point_ok:
             cond = " and ".join([f"{a}.ndim == 1" for a in vec_names]
                                 + [f"np.ndim({p}) == 0" for p in params])
@@ -1200,7 +1216,7 @@ class _Module:
         unpack_at = -1
         if self.data:
             for p in params[:npar]:
-                lines.append(f"    {p} = np.asarray({p}, dtype=float)[..., None]")
+                lines.append(f"    {p} = _real({p}, {p!r})[..., None]")
             unpack_at = len(lines)  # rows of the stacked data the body uses by name
             lines.append(f"    nd = {self.stack_name}.shape[1:]")
             lines.append(f"    shape = {xs}.shape[:-1]")
@@ -1292,7 +1308,7 @@ class _Module:
             lines[unpack_at:unpack_at] = rows
         if point_ok:
             lines += self._point_function(fn, pname, sig, need, pt_pr)
-        helpers = np_pr.helpers | pt_pr.helpers
+        helpers = np_pr.helpers | pt_pr.helpers | {"_real"}
         text_all = "\n".join(lines)
         consts = [f"{name} = np.array({text})" for text, name in self.consts.items()
                   if re.search(rf"\b{name}\b", text_all)]
@@ -1492,7 +1508,7 @@ def _cut(text: str, limit: int) -> str:
 def _identifiers(source: str | types.CodeType, label: str = "") -> tuple[set[str], set[str]]:
     """The names a module binds or reads (variables, arguments, functions, imports; not
     attribute names), from its symbol tables; and the names its code objects use that start
-    with ``_`` (globals and attributes: ``_sign``, but also ``__class__`` or ``__import__``).
+    with ``_`` (globals and attributes: ``_real``, but also ``__class__`` or ``__import__``).
 
     ``source`` is the text, or its compiled code (then only the second set is computed).
     """
@@ -1515,7 +1531,7 @@ def _identifiers(source: str | types.CodeType, label: str = "") -> tuple[set[str
 
 # Names the generator writes besides the namer's: the helpers' own, and the builtins it uses.
 _HELPER_NAMES = frozenset(n for h in _HELPERS.values() for n in _identifiers(h)[0])
-_CODE_BUILTINS = frozenset({"float", "abs", "bool", "ValueError", "ArithmeticError"})
+_CODE_BUILTINS = frozenset({"float", "type", "abs", "bool", "ValueError", "ArithmeticError"})
 
 
 def _check_source(source: str, code: types.CodeType, namer: _Namer, label: str) -> None:
@@ -1676,9 +1692,14 @@ def _stack_data(fn: CompiledFunction, data: Sequence[Any]) -> np.ndarray:
         raise InputError(f"{fn.name}.bind needs {len(fn.data)} data arrays ({names}), "
                          f"got {len(data)}")
     try:
-        stacked = np.array(data, dtype=float)
+        stacked = np.array(data)
+        if stacked.dtype.kind != "c":
+            stacked = stacked.astype(float)
     except (ValueError, TypeError) as exc:
         raise InputError(f"{fn.name}.bind: data arrays must be 1-D of one length: {exc}") from None
+    if stacked.dtype.kind == "c":  # (astype would drop the imaginary parts with a warning)
+        raise InputError(f"{fn.name}.bind: the data arrays have complex values; the generated "
+                         "code computes with real numbers only")
     if stacked.ndim != 2:
         raise InputError(f"{fn.name}.bind: data arrays must be 1-D of one length, got shape "
                          f"{stacked.shape[1:]}")
@@ -2103,7 +2124,7 @@ def compile_objective(
         sig = ", ".join(["x", "v", *mod.argnames])
         hargs = ", ".join(["x", *mod.argnames])
         text = (f'def {name}_hvp({sig}):\n    """Hessian of {_docstring(what)} times the '
-                f'direction v (through {name}_hess)."""\n    v = np.asarray(v, dtype=float)\n'
+                f'direction v (through {name}_hess)."""\n    v = _real(v, \'v\')\n'
                 f"    return ({name}_hess({hargs}) @ v[..., None])[..., 0]\n")
         if ds:
             npar = len(ps)
@@ -2111,7 +2132,7 @@ def compile_objective(
             sargs = ", ".join(["x", *mod.argnames[:npar], mod.stack_name])
             text += (f'\n\ndef _{name}_hvp_stacked({ssig}):\n    """{name}_hvp with the data '
                      f'arrays as the rows of {mod.stack_name}."""\n'
-                     "    v = np.asarray(v, dtype=float)\n"
+                     "    v = _real(v, 'v')\n"
                      f"    return (_{name}_hess_stacked({sargs}) @ v[..., None])[..., 0]\n")
         bodies.append((bodies[2][0] + "\n\n" + text, bodies[2][1], bodies[2][2]))
         whole = [*bodies[:4], (text, set(), [])]
