@@ -119,6 +119,6 @@ def run(args: argparse.Namespace) -> Output:
 def _text(value: object) -> str | None:
     if value is None:
         return None
-    from ..verify import _show
+    from ..verify.records import _show
 
     return _show(value)

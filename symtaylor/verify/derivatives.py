@@ -1,0 +1,159 @@
+"""Checking gradients, Hessians and Jacobians entry by entry (sign errors, swapped entries,
+factors of 2, an asymmetric Hessian, a transposed Jacobian)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sympy as sp
+
+from ..calculus import gradient, hessian, jacobian
+from ..coerce import (
+    ExprLike,
+    VariablesLike,
+    as_exprs,
+    as_variables,
+)
+from .answers import (
+    _answer_matrix,
+    _answer_vector,
+    _setup,
+)
+from .equality import _same, _same_matrix
+from .records import Mistake, Verdict
+
+__all__ = ["check_gradient", "check_hessian", "check_jacobian"]
+
+
+def check_gradient(f: ExprLike, variables: VariablesLike, answer: Any) -> Verdict:
+    """Check a gradient given as a list of expressions (text ``"2*x*y, x^2"`` or a Matrix).
+
+    Recognised slips: a sign error, entries swapped (the partial with respect to another
+    variable), a wrong number of entries.
+
+    Examples
+    --------
+    >>> check_gradient("x^2*y", "x, y", ["2*x*y", "x^2"]).correct
+    True
+    >>> check_gradient("x^2*y", "x, y", "x^2, 2*x*y").kinds
+    ('swapped',)
+    """
+    expr, syms = _setup(f, variables)
+    expected = gradient(expr, syms)
+    given = _answer_vector(answer, syms)
+    mistakes: list[Mistake] = []
+    if given.shape != expected.shape:
+        mistakes.append(Mistake("shape", expected.rows, given.rows, "shape",
+                                f"the gradient has {expected.rows} entries (one per variable), "
+                                f"not {given.rows}"))
+    else:
+        for i, s in enumerate(syms):
+            if _same(expected[i], given[i]):
+                continue
+            line = f"d/d{s} should be {expected[i]}, not {given[i]}"
+            kind = None
+            if expected[i] != 0 and _same(given[i], -expected[i]):
+                kind, line = "sign", line + " (sign error)"
+            else:
+                for j, t in enumerate(syms):
+                    if j != i and _same(given[i], expected[j]):
+                        kind, line = "swapped", line + f" (that is d/d{t}: entries swapped)"
+                        break
+            mistakes.append(Mistake(f"d/d{s}", expected[i], given[i], kind, line, i))
+    return Verdict(not mistakes, f"gradient of {expr} in ({', '.join(map(str, syms))})",
+                   expected, given, tuple(mistakes))
+
+
+def _matrix_mistakes(kind: str, expected: sp.Matrix, given: sp.Matrix, rows: Sequence[str],
+                     cols: Sequence[str]) -> list[Mistake]:
+    out: list[Mistake] = []
+    for i in range(expected.rows):
+        for j in range(expected.cols):
+            e, g = expected[i, j], given[i, j]
+            if _same(e, g):
+                continue
+            where = f"{kind}[{rows[i]}, {cols[j]}]"
+            line = f"{where} should be {e}, not {g}"
+            k = None
+            if e != 0 and _same(g, -e):
+                k, line = "sign", line + " (sign error)"
+            elif e != 0 and (_same(g, 2 * e) or _same(2 * g, e)):
+                k, line = "factor-2", line + " (off by a factor 2)"
+            out.append(Mistake(where, e, g, k, line, (i, j)))
+    return out
+
+
+def check_hessian(f: ExprLike, variables: VariablesLike, answer: Any) -> Verdict:
+    """Check a Hessian given as rows (a nested list, text ``"2*y, 2*x; 2*x, 0"`` or a Matrix).
+
+    Recognised slips: sign errors, entries off by a factor 2, an answer that is not symmetric.
+
+    Examples
+    --------
+    >>> check_hessian("x^2*y", "x, y", [["2*y", "2*x"], ["2*x", "0"]]).correct
+    True
+    >>> check_hessian("x^2*y", "x, y", "y, 2*x; 2*x, 0").reasons
+    ('H[x, x] should be 2*y, not y (off by a factor 2)',)
+    """
+    expr, syms = _setup(f, variables)
+    expected = hessian(expr, syms)
+    given = _answer_matrix(answer, syms)
+    names = [str(s) for s in syms]
+    mistakes: list[Mistake] = []
+    if given.shape != expected.shape:
+        mistakes.append(Mistake("shape", expected.shape, given.shape, "shape",
+                                f"the Hessian is {expected.rows} x {expected.cols}, not "
+                                f"{given.rows} x {given.cols}"))
+    else:
+        if not _same_matrix(given, given.T):
+            mistakes.append(Mistake("whole answer", None, given, "asymmetric",
+                                    "the answer is not symmetric, but a Hessian of a twice "
+                                    "continuously differentiable function is"))
+        mistakes += _matrix_mistakes("H", expected, given, names, names)
+    return Verdict(not mistakes, f"Hessian of {expr} in ({', '.join(names)})", expected, given,
+                   tuple(mistakes))
+
+
+def check_jacobian(residuals: Any, variables: VariablesLike, answer: Any) -> Verdict:
+    """Check the Jacobian of residuals ``r_1..r_m`` (rows: residuals, columns: variables).
+
+    Recognised slips: the transposed matrix (``J^T``: rows for variables), sign errors.
+
+    Examples
+    --------
+    >>> check_jacobian(["x - 1", "10*(y - x^2)"], "x, y", "1, 0; -20*x, 10").correct
+    True
+    >>> check_jacobian(["x - 1", "10*(y - x^2)", "x*y"], "x, y",
+    ...                "1, -20*x, y; 0, 10, x").reasons[0]
+    'this is J^T: J has one row per residual (3) and one column per variable (2)'
+    """
+    if variables is None:
+        res = as_exprs(residuals)
+        syms = as_variables(None, sp.Add(*res))
+    else:
+        syms = as_variables(variables)
+        res = as_exprs(residuals, syms)
+    expected = jacobian(res, syms)
+    given = _answer_matrix(answer, syms)
+    names = [str(s) for s in syms]
+    rnames = [f"r{i + 1}" for i in range(expected.rows)]
+    mistakes: list[Mistake] = []
+    if given.shape == expected.shape:
+        transposed = (expected.rows == expected.cols and not _same_matrix(given, expected)
+                      and _same_matrix(given, expected.T))
+    else:
+        transposed = given.shape == expected.T.shape and _same_matrix(given, expected.T)
+    if transposed:
+        mistakes.append(Mistake(
+            "whole answer", expected, given, "transposed",
+            f"this is J^T: J has one row per residual "
+            f"({expected.rows}) and one column per variable ({expected.cols})"))
+    elif given.shape != expected.shape:
+        mistakes.append(Mistake("shape", expected.shape, given.shape, "shape",
+                                f"the Jacobian is {expected.rows} x {expected.cols} (residuals x "
+                                f"variables), not {given.rows} x {given.cols}"))
+    else:
+        mistakes += _matrix_mistakes("J", expected, given, rnames, names)
+    return Verdict(not mistakes, f"Jacobian of ({', '.join(map(str, res))}) in "
+                   f"({', '.join(names)})", expected, given, tuple(mistakes))

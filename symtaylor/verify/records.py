@@ -1,0 +1,190 @@
+"""Verdict records: :class:`Mistake` (one wrong part of an answer) and :class:`Verdict`
+(right or wrong, the expected answer, the mistakes), with their text, LaTeX and explanation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from ..latex import display
+
+__all__ = ["Mistake", "Verdict"]
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One wrong part of an answer.
+
+    Attributes
+    ----------
+    where : str
+        The part, in words: ``"coefficient of x**2"``, ``"update of x"``, ``"H[x, y]"``,
+        ``"step size"``, or ``"whole answer"`` for a diagnosis of the answer as a whole.
+    expected, given : Any
+        The right value and the value read from the answer.
+    kind : str or None
+        The slip recognised, as a short code: ``"factorial"``, ``"double-factorial"``,
+        ``"sign"``, ``"derivative-value"``, ``"beyond-order"``, ``"order"``,
+        ``"expansion-point"``, ``"one-over-L"``, ``"not-below-2/L"``, ``"no-hessian-inverse"``,
+        ``"hessian-not-inverted"``, ``"step-factor-2"``, ``"root-finding"``,
+        ``"inverted-ratio"``, ``"damping-ignored"``, ``"swapped"``, ``"factor-2"``,
+        ``"transposed"``, ``"asymmetric"``, ``"shape"``, ``"used-mu"``, ``"reciprocal"``,
+        ``"wrong-curvature"``,
+        ``"not-guaranteed"``, ``"not-positive"``, ``"lr-missing"``, ``"step-not-point"``,
+        ``"newton"``; ``None`` when no classic slip explains it.
+    message : str
+        One line for people.
+    key : Any
+        Machine-readable location (a multi-index, an entry ``(i, j)``...).
+    """
+
+    where: str
+    expected: Any
+    given: Any
+    kind: str | None = None
+    message: str = ""
+    key: Any = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether an answer is right, what the right answer is, and what is wrong with it.
+
+    Attributes
+    ----------
+    correct : bool
+    question : str
+    expected : Any
+        The derived answer (exact).
+    given : Any
+        The answer as read.
+    mistakes : tuple of Mistake
+        Empty when correct.
+    notes : tuple of str
+        Remarks that do not make the answer wrong (e.g. "below 1/L: safe but slower").
+    derivation : Any
+        The engine's derivation record (``.latex()``), when there is one.
+
+    Examples
+    --------
+    >>> from symtaylor.verify import check_taylor
+    >>> v = check_taylor("cos(x)", "x", 0, 2, "1 + x^2/2")
+    >>> v
+    Verdict(incorrect: Taylor polynomial of order 2 of cos(x) about x = 0)
+      expected: 1 - x**2/2
+      given:    x**2/2 + 1
+      - coefficient of x**2 should be -1/2, not 1/2 (sign error)
+    >>> bool(v), v.kinds
+    (False, ('sign',))
+    """
+
+    correct: bool
+    question: str
+    expected: Any
+    given: Any
+    mistakes: tuple[Mistake, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    derivation: Any = field(default=None, repr=False, compare=False)
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """One line per mistake (empty when correct)."""
+        return tuple(m.message for m in self.mistakes)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The slips recognised, in order, without repeats."""
+        out: list[str] = []
+        for m in self.mistakes:
+            if m.kind and m.kind not in out:
+                out.append(m.kind)
+        return tuple(out)
+
+    def __repr__(self) -> str:
+        head = "correct" if self.correct else "incorrect"
+        lines = [f"Verdict({head}: {self.question})", f"  expected: {_show(self.expected)}"]
+        if not self.correct:
+            lines.append(f"  given:    {_show(self.given)}")
+            lines.extend(f"  - {r}" for r in self.reasons)
+        lines.extend(f"  note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def explain(self) -> str:
+        """The verdict followed by how the expected answer was derived (plain text).
+
+        Examples
+        --------
+        >>> from symtaylor.verify import check_taylor
+        >>> print(check_taylor("cos(x)", "x", 0, 2, "1 - x^2").explain())
+        Verdict(incorrect: Taylor polynomial of order 2 of cos(x) about x = 0)
+          expected: 1 - x**2/2
+          given:    1 - x**2
+          - coefficient of x**2 should be -1/2, not -1 (forgot to divide by 2!)
+        derivation: c_alpha = D^alpha f(a) / alpha!
+          the constant term: 1
+          coefficient of x**2: -1/2
+        """
+        lines = [repr(self)]
+        d = self.derivation
+        if d is None:
+            return lines[0]
+        from ..taylor import TaylorExpansion
+        from .taylor import _monomial
+
+        if isinstance(d, TaylorExpansion):
+            lines.append("derivation: c_alpha = D^alpha f(a) / alpha!")
+            for m, c in d.coefficients.items():
+                mono = _monomial(d.variables, d.point, m)
+                label = "the constant term" if sum(m) == 0 else f"coefficient of {mono}"
+                lines.append(f"  {label}: {c}")
+        elif callable(getattr(d, "text", None)):
+            lines.append(d.text())
+        else:  # pragma: no cover - every derivation record has text() or is a TaylorExpansion
+            lines.append(repr(d))
+        return "\n".join(lines)
+
+    def latex(self) -> str:
+        r"""The verdict as LaTeX: a check mark or a cross, the expected and given answers and
+        one ``\text{}`` line per mistake."""
+        mark = r"\checkmark" if self.correct else r"\times"
+        body = rf"{mark}\quad \text{{expected: }} {_tex(self.expected)}"
+        if not self.correct:
+            body += rf",\quad \text{{given: }} {_tex(self.given)}"
+            for r in self.reasons:
+                body += rf" \\ \text{{{_tex_text(r)}}}"
+        for n in self.notes:
+            body += rf" \\ \text{{note: {_tex_text(n)}}}"
+        return body
+
+    def _repr_latex_(self) -> str:
+        return display(self.latex())
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, sp.MatrixBase):
+        if v.cols == 1:
+            return "(" + ", ".join(str(e) for e in v) + ")"
+        return "[" + ", ".join("[" + ", ".join(str(e) for e in v.row(i)) + "]"
+                               for i in range(v.rows)) + "]"
+    return str(v)
+
+
+def _tex(v: Any) -> str:
+    if isinstance(v, sp.Basic | sp.MatrixBase):
+        return sp.latex(v)
+    return rf"\text{{{_tex_text(str(v))}}}"
+
+
+def _tex_text(s: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("#", r"\#"), ("%", r"\%"),
+                 ("&", r"\&"), ("{", r"\{"), ("}", r"\}"), ("^", r"\^{}")):
+        s = s.replace(a, b)
+    return s

@@ -1,0 +1,174 @@
+"""Checking step-size claims for gradient descent against ``L`` from
+:func:`symtaylor.convergence_bounds`: a guaranteed-descent step ``0 < alpha < 2/L`` and the
+largest safe step ``2/L``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import sympy as sp
+
+from ..coerce import (
+    ExprLike,
+    NumberLike,
+    RegionLike,
+    VariablesLike,
+)
+from .answers import (
+    _number,
+    _setup,
+)
+from .equality import _same
+from .records import Mistake, Verdict
+
+__all__ = ["check_max_step", "check_step_size"]
+
+
+def check_step_size(
+    f: ExprLike,
+    variables: VariablesLike,
+    alpha: NumberLike,
+    region: RegionLike | None = None,
+) -> Verdict:
+    """Check the claim "gradient descent with step ``alpha`` is guaranteed to decrease ``f``".
+
+    The truth: ``0 < alpha < 2/L`` with ``L`` from :func:`symtaylor.convergence_bounds`
+    (exact for quadratics, certified over ``region`` otherwise). For a quadratic, ``alpha >=
+    2/L`` really fails along the top eigenvector; for a certified ``L`` (an upper bound), a step
+    between ``2/L`` and ``2/L_attained`` is reported as not guaranteed. The notes compare
+    ``alpha`` with the optimal step ``1/L``.
+
+    Examples
+    --------
+    >>> v = check_step_size("theta1**2 + 10*theta2**2", "theta1, theta2", "0.15")
+    >>> v.correct, v.reasons
+    (False, ('alpha = 3/20 is not below 2/L = 1/10 (L = 20): gradient descent can diverge',))
+    >>> v = check_step_size("theta1**2 + 10*theta2**2", "theta1, theta2", "0.075")
+    >>> v.correct, v.notes
+    (True, ('alpha = 3/40 is above 1/L = 1/20 but below 2/L = 1/10: descent is still guaranteed',))
+    """
+    from ..bounds import convergence_bounds
+
+    expr, syms = _setup(f, variables)
+    a = _number(alpha, "alpha")
+    b = convergence_bounds(expr, syms, region=region)
+    mistakes: list[Mistake] = []
+    notes: list[str] = []
+    max_step = b.max_step
+    if not a > 0:
+        mistakes.append(Mistake("step size", sp.Interval.open(0, max_step), a, "not-positive",
+                                f"alpha = {a} is not positive: that is not a descent step"))
+    elif not b.certified:
+        if not a < max_step:
+            mistakes.append(Mistake(
+                "step size", sp.Interval.open(0, max_step), a, "not-below-2/L",
+                f"alpha = {a} is not below 2/L = {max_step} (L = {b.L}): gradient descent can "
+                "diverge"))
+    else:
+        lo = 2 / b.L if b.L > 0 else math.inf
+        hi = 2 / b.L_attained if b.L_attained else math.inf
+        if float(a) >= hi:
+            mistakes.append(Mistake(
+                "step size", sp.Interval.open(0, max_step), a, "not-below-2/L",
+                f"alpha = {a} is not below 2/L = {hi:.6g} (|f''| reaches {b.L_attained:.6g} in "
+                "the region): gradient descent can diverge"))
+        elif float(a) >= lo:
+            mistakes.append(Mistake(
+                "step size", sp.Interval.open(0, max_step), a, "not-guaranteed",
+                f"alpha = {a} is not below the certified 2/L = {lo:.6g}: descent is not "
+                "guaranteed on the region"))
+    if not mistakes and b.L == 0:
+        notes.append("L = 0 (f is linear): every alpha > 0 decreases f by alpha ||grad f||^2")
+    elif not mistakes:
+        opt = b.optimal_step
+        o, m = (opt, max_step) if not b.certified else (f"{opt:.6g}", f"{max_step:.6g}")
+        if a > opt:
+            notes.append(f"alpha = {a} is above 1/L = {o} but below 2/L = {m}: descent "
+                         "is still guaranteed")
+        elif a == opt:
+            notes.append(f"alpha = 1/L = {o} maximizes the guaranteed decrease")
+        else:
+            notes.append(f"alpha = {a} is below 1/L = {o}: safe, but the guaranteed decrease "
+                         "is smaller than at 1/L")
+    expected = sp.Interval.open(0, max_step)
+    return Verdict(not mistakes, f"step size {a} for gradient descent on {expr}", expected, a,
+                   tuple(mistakes), tuple(notes), derivation=b)
+
+
+def check_max_step(
+    f: ExprLike,
+    variables: VariablesLike,
+    claimed: NumberLike,
+    region: RegionLike | None = None,
+) -> Verdict:
+    """Check a claimed *largest* step size with guaranteed descent ("alpha_max = ...").
+
+    The truth is ``2/L`` (the descent lemma: ``f(x - alpha g) <= f(x) - alpha (1 - L alpha/2)
+    ||g||^2``). Recognised slips: ``1/L`` (the optimal step, which maximizes the guaranteed
+    decrease, is not the largest safe one), ``1/mu`` or ``2/mu`` (the smallest curvature
+    instead of the largest), ``L`` or ``2L`` (the reciprocal forgotten). For a certified
+    (non-quadratic) ``L``, the claim is compared with the certified interval
+    ``[2/L_upper, 2/L_attained]``.
+
+    Examples
+    --------
+    >>> v = check_max_step("theta1**2 + 10*theta2**2", "theta1, theta2", "1/20")
+    >>> v.correct, v.kinds
+    (False, ('one-over-L',))
+    >>> v.expected, v.given
+    (1/10, 1/20)
+    """
+    from ..bounds import convergence_bounds
+
+    expr, syms = _setup(f, variables)
+    c = _number(claimed, "the claimed step")
+    b = convergence_bounds(expr, syms, region=region)
+    mistakes: list[Mistake] = []
+    if not b.certified and b.L == 0:
+        expected: Any = sp.oo
+        mistakes.append(Mistake("step size", sp.oo, c, None,
+                                f"L = 0 (f is linear): every step decreases f, there is no "
+                                f"largest safe step (not {c})"))
+    elif not b.certified:
+        L, mu = b.L, b.mu
+        ok = _same(c, b.max_step)
+        cands = [("one-over-L", 1 / L if L else None,
+                  f"{c} is 1/L, the step that maximizes the guaranteed decrease ||g||^2/(2L); "
+                  f"the largest step with guaranteed descent is 2/L = {b.max_step}"),
+                 ("used-mu", 2 / mu if mu else None,
+                  f"{c} is 2/mu with mu = {mu} the smallest curvature; the limit comes from the "
+                  f"largest, L = {L}: 2/L = {b.max_step}"),
+                 ("used-mu", 1 / mu if mu else None,
+                  f"{c} is 1/mu with mu = {mu} the smallest curvature; the largest safe step is "
+                  f"2/L = {b.max_step} (L = {L})"),
+                 ("reciprocal", 2 * L, f"{c} is 2L: the bound is 2/L = {b.max_step}"),
+                 ("reciprocal", L, f"{c} is L: the bound is 2/L = {b.max_step}")]
+        if not ok:
+            for kind, val, why in cands:
+                if val is not None and _same(c, val):
+                    mistakes.append(Mistake("step size", b.max_step, c, kind, why))
+                    break
+            else:
+                mistakes.append(Mistake("step size", b.max_step, c, None,
+                                        f"the largest step with guaranteed descent is 2/L = "
+                                        f"{b.max_step} (L = {L}), not {c}"))
+        expected = b.max_step
+    else:
+        lo = 2 / b.L
+        hi = 2 / b.L_attained if b.L_attained else math.inf
+        cf = float(c)
+        expected = sp.Interval(lo, hi)
+        if not lo * (1 - 1e-12) <= cf <= hi * (1 + 1e-12):
+            if 0.5 * lo * (1 - 1e-9) <= cf <= 0.5 * hi * (1 + 1e-9):
+                mistakes.append(Mistake("step size", expected, c, "one-over-L",
+                                        f"{c} is 1/L (L in [{b.L_attained:.6g}, {b.L:.6g}]): "
+                                        "that maximizes the guaranteed decrease; the largest "
+                                        f"step with guaranteed descent is 2/L in [{lo:.6g}, "
+                                        f"{hi:.6g}]"))
+            else:
+                mistakes.append(Mistake("step size", expected, c, None,
+                                        f"the largest step with guaranteed descent is 2/L in "
+                                        f"[{lo:.6g}, {hi:.6g}], not {c}"))
+    return Verdict(not mistakes, f"largest safe gradient step on {expr}", expected, c,
+                   tuple(mistakes), derivation=b)

@@ -1,0 +1,235 @@
+"""Checking a Taylor polynomial: coefficient by coefficient in powers of ``x - a``, with the
+classic slips named (a missing ``1/k!``, a sign, a wrong derivative value, another order or
+expansion point)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import sympy as sp
+
+from ..coerce import (
+    ExprLike,
+    OrderLike,
+    PointLike,
+    VariablesLike,
+    as_order,
+    as_point,
+)
+from ..errors import InputError, SymTaylorError
+from .answers import (
+    _DECIMALS_NOTE,
+    _answer_expr,
+    _has_decimals,
+    _setup,
+)
+from .equality import _approx_same, _same
+from .records import Mistake, Verdict
+
+__all__ = ["check_taylor"]
+
+
+def _shifted_coefficients(
+    poly_expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence[sp.Expr],
+    allowed: set[sp.Symbol],
+) -> dict[tuple[int, ...], sp.Expr]:
+    """Coefficients of an answer as a polynomial in ``h_i = x_i - a_i``."""
+    hs = sp.symbols(f"_h0:{len(variables)}")
+    shifted = sp.expand(poly_expr.xreplace({v: a + h for v, a, h in zip(variables, point, hs)}))
+    extra = shifted.free_symbols - set(hs) - allowed
+    if extra:
+        raise InputError(f"the answer has unexpected symbols {sorted(map(str, extra))} "
+                         f"(variables: {', '.join(map(str, variables))})")
+    try:
+        poly = sp.Poly(shifted, *hs)
+    except sp.PolynomialError as exc:
+        raise InputError(f"the answer {poly_expr} is not a polynomial in "
+                         f"{', '.join(map(str, variables))}") from exc
+    if any(c.has(*hs) for c in poly.coeffs()):  # pragma: no cover - Poly guarantees this
+        raise InputError(f"the answer {poly_expr} is not a polynomial")
+    return {m: sp.nsimplify(c) if c.is_Float else c for m, c in poly.terms() if c != 0}
+
+
+def _monomial(variables: Sequence[sp.Symbol], point: Sequence[sp.Expr],
+              m: tuple[int, ...]) -> sp.Expr:
+    return sp.Mul(*[(v - a) ** k for v, a, k in zip(variables, point, m)])
+
+
+def _dname(variables: Sequence[sp.Symbol], point: Sequence[sp.Expr], m: tuple[int, ...]) -> str:
+    """``f''(0)`` (one variable) or ``d^2f/dx dy(0, 1)``."""
+    at = ", ".join(map(str, point))
+    if len(variables) == 1:
+        k = m[0]
+        return ("f" + "'" * k if k <= 3 else f"f^({k})") + f"({at})"
+    parts = " ".join(f"d{v}" + (f"^{k}" if k > 1 else "") for v, k in zip(variables, m) if k)
+    return f"d^{sum(m)}f/{parts}({at})"
+
+
+def _fact_text(m: tuple[int, ...]) -> str:
+    return "*".join(f"{k}!" for k in m if k > 1)
+
+
+def _candidate_points(given: sp.Expr, syms: Sequence[sp.Symbol],
+                      point: Sequence[sp.Expr]) -> list[tuple[sp.Expr, ...]]:
+    """Expansion points a person may have used instead: the origin, the negated point, and
+    any ``x - b`` visible in the answer."""
+    cands: list[tuple[sp.Expr, ...]] = []
+    zero = tuple(sp.Integer(0) for _ in syms)
+    if tuple(point) != zero:
+        cands.append(zero)
+    neg = tuple(-a for a in point)
+    if neg != tuple(point) and neg not in cands:
+        cands.append(neg)
+    if len(syms) == 1:
+        (x,) = syms
+        for node in sp.preorder_traversal(given):
+            if isinstance(node, sp.Add) and x in node.free_symbols:
+                b = x - node
+                if not b.free_symbols & {x} and b.is_number and (b,) != tuple(point) \
+                        and (b,) not in cands:
+                    cands.append((b,))
+    return cands[:4]
+
+
+def check_taylor(
+    f: ExprLike,
+    variables: VariablesLike,
+    at: PointLike,
+    order: OrderLike,
+    answer: Any,
+) -> Verdict:
+    """Check a Taylor polynomial of ``f`` about ``at`` of total degree ``order``.
+
+    Each coefficient of the answer (as a polynomial in ``x - a``) is compared with the one
+    derived by :func:`symtaylor.taylor`. A wrong coefficient is explained when it matches a
+    classic slip: a missing ``1/k!`` (or ``1/alpha!``), dividing by it twice, a sign error, a
+    term beyond the order, or a derivative value that is off (the message says which value the
+    answer implies and what the derivative really is). The answer as a whole is also compared
+    with the Taylor polynomials about other points (the origin, ``-a``, any ``x - b`` written
+    in the answer) and of neighbouring orders.
+
+    Parameters
+    ----------
+    f : expression or text
+    variables : the variables (text ``"x, y"`` or Symbols)
+    at : the expansion point (a scalar applies to every variable)
+    order : total degree
+    answer : expression or text
+
+    Returns
+    -------
+    Verdict
+        ``mistakes[i].key`` is the multi-index of a wrong coefficient (``None`` for a
+        diagnosis of the whole answer).
+
+    Raises
+    ------
+    InputError
+        Malformed input, or an answer that is not a polynomial in the variables.
+
+    Examples
+    --------
+    >>> check_taylor("sin(x)", "x", 0, 3, "x - x^3/6").correct
+    True
+    >>> check_taylor("sin(x)", "x", 0, 2, "x - x^2/2").reasons
+    ("coefficient of x**2 should be 0, not -1/2 (that needs f''(0) = -1, but f''(0) = 0)",)
+    >>> print(check_taylor("exp(x)", "x", 1, 1, "1 + x").reasons[0])
+    this is the Taylor polynomial about x = 0, not about x = 1
+    """
+    from ..taylor import taylor  # the Taylor engine (derivation layer)
+
+    order = as_order(order, "order")
+    expr, syms = _setup(f, variables)
+    point = as_point(at, syms, exact=True)
+    given_expr = _answer_expr(answer, syms)
+    expansion = taylor(expr, syms, at=point, order=order)
+    allowed = (expr.free_symbols - set(syms)) | set().union(*(a.free_symbols for a in point))
+    given = _shifted_coefficients(given_expr, syms, point, allowed)
+    top = max((sum(m) for m in given), default=0)
+    wide = taylor(expr, syms, at=point, order=top) if top > order else expansion
+    expected = {m: c for m, c in expansion.coefficients.items() if c != 0}
+    mistakes: list[Mistake] = []
+    for m in sorted(set(expected) | set(given), key=lambda t: (sum(t), [-e for e in t])):
+        want = expected.get(m, sp.Integer(0))
+        got = given.get(m, sp.Integer(0))
+        if sum(m) <= order and _same(want, got):
+            continue
+        mono = _monomial(syms, point, m)
+        label = "the constant term" if sum(m) == 0 else f"coefficient of {mono}"
+        if sum(m) > order:
+            mistakes.append(Mistake(
+                f"coefficient of {mono}", sp.Integer(0), got, "beyond-order",
+                f"term {got*mono} has degree {sum(m)} > {order}: drop it", m))
+            continue
+        fact = math.prod(math.factorial(k) for k in m)
+        line = f"{label} should be {want}, not {got}"
+        kind = None
+        if want != 0 and fact > 1 and _same(got, want * fact):
+            kind, line = "factorial", line + f" (forgot to divide by {_fact_text(m)})"
+        elif want != 0 and fact > 1 and _same(got, want / fact):
+            kind, line = "double-factorial", line + f" (divided by {_fact_text(m)} twice)"
+        elif want != 0 and _same(got, -want):
+            kind, line = "sign", line + " (sign error)"
+        elif sum(m) >= 1:
+            kind = "derivative-value"
+            name = _dname(syms, point, m)
+            line += f" (that needs {name} = {sp.simplify(got * fact)}, but {name} = " \
+                    f"{sp.simplify(want * fact)})"
+        mistakes.append(Mistake(label, want, got, kind, line, m))
+    whole: list[Mistake] = []
+    if mistakes:
+        whole = _whole_taylor_diagnoses(expr, syms, point, order, given_expr, given, expected,
+                                        wide, mistakes)
+    where = ", ".join(f"{v} = {a}" for v, a in zip(syms, point))
+    return Verdict(
+        not mistakes,
+        f"Taylor polynomial of order {order} of {expr} about {where}",
+        expansion.polynomial,
+        given_expr,
+        tuple(whole + mistakes),
+        (_DECIMALS_NOTE,) if mistakes and _has_decimals(answer) and _approx_same(
+            expansion.polynomial, given_expr) else (),
+        derivation=expansion,
+    )
+
+
+def _whole_taylor_diagnoses(
+    expr: sp.Expr, syms: tuple[sp.Symbol, ...], point: tuple[sp.Expr, ...], order: int,
+    given_expr: sp.Expr, given: dict, expected: dict, wide: Any, mistakes: list[Mistake],
+) -> list[Mistake]:
+    from ..taylor import taylor
+
+    out: list[Mistake] = []
+    degrees = {sum(m.key) for m in mistakes}
+    # the polynomial of another order?
+    top = max((sum(m) for m in given), default=0)
+    if top > order and all(_same(given.get(m, 0), wide.coefficients[m])
+                           for m in set(given) | set(wide.coefficients) if sum(m) <= top):
+        out.append(Mistake(
+            "whole answer", None, given_expr, "order",
+            f"this is the Taylor polynomial of order {top}, not {order}: drop the terms of "
+            f"degree above {order}"))
+    elif order >= 1 and degrees == {order} and all(
+            sum(m) != order for m in given) and any(sum(m) == order for m in expected):
+        out.append(Mistake(
+            "whole answer", None, given_expr, "order",
+            f"this is the Taylor polynomial of order {order - 1}: the degree-{order} terms "
+            "are missing"))
+    if out:
+        return out
+    # the polynomial about another point?
+    for b in _candidate_points(given_expr, syms, point):
+        try:
+            other = taylor(expr, syms, at=b, order=order).polynomial
+        except SymTaylorError:
+            continue
+        if _same(other, given_expr):
+            here = ", ".join(f"{v} = {a}" for v, a in zip(syms, point))
+            there = ", ".join(f"{v} = {a}" for v, a in zip(syms, b))
+            out.append(Mistake(
+                "whole answer", None, given_expr, "expansion-point",
+                f"this is the Taylor polynomial about {there}, not about {here}", b))
+            break
+    return out
