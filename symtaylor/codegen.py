@@ -1182,7 +1182,8 @@ class _Module:
         if self.data:  # stack the data once, then the body that works on the stacked rows
             cols = ", ".join(params[npar:])
             stack = self.stack_name
-            lines.append(f"    {stack} = _real([{cols}], 'data')  # (data, N)")
+            lines.append(f"    {stack} = np.array([{cols}])  # (data, N)")
+            lines += _as_real(stack, "data")
             lines.append(f"    if {stack}.ndim != 2:")
             lines.append("        raise ValueError(f'data arrays must be 1-D of one length, got "
                          f"shape {{{stack}.shape[1:]}}')")
@@ -1190,16 +1191,14 @@ class _Module:
             lines += ["", "", f"def _{fn.name}_stacked({stacked_sig}):",
                       f'    """{fn.name} with the data arrays as the rows of {stack} '
                       '(stacked once, reused)."""']
-        for a in vec_names:  # float64 arrays pass as they are; the rest through _real
-            lines.append(f"    if type({a}) is not np.ndarray or {a}.dtype is not _FLOAT:")
-            lines.append(f"        {a} = _real({a}, {a!r})")
+        for a in vec_names:
+            lines += _as_real(a)
             lines.append(f"    if {a}.ndim == 0 or {a}.shape[-1] != {k}:")
             lines.append(f"        raise ValueError(f'{a} must have shape (..., {k}), "
                          f"got {{{a}.shape}}')")
         if not self.data:  # (the data form converts its params after stacking the data)
             for p in params:
-                lines.append(f"    if type({p}) is not float:")
-                lines.append(f"        {p} = _real({p}, {p!r})")
+                lines += _as_real(p, scalar=True)
         if point_ok:
             cond = " and ".join([f"{a}.ndim == 1" for a in vec_names]
                                 + [f"np.ndim({p}) == 0" for p in params])
@@ -1216,7 +1215,7 @@ class _Module:
         unpack_at = -1
         if self.data:
             for p in params[:npar]:
-                lines.append(f"    {p} = _real({p}, {p!r})[..., None]")
+                lines += [*_as_real(p, scalar=True), f"    {p} = np.asarray({p})[..., None]"]
             unpack_at = len(lines)  # rows of the stacked data the body uses by name
             lines.append(f"    nd = {self.stack_name}.shape[1:]")
             lines.append(f"    shape = {xs}.shape[:-1]")
@@ -1472,6 +1471,16 @@ class _Module:
         full = f"np.broadcast_to({s}, shape + (1,))"
         factor = "nd[0] * " if self.reduce == "sum" else ""
         return f"{factor}{full}[..., 0]"
+
+
+def _as_real(a: str, what: str | None = None, scalar: bool = False) -> list[str]:
+    """Lines making the argument ``a`` real (the ``_real`` helper refuses complex values): a
+    float64 array (or a float, where ``scalar``) passes as it is, on a check cheaper than the
+    ``np.asarray`` it saves."""
+    test = f"type({a}) is not np.ndarray or {a}.dtype is not _FLOAT"
+    if scalar:
+        test = f"type({a}) is not float and ({test})"
+    return [f"    if {test}:", f"        {a} = _real({a}, {(what or a)!r})"]
 
 
 def _module_source(header: str, bodies: list[tuple[str, set[str], list[str]]]) -> str:
