@@ -17,7 +17,6 @@ other (the polynomials agree exactly) before they are timed. Prints medians and 
 
 from __future__ import annotations
 
-import importlib
 import math
 import multiprocessing as mp
 import sys
@@ -30,16 +29,15 @@ from _timing import median_time
 from sympy.core.cache import clear_cache
 
 from symtaylor import taylor
-
-tmod = importlib.import_module("symtaylor.taylor")  # the module (the package exports the function)
+from symtaylor.series.kernel import _multi_indices
+from symtaylor.series.rules import _derivative_table
 
 x, y, z = sp.symbols("x y z")
 
 
 def cold() -> None:
     clear_cache()
-    tmod._derivative_table.cache_clear()
-    tmod._derivative_program.cache_clear()
+    _derivative_table.cache_clear()  # the derivative tables and their interval programs
 
 
 def timed(fn: Callable[[], Any], repeats: int) -> float:
@@ -74,7 +72,7 @@ def naive_taylor(f: sp.Expr, vs: tuple, point: tuple, n: int) -> sp.Expr:
     derivs: dict[tuple, sp.Expr] = {(0,) * len(vs): f}
     terms = []
     for total in range(n + 1):
-        for alpha in tmod._multi_indices(len(vs), total):
+        for alpha in _multi_indices(len(vs), total):
             if alpha not in derivs:
                 i = next(k for k, e in enumerate(alpha) if e)
                 lower = alpha[:i] + (alpha[i] - 1,) + alpha[i + 1:]

@@ -50,15 +50,13 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import mpmath
 import sympy as sp
-from flint import arb, fmpq
-from sympy import QQ
+from flint import arb
 
 from .coerce import (
     ExprLike,
@@ -76,9 +74,7 @@ from .coerce import (
     as_variables,
 )
 from .enclosure import (
-    Interval,
     _arb_up,
-    _const,
     branch_and_bound,
     compile_enclosure,
 )
@@ -90,6 +86,19 @@ from .errors import (
     UnsupportedFunctionError,
 )
 from .latex import display
+from .series.domain import (
+    _Atoms,
+    _ball,
+    _BallOps,
+    _ExactOps,
+    _is_zero,
+    _mono,
+    _mpf,
+    _singular_value,
+    _Unbounded,
+)
+from .series.kernel import Key, Series, _add, _compose, _mul, _multi_indices, _pow_int, _split
+from .series.rules import RULES, _function_coeffs, _power_coeffs
 
 __all__ = [
     "Coefficients",
@@ -102,393 +111,12 @@ __all__ = [
 
 MAX_ORDER = 200
 
-# A series is a dict {key: coefficient}; key = (total degree, e_1, ..., e_m): the exponents of
-# h_1..h_m prefixed by their sum, so truncation by total degree reads key[0] only.
-Key = tuple[int, ...]
-Series = dict[Key, Any]
 
 
 class _Singular(Exception):
     """The fast route met a singular constant term; the caller falls back to ``series``."""
 
-
-class _Unbounded(Exception):
-    """An interval enclosure is unbounded (e.g. log of a box reaching 0)."""
-
-
-# -- truncated series arithmetic (any coefficient ring with + and *) ---------------------------
-
-
-def _add(p: Series, q: Series) -> Series:
-    out = dict(p)
-    for k, c in q.items():
-        v = out.get(k)
-        out[k] = c if v is None else v + c
-    return out
-
-
-def _scale(p: Series, c: Any) -> Series:
-    return {k: c * v for k, v in p.items()}
-
-
-def _mul(p: Series, q: Series, order: int) -> Series:
-    if len(p) > len(q):
-        p, q = q, p
-    qs = sorted(q.items(), key=lambda kv: kv[0][0])
-    out: Series = {}
-    add = operator.add
-    for ka, ca in p.items():
-        room = order - ka[0]
-        if room < 0:
-            continue
-        for kb, cb in qs:
-            if kb[0] > room:
-                break
-            k = tuple(map(add, ka, kb))
-            v = out.get(k)
-            out[k] = ca * cb if v is None else v + ca * cb
-    return out
-
-
-def _pow_int(p: Series, n: int, order: int, one: Key) -> Series:
-    result: Series | None = None
-    base = p
-    while n:
-        if n & 1:
-            result = base if result is None else _mul(result, base, order)
-        n >>= 1
-        if n:
-            base = _mul(base, base, order)
-    return result if result is not None else {one: 1}
-
-
-def _compose(d: Sequence[Any], p1: Series, order: int, zero: Key) -> Series:
-    """``sum_k d[k] * p1**k`` truncated (p1 has no constant term), by Horner's rule."""
-    n = min(order, len(d) - 1)
-    acc: Series = {zero: d[n]}
-    for k in range(n - 1, -1, -1):
-        acc = _mul(acc, p1, order)
-        acc[zero] = acc[zero] + d[k] if zero in acc else d[k]
-    return acc
-
-
-def _split(p: Series, zero: Key, none: Any) -> tuple[Any, Series]:
-    c0 = p.get(zero, none)
-    return c0, {k: v for k, v in p.items() if k != zero}
-
-
-# -- exact constants: a polynomial ring over QQ whose generators are the constants met -----------
-
-
-class _Atoms:
-    """Turns exact SymPy constants into elements of ``QQ[atoms]`` (or of ``QQ`` if none)."""
-
-    def __init__(self) -> None:
-        self.index: dict[sp.Expr, int] = {}
-        self.ring: Any = None
-
-    # pass 1: discover the atoms
-    def scan(self, e: sp.Expr) -> None:
-        for atom in self._walk(e):
-            if atom not in self.index:
-                self.index[atom] = len(self.index)
-
-    def _walk(self, e: sp.Expr) -> Iterator[sp.Expr]:
-        if e.is_Rational:
-            return
-        if e.is_Add or e.is_Mul:
-            for a in e.args:
-                yield from self._walk(a)
-            return
-        if e.is_Pow:
-            b, x = e.args
-            if x.is_Integer:
-                if int(x) > 0:
-                    yield from self._walk(b)
-                elif not b.is_Rational:
-                    yield sp.Pow(b, -1)
-                return
-            if x.is_Rational:
-                n = sp.floor(x)
-                frac = x - n
-                yield sp.Pow(b, frac)
-                if n:
-                    yield from self._walk(sp.Pow(b, n))
-                return
-        yield e
-
-    # pass 2: build the ring and convert
-    def build(self) -> None:
-        if self.index:
-            gens = [sp.Dummy(f"c{i}") for i in range(len(self.index))]
-            self.ring = sp.polys.rings.PolyRing(gens, QQ, sp.polys.orderings.lex)
-            self.gens = self.ring.gens
-        else:
-            self.ring = None
-
-    def __call__(self, e: sp.Expr) -> Any:
-        if e.is_Rational:
-            q = QQ(int(e.p), int(e.q))
-            return q if self.ring is None else self.ring(q)
-        if self.ring is None:  # pragma: no cover - scan() guarantees atoms are known
-            raise AssertionError(f"unscanned constant {e}")
-        if e.is_Add:
-            return sum((self(a) for a in e.args), self.ring.zero)
-        if e.is_Mul:
-            out = self.ring.one
-            for a in e.args:
-                out *= self(a)
-            return out
-        if e.is_Pow:
-            b, x = e.args
-            if x.is_Integer:
-                if int(x) > 0:
-                    return self(b) ** int(x)
-                return self.gens[self.index[sp.Pow(b, -1)]] ** (-int(x))
-            if x.is_Rational:
-                n = sp.floor(x)
-                out = self.gens[self.index[sp.Pow(b, x - n)]]
-                return out * self(sp.Pow(b, n)) if n else out
-        return self.gens[self.index[e]]
-
-    def to_expr(self, c: Any) -> sp.Expr:
-        if self.ring is None:
-            return sp.Rational(int(c.p), int(c.q))
-        atoms = list(self.index)
-        powers = self.__dict__.setdefault("_powers", {})
-        terms = []
-        for monom, coeff in c.terms():
-            factors = [sp.Rational(int(coeff.p), int(coeff.q))]
-            for i, k in enumerate(monom):
-                if k:
-                    p = powers.get((i, k))
-                    if p is None:
-                        p = powers[(i, k)] = atoms[i] ** k
-                    factors.append(p)
-            terms.append(sp.Mul(*factors))
-        return sp.Add(*terms)
-
-
-# -- univariate Taylor coefficients d_k = F^(k)(c)/k! of the elementary functions ----------------
-
-
-class _ExactOps:
-    """Constants as SymPy expressions."""
-
-    exp, sin, cos, sinh, cosh, log = sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.log
-
-    @staticmethod
-    def rat(p: int, q: int = 1) -> sp.Expr:
-        return sp.Rational(p, q)
-
-    @staticmethod
-    def inv(c: sp.Expr) -> sp.Expr:
-        return sp.Pow(c, -1)
-
-    @staticmethod
-    def rpow(c: sp.Expr, r: sp.Expr) -> sp.Expr:
-        return sp.Pow(c, r)
-
-    @staticmethod
-    def sign(c: sp.Expr) -> sp.Expr:
-        return sp.sign(c)
-
-    @staticmethod
-    def abs(c: sp.Expr) -> sp.Expr:
-        return sp.Abs(c)
-
-    @staticmethod
-    def derivs(func: Any, c: sp.Expr, n: int) -> list[sp.Expr]:
-        z = _Z
-        return [d.xreplace({z: c}) for d in _derivative_table(func, n)]
-
-
-class _BallOps:
-    """Constants as arb balls (rigorous enclosures)."""
-
-    @staticmethod
-    def exp(c: arb) -> arb:
-        return c.exp()
-
-    @staticmethod
-    def sin(c: arb) -> arb:
-        return c.sin()
-
-    @staticmethod
-    def cos(c: arb) -> arb:
-        return c.cos()
-
-    @staticmethod
-    def sinh(c: arb) -> arb:
-        return c.sinh()
-
-    @staticmethod
-    def cosh(c: arb) -> arb:
-        return c.cosh()
-
-    @staticmethod
-    def log(c: arb) -> arb:
-        if not c > 0:
-            raise _Unbounded
-        return c.log()
-
-    @staticmethod
-    def rat(p: int, q: int = 1) -> arb:
-        return arb(fmpq(p, q))
-
-    @staticmethod
-    def inv(c: arb) -> arb:
-        if c.contains(0):
-            raise _Unbounded
-        return 1 / c
-
-    @staticmethod
-    def rpow(c: arb, r: sp.Expr) -> arb:
-        if r.is_Integer:
-            if r < 0 and c.contains(0):
-                raise _Unbounded
-            return _ipow(c, int(r)) if r >= 0 else 1 / _ipow(c, -int(r))
-        if not c > 0:
-            raise _Unbounded
-        return (c.log() * _ball(r)).exp()
-
-    @staticmethod
-    def sign(c: arb) -> arb:
-        if c > 0:
-            return arb(1)
-        if c < 0:
-            return arb(-1)
-        raise _Unbounded
-
-    @staticmethod
-    def abs(c: arb) -> arb:
-        return abs(c)
-
-    @staticmethod
-    def derivs(func: Any, c: arb, n: int) -> list[arb]:
-        prog = _derivative_program(func, n)
-        lo, hi = float(c.lower()), float(c.upper())
-        ivs = prog([(math.nextafter(lo, -math.inf), math.nextafter(hi, math.inf))])
-        out = []
-        for iv in ivs:
-            if not iv.is_bounded:
-                raise _Unbounded
-            out.append(arb(iv.lo).union(arb(iv.hi)))
-        return out
-
-
-_Z = sp.Dummy("z")
-
-#: Functions whose Taylor coefficients come from differentiating F(z) alone (cached).
-_BY_DERIVATIVES = (
-    sp.tan, sp.cot, sp.sec, sp.csc, sp.tanh, sp.coth, sp.atan, sp.acot, sp.asin, sp.acos,
-    sp.asinh, sp.acosh, sp.atanh, sp.erf, sp.erfc,
-)  # fmt: skip
-
-
-@functools.lru_cache(maxsize=256)
-def _derivative_table(func: Any, n: int) -> tuple[sp.Expr, ...]:
-    """``F^(k)(z)/k!`` for k = 0..n (each derivative from the previous one)."""
-    out = [func(_Z)]
-    d = out[0]
-    for k in range(1, n + 1):
-        d = sp.diff(d, _Z)
-        if func in (sp.tan, sp.tanh, sp.cot, sp.coth):
-            d = sp.expand(d)  # polynomials in tan(z): keep them small
-        out.append(d / sp.factorial(k))
-    return tuple(out)
-
-
-@functools.lru_cache(maxsize=256)
-def _derivative_program(func: Any, n: int) -> Any:
-    return compile_enclosure(list(_derivative_table(func, n)), [_Z])
-
-
-def _function_coeffs(func: Any, c: Any, n: int, ops: Any) -> list[Any]:
-    """Taylor coefficients ``F^(k)(c)/k!``, k = 0..n, for the supported functions ``F``."""
-    fact = [1] * (n + 1)
-    for k in range(1, n + 1):
-        fact[k] = fact[k - 1] * k
-    if func is sp.exp:
-        e = ops.exp(c)
-        return [e * ops.rat(1, fact[k]) for k in range(n + 1)]
-    if func in (sp.sin, sp.cos):
-        s, co = ops.sin(c), ops.cos(c)
-        cycle = [s, co, -s, -co] if func is sp.sin else [co, -s, -co, s]
-        return [cycle[k % 4] * ops.rat(1, fact[k]) for k in range(n + 1)]
-    if func in (sp.sinh, sp.cosh):
-        s, co = ops.sinh(c), ops.cosh(c)
-        pair = [s, co] if func is sp.sinh else [co, s]
-        return [pair[k % 2] * ops.rat(1, fact[k]) for k in range(n + 1)]
-    if func is sp.log:
-        inv = ops.inv(c)
-        out = [ops.log(c)]
-        p = inv
-        for k in range(1, n + 1):
-            out.append(p * ops.rat((-1) ** (k + 1), k))
-            p = p * inv
-        return out
-    if func is sp.Abs:
-        return [ops.abs(c), ops.sign(c)] + [ops.rat(0)] * (n - 1)
-    if func in _BY_DERIVATIVES:
-        return ops.derivs(func, c, n)
-    raise UnsupportedFunctionError(f"no Taylor rule for {func}")
-
-
-def _power_coeffs(r: sp.Expr, c: Any, n: int, ops: Any) -> list[Any]:
-    """Taylor coefficients of ``z**r`` at ``z = c``: ``binomial(r, k) c**r / c**k``."""
-    base = ops.rpow(c, r)
-    inv = ops.inv(c)
-    out = [base]
-    p = base
-    b = sp.Integer(1)
-    for k in range(1, n + 1):
-        b = b * (r - k + 1) / k
-        p = p * inv
-        out.append(p * (ops.rat(int(b.p), int(b.q)) if b.is_Rational else _exact_or_ball(b, ops)))
-    return out
-
-
-def _exact_or_ball(e: sp.Expr, ops: Any) -> Any:
-    return e if ops is _ExactOps else _ball(e)
-
-
-@functools.lru_cache(maxsize=8192)
-def _ball(e: sp.Expr) -> arb:
-    """An arb ball enclosing an exact constant."""
-    if e.is_Rational:
-        return arb(fmpq(int(e.p), int(e.q)))
-    iv = _const(e) if not (e.is_Add or e.is_Mul or e.is_Pow) else _enclose_const(e)
-    if not iv.is_bounded:
-        raise _Unbounded
-    return arb(iv.lo).union(arb(iv.hi))
-
-
-def _enclose_const(e: sp.Expr) -> Interval:
-    return compile_enclosure([e], [])([])[0]
-
-
-# -- the engine ---------------------------------------------------------------------------------
-
-
-def _is_zero(c: sp.Expr) -> bool:
-    """Is an exact constant zero? ``None`` (undecidable, e.g. a symbol) counts as non-zero."""
-    z = c.is_zero
-    if z is not None:
-        return bool(z)
-    if not c.free_symbols:
-        try:
-            return abs(complex(sp.N(c, 40))) < 1e-30
-        except (TypeError, ValueError):
-            return False
-    return False
-
-
-def _singular_value(c: sp.Expr) -> bool:
-    return bool(c.has(sp.zoo, sp.oo, -sp.oo, sp.nan))
-
-
-_ARITH_FUNCS = (sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.log, sp.Abs) + _BY_DERIVATIVES
+_ARITH_FUNCS = tuple(RULES)
 
 
 def _postorder(expr: sp.Expr, variables: frozenset) -> list[sp.Expr]:
@@ -632,7 +260,7 @@ class _Engine:
             func = node.func
             if func not in _ARITH_FUNCS or len(node.args) != 1:
                 raise _Singular(f"no fast rule for {func}")
-            if func in (sp.log, sp.Abs) and _is_zero(base0):
+            if RULES[func].kink_at_zero and _is_zero(base0):
                 raise _Singular(f"{node}: argument vanishes at the point")
             ds = _function_coeffs(func, base0, n, _ExactOps)
             if any(_singular_value(d) for d in ds):
@@ -1366,22 +994,6 @@ class TaylorExpansion:
         return display(self.latex())
 
 
-def _ipow(d: arb, e: int) -> arb:
-    """``d**e`` for a ball ``d`` and an integer ``e >= 0``, tight: python-flint's ``**`` gives
-    ``nan`` for balls centred at 0 and loses the sign information of even powers."""
-    if e == 0:
-        return arb(1)
-    if e == 1:
-        return d
-    lo = arb(0) if d.contains(0) else d.abs_lower()
-    mag = (lo ** e).union(d.abs_upper() ** e)
-    if e % 2 == 0:
-        return mag
-    if d.contains(0):
-        return mag.union(-mag)
-    return mag if d > 0 else -mag
-
-
 def _mp_coefficients(t: TaylorExpansion) -> dict[tuple[int, ...], Any]:
     """The coefficients of ``t`` as mpmath numbers at the working precision, cheaply: the exact
     engine is rerun and its ring elements (polynomials in a few constants) are evaluated, instead
@@ -1409,31 +1021,6 @@ def _mp_coefficients(t: TaylorExpansion) -> dict[tuple[int, ...], Any]:
                 out[key[1:]] = total
             return out
     return {k: _mpf(v) for k, v in t.coefficients.items()}
-
-
-def _mpf(e: sp.Expr) -> Any:
-    """An exact real constant as an mpmath number at the working precision."""
-    v = sp.N(e, mpmath.mp.dps + 5)
-    if not v.is_real or not v.is_Number:
-        raise CertificationError(f"cannot evaluate {e} as a real number")
-    return mpmath.mpf(sp.Float(v)._mpf_)
-
-
-def _mono(dx: Sequence[arb], key: Key) -> arb:
-    out = arb(1)
-    for d, e in zip(dx, key[1:]):
-        if e:
-            out *= _ipow(d, e)
-    return out
-
-
-def _multi_indices(m: int, total: int) -> Iterator[tuple[int, ...]]:
-    if m == 1:
-        yield (total,)
-        return
-    for first in range(total, -1, -1):
-        for rest in _multi_indices(m - 1, total - first):
-            yield (first, *rest)
 
 
 _REWRITES = {

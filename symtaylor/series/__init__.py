@@ -1,0 +1,1 @@
+"""The Taylor series engine (work in progress: moving out of symtaylor.taylor)."""
