@@ -81,24 +81,20 @@ from .enclosure import (
 from .errors import (
     CertificationError,
     InputError,
-    NotAnalyticError,
     SymTaylorError,
     UnsupportedFunctionError,
 )
 from .latex import display
 from .series.domain import (
-    _Atoms,
     _ball,
-    _BallOps,
-    _ExactOps,
-    _is_zero,
     _mono,
     _mpf,
-    _singular_value,
     _Unbounded,
 )
-from .series.kernel import Key, Series, _add, _compose, _mul, _multi_indices, _pow_int, _split
-from .series.rules import RULES, _function_coeffs, _power_coeffs
+from .series.engine import _Engine, _Singular
+from .series.fallback import _check_real, _fallback, _where
+from .series.kernel import Series, _add, _mul, _multi_indices, _pow_int
+from .series.rewrite import _resolve_branches, _rewrite
 
 __all__ = [
     "Coefficients",
@@ -111,280 +107,6 @@ __all__ = [
 
 MAX_ORDER = 200
 
-
-
-class _Singular(Exception):
-    """The fast route met a singular constant term; the caller falls back to ``series``."""
-
-_ARITH_FUNCS = tuple(RULES)
-
-
-def _postorder(expr: sp.Expr, variables: frozenset) -> list[sp.Expr]:
-    """The distinct subexpressions that depend on the variables, children first."""
-    seen: set = set()
-    out: list[sp.Expr] = []
-    stack: list[tuple[sp.Expr, bool]] = [(expr, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            out.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        if node.is_Symbol:
-            continue
-        for a in node.args:
-            if a not in seen and not a.free_symbols.isdisjoint(variables):
-                stack.append((a, False))
-    return out
-
-
-class _Engine:
-    """One expansion: a function of ``variables`` about ``centres`` to total degree ``order``."""
-
-    def __init__(self, variables: Sequence[sp.Symbol], order: int) -> None:
-        self.variables = tuple(variables)
-        self.m = len(self.variables)
-        self.order = order
-        self.zero: Key = (0,) * (self.m + 1)
-        self.units: list[Key] = []
-        for i in range(self.m):
-            k = [1] + [0] * self.m
-            k[i + 1] = 1
-            self.units.append(tuple(k))
-        self.varset = frozenset(self.variables)
-
-    # The same structural recursion serves exact constants and balls; ``const`` and
-    # ``coeffs`` say how constant terms are made and how a function's Taylor coefficients are.
-    def _run(self, expr: sp.Expr, nodes: list[sp.Expr], const: Any, coeffs: Any,
-             centre: Sequence[Any], zero_c: Any) -> Series:
-        memo: dict[sp.Expr, Series] = {}
-        order, zero = self.order, self.zero
-        for node in nodes:
-            if node.is_Symbol:
-                i = self.variables.index(node)
-                s: Series = {self.units[i]: const(sp.Integer(1))} if order >= 1 else {}
-                if centre[i] is not None:
-                    s[zero] = centre[i]
-                memo[node] = s
-                continue
-            args = [memo[a] if a in memo else {zero: const(a)} for a in node.args]
-            if node.is_Add:
-                s = args[0]
-                for a in args[1:]:
-                    s = _add(s, a)
-            elif node.is_Mul:
-                s = args[0]
-                for a in args[1:]:
-                    s = _mul(s, a, order)
-            elif node.is_Pow and node.args[1].free_symbols.isdisjoint(self.varset):
-                ex = node.args[1]
-                if ex.is_Integer and ex >= 0:
-                    s = _pow_int(args[0], int(ex), order, zero)
-                else:
-                    c0, p1 = _split(args[0], zero, zero_c)
-                    s = _compose(coeffs(node, ("pow", ex), c0), p1, order, zero)
-            elif node.is_Pow:  # f**g = exp(g*log(f))
-                c0, p1 = _split(args[0], zero, zero_c)
-                lg = _compose(coeffs(node, ("log",), c0), p1, order, zero)
-                e = _mul(lg, args[1], order)
-                c0, p1 = _split(e, zero, zero_c)
-                s = _compose(coeffs(node, ("exp",), c0), p1, order, zero)
-            elif node.func in _ARITH_FUNCS and len(node.args) == 1:
-                c0, p1 = _split(args[0], zero, zero_c)
-                s = _compose(coeffs(node, ("func", node.func), c0), p1, order, zero)
-            else:
-                raise _Singular(f"no series rule for {node.func}")
-            memo[node] = s
-        # sums do not truncate: drop anything above the order (e.g. a bare x at order 0)
-        return {k: v for k, v in memo[expr].items() if k[0] <= order}
-
-    # exact route ---------------------------------------------------------------------------
-    def exact(self, expr: sp.Expr, point: Sequence[sp.Expr]) -> tuple[Series, _Atoms]:
-        if expr.free_symbols.isdisjoint(self.varset):  # a constant (0, 2, pi, exp(a), ...)
-            if _singular_value(expr):
-                raise _Singular(f"{expr} is not finite")
-            atoms = _Atoms()
-            atoms.scan(expr)
-            atoms.build()
-            c = atoms(expr)
-            return ({self.zero: c} if c else {}), atoms
-        nodes = _postorder(expr, self.varset)
-        env = dict(zip(self.variables, point))
-        values: dict[sp.Expr, sp.Expr] = {}
-        wanted: dict[tuple, list[sp.Expr]] = {}
-        atoms = _Atoms()
-        n = self.order
-        for node in nodes:
-            if node.is_Symbol:
-                values[node] = env[node]
-                atoms.scan(env[node])
-                continue
-            argv = []
-            for a in node.args:
-                if a in values:
-                    argv.append(values[a])
-                else:
-                    argv.append(a)
-                    atoms.scan(a)
-            val = node.func(*argv)
-            if _singular_value(val):
-                raise _Singular(f"{node} is singular at the point")
-            values[node] = val
-            if node.is_Add or node.is_Mul:
-                continue
-            base0 = argv[0]
-            if node.is_Pow:
-                ex = node.args[1]
-                if ex.free_symbols.isdisjoint(self.varset):
-                    if ex.is_Integer and ex >= 0:
-                        continue
-                    if _is_zero(base0):
-                        raise _Singular(f"{node}: base vanishes at the point")
-                    ds = _power_coeffs(ex, base0, n, _ExactOps)
-                    wanted[(node, "pow", ex)] = ds
-                else:
-                    if _is_zero(base0):
-                        raise _Singular(f"{node}: base vanishes at the point")
-                    wanted[(node, "log")] = _function_coeffs(sp.log, base0, n, _ExactOps)
-                    wanted[(node, "exp")] = _function_coeffs(
-                        sp.exp, sp.log(base0) * argv[1], n, _ExactOps
-                    )
-                for d in wanted.get((node, "pow", ex), []) + wanted.get((node, "exp"), []):
-                    atoms.scan(d)
-                for d in wanted.get((node, "log"), []):
-                    atoms.scan(d)
-                continue
-            func = node.func
-            if func not in _ARITH_FUNCS or len(node.args) != 1:
-                raise _Singular(f"no fast rule for {func}")
-            if RULES[func].kink_at_zero and _is_zero(base0):
-                raise _Singular(f"{node}: argument vanishes at the point")
-            ds = _function_coeffs(func, base0, n, _ExactOps)
-            if any(_singular_value(d) for d in ds):
-                raise _Singular(f"{node} is singular at the point")
-            wanted[(node, "func", func)] = ds
-            for d in ds:
-                atoms.scan(d)
-        atoms.build()
-        converted = {key: [atoms(d) for d in ds]
-                     for key, ds in wanted.items()}
-        zero_c = atoms(sp.Integer(0))
-
-        def const(e: sp.Expr) -> Any:
-            return atoms(e)
-
-        def coeffs(node: sp.Expr, kind: tuple, c0: Any) -> list[Any]:
-            return converted[(node, *kind)]
-
-        centre = [None if v == 0 else atoms(v) for v in point]
-        series = self._run(expr, nodes, const, coeffs, centre, zero_c)
-        return {k: v for k, v in series.items() if v}, atoms
-
-    # ball route: the order-k coefficients enclose D^alpha f(xi)/alpha! for xi in the box ---------
-    def balls(self, expr: sp.Expr, box: Sequence[tuple[float, float]] | None,
-              centre_balls: Sequence[arb] | None = None) -> Series:
-        if expr.free_symbols.isdisjoint(self.varset):
-            return {self.zero: _ball(expr)}
-        nodes = _postorder(expr, self.varset)
-        n = self.order
-
-        def const(e: sp.Expr) -> arb:
-            return _ball(e)
-
-        def coeffs(node: sp.Expr, kind: tuple, c0: arb) -> list[arb]:
-            if not c0.is_finite():
-                raise _Unbounded
-            if kind[0] == "pow":
-                return _power_coeffs(kind[1], c0, n, _BallOps)
-            if kind[0] == "log":
-                return _function_coeffs(sp.log, c0, n, _BallOps)
-            if kind[0] == "exp":
-                return _function_coeffs(sp.exp, c0, n, _BallOps)
-            return _function_coeffs(kind[1], c0, n, _BallOps)
-
-        centre = (list(centre_balls) if centre_balls is not None
-                  else [arb(lo).union(arb(hi)) for lo, hi in box])  # type: ignore[union-attr]
-        try:
-            return self._run(expr, nodes, const, coeffs, centre, arb(0))
-        except _Singular as exc:  # pragma: no cover - exact route ran first
-            raise CertificationError(str(exc)) from None
-
-
-# -- the SymPy fallback (removable singularities, and the analyticity verdict) -------------
-
-
-def _fallback(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence[sp.Expr],
-              order: int, why: str) -> dict[tuple[int, ...], sp.Expr]:
-    t = sp.Dummy("t", real=True)
-    m = len(variables)
-    hs = [sp.Integer(1)] if m == 1 else [sp.Dummy(f"h{i}", real=True) for i in range(m)]
-    sub = {v: a + t * h for v, a, h in zip(variables, point, hs)}
-    e = expr.xreplace(sub)
-    where = _where(variables, point)
-    # messages speak of x - a (one variable) or of t along x_i = a_i + t*h_i (several)
-    if m == 1:
-        shown = {t: variables[0] - point[0]}
-        along = ""
-    else:
-        shown = {t: sp.Symbol("t"), **{h: sp.Symbol(f"h_{v}") for h, v in zip(hs, variables)}}
-        along = " along " + ", ".join(f"{v} = {a + sp.Symbol('t') * sp.Symbol(f'h_{v}')}"
-                                      for v, a in zip(variables, point))
-
-    def show(ex: sp.Expr) -> str:
-        return str(ex.xreplace(shown))
-
-    def not_analytic(detail: str) -> NotAnalyticError:
-        return NotAnalyticError(f"{expr} is not analytic at {where}: {detail}")
-
-    results = []
-    for direction in ("+", "-"):
-        try:
-            s = sp.series(e, t, 0, order + 1, dir=direction).removeO()
-        except (NotImplementedError, ValueError, TypeError, sp.PoleError) as exc:
-            raise NotAnalyticError(
-                f"{expr} has no Taylor expansion at {where} that symtaylor can derive "
-                f"({why}; series failed: {exc})"
-            ) from None
-        s = sp.expand(s)
-        try:
-            poly = sp.Poly(s, t)
-        except sp.PolynomialError:
-            poly = None
-        if poly is None or any(c.has(t) for c in poly.coeffs()) or s.has(sp.log(t)):
-            raise not_analytic(f"its expansion there{along} is {show(s)} "
-                               "(needs non-negative integer powers only)")
-        results.append(poly)
-    if sp.simplify(results[0].as_expr() - results[1].as_expr()) != 0:
-        raise not_analytic(
-            f"the one-sided expansions{along} differ ({show(results[0].as_expr())} for "
-            f"{'x > ' + str(point[0]) if m == 1 else 't > 0'}, {show(results[1].as_expr())} for "
-            f"{'x < ' + str(point[0]) if m == 1 else 't < 0'})"
-        )
-    out: dict[tuple[int, ...], sp.Expr] = {}
-    for (k,), c in results[0].terms():
-        if k > order:
-            continue
-        if m == 1:
-            out[(k,)] = sp.simplify(c) if c.has(sp.Abs, sp.sign) else c
-            continue
-        # analytic: the t**k coefficient is a homogeneous polynomial of degree k in h
-        try:
-            hp = sp.Poly(sp.expand(c), *hs)
-        except sp.PolynomialError:
-            hp = None
-        if hp is None or any(cc.has(*hs) or sum(mon) != k for mon, cc in hp.terms()):
-            raise not_analytic(f"the coefficient of t**{k}{along} is {show(c)}, not a "
-                               f"homogeneous polynomial of degree {k} in the h_i")
-        for monom, cc in hp.terms():
-            out[tuple(monom)] = cc
-    return {k: v for k, v in out.items() if v != 0}
-
-
-def _where(variables: Sequence[sp.Symbol], point: Sequence[sp.Expr]) -> str:
-    return ", ".join(f"{v} = {a}" for v, a in zip(variables, point))
 
 
 # -- results --------------------------------------------------------------------------------------
@@ -1023,25 +745,6 @@ def _mp_coefficients(t: TaylorExpansion) -> dict[tuple[int, ...], Any]:
     return {k: _mpf(v) for k, v in t.coefficients.items()}
 
 
-_REWRITES = {
-    sp.tan: lambda u: sp.sin(u) / sp.cos(u),
-    sp.cot: lambda u: sp.cos(u) / sp.sin(u),
-    sp.sec: lambda u: 1 / sp.cos(u),
-    sp.csc: lambda u: 1 / sp.sin(u),
-    sp.tanh: lambda u: sp.sinh(u) / sp.cosh(u),
-    sp.coth: lambda u: sp.cosh(u) / sp.sinh(u),
-}
-
-
-def _rewrite(expr: sp.Expr) -> sp.Expr:
-    """Quotients of sin/cos (sinh/cosh) for the series engine: two cheap compositions and a
-    reciprocal instead of high derivatives of tan."""
-    if not expr.has(*_REWRITES):
-        return expr
-    return expr.replace(lambda e: e.func in _REWRITES and len(e.args) == 1,
-                        lambda e: _REWRITES[e.func](e.args[0]))
-
-
 # -- the facade --------------------------------------------------------------------------------
 
 
@@ -1059,63 +762,6 @@ def _expand_core(expr: sp.Expr, variables: tuple[sp.Symbol, ...], point: tuple[s
         if v != 0:
             coeffs[key[1:]] = v
     return coeffs, "series-arithmetic"
-
-
-def _resolve_branches(expr: sp.Expr, variables: Sequence[sp.Symbol],
-                      point: Sequence[sp.Expr]) -> sp.Expr:
-    """Away from their kinks and jumps, ``Max``/``Min`` are one of their arguments and
-    ``sign``/``Heaviside``/``floor``/``ceiling`` are constant near a numeric point: replace
-    them by that (``Max(x, 0)`` at ``x = 1/2`` is ``x``). At a kink they are kept, and the
-    one-sided expansions decide."""
-    kinds = (sp.Max, sp.Min, sp.sign, sp.Heaviside, sp.floor, sp.ceiling)
-    if not expr.has(*kinds) or any(p.free_symbols for p in point):
-        return expr
-    at = dict(zip(variables, point))
-
-    def value(e: sp.Expr) -> float | None:
-        try:
-            v = complex(sp.N(e.xreplace(at), 30))
-        except (TypeError, ValueError):
-            return None
-        return v.real if v.imag == 0 and math.isfinite(v.real) else None
-
-    def resolve(node: sp.Expr) -> sp.Expr:
-        if node.free_symbols.isdisjoint(variables):
-            return node
-        if isinstance(node, sp.Max | sp.Min):
-            vals = [value(a) for a in node.args]
-            if any(v is None for v in vals):
-                return node
-            best = max(vals) if isinstance(node, sp.Max) else min(vals)
-            winners = [a for a, v in zip(node.args, vals) if abs(v - best) <= 1e-20]
-            others = [v for v in vals if abs(v - best) > 1e-20]
-            gap = min((abs(v - best) for v in others), default=math.inf)
-            if len(winners) == 1 and gap > 1e-12 * max(1.0, abs(best)):
-                return winners[0]
-            return node
-        v = value(node.args[0])
-        if v is None:
-            return node
-        if isinstance(node, sp.sign | sp.Heaviside) and abs(v) > 1e-12:
-            return sp.Integer(1 if v > 0 else (-1 if isinstance(node, sp.sign) else 0))
-        if isinstance(node, sp.floor | sp.ceiling) and abs(v - round(v)) > 1e-12:
-            return sp.Integer(math.floor(v) if isinstance(node, sp.floor) else math.ceil(v))
-        return node
-
-    return expr.replace(lambda e: isinstance(e, kinds), resolve)
-
-
-def _complex_number(c: sp.Expr) -> bool:
-    """A constant whose value is not real (``asin(pi/3)``, ``atanh(2)``)."""
-    if c.free_symbols or c.is_Rational:
-        return False
-    if c.is_extended_real:
-        return False
-    try:
-        v = complex(sp.N(c, 30))
-    except (TypeError, ValueError):
-        return False
-    return abs(v.imag) > 1e-20 * max(1.0, abs(v.real))
 
 
 def _real(value: Any, what: str) -> float:
@@ -1191,14 +837,7 @@ def taylor(f: ExprLike, variables: VariablesLike = None, at: PointLike = 0,
         raise
     except RecursionError:
         raise InputError(f"{expr} is nested too deeply to expand") from None
-    if any(_singular_value(c) for c in coeffs.values()):
-        raise NotAnalyticError(f"{expr} is not analytic at {_where(vs, point)}")
-    if any(c.has(sp.I) or (sum(k) <= 1 and _complex_number(c))  # asin(pi/3) has no I in it
-           for k, c in coeffs.items()):  # log(x) or sqrt(x) at x = -1
-        raise NotAnalyticError(
-            f"{expr} is not real-valued near {_where(vs, point)}: its expansion there has "
-            "complex coefficients (expansions are over the reals)"
-        )
+    _check_real(expr, vs, point, coeffs)
     terms = []
     for key, c in coeffs.items():
         terms.append(sp.Mul(c, *[(v - a) ** k for v, a, k in zip(vs, point, key) if k]))
