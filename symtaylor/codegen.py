@@ -1764,16 +1764,34 @@ def _given(v: Any) -> bool:
     return v is not None and not (isinstance(v, (tuple, list, str)) and len(v) == 0)
 
 
+def _shown(value: Any) -> str:
+    """A user's option for an error message: text quoted, cut and escaped; others by type."""
+    if isinstance(value, str):
+        return _comment(repr(_cut(value, 40)))
+    if isinstance(value, bool | int | float):
+        return repr(value)
+    return f"a {type(value).__name__} value"
+
+
+def _check_options(name: Any, default: str, reduce: Any, cse: Any = True) -> str:
+    """Check ``reduce`` and ``cse``; return the checked function name (``default`` for None
+    or "")."""
+    if not (isinstance(reduce, str) and reduce in ("sum", "mean")):
+        raise InputError(f"reduce must be 'sum' or 'mean', got {_shown(reduce)}")
+    if not isinstance(cse, bool | np.bool_):
+        raise InputError(f"cse must be True or False, got {_shown(cse)}")
+    return _check_name(default if name is None or (isinstance(name, str) and not name) else name)
+
+
 def _check_name(name: Any) -> str:
     """A function name given by the user: an ASCII identifier that is not a keyword, a builtin,
     a name the generated code uses, or private (``_...`` names are the generator's helpers)."""
     if not (isinstance(name, str) and name.isascii() and name.isidentifier()) or (
             keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in _BUILTINS
             or name in _GENERATOR_NAMES or name.startswith("_")):
-        shown = _comment(repr(_cut(name, 40) if isinstance(name, str) else name))
-        raise InputError(f"name {shown} is not a usable function name; use an ASCII identifier "
-                         "such as 'f' or 'rosen' (not a keyword, a builtin, 'np', 'x', 'out', "
-                         "or a name starting with '_')")
+        raise InputError(f"name {_shown(name)} is not a usable function name; use an ASCII "
+                         "identifier such as 'f' or 'rosen' (not a keyword, a builtin, 'np', "
+                         "'x', 'out', or a name starting with '_')")
     return name
 
 
@@ -1846,9 +1864,7 @@ def compile_numpy(
     >>> r(np.array([2.0, 0.0]), np.array([0.0, 1.0, 2.0]), np.array([1.0, 2.0, 3.0]))
     array([ 1.,  0., -1.])
     """
-    if reduce not in ("sum", "mean"):
-        raise InputError(f"reduce must be 'sum' or 'mean', got {reduce!r}")
-    name = _check_name(name or "f")
+    name = _check_options(name, "f", reduce, cse)
     shape, positions, values, display, syms, ps, ds = _coerce(exprs, variables, params, data)
     if len(shape) == 1 and not isinstance(display, sp.MatrixBase):
         display = values
@@ -2065,9 +2081,7 @@ def compile_objective(
     >>> float(ls.f(np.array([1.0, 2.0]), t, y)), ls.grad(np.array([0.0, 0.0]), t, y)
     (0.0, array([-18., -26.]))
     """
-    if reduce not in ("sum", "mean"):
-        raise InputError(f"reduce must be 'sum' or 'mean', got {reduce!r}")
-    name = _check_name(name or "objective")
+    name = _check_options(name, "objective", reduce)
     shape, _, values, display, syms, ps, ds = _coerce(f, variables, params, data)
     if shape:
         raise InputError("compile_objective needs a scalar expression; use compile_numpy for a "

@@ -369,6 +369,17 @@ def test_function_names_must_be_safe(name) -> None:
         compile_numpy(sp.Symbol("x"), ["x"], name=name)
 
 
+@pytest.mark.parametrize("options", [dict(cse=np.array([True, False])), dict(cse="yes"),
+                                     dict(reduce=np.array(["sum", "sum"])), dict(reduce="max"),
+                                     dict(name=np.array(["f", "g"]))])
+def test_options_are_checked(options: dict) -> None:
+    with pytest.raises(InputError, match=r"cse|reduce|name"):
+        compile_numpy("x**2", "x", **options)
+    if "cse" not in options:
+        with pytest.raises(InputError, match=r"reduce|name"):
+            compile_objective("x**2", "x", **options)
+
+
 def test_linecache_entry_is_dropped_with_the_function() -> None:
     fn = compile_numpy(sp.Symbol("x") ** 2, ["x"], name="short_lived")
     filename = fn.function.__code__.co_filename
