@@ -648,3 +648,34 @@ def test_region_away_from_the_point_still_gives_a_rigorous_tight_bound() -> None
         true = float(mpmath.e**2 - 5)  # |e^x - (1 + x + x^2/2)| is largest at x = 2
     b = t.remainder_bound((1, 2))
     assert true <= b <= 3 * true
+
+
+def test_certify_reuses_the_exact_series_with_branches_resolved(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # certify used to rerun the exact engine on the unresolved Max(x, 0)*exp(x): no rule for
+    # Max, so its "cannot happen" branch ran. T_n now comes from the series taylor() built.
+    from symtaylor.series.engine import _Engine
+
+    t = taylor("Max(x,0)*exp(x)", "x", at="1/2", order=2)
+    h = sp.Rational(1, 2)
+    assert sp.expand(t.polynomial - sp.series(x * sp.exp(x), x, h, 3).removeO()) == 0
+    orders: list[int] = []
+    exact = _Engine.exact
+
+    def spy(self: _Engine, *args: object) -> object:
+        orders.append(self.order)
+        return exact(self, *args)
+
+    monkeypatch.setattr(_Engine, "exact", spy)
+    cert = t.certify((0.4, 0.6))
+    assert t.order not in orders  # no second exact run of T_n's own order
+    # the truth: |f - T_2| on a fine grid, f and T_2 in mpmath at 50 digits
+    with mpmath.workdps(50):
+        e = mpmath.exp(mpmath.mpf(1) / 2)
+        def err(u: mpmath.mpf) -> mpmath.mpf:
+            d = u - mpmath.mpf(1) / 2
+            return abs(max(u, 0) * mpmath.exp(u) - e * (mpmath.mpf(1) / 2 + 3 * d / 2
+                                                          + 5 * d**2 / 4))
+        true = float(max(err(mpmath.mpf(4) / 10 + mpmath.mpf(k) / 10000) for k in range(2001)))
+    assert cert.attained == pytest.approx(true, rel=1e-9)
+    assert true <= cert.upper

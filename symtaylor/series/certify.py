@@ -39,11 +39,10 @@ from ..coerce import PointLike, RegionLike, _show, as_number, as_positive_int, a
 from ..enclosure import _arb_up, branch_and_bound, compile_enclosure
 from ..errors import CertificationError, InputError, UnsupportedFunctionError
 from .domain import _ball, _mono, _mpf, _Unbounded
-from .engine import _Engine, _Singular
+from .engine import _Engine
 from .expand import _expand_core
 from .kernel import Series, _add, _mul, _pow_int
 from .records import ErrorRow, ErrorTable, RemainderCertificate
-from .rewrite import _rewrite
 
 if TYPE_CHECKING:
     from .expansion import TaylorExpansion
@@ -65,18 +64,10 @@ def _numeric_point(t: TaylorExpansion) -> list[float]:
 
 
 def _mp_coefficients(t: TaylorExpansion) -> dict[tuple[int, ...], Any]:
-    """The coefficients of ``t`` as mpmath numbers at the working precision, cheaply: the exact
-    engine is rerun and its ring elements (polynomials in a few constants) are evaluated, instead
-    of ``evalf`` on large coefficient expressions."""
-    if t.method == "series-arithmetic":
-        engine = _Engine(t.variables, t.order)
-        try:
-            series, atoms = engine.exact(_rewrite(t.function), t.point)
-        except _Singular:  # pragma: no cover - taylor() took the same route
-            series = None
-        if series is not None:
-            vals = [_mpf(a) for a in atoms.index]
-            return {key[1:]: atoms.to_mp(c, vals) for key, c in series.items()}
+    """The coefficients of ``t`` as mpmath numbers at the working precision: from the ring
+    elements of the series the expansion built (fast route), else by ``evalf``."""
+    if t._exact is not None:
+        return t._exact.mp_coefficients()
     return {k: _mpf(v) for k, v in t.coefficients.items()}
 
 
@@ -118,7 +109,7 @@ class _Certifier:
             higher = {k[1:]: v for k, v in at_a.items() if n < k[0]}
         except _NO_BALLS:
             # e.g. a removable singularity at the point: convert the exact coefficients
-            hi = _expand_core(t.function, t.variables, t.point, n + extra)[0]
+            hi = _expand_core(t.function, t.variables, t.point, n + extra).coefficients
             higher = {k: _ball(v) for k, v in hi.items() if n < sum(k) <= n + extra}
             tballs = {k: _ball(v) for k, v in t.coefficients.items()}
         return tballs, higher

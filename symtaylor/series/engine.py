@@ -19,9 +19,8 @@ Examples
 >>> import sympy as sp
 >>> x = sp.Symbol("x")
 >>> engine = _Engine([x], 3)
->>> series, atoms = engine.exact(sp.exp(x), [sp.Integer(1)])
->>> [atoms.to_expr(series[(k, k)]) for k in range(4)]
-[E, E, E/2, E/6]
+>>> sorted(engine.exact(sp.exp(x), [sp.Integer(1)]).coefficients().items())
+[((0,), E), ((1,), E), ((2,), E/2), ((3,), E/6)]
 >>> from flint import arb
 >>> balls = engine.balls(sp.exp(x), [(0.0, 0.5)])   # e**xi / 3!, xi in [0, 1/2]
 >>> balls[(3, 3)].contains(arb(0.25).exp() / 6), balls[(3, 3)].upper() < 0.275
@@ -31,13 +30,23 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
 from flint import arb
 
 from ..errors import CertificationError
-from .domain import _Atoms, _ball, _BallOps, _ExactOps, _is_zero, _singular_value, _Unbounded
+from .domain import (
+    _Atoms,
+    _ball,
+    _BallOps,
+    _ExactOps,
+    _is_zero,
+    _mpf,
+    _singular_value,
+    _Unbounded,
+)
 from .kernel import Key, Series, _add, _compose, _mul, _pow_int, _split
 from .rules import RULES, _function_coeffs, _power_coeffs
 
@@ -45,7 +54,34 @@ from .rules import RULES, _function_coeffs, _power_coeffs
 class _Singular(Exception):
     """The fast route met a singular constant term; the caller falls back to ``series``."""
 
+
 _ARITH_FUNCS = tuple(RULES)
+
+
+@dataclass(frozen=True)
+class _Exact:
+    """The exact route's result: ``series`` (ring elements of ``atoms``) of ``expr``, the
+    expression as the engine expanded it (branches resolved, ``tan`` rewritten)."""
+
+    expr: sp.Expr
+    series: Series
+    atoms: _Atoms
+
+    def coefficients(self) -> dict[tuple[int, ...], sp.Expr]:
+        """``{alpha: c_alpha}`` as SymPy expressions (zeros dropped)."""
+        out = {}
+        for key, c in self.series.items():
+            v = self.atoms.to_expr(c)
+            if v != 0:
+                out[key[1:]] = v
+        return out
+
+    def mp_coefficients(self) -> dict[tuple[int, ...], Any]:
+        """``{alpha: c_alpha}`` as mpmath numbers at the working precision, cheaply: the ring
+        elements (polynomials in a few constants) are evaluated, instead of ``evalf`` on large
+        coefficient expressions."""
+        vals = [_mpf(a) for a in self.atoms.index]
+        return {key[1:]: self.atoms.to_mp(c, vals) for key, c in self.series.items()}
 
 
 def _postorder(expr: sp.Expr, variables: frozenset) -> list[sp.Expr]:
@@ -131,7 +167,7 @@ class _Engine:
         return {k: v for k, v in memo[expr].items() if k[0] <= order}
 
     # exact route ---------------------------------------------------------------------------
-    def exact(self, expr: sp.Expr, point: Sequence[sp.Expr]) -> tuple[Series, _Atoms]:
+    def exact(self, expr: sp.Expr, point: Sequence[sp.Expr]) -> _Exact:
         if expr.free_symbols.isdisjoint(self.varset):  # a constant (0, 2, pi, exp(a), ...)
             if _singular_value(expr):
                 raise _Singular(f"{expr} is not finite")
@@ -139,7 +175,7 @@ class _Engine:
             atoms.scan(expr)
             atoms.build()
             c = atoms(expr)
-            return ({self.zero: c} if c else {}), atoms
+            return _Exact(expr, {self.zero: c} if c else {}, atoms)
         nodes = _postorder(expr, self.varset)
         env = dict(zip(self.variables, point))
         values: dict[sp.Expr, sp.Expr] = {}
@@ -210,7 +246,7 @@ class _Engine:
 
         centre = [None if v == 0 else atoms(v) for v in point]
         series = self._run(expr, nodes, const, coeffs, centre, zero_c)
-        return {k: v for k, v in series.items() if v}, atoms
+        return _Exact(expr, {k: v for k, v in series.items() if v}, atoms)
 
     # ball route: the order-k coefficients enclose D^alpha f(xi)/alpha! for xi in the box ---------
     def balls(self, expr: sp.Expr, box: Sequence[tuple[float, float]] | None,

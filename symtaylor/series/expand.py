@@ -7,10 +7,12 @@ which also delivers the verdict on analyticity.
 
 Examples
 --------
->>> import sympy as sp
+>>> from typing import NamedTuple
+
+import sympy as sp
 >>> x = sp.Symbol("x")
->>> coeffs, method = _expand_core(sp.exp(x), (x,), (sp.Integer(0),), 2)
->>> sorted(coeffs.items()), method
+>>> e = _expand_core(sp.exp(x), (x,), (sp.Integer(0),), 2)
+>>> sorted(e.coefficients.items()), e.method
 ([((0,), 1), ((1,), 1), ((2,), 1/2)], 'series-arithmetic')
 >>> _expand_core(sp.sin(x) / x, (x,), (sp.Integer(0),), 2)[1]
 'sympy-series'
@@ -18,24 +20,30 @@ Examples
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import sympy as sp
 
-from .engine import _Engine, _Singular
+from .engine import _Engine, _Exact, _Singular
 from .fallback import _fallback
 from .rewrite import _resolve_branches, _rewrite
 
 
+class _Expanded(NamedTuple):
+    """An exact expansion: ``{alpha: c_alpha}``, the route taken, and (fast route) the series
+    as the engine built it, which certification reuses."""
+
+    coefficients: dict[tuple[int, ...], sp.Expr]
+    method: str
+    exact: _Exact | None
+
+
 def _expand_core(expr: sp.Expr, variables: tuple[sp.Symbol, ...], point: tuple[sp.Expr, ...],
-                 order: int) -> tuple[dict[tuple[int, ...], sp.Expr], str]:
+                 order: int) -> _Expanded:
     engine = _Engine(variables, order)
     expr = _resolve_branches(expr, variables, point)
     try:
-        series, atoms = engine.exact(_rewrite(expr), point)
+        exact = engine.exact(_rewrite(expr), point)
     except _Singular as exc:
-        return _fallback(expr, variables, point, order, str(exc)), "sympy-series"
-    coeffs = {}
-    for key, c in series.items():
-        v = atoms.to_expr(c)
-        if v != 0:
-            coeffs[key[1:]] = v
-    return coeffs, "series-arithmetic"
+        return _Expanded(_fallback(expr, variables, point, order, str(exc)), "sympy-series", None)
+    return _Expanded(exact.coefficients(), "series-arithmetic", exact)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
@@ -28,6 +28,7 @@ from ..coerce import PointLike, RegionLike, as_expr
 from ..errors import InputError
 from ..latex import display
 from . import certify as _certify
+from .engine import _Exact
 from .fallback import _where
 from .kernel import _multi_indices
 from .records import Coefficients, ErrorTable, RemainderCertificate
@@ -71,6 +72,8 @@ class TaylorExpansion:
     coefficients: Coefficients
     polynomial: sp.Expr
     method: str = "series-arithmetic"
+    #: the exact series as the engine built it (fast route only): certification reuses it
+    _exact: _Exact | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         at = _where(self.variables, self.point)

@@ -88,7 +88,7 @@ def taylor(f: ExprLike, variables: VariablesLike = None, at: PointLike = 0,
     if expr.has(sp.I) or any(p.has(sp.I) for p in point):
         raise InputError("complex input is not supported: expansions are over the reals")
     try:
-        coeffs, method = _expand_core(expr, vs, point, order)
+        coeffs, method, exact = _expand_core(expr, vs, point, order)
     except SymTaylorError:
         raise
     except RecursionError:
@@ -99,4 +99,4 @@ def taylor(f: ExprLike, variables: VariablesLike = None, at: PointLike = 0,
         terms.append(sp.Mul(c, *[(v - a) ** k for v, a, k in zip(vs, point, key) if k]))
     poly = sp.Add(*terms)
     return TaylorExpansion(expr, vs, point, order, Coefficients(coeffs, len(vs), order), poly,
-                           method)
+                           method, exact)
