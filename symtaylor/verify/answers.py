@@ -3,20 +3,25 @@ expression, a vector or a matrix (decimals read as exact fractions), a claimed n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 
 from ..coerce import (
     NumberLike,
+    PointLike,
     as_expr,
     as_exprs,
     as_number,
+    as_point,
     as_variables,
     exact_decimals,
 )
 from ..errors import InputError
+from .equality import _approx_same
+from .records import _point_text
 
 #: The note added to a wrong verdict whose answer had decimals close to the right values.
 _DECIMALS_NOTE = ("the answer's decimals were read as exact fractions (0.1 is 1/10); write "
@@ -34,6 +39,41 @@ def _setup(f: Any, variables: Any) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
 def _number(value: NumberLike, what: str) -> sp.Expr:
     """A claimed step size: a real number, decimals read exactly (0.1 is 1/10)."""
     return as_number(value, what, exact=True)
+
+
+@dataclass(frozen=True)
+class _At:
+    """The point of a question about a step (``at=``), or none: calling it evaluates a matrix
+    of expressions there (simplified); without a point it returns the matrix as is."""
+
+    variables: tuple[sp.Symbol, ...] = ()
+    point: tuple[sp.Expr, ...] = ()
+    sub: dict[sp.Symbol, sp.Expr] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def read(cls, at: PointLike | None, syms: Sequence[sp.Symbol]) -> _At:
+        if at is None:
+            return cls()
+        point = tuple(as_point(at, syms, exact=True))
+        return cls(tuple(syms), point, dict(zip(syms, point)))
+
+    def __bool__(self) -> bool:
+        return bool(self.sub)
+
+    def __call__(self, m: sp.Matrix) -> sp.Matrix:
+        return m.xreplace(self.sub).applyfunc(sp.simplify) if self.sub else m
+
+    def text(self) -> str:
+        """``x = 1, y = 1/2``."""
+        return _point_text(self.variables, self.point)
+
+
+def _decimals_note(answer: Any, pairs: Iterable[tuple[sp.Expr, sp.Expr]]) -> tuple[str, ...]:
+    """The decimals note, when the answer has decimals and each ``(expected, given)`` pair
+    agrees to about 6 digits (the answer was right, only written in decimals)."""
+    if _has_decimals(answer) and all(_approx_same(e, g) for e, g in pairs):
+        return (_DECIMALS_NOTE,)
+    return ()
 
 
 def _exact(e: sp.Expr) -> sp.Expr:

@@ -9,19 +9,11 @@ from typing import Any
 import sympy as sp
 
 from ..calculus import gradient, hessian, jacobian
-from ..coerce import (
-    ExprLike,
-    VariablesLike,
-    as_exprs,
-    as_variables,
-)
-from .answers import (
-    _answer_matrix,
-    _answer_vector,
-    _setup,
-)
+from ..coerce import ExprLike, VariablesLike, as_exprs, as_variables
+from .answers import _answer_matrix, _answer_vector, _setup
 from .equality import _same, _same_matrix
 from .records import Mistake, Verdict
+from .slips import Slip, first_slip
 
 __all__ = ["check_gradient", "check_hessian", "check_jacobian"]
 
@@ -48,40 +40,47 @@ def check_gradient(f: ExprLike, variables: VariablesLike, answer: Any) -> Verdic
                                 f"the gradient has {expected.rows} entries (one per variable), "
                                 f"not {given.rows}"))
     else:
-        for i, s in enumerate(syms):
-            if _same(expected[i], given[i]):
-                continue
-            line = f"d/d{s} should be {expected[i]}, not {given[i]}"
-            kind = None
-            if expected[i] != 0 and _same(given[i], -expected[i]):
-                kind, line = "sign", line + " (sign error)"
-            else:
-                for j, t in enumerate(syms):
-                    if j != i and _same(given[i], expected[j]):
-                        kind, line = "swapped", line + f" (that is d/d{t}: entries swapped)"
-                        break
-            mistakes.append(Mistake(f"d/d{s}", expected[i], given[i], kind, line, i))
+        mistakes += [_entry_mistake(f"d/d{s}", expected[i], given[i], _partial_slips(
+            expected, syms, i), i) for i, s in enumerate(syms) if not _same(expected[i], given[i])]
     return Verdict(not mistakes, f"gradient of {expr} in ({', '.join(map(str, syms))})",
                    expected, given, tuple(mistakes))
 
 
+def _entry_mistake(where: str, e: sp.Expr, g: sp.Expr, slips: list[Slip], key: Any
+                   ) -> Mistake:
+    """The mistake of a wrong entry ``g`` (``e`` is right), with the first slip that explains
+    it."""
+    line = f"{where} should be {e}, not {g}"
+    slip = first_slip(slips, lambda c: _same(g, c))
+    if slip is None:
+        return Mistake(where, e, g, None, line, key)
+    return Mistake(where, e, g, slip.kind, f"{line} ({slip.why})", key)
+
+
+def _partial_slips(expected: sp.Matrix, syms: Sequence[sp.Symbol], i: int) -> list[Slip]:
+    """Slips in the ``i``-th partial derivative: its sign, or the partial with respect to
+    another variable."""
+    e = expected[i]
+    slips = [Slip("sign", lambda: -e, "sign error")] if e != 0 else []
+    return slips + [Slip("swapped", lambda j=j: expected[j], f"that is d/d{t}: entries swapped")
+                    for j, t in enumerate(syms) if j != i]
+
+
+def _entry_slips(e: sp.Expr) -> list[Slip]:
+    """Slips in one entry of a Hessian or Jacobian: its sign, a factor 2 either way."""
+    if e == 0:
+        return []
+    return [Slip("sign", lambda: -e, "sign error"),
+            Slip("factor-2", lambda: 2 * e, "off by a factor 2"),
+            Slip("factor-2", lambda: e / 2, "off by a factor 2")]
+
+
 def _matrix_mistakes(kind: str, expected: sp.Matrix, given: sp.Matrix, rows: Sequence[str],
                      cols: Sequence[str]) -> list[Mistake]:
-    out: list[Mistake] = []
-    for i in range(expected.rows):
-        for j in range(expected.cols):
-            e, g = expected[i, j], given[i, j]
-            if _same(e, g):
-                continue
-            where = f"{kind}[{rows[i]}, {cols[j]}]"
-            line = f"{where} should be {e}, not {g}"
-            k = None
-            if e != 0 and _same(g, -e):
-                k, line = "sign", line + " (sign error)"
-            elif e != 0 and (_same(g, 2 * e) or _same(2 * g, e)):
-                k, line = "factor-2", line + " (off by a factor 2)"
-            out.append(Mistake(where, e, g, k, line, (i, j)))
-    return out
+    return [_entry_mistake(f"{kind}[{rows[i]}, {cols[j]}]", expected[i, j], given[i, j],
+                           _entry_slips(expected[i, j]), (i, j))
+            for i in range(expected.rows) for j in range(expected.cols)
+            if not _same(expected[i, j], given[i, j])]
 
 
 def check_hessian(f: ExprLike, variables: VariablesLike, answer: Any) -> Verdict:

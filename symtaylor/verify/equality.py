@@ -8,10 +8,7 @@ import random
 import mpmath
 import sympy as sp
 
-from ..coerce import (
-    ExprLike,
-    as_expr,
-)
+from ..coerce import ExprLike, as_expr
 
 __all__ = ["equivalent"]
 

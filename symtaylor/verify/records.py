@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,8 +137,7 @@ class Verdict:
         d = self.derivation
         if d is None:
             return lines[0]
-        from ..taylor import TaylorExpansion
-        from .taylor import _monomial
+        from ..series import TaylorExpansion
 
         if isinstance(d, TaylorExpansion):
             lines.append("derivation: c_alpha = D^alpha f(a) / alpha!")
@@ -166,6 +166,17 @@ class Verdict:
 
     def _repr_latex_(self) -> str:
         return display(self.latex())
+
+
+def _monomial(variables: Sequence[sp.Symbol], point: Sequence[sp.Expr],
+               m: tuple[int, ...]) -> sp.Expr:
+    """``(x - a)**m0 * (y - b)**m1 ...``: the monomial of a multi-index about the point."""
+    return sp.Mul(*[(v - a) ** k for v, a, k in zip(variables, point, m)])
+
+
+def _point_text(variables: Sequence[sp.Symbol], point: Sequence[Any]) -> str:
+    """``x = 1, y = 1/2``."""
+    return ", ".join(f"{v} = {a}" for v, a in zip(variables, point))
 
 
 def _show(v: Any) -> str:

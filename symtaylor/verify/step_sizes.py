@@ -1,6 +1,11 @@
 """Checking step-size claims for gradient descent against ``L`` from
 :func:`symtaylor.convergence_bounds`: a guaranteed-descent step ``0 < alpha < 2/L`` and the
-largest safe step ``2/L``."""
+largest safe step ``2/L``.
+
+For a quadratic ``L`` is exact; otherwise it is certified over a region (an upper bound, with the
+largest curvature actually attained as ``L_attained``), and the claims are judged against the
+interval the two give.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +14,17 @@ from typing import Any
 
 import sympy as sp
 
-from ..coerce import (
-    ExprLike,
-    NumberLike,
-    RegionLike,
-    VariablesLike,
-)
-from .answers import (
-    _number,
-    _setup,
-)
+from ..bounds import ConvergenceBounds, convergence_bounds
+from ..coerce import ExprLike, NumberLike, RegionLike, VariablesLike
+from .answers import _number, _setup
 from .equality import _same
 from .records import Mistake, Verdict
+from .slips import Slip, first_slip
 
 __all__ = ["check_max_step", "check_step_size"]
+
+
+# -- a step with guaranteed descent ---------------------------------------------------------------
 
 
 def check_step_size(
@@ -48,52 +50,58 @@ def check_step_size(
     >>> v.correct, v.notes
     (True, ('alpha = 3/40 is above 1/L = 1/20 but below 2/L = 1/10: descent is still guaranteed',))
     """
-    from ..bounds import convergence_bounds
-
     expr, syms = _setup(f, variables)
     a = _number(alpha, "alpha")
     b = convergence_bounds(expr, syms, region=region)
-    mistakes: list[Mistake] = []
-    notes: list[str] = []
-    max_step = b.max_step
-    if not a > 0:
-        mistakes.append(Mistake("step size", sp.Interval.open(0, max_step), a, "not-positive",
-                                f"alpha = {a} is not positive: that is not a descent step"))
-    elif not b.certified:
-        if not a < max_step:
-            mistakes.append(Mistake(
-                "step size", sp.Interval.open(0, max_step), a, "not-below-2/L",
-                f"alpha = {a} is not below 2/L = {max_step} (L = {b.L}): gradient descent can "
-                "diverge"))
-    else:
-        lo = 2 / b.L if b.L > 0 else math.inf
-        hi = 2 / b.L_attained if b.L_attained else math.inf
-        if float(a) >= hi:
-            mistakes.append(Mistake(
-                "step size", sp.Interval.open(0, max_step), a, "not-below-2/L",
-                f"alpha = {a} is not below 2/L = {hi:.6g} (|f''| reaches {b.L_attained:.6g} in "
-                "the region): gradient descent can diverge"))
-        elif float(a) >= lo:
-            mistakes.append(Mistake(
-                "step size", sp.Interval.open(0, max_step), a, "not-guaranteed",
-                f"alpha = {a} is not below the certified 2/L = {lo:.6g}: descent is not "
-                "guaranteed on the region"))
-    if not mistakes and b.L == 0:
-        notes.append("L = 0 (f is linear): every alpha > 0 decreases f by alpha ||grad f||^2")
-    elif not mistakes:
-        opt = b.optimal_step
-        o, m = (opt, max_step) if not b.certified else (f"{opt:.6g}", f"{max_step:.6g}")
-        if a > opt:
-            notes.append(f"alpha = {a} is above 1/L = {o} but below 2/L = {m}: descent "
-                         "is still guaranteed")
-        elif a == opt:
-            notes.append(f"alpha = 1/L = {o} maximizes the guaranteed decrease")
-        else:
-            notes.append(f"alpha = {a} is below 1/L = {o}: safe, but the guaranteed decrease "
-                         "is smaller than at 1/L")
-    expected = sp.Interval.open(0, max_step)
+    expected = sp.Interval.open(0, b.max_step)
+    mistake = _step_size_mistake(a, b, expected)
+    mistakes = () if mistake is None else (mistake,)
+    notes = () if mistakes else (_step_size_note(a, b),)
     return Verdict(not mistakes, f"step size {a} for gradient descent on {expr}", expected, a,
-                   tuple(mistakes), tuple(notes), derivation=b)
+                   mistakes, notes, derivation=b)
+
+
+def _step_size_mistake(a: sp.Expr, b: ConvergenceBounds, expected: sp.Interval
+                       ) -> Mistake | None:
+    """Not positive, not below ``2/L`` (exact, or above ``2/L_attained``), or only below the
+    attained ``2/L`` but not the certified one."""
+    if not a > 0:
+        return Mistake("step size", expected, a, "not-positive",
+                       f"alpha = {a} is not positive: that is not a descent step")
+    if not b.certified:
+        if a < b.max_step:
+            return None
+        return Mistake("step size", expected, a, "not-below-2/L",
+                       f"alpha = {a} is not below 2/L = {b.max_step} (L = {b.L}): gradient "
+                       "descent can diverge")
+    lo = 2 / b.L if b.L > 0 else math.inf
+    hi = 2 / b.L_attained if b.L_attained else math.inf
+    if float(a) >= hi:
+        return Mistake("step size", expected, a, "not-below-2/L",
+                       f"alpha = {a} is not below 2/L = {hi:.6g} (|f''| reaches "
+                       f"{b.L_attained:.6g} in the region): gradient descent can diverge")
+    if float(a) >= lo:
+        return Mistake("step size", expected, a, "not-guaranteed",
+                       f"alpha = {a} is not below the certified 2/L = {lo:.6g}: descent is not "
+                       "guaranteed on the region")
+    return None
+
+
+def _step_size_note(a: sp.Expr, b: ConvergenceBounds) -> str:
+    """A safe step compared with the optimal step ``1/L``."""
+    if b.L == 0:
+        return "L = 0 (f is linear): every alpha > 0 decreases f by alpha ||grad f||^2"
+    opt, max_step = b.optimal_step, b.max_step
+    o, m = (opt, max_step) if not b.certified else (f"{opt:.6g}", f"{max_step:.6g}")
+    if a > opt:
+        return f"alpha = {a} is above 1/L = {o} but below 2/L = {m}: descent is still guaranteed"
+    if a == opt:
+        return f"alpha = 1/L = {o} maximizes the guaranteed decrease"
+    return (f"alpha = {a} is below 1/L = {o}: safe, but the guaranteed decrease is smaller than "
+            "at 1/L")
+
+
+# -- the largest safe step ------------------------------------------------------------------------
 
 
 def check_max_step(
@@ -119,56 +127,66 @@ def check_max_step(
     >>> v.expected, v.given
     (1/10, 1/20)
     """
-    from ..bounds import convergence_bounds
-
     expr, syms = _setup(f, variables)
     c = _number(claimed, "the claimed step")
     b = convergence_bounds(expr, syms, region=region)
-    mistakes: list[Mistake] = []
-    if not b.certified and b.L == 0:
-        expected: Any = sp.oo
-        mistakes.append(Mistake("step size", sp.oo, c, None,
-                                f"L = 0 (f is linear): every step decreases f, there is no "
-                                f"largest safe step (not {c})"))
-    elif not b.certified:
-        L, mu = b.L, b.mu
-        ok = _same(c, b.max_step)
-        cands = [("one-over-L", 1 / L if L else None,
-                  f"{c} is 1/L, the step that maximizes the guaranteed decrease ||g||^2/(2L); "
-                  f"the largest step with guaranteed descent is 2/L = {b.max_step}"),
-                 ("used-mu", 2 / mu if mu else None,
-                  f"{c} is 2/mu with mu = {mu} the smallest curvature; the limit comes from the "
-                  f"largest, L = {L}: 2/L = {b.max_step}"),
-                 ("used-mu", 1 / mu if mu else None,
-                  f"{c} is 1/mu with mu = {mu} the smallest curvature; the largest safe step is "
-                  f"2/L = {b.max_step} (L = {L})"),
-                 ("reciprocal", 2 * L, f"{c} is 2L: the bound is 2/L = {b.max_step}"),
-                 ("reciprocal", L, f"{c} is L: the bound is 2/L = {b.max_step}")]
-        if not ok:
-            for kind, val, why in cands:
-                if val is not None and _same(c, val):
-                    mistakes.append(Mistake("step size", b.max_step, c, kind, why))
-                    break
-            else:
-                mistakes.append(Mistake("step size", b.max_step, c, None,
-                                        f"the largest step with guaranteed descent is 2/L = "
-                                        f"{b.max_step} (L = {L}), not {c}"))
-        expected = b.max_step
+    if b.certified:
+        expected, mistake = _max_step_certified(c, b)
     else:
-        lo = 2 / b.L
-        hi = 2 / b.L_attained if b.L_attained else math.inf
-        cf = float(c)
-        expected = sp.Interval(lo, hi)
-        if not lo * (1 - 1e-12) <= cf <= hi * (1 + 1e-12):
-            if 0.5 * lo * (1 - 1e-9) <= cf <= 0.5 * hi * (1 + 1e-9):
-                mistakes.append(Mistake("step size", expected, c, "one-over-L",
-                                        f"{c} is 1/L (L in [{b.L_attained:.6g}, {b.L:.6g}]): "
-                                        "that maximizes the guaranteed decrease; the largest "
-                                        f"step with guaranteed descent is 2/L in [{lo:.6g}, "
-                                        f"{hi:.6g}]"))
-            else:
-                mistakes.append(Mistake("step size", expected, c, None,
-                                        f"the largest step with guaranteed descent is 2/L in "
-                                        f"[{lo:.6g}, {hi:.6g}], not {c}"))
-    return Verdict(not mistakes, f"largest safe gradient step on {expr}", expected, c,
-                   tuple(mistakes), derivation=b)
+        expected, mistake = _max_step_exact(c, b)
+    mistakes = () if mistake is None else (mistake,)
+    return Verdict(not mistakes, f"largest safe gradient step on {expr}", expected, c, mistakes,
+                   derivation=b)
+
+
+def _max_step_slips(c: sp.Expr, b: ConvergenceBounds) -> list[Slip]:
+    """The classic wrong answers for ``2/L``: the optimal step, ``mu`` for ``L``, ``L`` for
+    ``1/L``."""
+    L, mu, max_step = b.L, b.mu, b.max_step
+    return [
+        Slip("one-over-L", lambda: 1 / L if L else None,
+             f"{c} is 1/L, the step that maximizes the guaranteed decrease ||g||^2/(2L); the "
+             f"largest step with guaranteed descent is 2/L = {max_step}"),
+        Slip("used-mu", lambda: 2 / mu if mu else None,
+             f"{c} is 2/mu with mu = {mu} the smallest curvature; the limit comes from the "
+             f"largest, L = {L}: 2/L = {max_step}"),
+        Slip("used-mu", lambda: 1 / mu if mu else None,
+             f"{c} is 1/mu with mu = {mu} the smallest curvature; the largest safe step is "
+             f"2/L = {max_step} (L = {L})"),
+        Slip("reciprocal", lambda: 2 * L, f"{c} is 2L: the bound is 2/L = {max_step}"),
+        Slip("reciprocal", lambda: L, f"{c} is L: the bound is 2/L = {max_step}"),
+    ]
+
+
+def _max_step_exact(c: sp.Expr, b: ConvergenceBounds) -> tuple[Any, Mistake | None]:
+    """The claim against the exact ``2/L`` (no largest step when ``L = 0``)."""
+    if b.L == 0:
+        return sp.oo, Mistake("step size", sp.oo, c, None,
+                              f"L = 0 (f is linear): every step decreases f, there is no "
+                              f"largest safe step (not {c})")
+    if _same(c, b.max_step):
+        return b.max_step, None
+    slip = first_slip(_max_step_slips(c, b), lambda v: _same(c, v))
+    if slip is not None:
+        return b.max_step, slip.mistake("step size", b.max_step, c)
+    return b.max_step, Mistake("step size", b.max_step, c, None,
+                               f"the largest step with guaranteed descent is 2/L = "
+                               f"{b.max_step} (L = {b.L}), not {c}")
+
+
+def _max_step_certified(c: sp.Expr, b: ConvergenceBounds) -> tuple[Any, Mistake | None]:
+    """The claim against the certified interval ``[2/L_upper, 2/L_attained]``."""
+    lo = 2 / b.L
+    hi = 2 / b.L_attained if b.L_attained else math.inf
+    cf = float(c)
+    expected = sp.Interval(lo, hi)
+    if lo * (1 - 1e-12) <= cf <= hi * (1 + 1e-12):
+        return expected, None
+    if 0.5 * lo * (1 - 1e-9) <= cf <= 0.5 * hi * (1 + 1e-9):
+        return expected, Mistake("step size", expected, c, "one-over-L",
+                                 f"{c} is 1/L (L in [{b.L_attained:.6g}, {b.L:.6g}]): that "
+                                 "maximizes the guaranteed decrease; the largest step with "
+                                 f"guaranteed descent is 2/L in [{lo:.6g}, {hi:.6g}]")
+    return expected, Mistake("step size", expected, c, None,
+                             f"the largest step with guaranteed descent is 2/L in [{lo:.6g}, "
+                             f"{hi:.6g}], not {c}")

@@ -10,23 +10,13 @@ from typing import Any
 
 import sympy as sp
 
-from ..coerce import (
-    ExprLike,
-    OrderLike,
-    PointLike,
-    VariablesLike,
-    as_order,
-    as_point,
-)
+from ..coerce import ExprLike, OrderLike, PointLike, VariablesLike, as_order, as_point
 from ..errors import InputError, SymTaylorError
-from .answers import (
-    _DECIMALS_NOTE,
-    _answer_expr,
-    _has_decimals,
-    _setup,
-)
-from .equality import _approx_same, _same
-from .records import Mistake, Verdict
+from ..series import taylor  # the Taylor engine (derivation layer)
+from .answers import _answer_expr, _decimals_note, _setup
+from .equality import _same
+from .records import Mistake, Verdict, _monomial, _point_text
+from .slips import Slip, first_slip
 
 __all__ = ["check_taylor"]
 
@@ -50,11 +40,6 @@ def _shifted_coefficients(
     if any(c.has(*hs) for c in poly.coeffs()):  # pragma: no cover - Poly guarantees this
         raise InputError(f"the answer {poly_expr} is not a polynomial")
     return {m: sp.nsimplify(c) if c.is_Float else c for m, c in poly.terms() if c != 0}
-
-
-def _monomial(variables: Sequence[sp.Symbol], point: Sequence[sp.Expr],
-              m: tuple[int, ...]) -> sp.Expr:
-    return sp.Mul(*[(v - a) ** k for v, a, k in zip(variables, point, m)])
 
 
 def _dname(variables: Sequence[sp.Symbol], point: Sequence[sp.Expr], m: tuple[int, ...]) -> str:
@@ -138,8 +123,6 @@ def check_taylor(
     >>> print(check_taylor("exp(x)", "x", 1, 1, "1 + x").reasons[0])
     this is the Taylor polynomial about x = 0, not about x = 1
     """
-    from ..taylor import taylor  # the Taylor engine (derivation layer)
-
     order = as_order(order, "order")
     expr, syms = _setup(f, variables)
     point = as_point(at, syms, exact=True)
@@ -154,82 +137,92 @@ def check_taylor(
     for m in sorted(set(expected) | set(given), key=lambda t: (sum(t), [-e for e in t])):
         want = expected.get(m, sp.Integer(0))
         got = given.get(m, sp.Integer(0))
-        if sum(m) <= order and _same(want, got):
-            continue
-        mono = _monomial(syms, point, m)
-        label = "the constant term" if sum(m) == 0 else f"coefficient of {mono}"
-        if sum(m) > order:
-            mistakes.append(Mistake(
-                f"coefficient of {mono}", sp.Integer(0), got, "beyond-order",
-                f"term {got*mono} has degree {sum(m)} > {order}: drop it", m))
-            continue
-        fact = math.prod(math.factorial(k) for k in m)
-        line = f"{label} should be {want}, not {got}"
-        kind = None
-        if want != 0 and fact > 1 and _same(got, want * fact):
-            kind, line = "factorial", line + f" (forgot to divide by {_fact_text(m)})"
-        elif want != 0 and fact > 1 and _same(got, want / fact):
-            kind, line = "double-factorial", line + f" (divided by {_fact_text(m)} twice)"
-        elif want != 0 and _same(got, -want):
-            kind, line = "sign", line + " (sign error)"
-        elif sum(m) >= 1:
-            kind = "derivative-value"
-            name = _dname(syms, point, m)
-            line += f" (that needs {name} = {sp.simplify(got * fact)}, but {name} = " \
-                    f"{sp.simplify(want * fact)})"
-        mistakes.append(Mistake(label, want, got, kind, line, m))
+        if sum(m) > order or not _same(want, got):
+            mistakes.append(_coefficient_mistake(m, want, got, syms, point, order))
     whole: list[Mistake] = []
     if mistakes:
-        whole = _whole_taylor_diagnoses(expr, syms, point, order, given_expr, given, expected,
-                                        wide, mistakes)
-    where = ", ".join(f"{v} = {a}" for v, a in zip(syms, point))
+        found = (_order_mistake(order, given_expr, given, expected, wide, mistakes)
+                 or _point_mistake(expr, syms, point, order, given_expr))
+        whole = [found] if found is not None else []
     return Verdict(
         not mistakes,
-        f"Taylor polynomial of order {order} of {expr} about {where}",
+        f"Taylor polynomial of order {order} of {expr} about {_point_text(syms, point)}",
         expansion.polynomial,
         given_expr,
         tuple(whole + mistakes),
-        (_DECIMALS_NOTE,) if mistakes and _has_decimals(answer) and _approx_same(
-            expansion.polynomial, given_expr) else (),
+        _decimals_note(answer, [(expansion.polynomial, given_expr)]) if mistakes else (),
         derivation=expansion,
     )
 
 
-def _whole_taylor_diagnoses(
-    expr: sp.Expr, syms: tuple[sp.Symbol, ...], point: tuple[sp.Expr, ...], order: int,
-    given_expr: sp.Expr, given: dict, expected: dict, wide: Any, mistakes: list[Mistake],
-) -> list[Mistake]:
-    from ..taylor import taylor
+# -- the diagnoses -------------------------------------------------------------------------------
 
-    out: list[Mistake] = []
+
+def _coefficient_slips(m: tuple[int, ...], want: sp.Expr, fact: int) -> list[Slip]:
+    """The slips that give a wrong coefficient ``D^m f(a) / m!`` (``want``, ``fact = m!``)."""
+    if want == 0:
+        return []
+    slips = []
+    if fact > 1:
+        slips += [Slip("factorial", lambda: want * fact, f"forgot to divide by {_fact_text(m)}"),
+                  Slip("double-factorial", lambda: want / fact,
+                       f"divided by {_fact_text(m)} twice")]
+    slips.append(Slip("sign", lambda: -want, "sign error"))
+    return slips
+
+
+def _coefficient_mistake(m: tuple[int, ...], want: sp.Expr, got: sp.Expr,
+                         syms: tuple[sp.Symbol, ...], point: tuple[sp.Expr, ...], order: int
+                         ) -> Mistake:
+    """What is wrong with the coefficient ``got`` of the multi-index ``m`` (``want`` is right):
+    a term beyond the order, a named slip, or the derivative value it implies."""
+    mono = _monomial(syms, point, m)
+    if sum(m) > order:
+        return Mistake(f"coefficient of {mono}", sp.Integer(0), got, "beyond-order",
+                       f"term {got*mono} has degree {sum(m)} > {order}: drop it", m)
+    label = "the constant term" if sum(m) == 0 else f"coefficient of {mono}"
+    line = f"{label} should be {want}, not {got}"
+    fact = math.prod(math.factorial(k) for k in m)
+    slip = first_slip(_coefficient_slips(m, want, fact), lambda c: _same(got, c))
+    if slip is not None:
+        return Mistake(label, want, got, slip.kind, f"{line} ({slip.why})", m)
+    if sum(m) >= 1:
+        name = _dname(syms, point, m)
+        return Mistake(label, want, got, "derivative-value",
+                       f"{line} (that needs {name} = {sp.simplify(got * fact)}, but {name} = "
+                       f"{sp.simplify(want * fact)})", m)
+    return Mistake(label, want, got, None, line, m)
+
+
+def _order_mistake(order: int, given_expr: sp.Expr, given: dict, expected: dict, wide: Any,
+                   mistakes: list[Mistake]) -> Mistake | None:
+    """The Taylor polynomial of another order (``wide`` is the expansion up to the answer's
+    degree)?"""
     degrees = {sum(m.key) for m in mistakes}
-    # the polynomial of another order?
     top = max((sum(m) for m in given), default=0)
     if top > order and all(_same(given.get(m, 0), wide.coefficients[m])
                            for m in set(given) | set(wide.coefficients) if sum(m) <= top):
-        out.append(Mistake(
+        return Mistake(
             "whole answer", None, given_expr, "order",
             f"this is the Taylor polynomial of order {top}, not {order}: drop the terms of "
-            f"degree above {order}"))
-    elif order >= 1 and degrees == {order} and all(
+            f"degree above {order}")
+    if order >= 1 and degrees == {order} and all(
             sum(m) != order for m in given) and any(sum(m) == order for m in expected):
-        out.append(Mistake(
+        return Mistake(
             "whole answer", None, given_expr, "order",
             f"this is the Taylor polynomial of order {order - 1}: the degree-{order} terms "
-            "are missing"))
-    if out:
-        return out
-    # the polynomial about another point?
-    for b in _candidate_points(given_expr, syms, point):
-        try:
-            other = taylor(expr, syms, at=b, order=order).polynomial
-        except SymTaylorError:
-            continue
-        if _same(other, given_expr):
-            here = ", ".join(f"{v} = {a}" for v, a in zip(syms, point))
-            there = ", ".join(f"{v} = {a}" for v, a in zip(syms, b))
-            out.append(Mistake(
-                "whole answer", None, given_expr, "expansion-point",
-                f"this is the Taylor polynomial about {there}, not about {here}", b))
-            break
-    return out
+            "are missing")
+    return None
+
+
+def _point_mistake(expr: sp.Expr, syms: tuple[sp.Symbol, ...], point: tuple[sp.Expr, ...],
+                   order: int, given_expr: sp.Expr) -> Mistake | None:
+    """The Taylor polynomial about another point (see :func:`_candidate_points`)?"""
+    here = _point_text(syms, point)
+    slips = [Slip("expansion-point",
+                  lambda b=b: taylor(expr, syms, at=b, order=order).polynomial,
+                  f"this is the Taylor polynomial about {_point_text(syms, b)}, not about {here}",
+                  b)
+             for b in _candidate_points(given_expr, syms, point)]
+    slip = first_slip(slips, lambda other: _same(other, given_expr), errors=(SymTaylorError,))
+    return None if slip is None else slip.mistake("whole answer", None, given_expr)
