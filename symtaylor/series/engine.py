@@ -55,9 +55,6 @@ class _Singular(Exception):
     """The fast route met a singular constant term; the caller falls back to ``series``."""
 
 
-_ARITH_FUNCS = tuple(RULES)
-
-
 @dataclass(frozen=True)
 class _Exact:
     """The exact route's result: ``series`` (ring elements of ``atoms``) of ``expr``, the
@@ -121,13 +118,18 @@ class _Engine:
             self.units.append(tuple(k))
         self.varset = frozenset(self.variables)
 
-    # The same structural recursion serves exact constants and balls; ``const`` and
-    # ``coeffs`` say how constant terms are made and how a function's Taylor coefficients are.
-    def _run(self, expr: sp.Expr, nodes: list[sp.Expr], const: Any, coeffs: Any,
-             centre: Sequence[Any], zero_c: Any) -> Series:
+    def nodes(self, expr: sp.Expr) -> list[sp.Expr]:
+        """The subexpressions of ``expr`` that depend on the variables, children first."""
+        return _postorder(expr, self.varset)
+
+    # The same structural recursion serves exact constants and balls; ``const`` says how
+    # constant terms are made, ``coeffs(node, kind, c0)`` gives the Taylor coefficients of a
+    # function (``kind = ("func", F)``) or a power (``("pow", r)``) at the constant term ``c0``.
+    def _run(self, expr: sp.Expr, const: Any, coeffs: Any, centre: Sequence[Any],
+             zero_c: Any) -> Series:
         memo: dict[sp.Expr, Series] = {}
         order, zero = self.order, self.zero
-        for node in nodes:
+        for node in self.nodes(expr):
             if node.is_Symbol:
                 i = self.variables.index(node)
                 s: Series = {self.units[i]: const(sp.Integer(1))} if order >= 1 else {}
@@ -136,53 +138,78 @@ class _Engine:
                 memo[node] = s
                 continue
             args = [memo[a] if a in memo else {zero: const(a)} for a in node.args]
-            if node.is_Add:
-                s = args[0]
-                for a in args[1:]:
-                    s = _add(s, a)
-            elif node.is_Mul:
-                s = args[0]
-                for a in args[1:]:
-                    s = _mul(s, a, order)
-            elif node.is_Pow and node.args[1].free_symbols.isdisjoint(self.varset):
-                ex = node.args[1]
-                if ex.is_Integer and ex >= 0:
-                    s = _pow_int(args[0], int(ex), order, zero)
-                else:
-                    c0, p1 = _split(args[0], zero, zero_c)
-                    s = _compose(coeffs(node, ("pow", ex), c0), p1, order, zero)
-            elif node.is_Pow:  # f**g = exp(g*log(f))
-                c0, p1 = _split(args[0], zero, zero_c)
-                lg = _compose(coeffs(node, ("log",), c0), p1, order, zero)
-                e = _mul(lg, args[1], order)
-                c0, p1 = _split(e, zero, zero_c)
-                s = _compose(coeffs(node, ("exp",), c0), p1, order, zero)
-            elif node.func in _ARITH_FUNCS and len(node.args) == 1:
-                c0, p1 = _split(args[0], zero, zero_c)
-                s = _compose(coeffs(node, ("func", node.func), c0), p1, order, zero)
-            else:
-                raise _Singular(f"no series rule for {node.func}")
-            memo[node] = s
+            memo[node] = self._combine(node, args, coeffs, zero_c)
         # sums do not truncate: drop anything above the order (e.g. a bare x at order 0)
         return {k: v for k, v in memo[expr].items() if k[0] <= order}
 
+    def _combine(self, node: sp.Expr, args: list[Series], coeffs: Any, zero_c: Any) -> Series:
+        """The series of ``node`` from those of its arguments."""
+        order, zero = self.order, self.zero
+        if node.is_Add:
+            s = args[0]
+            for a in args[1:]:
+                s = _add(s, a)
+            return s
+        if node.is_Mul:
+            s = args[0]
+            for a in args[1:]:
+                s = _mul(s, a, order)
+            return s
+        if node.is_Pow and node.args[1].free_symbols.isdisjoint(self.varset):
+            ex = node.args[1]
+            if ex.is_Integer and ex >= 0:
+                return _pow_int(args[0], int(ex), order, zero)
+            return self._apply(node, ("pow", ex), args[0], coeffs, zero_c)
+        if node.is_Pow:  # f**g = exp(g*log(f))
+            lg = self._apply(node, ("func", sp.log), args[0], coeffs, zero_c)
+            return self._apply(node, ("func", sp.exp), _mul(lg, args[1], order), coeffs, zero_c)
+        if node.func in RULES and len(node.args) == 1:
+            return self._apply(node, ("func", node.func), args[0], coeffs, zero_c)
+        raise _Singular(f"no series rule for {node.func}")
+
+    def _apply(self, node: sp.Expr, kind: tuple, p: Series, coeffs: Any, zero_c: Any) -> Series:
+        """``F(p)``: ``F``'s Taylor coefficients at ``p``'s constant term composed with the rest."""
+        c0, p1 = _split(p, self.zero, zero_c)
+        return _compose(coeffs(node, kind, c0), p1, self.order, self.zero)
+
     # exact route ---------------------------------------------------------------------------
     def exact(self, expr: sp.Expr, point: Sequence[sp.Expr]) -> _Exact:
+        """The series of ``expr`` about ``point`` with exact coefficients in ``QQ[atoms]``.
+
+        Two passes: the values at the point and the Taylor coefficients each function needs
+        there (SymPy constants, whose atoms make the ring), then the series in that ring.
+        """
         if expr.free_symbols.isdisjoint(self.varset):  # a constant (0, 2, pi, exp(a), ...)
-            if _singular_value(expr):
-                raise _Singular(f"{expr} is not finite")
-            atoms = _Atoms()
-            atoms.scan(expr)
-            atoms.build()
-            c = atoms(expr)
-            return _Exact(expr, {self.zero: c} if c else {}, atoms)
-        nodes = _postorder(expr, self.varset)
-        env = dict(zip(self.variables, point))
+            return self._exact_constant(expr)
+        atoms = _Atoms()
+        wanted = self._at_point(expr, point, atoms)
+        atoms.build()
+        converted = {key: [atoms(d) for d in ds] for key, ds in wanted.items()}
+
+        def coeffs(node: sp.Expr, kind: tuple, c0: Any) -> list[Any]:
+            return converted[(node, *kind)]
+
+        centre = [None if v == 0 else atoms(v) for v in point]
+        series = self._run(expr, atoms, coeffs, centre, atoms(sp.Integer(0)))
+        return _Exact(expr, {k: v for k, v in series.items() if v}, atoms)
+
+    def _exact_constant(self, expr: sp.Expr) -> _Exact:
+        if _singular_value(expr):
+            raise _Singular(f"{expr} is not finite")
+        atoms = _Atoms()
+        atoms.scan(expr)
+        atoms.build()
+        c = atoms(expr)
+        return _Exact(expr, {self.zero: c} if c else {}, atoms)
+
+    def _at_point(self, expr: sp.Expr, point: Sequence[sp.Expr], atoms: _Atoms
+                  ) -> dict[tuple, list[sp.Expr]]:
+        """Pass 1: every node's value at the point, and ``{(node, *kind): coefficients}`` for
+        the functions and powers, as SymPy constants (their atoms scanned)."""
         values: dict[sp.Expr, sp.Expr] = {}
         wanted: dict[tuple, list[sp.Expr]] = {}
-        atoms = _Atoms()
-        n = self.order
-        for node in nodes:
+        env = dict(zip(self.variables, point))
+        for node in self.nodes(expr):
             if node.is_Symbol:
                 values[node] = env[node]
                 atoms.scan(env[node])
@@ -200,81 +227,58 @@ class _Engine:
             values[node] = val
             if node.is_Add or node.is_Mul:
                 continue
-            base0 = argv[0]
-            if node.is_Pow:
-                ex = node.args[1]
-                if ex.free_symbols.isdisjoint(self.varset):
-                    if ex.is_Integer and ex >= 0:
-                        continue
-                    if _is_zero(base0):
-                        raise _Singular(f"{node}: base vanishes at the point")
-                    ds = _power_coeffs(ex, base0, n, _ExactOps)
-                    wanted[(node, "pow", ex)] = ds
-                else:
-                    if _is_zero(base0):
-                        raise _Singular(f"{node}: base vanishes at the point")
-                    wanted[(node, "log")] = _function_coeffs(sp.log, base0, n, _ExactOps)
-                    wanted[(node, "exp")] = _function_coeffs(
-                        sp.exp, sp.log(base0) * argv[1], n, _ExactOps
-                    )
-                for d in wanted.get((node, "pow", ex), []) + wanted.get((node, "exp"), []):
+            for key, ds in self._needed(node, argv):
+                wanted[key] = ds
+                for d in ds:
                     atoms.scan(d)
-                for d in wanted.get((node, "log"), []):
-                    atoms.scan(d)
-                continue
-            func = node.func
-            if func not in _ARITH_FUNCS or len(node.args) != 1:
-                raise _Singular(f"no fast rule for {func}")
-            if RULES[func].kink_at_zero and _is_zero(base0):
-                raise _Singular(f"{node}: argument vanishes at the point")
-            ds = _function_coeffs(func, base0, n, _ExactOps)
-            if any(_singular_value(d) for d in ds):
-                raise _Singular(f"{node} is singular at the point")
-            wanted[(node, "func", func)] = ds
-            for d in ds:
-                atoms.scan(d)
-        atoms.build()
-        converted = {key: [atoms(d) for d in ds]
-                     for key, ds in wanted.items()}
-        zero_c = atoms(sp.Integer(0))
+        return wanted
 
-        def const(e: sp.Expr) -> Any:
-            return atoms(e)
-
-        def coeffs(node: sp.Expr, kind: tuple, c0: Any) -> list[Any]:
-            return converted[(node, *kind)]
-
-        centre = [None if v == 0 else atoms(v) for v in point]
-        series = self._run(expr, nodes, const, coeffs, centre, zero_c)
-        return _Exact(expr, {k: v for k, v in series.items() if v}, atoms)
+    def _needed(self, node: sp.Expr, argv: list[sp.Expr]) -> list[tuple[tuple, list[sp.Expr]]]:
+        """The Taylor coefficients a power or function node needs at its arguments' values
+        ``argv``, keyed as :meth:`_run` asks for them."""
+        n, base0 = self.order, argv[0]
+        if node.is_Pow:
+            ex = node.args[1]
+            constant = ex.free_symbols.isdisjoint(self.varset)
+            if constant and ex.is_Integer and ex >= 0:
+                return []  # repeated multiplication
+            if _is_zero(base0):
+                raise _Singular(f"{node}: base vanishes at the point")
+            if constant:
+                return [((node, "pow", ex), _power_coeffs(ex, base0, n, _ExactOps))]
+            # f**g = exp(g*log(f)): exp's coefficients at g_0*log(f_0), log's at f_0
+            return [((node, "func", sp.exp),
+                     _function_coeffs(sp.exp, sp.log(base0) * argv[1], n, _ExactOps)),
+                    ((node, "func", sp.log), _function_coeffs(sp.log, base0, n, _ExactOps))]
+        func = node.func
+        if func not in RULES or len(node.args) != 1:
+            raise _Singular(f"no fast rule for {func}")
+        if RULES[func].kink_at_zero and _is_zero(base0):
+            raise _Singular(f"{node}: argument vanishes at the point")
+        ds = _function_coeffs(func, base0, n, _ExactOps)
+        if any(_singular_value(d) for d in ds):
+            raise _Singular(f"{node} is singular at the point")
+        return [((node, "func", func), ds)]
 
     # ball route: the order-k coefficients enclose D^alpha f(xi)/alpha! for xi in the box ---------
     def balls(self, expr: sp.Expr, box: Sequence[tuple[float, float]] | None,
               centre_balls: Sequence[arb] | None = None) -> Series:
+        """The series of ``expr`` with ball coefficients, the variables' centres being the
+        ranges of ``box`` (or the balls ``centre_balls``)."""
         if expr.free_symbols.isdisjoint(self.varset):
             return {self.zero: _ball(expr)}
-        nodes = _postorder(expr, self.varset)
         n = self.order
-
-        def const(e: sp.Expr) -> arb:
-            return _ball(e)
 
         def coeffs(node: sp.Expr, kind: tuple, c0: arb) -> list[arb]:
             if not c0.is_finite():
                 raise _Unbounded
             if kind[0] == "pow":
                 return _power_coeffs(kind[1], c0, n, _BallOps)
-            if kind[0] == "log":
-                return _function_coeffs(sp.log, c0, n, _BallOps)
-            if kind[0] == "exp":
-                return _function_coeffs(sp.exp, c0, n, _BallOps)
             return _function_coeffs(kind[1], c0, n, _BallOps)
 
         centre = (list(centre_balls) if centre_balls is not None
                   else [arb(lo).union(arb(hi)) for lo, hi in box])  # type: ignore[union-attr]
         try:
-            return self._run(expr, nodes, const, coeffs, centre, arb(0))
-        except _Singular as exc:  # pragma: no cover - exact route ran first
+            return self._run(expr, _ball, coeffs, centre, arb(0))
+        except _Singular as exc:  # no ball rule (Max, sign, ... are resolved at the point only)
             raise CertificationError(str(exc)) from None
-
-
