@@ -1,0 +1,375 @@
+"""Truncation vs round-off of a finite-difference derivative, derived and measured:
+:func:`fd_error`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..coerce import (
+    ExprLike,
+    NumberLike,
+    OrderLike,
+    PointLike,
+    VariablesLike,
+    _show,
+    as_expr,
+    as_number,
+    as_point,
+    as_variables,
+)
+from ..errors import InputError, NotAnalyticError, UnsupportedFunctionError
+from .report import FDErrorReport, FDRow
+from .stencils import EPS, Stencil, h, stencil
+
+__all__ = ["fd_error"]
+
+
+_MIN_DPS = 50
+
+
+def _default_steps(d: int, x0: float) -> list[float]:
+    lowest = min(15, math.ceil(16 / d) + 1)
+    scale = max(1.0, abs(x0))
+    return [scale * 10.0 ** (-lowest * i / 30) for i in range(31)]
+
+
+def _is_zero(value: sp.Expr) -> bool:
+    if value == 0:
+        return True
+    z = value.is_zero
+    if z is not None:
+        return bool(z)
+    try:
+        return abs(complex(value.evalf(40))) < 1e-35
+    except TypeError:  # not a number (e.g. DiracDelta(0)): not zero, and not usable
+        return False
+
+
+def _finite_number(value: sp.Expr) -> bool:
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or value.is_finite is False:
+        return False
+    try:
+        return math.isfinite(abs(complex(value.evalf(20))))
+    except (TypeError, OverflowError):
+        return False
+
+
+#: Non-smooth functions and where they break: a kink or jump where the returned expression is 0.
+_BREAKS: dict[type, Callable[[sp.Expr], list[sp.Expr]]] = {
+    sp.Abs: lambda e: [e.args[0]],
+    sp.sign: lambda e: [e.args[0]],
+    sp.Heaviside: lambda e: [e.args[0]],
+    sp.DiracDelta: lambda e: [e.args[0]],
+    sp.Max: lambda e: [a - b for a in e.args for b in e.args if a != b],
+    sp.Min: lambda e: [a - b for a in e.args for b in e.args if a != b],
+    sp.Piecewise: lambda e: [r.lhs - r.rhs for _, c in e.args if isinstance(c, sp.Basic)
+                             for r in c.atoms(sp.core.relational.Relational)],
+}
+
+
+def _check_smooth_at(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr) -> None:
+    """Refuse points where ``expr`` has a kink or jump: no Taylor series, no truncation term."""
+    for kind, breaks in _BREAKS.items():
+        for node in expr.atoms(kind):
+            for u in breaks(node):
+                if not u.has(x):
+                    continue
+                v = u.subs(x, x0)
+                if _finite_number(v) and _is_zero(v):
+                    raise NotAnalyticError(
+                        f"{node} is not smooth at {x} = {x0} ({u} = 0 there): a finite "
+                        "difference across a kink has no Taylor truncation term; pick a point "
+                        "away from it"
+                    )
+
+
+def fd_error(
+    f: ExprLike,
+    variable: VariablesLike = None,
+    at: PointLike = 0,
+    derivative: OrderLike = 1,
+    scheme: str = "central",
+    accuracy: OrderLike | None = None,
+    steps: Sequence[NumberLike] | None = None,
+    offsets: Sequence[NumberLike] | None = None,
+) -> FDErrorReport:
+    """Truncation vs round-off error of a finite-difference derivative: derived and measured.
+
+    Parameters
+    ----------
+    f : str, sympy.Expr or callable
+        A function of one variable.
+    variable : Symbol or str, optional
+        Defaults to the only free symbol of ``f``.
+    at : number, str or sympy.Expr
+        The point.
+    derivative : int
+        Order ``d`` of the derivative.
+    scheme : {"central", "forward", "backward"}
+    accuracy : int, optional
+        Requested order of the stencil; default the textbook formula (2 for central,
+        1 for forward/backward: ``(f(x+h) - f(x))/h``).
+    steps : sequence of float, optional
+        The steps ``h`` to scan (default: 31 steps from ``max(1, |at|)`` down to where
+        round-off dominates clearly).
+    offsets : sequence of rationals, optional
+        Custom stencil nodes (overrides ``scheme`` and ``accuracy``).
+
+    Returns
+    -------
+    FDErrorReport
+
+    Examples
+    --------
+    The seed's table: second derivative of ``exp`` at 1 by the central difference.
+
+    >>> r = fd_error("exp(x)", "x", at=1, derivative=2,
+    ...              steps=[1.0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8])
+    >>> r.rows[0].approximation, r.rows[-1].approximation
+    (2.9524924420125602, 0.0)
+    >>> r.truncation_dominated
+    (1.0, 0.1, 0.01, 0.001)
+    >>> r.observed_optimal_step
+    0.0001
+    >>> r.optimal_step_exact
+    3**(1/4)/4096
+    """
+    expr = as_expr(f, variable)
+    if variable is None:
+        if len(expr.free_symbols) != 1:
+            raise InputError(
+                f"{expr} has free symbols {sorted(map(str, expr.free_symbols))}: "
+                "pass variable=... (and substitute values for parameters)"
+            )
+    xs = as_variables(variable, expr)
+    if len(xs) != 1:
+        raise InputError(f"fd_error takes one variable, got {list(xs)}")
+    (x,) = xs
+    others = expr.free_symbols - {x}
+    if others:
+        raise InputError(
+            f"{expr} depends on {sorted(map(str, others))} besides {x}: substitute numbers first"
+        )
+    (x0,) = as_point(at, (x,))
+    if isinstance(x0, sp.Float) and float(x0).is_integer():
+        x0 = sp.Integer(int(x0))  # 1.0 is exactly 1: keep the symbolic results exact
+    if x0.free_symbols:
+        raise InputError(f"the point {x0} is not a number")
+    try:
+        x0f = float(x0)
+    except (TypeError, ValueError):
+        raise InputError(f"the point {x0} is not a real number") from None
+    if not math.isfinite(x0f):
+        raise InputError(f"the point {x0} is not finite")
+    st = stencil(derivative, scheme, accuracy, offsets)
+    d = st.derivative
+    if steps is None:
+        hs = _default_steps(d, x0f)
+    else:
+        hs = _as_steps(steps)
+
+    # Exact derivatives at the point: the truth and the truncation terms. Differentiate with
+    # respect to a real symbol (finite differences live on the real line): d|x|/dx = sign(x).
+    user_expr, user_x = expr, x
+    if not x.is_real:
+        x = sp.Symbol(x.name, real=True)
+        expr = expr.subs(user_x, x)
+    _check_smooth_at(expr, x, x0)
+    deriv = sp.diff(expr, x, d)
+    if deriv.has(sp.Derivative):
+        raise UnsupportedFunctionError(
+            f"SymPy cannot differentiate {expr} in closed form (got {deriv}); "
+            "rewrite it with smooth functions (e.g. Piecewise instead of Abs)"
+        )
+    # Away from kinks (checked above) DiracDelta terms vanish; mpmath knows no Heaviside.
+    deriv = deriv.replace(sp.DiracDelta, lambda *args: sp.Integer(0))
+    if deriv.has(sp.Heaviside):
+        deriv = deriv.rewrite(sp.Piecewise)
+    exact = deriv.subs(x, x0)
+    if not _finite_number(exact):
+        raise NotAnalyticError(f"d^{d}/d{x}^{d} of {expr} is not finite at {x} = {x0}")
+    f_at = expr.subs(x, x0)
+    terms = _terms_at_point(deriv, x, x0, st)
+    lead = terms[0][1] * h ** terms[0][0] if terms else sp.Integer(0)
+    nxt = terms[1][1] * h ** terms[1][0] if len(terms) > 1 else sp.Integer(0)
+
+    # The round-off model and the optimal step.
+    S = st.abs_weight_sum
+    f_scale = sp.Abs(f_at)
+    if _is_zero(f_at):
+        # |f(x)| = 0 would predict no round-off; use the largest |f| on a unit-scale stencil.
+        f_np0 = sp.lambdify(x, expr, "math")
+        unit = d * EPS * S / abs(st.leading_coefficient)
+        h_unit = float(unit ** sp.Rational(1, st.accuracy + d))
+        f_scale = sp.Float(max(abs(_safe(f_np0, x0f + float(o) * h_unit)) for o in st.offsets), 17)
+    B = EPS * S * f_scale
+    roundoff = B / h**d
+    if not terms:
+        h_star_exact: sp.Expr = sp.oo
+        h_star = math.inf
+        predicted = 0.0
+        q, A = st.accuracy, sp.Integer(0)
+    else:
+        q, A = terms[0][0], sp.Abs(terms[0][1])
+        # No simplify(): it costs more than the whole scan; common factors (E in exp) cancel
+        # on their own.
+        h_star_exact = (d * B / (q * A)) ** sp.Rational(1, q + d)
+        h_star = float(h_star_exact)
+        predicted = float(A * h_star_exact**q + B / h_star_exact**d) if B != 0 else 0.0
+
+    try:
+        rows = _scan(expr, deriv, x, x0f, st, hs, q, float(A), float(B))
+    except OverflowError:
+        raise InputError(
+            f"{user_expr} or its derivatives overflow float64 near {user_x} = {x0}"
+        ) from None
+    finite = [r for r in rows if r.dominated_by != "undefined"]
+    if finite:
+        best = min(finite, key=lambda r: r.error)
+        h_obs, e_min = best.h, best.error
+    else:
+        h_obs, e_min = math.nan, math.nan
+    return FDErrorReport(
+        expression=user_expr, variable=user_x, at=x0, stencil=st, exact_derivative=exact,
+        truncation_term=lead, next_truncation_term=nxt, roundoff_term=roundoff,
+        optimal_step=h_star, optimal_step_exact=h_star_exact, predicted_min_error=predicted,
+        rows=tuple(rows), observed_optimal_step=h_obs, min_error=e_min,
+    )
+
+
+def _safe(fn: Callable[[float], float], v: float) -> float:
+    try:
+        out = float(fn(v))
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+        return 0.0
+    return out if math.isfinite(out) else 0.0
+
+
+def _as_steps(steps: Any) -> list[float]:
+    if isinstance(steps, str | bytes | Mapping) or not isinstance(steps, Iterable):
+        raise InputError(f"steps must be a sequence of positive numbers, got {_show(steps)}")
+    out = []
+    for s in steps:
+        try:
+            v = float(s) if type(s) in (int, float) else float(as_number(s, "steps"))
+        except (TypeError, OverflowError):
+            raise InputError(f"step {_show(s)} is not a finite number") from None
+        if not (math.isfinite(v) and v > 0):
+            raise InputError(f"step {_show(s)} must be positive and finite")
+        out.append(v)
+    if not out:
+        raise InputError("no steps given")
+    return out
+
+
+def _terms_at_point(
+    deriv: sp.Expr, x: sp.Symbol, x0: sp.Expr, st: Stencil
+) -> list[tuple[int, sp.Expr]]:
+    """The first two non-vanishing truncation terms ``C_k f^(k)(x0) h^(k-d)`` as
+    ``(k - d, C_k f^(k)(x0))``; ``deriv`` is ``f^(d)``."""
+    d = st.derivative
+    out: list[tuple[int, sp.Expr]] = []
+    g = deriv
+    k = d
+    limit = d + len(st.offsets) + 24
+    while len(out) < 2 and k < limit:
+        k += 1
+        g = sp.diff(g, x)
+        if g == 0:
+            break  # a polynomial: the expansion stops
+        m = sum((w * o**k for o, w in zip(st.offsets, st.weights)), sp.Integer(0))
+        if m == 0:
+            continue
+        val = g.subs(x, x0)
+        if not _finite_number(val):
+            raise NotAnalyticError(
+                f"the truncation term needs the derivative of order {k} at {x} = {x0}, which "
+                f"is not finite: the function is not smooth enough there for this stencil"
+            )
+        if _is_zero(val):
+            continue
+        out.append((k - d, m / sp.factorial(k) * val))
+    return out
+
+
+def _scan(
+    expr: sp.Expr,
+    deriv: sp.Expr,
+    x: sp.Symbol,
+    x0f: float,
+    st: Stencil,
+    hs: list[float],
+    q: int,
+    A: float,
+    B: float,
+) -> list[FDRow]:
+    """Rows of the scan; the models are ``A h^q`` (truncation) and ``B / h^d`` (round-off)."""
+    d = st.derivative
+    # Nodes with zero weight are skipped; the sum runs from the largest offset down, which is
+    # how the textbook formulas are written ((f(x+h) - 2f(x) + f(x-h))/h**2).
+    pairs = sorted(((o, w) for o, w in zip(st.offsets, st.weights) if w != 0),
+                   key=lambda ow: -ow[0])
+    # One scalar call per node, as hand-written code does (f(x + h) with x a Python float and
+    # NumPy functions): vectorised NumPy may round differently (np.power vs float.__pow__).
+    f_np = sp.lambdify(x, expr, "numpy")
+    wf = [(float(o), float(w)) for o, w in pairs]
+    approx = []
+    with np.errstate(all="ignore"):
+        for hv in hs:
+            acc = 0.0
+            for i, (o, w) in enumerate(wf):
+                try:
+                    term = w * float(f_np(x0f + o * hv))
+                except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                    term = math.nan
+                acc = term if i == 0 else acc + term
+            approx.append(acc / hv**d)
+
+    f_mp = sp.lambdify(x, expr, "mpmath")
+    df_mp = sp.lambdify(x, deriv, "mpmath")
+    # Enough digits that the truncation part (~h^q) survives the cancellation (~1/h^d).
+    dps = max(_MIN_DPS, 30 + math.ceil((q + d) * max(0.0, -math.log10(min(hs)))))
+    rows = []
+    with mpmath.workdps(dps):
+        X0 = mpmath.mpf(x0f)
+        truth = df_mp(X0)
+        if not _is_real_finite(truth):
+            raise NotAnalyticError(f"the derivative of {expr} is not finite at {x} = {x0f!r}")
+        ws = [(mpmath.mpf(int(o.p)) / int(o.q), mpmath.mpf(int(w.p)) / int(w.q)) for o, w in pairs]
+        for hv, ap in zip(hs, approx):
+            H_mp = mpmath.mpf(hv)
+            try:
+                num = mpmath.fsum(w * f_mp(X0 + o * H_mp) for o, w in ws)
+                exact_stencil = num / H_mp**d
+                ok = _is_real_finite(exact_stencil) and math.isfinite(ap)
+            except (ValueError, ZeroDivisionError, TypeError):
+                ok = False
+            t_est = A * hv**q
+            r_est = B / hv**d
+            if not ok:
+                rows.append(FDRow(hv, float(ap), math.inf, math.nan, math.nan, t_est, r_est,
+                                  "undefined"))
+                continue
+            trunc = abs(float(exact_stencil - truth))
+            roff = abs(float(mpmath.mpf(float(ap)) - exact_stencil))
+            err = abs(float(mpmath.mpf(float(ap)) - truth))
+            dom = "truncation" if trunc >= roff else "round-off"
+            rows.append(FDRow(hv, float(ap), err, trunc, roff, t_est, r_est, dom))
+    return rows
+
+
+def _is_real_finite(v: Any) -> bool:
+    if isinstance(v, mpmath.mpc):
+        if abs(v.imag) > 0:
+            return False
+        v = v.real
+    try:
+        return bool(mpmath.isfinite(v))
+    except TypeError:
+        return False
