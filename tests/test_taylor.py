@@ -679,3 +679,30 @@ def test_certify_reuses_the_exact_series_with_branches_resolved(
         true = float(max(err(mpmath.mpf(4) / 10 + mpmath.mpf(k) / 10000) for k in range(2001)))
     assert cert.attained == pytest.approx(true, rel=1e-9)
     assert true <= cert.upper
+
+
+def test_certification_walks_the_expression_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The postorder of f was recomputed on every ball evaluation (240 times here); the engine
+    # now keeps it: one walk for taylor(), one for the certifier's engine.
+    from symtaylor.series import engine
+
+    walks: list[sp.Expr] = []
+    postorder = engine._postorder
+    monkeypatch.setattr(engine, "_postorder",
+                        lambda e, vs: walks.append(e) or postorder(e, vs))
+    t = taylor("log(2+x)*atan(y)", "x y", at=(0, 0), order=3)
+    cert = t.certify([(-1.5, 1.5), (-1, 1)], rtol=0.01)
+    assert cert.boxes > 50 and cert.converged
+    assert len(walks) == 2
+    # the truth: T_3 from SymPy's one-variable series, |f - T_3| on a grid at 50 digits
+    prod = sp.expand(sp.series(sp.log(2 + x), x, 0, 4).removeO()
+                     * sp.series(sp.atan(y), y, 0, 4).removeO())
+    t3 = sum(term for term in prod.as_ordered_terms() if sp.Poly(term, x, y).total_degree() <= 3)
+    assert sp.expand(t.polynomial - t3) == 0
+    err = sp.lambdify((x, y), sp.Abs(sp.log(2 + x) * sp.atan(y) - t3), modules="mpmath")
+    with mpmath.workdps(50):
+        grid = [err(mpmath.mpf(-15 + i) / 10, mpmath.mpf(-10 + j) / 10)
+                for i in range(31) for j in range(21)]
+        true = float(max(grid))
+    assert cert.attained <= cert.upper <= (1 + 0.01) * cert.attained
+    assert true <= cert.upper

@@ -104,7 +104,11 @@ def _postorder(expr: sp.Expr, variables: frozenset) -> list[sp.Expr]:
 
 
 class _Engine:
-    """One expansion: a function of ``variables`` about ``centres`` to total degree ``order``."""
+    """One expansion: a function of ``variables`` about ``centres`` to total degree ``order``.
+
+    The postorder of each expression is computed once and kept: certification walks the same
+    expression over hundreds of boxes.
+    """
 
     def __init__(self, variables: Sequence[sp.Symbol], order: int) -> None:
         self.variables = tuple(variables)
@@ -117,10 +121,14 @@ class _Engine:
             k[i + 1] = 1
             self.units.append(tuple(k))
         self.varset = frozenset(self.variables)
+        self._postorders: dict[sp.Expr, list[sp.Expr]] = {}
 
     def nodes(self, expr: sp.Expr) -> list[sp.Expr]:
         """The subexpressions of ``expr`` that depend on the variables, children first."""
-        return _postorder(expr, self.varset)
+        nodes = self._postorders.get(expr)
+        if nodes is None:
+            nodes = self._postorders[expr] = _postorder(expr, self.varset)
+        return nodes
 
     # The same structural recursion serves exact constants and balls; ``const`` says how
     # constant terms are made, ``coeffs(node, kind, c0)`` gives the Taylor coefficients of a
