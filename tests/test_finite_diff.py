@@ -26,8 +26,8 @@ from symtaylor.cli import main
 from symtaylor.errors import InputError, NotAnalyticError, OptionalDependencyError
 from symtaylor.finite_diff import (
     CheckStatus,
-    check_gradient,
-    check_hessian,
+    fd_check_gradient,
+    fd_check_hessian,
     fd_error,
     fornberg_weights,
     stencil,
@@ -413,9 +413,9 @@ def test_plot_without_matplotlib(monkeypatch):
 
 @settings(deadline=None, max_examples=25)
 @given(st.lists(st.floats(min_value=-3, max_value=3, allow_nan=False), min_size=2, max_size=6))
-def test_check_gradient_rosenbrock(x0):
+def test_fd_check_gradient_rosenbrock(x0):
     x0 = np.array(x0)
-    c = check_gradient(rosen, rosen_der, x0)
+    c = fd_check_gradient(rosen, rosen_der, x0)
     assert c.ok, c
     assert c.status is CheckStatus.AGREES and c.suspects == ()
     # The estimate is honest (covers the real error vs SciPy's analytic gradient) and small.
@@ -427,7 +427,7 @@ def test_check_gradient_rosenbrock(x0):
     assert check_grad(rosen, rosen_der, x0) <= 1e-4 * (1 + np.linalg.norm(g))
 
 
-def test_check_gradient_flags_a_wrong_component():
+def test_fd_check_gradient_flags_a_wrong_component():
     x0 = np.array([-1.2, 1.0, 0.7])
 
     def wrong(v):
@@ -435,16 +435,16 @@ def test_check_gradient_flags_a_wrong_component():
         g[2] *= 1.001  # a 0.1% slip in one entry
         return g
 
-    c = check_gradient(rosen, wrong, x0)
+    c = fd_check_gradient(rosen, wrong, x0)
     assert not c.ok and c.status is CheckStatus.DISAGREES
     assert c.suspects == ((2,),)
     assert "worst entry [2]" in c.message
     assert "DISAGREES" in repr(c) and c.latex().startswith(r"\times")
 
 
-def test_check_hessian_rosenbrock_and_a_wrong_entry():
+def test_fd_check_hessian_rosenbrock_and_a_wrong_entry():
     x0 = np.array([-1.2, 1.0, 0.5, 2.0])
-    c = check_hessian(rosen_der, rosen_hess, x0)
+    c = fd_check_hessian(rosen_der, rosen_hess, x0)
     assert c.ok, c
     assert np.all(np.abs(c.finite_difference - rosen_hess(x0)) <= c.tolerance)
 
@@ -453,7 +453,7 @@ def test_check_hessian_rosenbrock_and_a_wrong_entry():
         H[1, 2] += 1e-3
         return H
 
-    c = check_hessian(rosen_der, wrong, x0)
+    c = fd_check_hessian(rosen_der, wrong, x0)
     assert not c.ok and c.suspects[0] == (1, 2)
 
 
@@ -482,20 +482,20 @@ def test_checks_of_code_compiled_from_sympy():
         gfun = lambda v: np.array(lg(v), dtype=float)  # noqa: E731
         hfun = lambda v: np.array(lh(v), dtype=float)  # noqa: E731
     x0 = [0.3, -1.1]
-    assert check_gradient(fun, gfun, x0).ok
-    assert check_hessian(gfun, hfun, x0).ok
+    assert fd_check_gradient(fun, gfun, x0).ok
+    assert fd_check_hessian(gfun, hfun, x0).ok
 
 
 def test_check_bad_input():
     with pytest.raises(InputError, match="shape"):
-        check_gradient(rosen, lambda v: np.zeros(3), [1.0, 2.0])
+        fd_check_gradient(rosen, lambda v: np.zeros(3), [1.0, 2.0])
     with pytest.raises(InputError, match="shape"):
-        check_hessian(rosen_der, lambda v: np.zeros((3, 3)), [1.0, 2.0])
+        fd_check_hessian(rosen_der, lambda v: np.zeros((3, 3)), [1.0, 2.0])
     with pytest.raises(InputError, match="finite"):
-        check_gradient(rosen, rosen_der, [1.0, math.nan])
+        fd_check_gradient(rosen, rosen_der, [1.0, math.nan])
     with pytest.raises(InputError, match="step"):
-        check_gradient(rosen, rosen_der, [1.0, 2.0], step=-1.0)
-    c = check_gradient(lambda v: math.log(v[0]), lambda v: np.array([1 / v[0]]), [1e-9])
+        fd_check_gradient(rosen, rosen_der, [1.0, 2.0], step=-1.0)
+    c = fd_check_gradient(lambda v: math.log(v[0]), lambda v: np.array([1 / v[0]]), [1e-9])
     assert c.status is CheckStatus.NOT_FINITE
 
 
@@ -532,8 +532,8 @@ def test_refined_step_is_more_accurate_where_third_derivative_is_large():
     re-balanced step (measured third derivative) is closer to SciPy's analytic gradient."""
     for x0 in ([-1.2, 1.0, 0.7], [0.1, 0.2]):
         truth = rosen_der(np.array(x0))
-        plain = check_gradient(rosen, rosen_der, x0, refine=False)
-        refined = check_gradient(rosen, rosen_der, x0)
+        plain = fd_check_gradient(rosen, rosen_der, x0, refine=False)
+        refined = fd_check_gradient(rosen, rosen_der, x0)
         err_plain = np.max(np.abs(plain.finite_difference - truth))
         err_refined = np.max(np.abs(refined.finite_difference - truth))
         assert err_refined < err_plain / 10
@@ -564,20 +564,20 @@ def test_float_point_with_integer_value_stays_exact():
 
 @settings(deadline=None, max_examples=25)
 @given(st.lists(st.floats(min_value=-3, max_value=3, allow_nan=False), min_size=2, max_size=6))
-def test_check_hessian_rosenbrock_property(x0):
-    c = check_hessian(rosen_der, rosen_hess, x0)
+def test_fd_check_hessian_rosenbrock_property(x0):
+    c = fd_check_hessian(rosen_der, rosen_hess, x0)
     assert c.ok, c
     H = rosen_hess(np.array(x0))
     # Tight enough to catch a relative slip of 1e-4 in any entry.
     assert np.all(c.tolerance <= 1e-5 * (1 + np.abs(H)))
 
 
-def test_check_hessian_no_false_alarm_on_cancelling_gradient_entries():
+def test_fd_check_hessian_no_false_alarm_on_cancelling_gradient_entries():
     # Found by a 1500-point scan: gradient entry 2 is a small difference of large terms, so
     # its rounding is eps * (largest term), not eps * |entry|.
     x0 = [2.72754296, -6.25117874e-04, -4.48628251e-01, 7.21280712e-01, 2.97057903]
-    assert check_hessian(rosen_der, rosen_hess, x0).ok
-    assert check_hessian(rosen_der, rosen_hess, [2.90849733, 0.97243644, -2.89035067]).ok
+    assert fd_check_hessian(rosen_der, rosen_hess, x0).ok
+    assert fd_check_hessian(rosen_der, rosen_hess, [2.90849733, 0.97243644, -2.89035067]).ok
 
 
 def test_scheme_names_are_case_insensitive_and_point_may_be_numpy() -> None:

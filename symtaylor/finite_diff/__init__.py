@@ -17,7 +17,7 @@ division by ``h^d`` magnifies: round-off ``~ eps * sum|w_i| * |f(x)| / h^d``. Mi
 :func:`fd_error` measures the picture: it evaluates the stencil in float64 for a scan of steps,
 compares with the exact derivative (SymPy + mpmath at 50+ digits), and separates the
 truncation part (the same stencil evaluated in mpmath at high precision) from the round-off
-part (the rest). :func:`check_gradient` and :func:`check_hessian` use the analysis to check
+part (the rest). :func:`fd_check_gradient` and :func:`fd_check_hessian` use the analysis to check
 hand-written or compiled derivative code at a point, with an error estimate.
 
 Examples
@@ -40,8 +40,6 @@ E*h**2/12
 from .checks import (
     CheckStatus,
     DerivativeCheck,
-    check_gradient,
-    check_hessian,
     fd_check_gradient,
     fd_check_hessian,
 )
@@ -57,8 +55,6 @@ __all__ = [
     "FDErrorReport",
     "FDRow",
     "Stencil",
-    "check_gradient",
-    "check_hessian",
     "fd_check_gradient",
     "fd_check_hessian",
     "fd_error",

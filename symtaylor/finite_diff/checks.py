@@ -1,5 +1,10 @@
 """Derivative code checked against central differences at the analysed step, with an error
-estimate per entry: :func:`fd_check_gradient`, :func:`fd_check_hessian`."""
+estimate per entry: :func:`fd_check_gradient`, :func:`fd_check_hessian`.
+
+The ``fd_`` prefix is the name: :mod:`symtaylor.verify` has ``check_gradient`` and
+``check_hessian`` for formulas (is this gradient right?); these check numeric code (does this
+function compute its formula?).
+"""
 
 from __future__ import annotations
 
@@ -16,8 +21,7 @@ from ..errors import InputError
 from ..latex import display
 from .stencils import EPS, stencil
 
-__all__ = ["CheckStatus", "DerivativeCheck", "check_gradient", "check_hessian", "fd_check_gradient",
-           "fd_check_hessian"]
+__all__ = ["CheckStatus", "DerivativeCheck", "fd_check_gradient", "fd_check_hessian"]
 
 
 class CheckStatus(enum.Enum):
@@ -259,7 +263,7 @@ def _safety(safety: Any) -> float:
     return v
 
 
-def check_gradient(
+def fd_check_gradient(
     fun: Callable[[np.ndarray], float],
     grad: Callable[[np.ndarray], Any] | Any,
     x: Sequence[float],
@@ -296,11 +300,11 @@ def check_gradient(
     >>> fun = lambda v: (1 - v[0])**2 + 100*(v[1] - v[0]**2)**2
     >>> grad = lambda v: np.array([-2*(1 - v[0]) - 400*v[0]*(v[1] - v[0]**2),
     ...                            200*(v[1] - v[0]**2)])
-    >>> check_gradient(fun, grad, [-1.2, 1.0]).ok
+    >>> fd_check_gradient(fun, grad, [-1.2, 1.0]).ok
     True
     >>> wrong = lambda v: np.array([-2*(1 - v[0]) - 400*v[0]*(v[1] - v[0]**2),
     ...                             100*(v[1] - v[0]**2)])
-    >>> c = check_gradient(fun, wrong, [-1.2, 1.0])
+    >>> c = fd_check_gradient(fun, wrong, [-1.2, 1.0])
     >>> c.status.name, c.suspects
     ('DISAGREES', ((1,),))
     """
@@ -312,7 +316,7 @@ def check_gradient(
     return _check("gradient", lambda v: _scalar(fun(v)), g, xa, step, safety, False, refine)
 
 
-def check_hessian(
+def fd_check_hessian(
     grad: Callable[[np.ndarray], Any],
     hess: Callable[[np.ndarray], Any] | Any,
     x: Sequence[float],
@@ -323,7 +327,7 @@ def check_hessian(
     """Check Hessian code against central differences of the gradient, with an error estimate.
 
     Column ``j`` of the finite-difference Hessian is ``(g(x + h e_j) - g(x - h e_j)) / 2h``
-    with the analysed step; the error estimate and tolerance are as in :func:`check_gradient`.
+    with the analysed step; the error estimate and tolerance are as in :func:`fd_check_gradient`.
     Check the gradient first: this compares the Hessian with the gradient code you give.
 
     Examples
@@ -333,7 +337,7 @@ def check_hessian(
     ...                            200*(v[1] - v[0]**2)])
     >>> hess = lambda v: np.array([[2 - 400*v[1] + 1200*v[0]**2, -400*v[0]],
     ...                            [-400*v[0], 200.0]])
-    >>> check_hessian(grad, hess, [-1.2, 1.0]).ok
+    >>> fd_check_hessian(grad, hess, [-1.2, 1.0]).ok
     True
     """
     _callable(grad, "grad")
@@ -346,9 +350,3 @@ def check_hessian(
         raise InputError(f"the Hessian has shape {H.shape}, expected {(n, n)}")
     return _check("hessian", lambda v: _values(grad(v), "grad").reshape(-1), H, xa,
                   step, safety, True, refine)
-
-
-# Top-level names: symtaylor.verify has symbolic check_gradient/check_hessian (is this formula
-# right?); these check numeric code (does this function compute its formula?).
-fd_check_gradient = check_gradient
-fd_check_hessian = check_hessian
