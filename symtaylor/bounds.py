@@ -63,6 +63,7 @@ from .coerce import (
 )
 from .enclosure import branch_and_bound, compile_enclosure, enclose, subdivide
 from .errors import CertificationError, InputError
+from .lambdify import lambdify
 from .latex import Derivation, Row, display
 
 __all__ = [
@@ -555,9 +556,9 @@ class _CertifiedHessian:
         self.prog = compile_enclosure(self.linear + rest_exprs, variables)
         # numeric evaluation (for values actually attained): the same decomposition
         mods = ["math", "mpmath"]  # mpmath for what math lacks (polygamma, ...)
-        self._num_z = sp.lambdify(variables, self.linear, modules=mods) if rows else None
-        self._num_phi = [sp.lambdify(t, c.expr, modules=mods) for c in self.curvatures]
-        self._num_rest = (sp.lambdify(variables, rest_exprs, modules=mods)
+        self._num_z = lambdify(variables, self.linear, modules=mods) if rows else None
+        self._num_phi = [lambdify(t, c.expr, modules=mods) for c in self.curvatures]
+        self._num_rest = (lambdify(variables, rest_exprs, modules=mods)
                           if rest_exprs else None)
         self._a = np.array([[float(v) for v in row] for row in rows]) if rows else None
         self.cache: dict[tuple, tuple[float, float]] = {}

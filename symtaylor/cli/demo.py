@@ -16,6 +16,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InputError, NotAnalyticError
+from ..lambdify import lambdify
 from ._common import Output
 
 NAME = "demo"
@@ -33,7 +34,7 @@ def _taylor() -> tuple[list[str], dict[str, Any]]:
     bound = t.remainder_bound((-0.5, 0.5))
     # the true worst error over the interval, at 50 digits on a fine grid
     with mpmath.workdps(50):  # restored even if this fails: never leave global precision
-        poly = sp.lambdify(x, t.polynomial, "mpmath")
+        poly = lambdify(x, t.polynomial, "mpmath")
         grid = [mpmath.mpf(k) / 400 - mpmath.mpf(1) / 2 for k in range(401)]
         true = float(max(abs(mpmath.sin(g) - poly(g)) for g in grid))
     lines = [
@@ -93,7 +94,7 @@ def _bounds() -> tuple[list[str], dict[str, Any]]:
     # independent check: the largest Hessian eigenvalue on a grid never exceeds the certified L
     from ..calculus import hessian
 
-    h = sp.lambdify([w0, w1], hessian(loss, [w0, w1]), "numpy")
+    h = lambdify([w0, w1], hessian(loss, [w0, w1]), "numpy")
     grid = np.linspace(-2, 2, 41)
     sampled = max(np.linalg.eigvalsh(np.array(h(a, b), dtype=float)).max()
                   for a in grid for b in grid)
