@@ -1,11 +1,25 @@
-"""Truncation vs round-off of a finite-difference derivative, derived and measured:
-:func:`fd_error`."""
+r"""Truncation vs round-off of a finite-difference derivative, derived and measured:
+:func:`fd_error`.
+
+The analysis in four steps, one function each:
+
+1. the problem: one variable, a real point, the stencil, the steps (:func:`_one_variable`,
+   :func:`_the_point`);
+2. exact derivatives at the point: the truth ``f^(d)(a)`` (:func:`_derivative_at`, refusing kinks)
+   and the first two non-vanishing truncation terms ``C_k f^(k)(a) h^(k-d)``
+   (:func:`_terms_at_point`);
+3. the model: round-off ``B / h^d`` with ``B = eps sum|w_i| |f(a)|`` (:func:`_roundoff_factor`) and
+   the step ``h* = (d B / (p A))^(1/(p+d))`` minimising ``A h^p + B / h^d``
+   (:func:`_optimal_step`);
+4. the measurement: the stencil in float64 as hand-written code evaluates it, against the same
+   stencil and the derivative in mpmath (:func:`_scan`).
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import mpmath
 import numpy as np
@@ -29,64 +43,7 @@ from .stencils import EPS, Stencil, h, stencil
 
 __all__ = ["fd_error"]
 
-
 _MIN_DPS = 50
-
-
-def _default_steps(d: int, x0: float) -> list[float]:
-    lowest = min(15, math.ceil(16 / d) + 1)
-    scale = max(1.0, abs(x0))
-    return [scale * 10.0 ** (-lowest * i / 30) for i in range(31)]
-
-
-def _is_zero(value: sp.Expr) -> bool:
-    if value == 0:
-        return True
-    z = value.is_zero
-    if z is not None:
-        return bool(z)
-    try:
-        return abs(complex(value.evalf(40))) < 1e-35
-    except TypeError:  # not a number (e.g. DiracDelta(0)): not zero, and not usable
-        return False
-
-
-def _finite_number(value: sp.Expr) -> bool:
-    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or value.is_finite is False:
-        return False
-    try:
-        return math.isfinite(abs(complex(value.evalf(20))))
-    except (TypeError, OverflowError):
-        return False
-
-
-#: Non-smooth functions and where they break: a kink or jump where the returned expression is 0.
-_BREAKS: dict[type, Callable[[sp.Expr], list[sp.Expr]]] = {
-    sp.Abs: lambda e: [e.args[0]],
-    sp.sign: lambda e: [e.args[0]],
-    sp.Heaviside: lambda e: [e.args[0]],
-    sp.DiracDelta: lambda e: [e.args[0]],
-    sp.Max: lambda e: [a - b for a in e.args for b in e.args if a != b],
-    sp.Min: lambda e: [a - b for a in e.args for b in e.args if a != b],
-    sp.Piecewise: lambda e: [r.lhs - r.rhs for _, c in e.args if isinstance(c, sp.Basic)
-                             for r in c.atoms(sp.core.relational.Relational)],
-}
-
-
-def _check_smooth_at(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr) -> None:
-    """Refuse points where ``expr`` has a kink or jump: no Taylor series, no truncation term."""
-    for kind, breaks in _BREAKS.items():
-        for node in expr.atoms(kind):
-            for u in breaks(node):
-                if not u.has(x):
-                    continue
-                v = u.subs(x, x0)
-                if _finite_number(v) and _is_zero(v):
-                    raise NotAnalyticError(
-                        f"{node} is not smooth at {x} = {x0} ({u} = 0 there): a finite "
-                        "difference across a kink has no Taylor truncation term; pick a point "
-                        "away from it"
-                    )
 
 
 def fd_error(
@@ -140,6 +97,38 @@ def fd_error(
     >>> r.optimal_step_exact
     3**(1/4)/4096
     """
+    expr, x = _one_variable(f, variable)
+    x0, x0f = _the_point(at, x)
+    st = stencil(derivative, scheme, accuracy, offsets)
+    hs = _default_steps(st.derivative, x0f) if steps is None else _as_steps(steps)
+    # Differentiate with respect to a real symbol (finite differences live on the real line):
+    # d|x|/dx = sign(x).
+    real_expr, xr = _on_the_real_line(expr, x)
+    deriv, exact = _derivative_at(real_expr, xr, x0, st.derivative)
+    terms = _terms_at_point(deriv, xr, x0, st)
+    B = _roundoff_factor(real_expr, xr, x0, x0f, st)
+    best = _optimal_step(terms, st, B)
+    try:
+        rows = _scan(real_expr, deriv, xr, x0f, st, hs, best.power, float(best.A), float(B))
+    except OverflowError:
+        raise InputError(
+            f"{expr} or its derivatives overflow float64 near {x} = {x0}"
+        ) from None
+    h_obs, e_min = _observed_optimum(rows)
+    return FDErrorReport(
+        expression=expr, variable=x, at=x0, stencil=st, exact_derivative=exact,
+        truncation_term=_term(terms, 0), next_truncation_term=_term(terms, 1),
+        roundoff_term=B / h**st.derivative, optimal_step=best.step,
+        optimal_step_exact=best.step_exact, predicted_min_error=best.min_error,
+        rows=tuple(rows), observed_optimal_step=h_obs, min_error=e_min,
+    )
+
+
+# -- the problem ------------------------------------------------------------------------------
+
+
+def _one_variable(f: ExprLike, variable: VariablesLike) -> tuple[sp.Expr, sp.Symbol]:
+    """The function and its one variable (default: its only free symbol); no parameters."""
     expr = as_expr(f, variable)
     if variable is None:
         if len(expr.free_symbols) != 1:
@@ -156,6 +145,11 @@ def fd_error(
         raise InputError(
             f"{expr} depends on {sorted(map(str, others))} besides {x}: substitute numbers first"
         )
+    return expr, x
+
+
+def _the_point(at: PointLike, x: sp.Symbol) -> tuple[sp.Expr, float]:
+    """The point, exact where it can be (``1.0`` is ``1``), and as a finite float."""
     (x0,) = as_point(at, (x,))
     if isinstance(x0, sp.Float) and float(x0).is_integer():
         x0 = sp.Integer(int(x0))  # 1.0 is exactly 1: keep the symbolic results exact
@@ -167,88 +161,7 @@ def fd_error(
         raise InputError(f"the point {x0} is not a real number") from None
     if not math.isfinite(x0f):
         raise InputError(f"the point {x0} is not finite")
-    st = stencil(derivative, scheme, accuracy, offsets)
-    d = st.derivative
-    if steps is None:
-        hs = _default_steps(d, x0f)
-    else:
-        hs = _as_steps(steps)
-
-    # Exact derivatives at the point: the truth and the truncation terms. Differentiate with
-    # respect to a real symbol (finite differences live on the real line): d|x|/dx = sign(x).
-    user_expr, user_x = expr, x
-    if not x.is_real:
-        x = sp.Symbol(x.name, real=True)
-        expr = expr.subs(user_x, x)
-    _check_smooth_at(expr, x, x0)
-    deriv = sp.diff(expr, x, d)
-    if deriv.has(sp.Derivative):
-        raise UnsupportedFunctionError(
-            f"SymPy cannot differentiate {expr} in closed form (got {deriv}); "
-            "rewrite it with smooth functions (e.g. Piecewise instead of Abs)"
-        )
-    # Away from kinks (checked above) DiracDelta terms vanish; mpmath knows no Heaviside.
-    deriv = deriv.replace(sp.DiracDelta, lambda *args: sp.Integer(0))
-    if deriv.has(sp.Heaviside):
-        deriv = deriv.rewrite(sp.Piecewise)
-    exact = deriv.subs(x, x0)
-    if not _finite_number(exact):
-        raise NotAnalyticError(f"d^{d}/d{x}^{d} of {expr} is not finite at {x} = {x0}")
-    f_at = expr.subs(x, x0)
-    terms = _terms_at_point(deriv, x, x0, st)
-    lead = terms[0][1] * h ** terms[0][0] if terms else sp.Integer(0)
-    nxt = terms[1][1] * h ** terms[1][0] if len(terms) > 1 else sp.Integer(0)
-
-    # The round-off model and the optimal step.
-    S = st.abs_weight_sum
-    f_scale = sp.Abs(f_at)
-    if _is_zero(f_at):
-        # |f(x)| = 0 would predict no round-off; use the largest |f| on a unit-scale stencil.
-        f_np0 = sp.lambdify(x, expr, "math")
-        unit = d * EPS * S / abs(st.leading_coefficient)
-        h_unit = float(unit ** sp.Rational(1, st.accuracy + d))
-        f_scale = sp.Float(max(abs(_safe(f_np0, x0f + float(o) * h_unit)) for o in st.offsets), 17)
-    B = EPS * S * f_scale
-    roundoff = B / h**d
-    if not terms:
-        h_star_exact: sp.Expr = sp.oo
-        h_star = math.inf
-        predicted = 0.0
-        q, A = st.accuracy, sp.Integer(0)
-    else:
-        q, A = terms[0][0], sp.Abs(terms[0][1])
-        # No simplify(): it costs more than the whole scan; common factors (E in exp) cancel
-        # on their own.
-        h_star_exact = (d * B / (q * A)) ** sp.Rational(1, q + d)
-        h_star = float(h_star_exact)
-        predicted = float(A * h_star_exact**q + B / h_star_exact**d) if B != 0 else 0.0
-
-    try:
-        rows = _scan(expr, deriv, x, x0f, st, hs, q, float(A), float(B))
-    except OverflowError:
-        raise InputError(
-            f"{user_expr} or its derivatives overflow float64 near {user_x} = {x0}"
-        ) from None
-    finite = [r for r in rows if r.dominated_by != "undefined"]
-    if finite:
-        best = min(finite, key=lambda r: r.error)
-        h_obs, e_min = best.h, best.error
-    else:
-        h_obs, e_min = math.nan, math.nan
-    return FDErrorReport(
-        expression=user_expr, variable=user_x, at=x0, stencil=st, exact_derivative=exact,
-        truncation_term=lead, next_truncation_term=nxt, roundoff_term=roundoff,
-        optimal_step=h_star, optimal_step_exact=h_star_exact, predicted_min_error=predicted,
-        rows=tuple(rows), observed_optimal_step=h_obs, min_error=e_min,
-    )
-
-
-def _safe(fn: Callable[[float], float], v: float) -> float:
-    try:
-        out = float(fn(v))
-    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
-        return 0.0
-    return out if math.isfinite(out) else 0.0
+    return x0, x0f
 
 
 def _as_steps(steps: Any) -> list[float]:
@@ -266,6 +179,72 @@ def _as_steps(steps: Any) -> list[float]:
     if not out:
         raise InputError("no steps given")
     return out
+
+
+def _default_steps(d: int, x0: float) -> list[float]:
+    lowest = min(15, math.ceil(16 / d) + 1)
+    scale = max(1.0, abs(x0))
+    return [scale * 10.0 ** (-lowest * i / 30) for i in range(31)]
+
+
+# -- exact derivatives at the point -------------------------------------------------------------
+
+
+def _on_the_real_line(expr: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, sp.Symbol]:
+    """``expr`` in a real symbol of the same name (``x`` itself when it is real already)."""
+    if x.is_real:
+        return expr, x
+    xr = sp.Symbol(x.name, real=True)
+    return expr.subs(x, xr), xr
+
+
+def _derivative_at(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr, d: int
+                   ) -> tuple[sp.Expr, sp.Expr]:
+    """``f^(d)`` (in a form mpmath can evaluate) and its exact, finite value at ``x0``."""
+    _check_smooth_at(expr, x, x0)
+    deriv = sp.diff(expr, x, d)
+    if deriv.has(sp.Derivative):
+        raise UnsupportedFunctionError(
+            f"SymPy cannot differentiate {expr} in closed form (got {deriv}); "
+            "rewrite it with smooth functions (e.g. Piecewise instead of Abs)"
+        )
+    # Away from kinks (checked above) DiracDelta terms vanish; mpmath knows no Heaviside.
+    deriv = deriv.replace(sp.DiracDelta, lambda *args: sp.Integer(0))
+    if deriv.has(sp.Heaviside):
+        deriv = deriv.rewrite(sp.Piecewise)
+    exact = deriv.subs(x, x0)
+    if not _finite_number(exact):
+        raise NotAnalyticError(f"d^{d}/d{x}^{d} of {expr} is not finite at {x} = {x0}")
+    return deriv, exact
+
+
+#: Non-smooth functions and where they break: a kink or jump where the returned expression is 0.
+_BREAKS: dict[type, Callable[[sp.Expr], list[sp.Expr]]] = {
+    sp.Abs: lambda e: [e.args[0]],
+    sp.sign: lambda e: [e.args[0]],
+    sp.Heaviside: lambda e: [e.args[0]],
+    sp.DiracDelta: lambda e: [e.args[0]],
+    sp.Max: lambda e: [a - b for a in e.args for b in e.args if a != b],
+    sp.Min: lambda e: [a - b for a in e.args for b in e.args if a != b],
+    sp.Piecewise: lambda e: [r.lhs - r.rhs for _, c in e.args if isinstance(c, sp.Basic)
+                             for r in c.atoms(sp.core.relational.Relational)],
+}
+
+
+def _check_smooth_at(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr) -> None:
+    """Refuse points where ``expr`` has a kink or jump: no Taylor series, no truncation term."""
+    for kind, breaks in _BREAKS.items():
+        for node in expr.atoms(kind):
+            for u in breaks(node):
+                if not u.has(x):
+                    continue
+                v = u.subs(x, x0)
+                if _finite_number(v) and _is_zero(v):
+                    raise NotAnalyticError(
+                        f"{node} is not smooth at {x} = {x0} ({u} = 0 there): a finite "
+                        "difference across a kink has no Taylor truncation term; pick a point "
+                        "away from it"
+                    )
 
 
 def _terms_at_point(
@@ -298,6 +277,116 @@ def _terms_at_point(
     return out
 
 
+def _term(terms: Sequence[tuple[int, sp.Expr]], i: int) -> sp.Expr:
+    """The ``i``-th truncation term ``C h^power`` (0 when the expansion stops before it)."""
+    return terms[i][1] * h ** terms[i][0] if len(terms) > i else sp.Integer(0)
+
+
+def _is_zero(value: sp.Expr) -> bool:
+    if value == 0:
+        return True
+    z = value.is_zero
+    if z is not None:
+        return bool(z)
+    try:
+        return abs(complex(value.evalf(40))) < 1e-35
+    except TypeError:  # not a number (e.g. DiracDelta(0)): not zero, and not usable
+        return False
+
+
+def _finite_number(value: sp.Expr) -> bool:
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or value.is_finite is False:
+        return False
+    try:
+        return math.isfinite(abs(complex(value.evalf(20))))
+    except (TypeError, OverflowError):
+        return False
+
+
+# -- the model: round-off and the optimal step ---------------------------------------------------
+
+
+def _roundoff_factor(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr, x0f: float, st: Stencil
+                     ) -> sp.Expr:
+    """``B = eps * sum|w_i| * |f(x0)|`` of the round-off model ``B / h^d``."""
+    S = st.abs_weight_sum
+    f_at = expr.subs(x, x0)
+    f_scale = sp.Abs(f_at)
+    if _is_zero(f_at):
+        # |f(x)| = 0 would predict no round-off; use the largest |f| on a unit-scale stencil.
+        d = st.derivative
+        f_np0 = sp.lambdify(x, expr, "math")
+        unit = d * EPS * S / abs(st.leading_coefficient)
+        h_unit = float(unit ** sp.Rational(1, st.accuracy + d))
+        f_scale = sp.Float(max(abs(_safe(f_np0, x0f + float(o) * h_unit)) for o in st.offsets), 17)
+    return EPS * S * f_scale
+
+
+def _safe(fn: Callable[[float], float], v: float) -> float:
+    try:
+        out = float(fn(v))
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+        return 0.0
+    return out if math.isfinite(out) else 0.0
+
+
+class _OptimalStep(NamedTuple):
+    """The step minimising ``A h^power + B / h^d`` and the model's error there."""
+
+    power: int
+    A: sp.Expr
+    step_exact: sp.Expr
+    step: float
+    min_error: float
+
+
+def _optimal_step(terms: Sequence[tuple[int, sp.Expr]], st: Stencil, B: sp.Expr
+                  ) -> _OptimalStep:
+    """``h* = (d B / (p A))^(1/(p+d))`` from the leading truncation term ``A h^p`` (``inf`` when
+    the stencil is exact for ``f``)."""
+    d = st.derivative
+    if not terms:
+        return _OptimalStep(st.accuracy, sp.Integer(0), sp.oo, math.inf, 0.0)
+    q, A = terms[0][0], sp.Abs(terms[0][1])
+    # No simplify(): it costs more than the whole scan; common factors (E in exp) cancel
+    # on their own.
+    h_star_exact = (d * B / (q * A)) ** sp.Rational(1, q + d)
+    predicted = float(A * h_star_exact**q + B / h_star_exact**d) if B != 0 else 0.0
+    return _OptimalStep(q, A, h_star_exact, float(h_star_exact), predicted)
+
+
+# -- the measurement ---------------------------------------------------------------------------
+
+
+def _nodes(st: Stencil) -> list[tuple[sp.Rational, sp.Rational]]:
+    """``(offset, weight)`` of the nodes with a non-zero weight, from the largest offset down:
+    how the textbook formulas are written ((f(x+h) - 2f(x) + f(x-h))/h**2)."""
+    return sorted(((o, w) for o, w in zip(st.offsets, st.weights) if w != 0),
+                  key=lambda ow: -ow[0])
+
+
+def _float64_stencil(expr: sp.Expr, x: sp.Symbol, x0f: float, st: Stencil, hs: list[float]
+                     ) -> list[float]:
+    """The stencil evaluated in float64 at each step, bit for bit as hand-written code does."""
+    d = st.derivative
+    # One scalar call per node, as hand-written code does (f(x + h) with x a Python float and
+    # NumPy functions): vectorised NumPy may round differently (np.power vs float.__pow__).
+    f_np = sp.lambdify(x, expr, "numpy")
+    wf = [(float(o), float(w)) for o, w in _nodes(st)]
+    approx = []
+    with np.errstate(all="ignore"):
+        for hv in hs:
+            acc = 0.0
+            for i, (o, w) in enumerate(wf):
+                try:
+                    term = w * float(f_np(x0f + o * hv))
+                except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                    term = math.nan
+                acc = term if i == 0 else acc + term
+            approx.append(acc / hv**d)
+    return approx
+
+
 def _scan(
     expr: sp.Expr,
     deriv: sp.Expr,
@@ -311,26 +400,7 @@ def _scan(
 ) -> list[FDRow]:
     """Rows of the scan; the models are ``A h^q`` (truncation) and ``B / h^d`` (round-off)."""
     d = st.derivative
-    # Nodes with zero weight are skipped; the sum runs from the largest offset down, which is
-    # how the textbook formulas are written ((f(x+h) - 2f(x) + f(x-h))/h**2).
-    pairs = sorted(((o, w) for o, w in zip(st.offsets, st.weights) if w != 0),
-                   key=lambda ow: -ow[0])
-    # One scalar call per node, as hand-written code does (f(x + h) with x a Python float and
-    # NumPy functions): vectorised NumPy may round differently (np.power vs float.__pow__).
-    f_np = sp.lambdify(x, expr, "numpy")
-    wf = [(float(o), float(w)) for o, w in pairs]
-    approx = []
-    with np.errstate(all="ignore"):
-        for hv in hs:
-            acc = 0.0
-            for i, (o, w) in enumerate(wf):
-                try:
-                    term = w * float(f_np(x0f + o * hv))
-                except (ValueError, ZeroDivisionError, OverflowError, TypeError):
-                    term = math.nan
-                acc = term if i == 0 else acc + term
-            approx.append(acc / hv**d)
-
+    approx = _float64_stencil(expr, x, x0f, st, hs)
     f_mp = sp.lambdify(x, expr, "mpmath")
     df_mp = sp.lambdify(x, deriv, "mpmath")
     # Enough digits that the truncation part (~h^q) survives the cancellation (~1/h^d).
@@ -341,7 +411,8 @@ def _scan(
         truth = df_mp(X0)
         if not _is_real_finite(truth):
             raise NotAnalyticError(f"the derivative of {expr} is not finite at {x} = {x0f!r}")
-        ws = [(mpmath.mpf(int(o.p)) / int(o.q), mpmath.mpf(int(w.p)) / int(w.q)) for o, w in pairs]
+        ws = [(mpmath.mpf(int(o.p)) / int(o.q), mpmath.mpf(int(w.p)) / int(w.q))
+              for o, w in _nodes(st)]
         for hv, ap in zip(hs, approx):
             H_mp = mpmath.mpf(hv)
             try:
@@ -362,6 +433,15 @@ def _scan(
             dom = "truncation" if trunc >= roff else "round-off"
             rows.append(FDRow(hv, float(ap), err, trunc, roff, t_est, r_est, dom))
     return rows
+
+
+def _observed_optimum(rows: Sequence[FDRow]) -> tuple[float, float]:
+    """The scanned step with the smallest measured error, and that error (nan if none)."""
+    finite = [r for r in rows if r.dominated_by != "undefined"]
+    if not finite:
+        return math.nan, math.nan
+    best = min(finite, key=lambda r: r.error)
+    return best.h, best.error
 
 
 def _is_real_finite(v: Any) -> bool:
