@@ -175,7 +175,32 @@ def _check(
     transpose: bool,
     refine: bool = True,
 ) -> DerivativeCheck:
+    """Central differences of ``fun`` at the analysed (or given) steps against ``analytic``."""
     h_rel, S = _central_step()
+    steps = _first_steps(x, step, h_rel)
+    d_h, trunc, roundoff = _richardson(fun, x, steps, S)
+    if step is None and refine:
+        better = _rebalanced_steps(x, steps, trunc, roundoff)
+        if better is not None:
+            steps = better
+            d_h, trunc, roundoff = _richardson(fun, x, steps, S)
+    estimate = trunc + roundoff
+    fd = d_h.T if transpose else d_h
+    est = estimate.T if transpose else estimate
+    if analytic.shape != fd.shape:
+        raise InputError(
+            f"the {kind} has shape {analytic.shape}, expected {fd.shape} for a point of size "
+            f"{x.size}"
+        )
+    disc = np.abs(analytic - fd)
+    tol = safety * est + 4 * float(EPS) * np.abs(analytic)
+    status, bad = _status(analytic, fd, disc, tol)
+    return DerivativeCheck(kind, x.copy(), analytic, fd, est, disc, tol, steps, status, bad)
+
+
+def _first_steps(x: np.ndarray, step: float | Sequence[float] | None, h_rel: float
+                 ) -> np.ndarray:
+    """The unit-scale optimum ``h_rel * max(1, |x_i|)``, or the steps given (checked)."""
     if step is None:
         steps = h_rel * np.maximum(1.0, np.abs(x))
     else:
@@ -188,43 +213,41 @@ def _check(
         if not np.all(np.isfinite(steps) & (steps > 0)):
             raise InputError(f"step must be positive and finite, got {_show(step)}")
     # Make x + h exactly representable so the step in the denominator is the true one.
-    steps = (x + steps) - x
-    d_h, trunc, roundoff = _richardson(fun, x, steps, S)
-    if step is None and refine:
-        # The unit-scale step assumed |f3| ~ |f| (f3 = third derivative). Where truncation
-        # clearly dominates, re-balance with the measured |C f3| (A = trunc/h^2, B = roundoff*h):
-        # h* = (B / (2A))^(1/3), the closed form of the analysis for d = 1, p = 2.
-        axes = tuple(range(1, trunc.ndim))
-        t_i = np.max(trunc, axis=axes) if axes else trunc
-        r_i = np.max(roundoff, axis=axes) if axes else roundoff
-        better = np.isfinite(t_i) & np.isfinite(r_i) & (t_i > 10 * r_i)
-        if np.any(better):
-            A = t_i / steps**2
-            B = r_i * steps
-            with np.errstate(all="ignore"):
-                h_new = np.cbrt(B / (2 * A))
-            h_new = np.where(better, np.clip(h_new, steps / 1000, steps), steps)
-            steps = (x + h_new) - x
-            d_h, trunc, roundoff = _richardson(fun, x, steps, S)
-    estimate = trunc + roundoff
-    fd = d_h.T if transpose else d_h
-    est = estimate.T if transpose else estimate
-    if analytic.shape != fd.shape:
-        raise InputError(
-            f"the {kind} has shape {analytic.shape}, expected {fd.shape} for a point of size "
-            f"{x.size}"
-        )
-    disc = np.abs(analytic - fd)
-    tol = safety * est + 4 * float(EPS) * np.abs(analytic)
+    return (x + steps) - x
+
+
+def _rebalanced_steps(x: np.ndarray, steps: np.ndarray, trunc: np.ndarray,
+                      roundoff: np.ndarray) -> np.ndarray | None:
+    """Steps re-balanced where truncation clearly dominates, or None if it dominates nowhere.
+
+    The unit-scale step assumed ``|f3| ~ |f|`` (``f3`` = third derivative). Where truncation
+    clearly dominates, re-balance with the measured ``|C f3|`` (``A = trunc/h^2``,
+    ``B = roundoff*h``): ``h* = (B / (2A))^(1/3)``, the closed form of the analysis for
+    ``d = 1, p = 2``.
+    """
+    axes = tuple(range(1, trunc.ndim))
+    t_i = np.max(trunc, axis=axes) if axes else trunc
+    r_i = np.max(roundoff, axis=axes) if axes else roundoff
+    better = np.isfinite(t_i) & np.isfinite(r_i) & (t_i > 10 * r_i)
+    if not np.any(better):
+        return None
+    A = t_i / steps**2
+    B = r_i * steps
+    with np.errstate(all="ignore"):
+        h_new = np.cbrt(B / (2 * A))
+    h_new = np.where(better, np.clip(h_new, steps / 1000, steps), steps)
+    return (x + h_new) - x
+
+
+def _status(analytic: np.ndarray, fd: np.ndarray, disc: np.ndarray, tol: np.ndarray
+            ) -> tuple[CheckStatus, tuple[tuple[int, ...], ...]]:
+    """The outcome and the entries over their tolerance, worst (relative to it) first."""
     if not (np.all(np.isfinite(fd)) and np.all(np.isfinite(analytic))):
-        status = CheckStatus.NOT_FINITE
-        bad: tuple[tuple[int, ...], ...] = ()
-    else:
-        over = np.argwhere(disc > tol)
-        bad = tuple(sorted((tuple(int(i) for i in idx) for idx in over),
-                           key=lambda idx: -float(disc[idx] / max(tol[idx], 1e-300))))
-        status = CheckStatus.DISAGREES if bad else CheckStatus.AGREES
-    return DerivativeCheck(kind, x.copy(), analytic, fd, est, disc, tol, steps, status, bad)
+        return CheckStatus.NOT_FINITE, ()
+    over = np.argwhere(disc > tol)
+    bad = tuple(sorted((tuple(int(i) for i in idx) for idx in over),
+                       key=lambda idx: -float(disc[idx] / max(tol[idx], 1e-300))))
+    return (CheckStatus.DISAGREES if bad else CheckStatus.AGREES), bad
 
 
 def _as_x(x: Any) -> np.ndarray:
