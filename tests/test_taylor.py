@@ -706,3 +706,40 @@ def test_certification_walks_the_expression_once(monkeypatch: pytest.MonkeyPatch
         true = float(max(grid))
     assert cert.attained <= cert.upper <= (1 + 0.01) * cert.attained
     assert true <= cert.upper
+
+
+def test_a_new_function_is_one_registry_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    # acsc has no rule: the engine hands it to SymPy's series. One entry in RULES puts it on the
+    # fast route, with the same coefficients as SymPy's own series.
+    from symtaylor.series.rules import RULES, _by_derivatives
+
+    f = sp.acsc(x)
+    assert taylor(f, "x", at=2, order=4).method == "sympy-series"
+    monkeypatch.setitem(RULES, sp.acsc, _by_derivatives(sp.acsc))
+    t = taylor(f, "x", at=2, order=4)
+    assert t.method == "series-arithmetic"
+    assert sp.simplify(t.polynomial - sp.series(f, x, 2, 5).removeO()) == 0
+
+
+def test_series_modules_import_only_the_ones_before_them() -> None:
+    # the layering stated in symtaylor.series' docstring: each module depends only on earlier ones
+    import ast
+    import pathlib
+
+    import symtaylor.series as series
+
+    order = ["kernel", "domain", "rules", "engine", "rewrite", "fallback", "expand", "records",
+             "certify", "expansion", "facade"]
+    folder = pathlib.Path(series.__file__).parent
+    assert sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__") == sorted(order)
+    for i, name in enumerate(order):
+        tree = ast.parse((folder / f"{name}.py").read_text())
+        typing_only = {id(n) for block in ast.walk(tree)
+                       if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+                       for n in ast.walk(block)}  # annotations only: not a runtime dependency
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and id(node) not in typing_only:
+                targets = [node.module.split(".")[0]] if node.module else [
+                    a.name for a in node.names]  # from . import certify
+                for target in targets:
+                    assert target in order[:i], f"{name} imports .{target}"

@@ -29,7 +29,6 @@ a Lagrange term over the sub-box), is tight far from the expansion point; a thir
 enclosure ``f(B) - T(B)``, helps on wide sub-boxes. Branch and bound over the region takes the
 best of them per sub-box.
 
-
 The package, one concept per module (each depends only on those above it):
 
 =================  ===========================================================================
