@@ -14,6 +14,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import random_expr
 
 from symtaylor import (
     Definiteness,
@@ -74,7 +75,7 @@ def test_hessian_and_gradient_match_sympy(text: str) -> None:
     assert all(sp.simplify(g[i] - sp.diff(expr, s)) == 0 for i, s in enumerate(v))
 
 
-@settings(deadline=None, max_examples=15)
+@settings(max_examples=15)
 @given(st.lists(st.floats(-1.5, 1.5), min_size=3, max_size=3))
 def test_hessian_agrees_with_mpmath_numeric_derivatives(pt) -> None:
     expr = sp.exp(x * y) * sp.sin(z) + x**3 * y + sp.cos(x + 2 * z)
@@ -156,7 +157,7 @@ def test_definiteness_numeric(m, kind) -> None:
     assert definiteness(sp.Matrix(m)).kind is kind
 
 
-@settings(deadline=None, max_examples=25)
+@settings(max_examples=25)
 @given(st.lists(st.integers(-5, 5), min_size=6, max_size=6))
 def test_definiteness_agrees_with_numpy(vals) -> None:
     a, b, c, d, e, f = vals
@@ -234,31 +235,14 @@ def test_critical_points_deadline() -> None:
     assert [c.kind for c in critical_points("x^2 + y^2", "x, y", timeout=None)] == ["minimum"]
 
 
-def _random_expr(rnd, depth: int, v) -> sp.Expr:
-    if depth == 0:
-        return rnd.choice(v) if rnd.random() < 0.6 else sp.Rational(rnd.randint(-5, 5),
-                                                                     rnd.randint(1, 3))
-    a = _random_expr(rnd, depth - 1, v)
-    pick = rnd.randint(0, 8)
-    if pick == 0:
-        return a + _random_expr(rnd, depth - 1, v)
-    if pick == 1:
-        return a * _random_expr(rnd, depth - 1, v)
-    if pick == 7:
-        return sum(rnd.randint(-3, 3) * s for s in v) + a  # a linear inner argument
-    if pick == 8:
-        return sp.cos(a) * _random_expr(rnd, depth - 1, v)
-    return (sp.exp(a / 4), sp.log(1 + sp.exp(a)), sp.sin(a), a**2, sp.sqrt(1 + a**2))[pick - 2]
-
-
-@settings(deadline=None, max_examples=30)
+@settings(max_examples=30)
 @given(st.integers(0, 10**9))
 def test_random_expressions_match_sympy_numerically(seed: int) -> None:
     import random
 
     rnd = random.Random(seed)
     v = sp.symbols("x y z w")
-    f = sum(_random_expr(rnd, rnd.randint(1, 3), v) for _ in range(rnd.randint(1, 4)))
+    f = sum(random_expr(rnd, rnd.randint(1, 3), v) for _ in range(rnd.randint(1, 4)))
     syms = sorted(f.free_symbols, key=lambda s: s.name)
     if not syms:
         return

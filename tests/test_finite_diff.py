@@ -98,7 +98,7 @@ def test_one_sided_weights_match_tables(dp, weights):
     assert fw.accuracy == bw.accuracy == p
 
 
-@settings(deadline=None, max_examples=40)
+@settings(max_examples=40)
 @given(
     offsets=st.lists(st.fractions(min_value=-4, max_value=4, max_denominator=3),
                      min_size=2, max_size=6, unique=True),
@@ -332,7 +332,7 @@ def test_vanishing_leading_term_uses_next_one():
     assert r.rows[0].truncation_error < 1e-40
 
 
-@settings(deadline=None, max_examples=15)
+@settings(max_examples=15)
 @given(
     a=st.floats(min_value=-2, max_value=2, allow_nan=False),
     k=st.integers(min_value=1, max_value=6),
@@ -411,7 +411,7 @@ def test_plot_without_matplotlib(monkeypatch):
 # -- derivative checks -------------------------------------------------------------------------
 
 
-@settings(deadline=None, max_examples=25)
+@settings(max_examples=25)
 @given(st.lists(st.floats(min_value=-3, max_value=3, allow_nan=False), min_size=2, max_size=6))
 def test_fd_check_gradient_rosenbrock(x0):
     x0 = np.array(x0)
@@ -562,7 +562,7 @@ def test_float_point_with_integer_value_stays_exact():
     assert float(r.exact_derivative) == pytest.approx(math.exp(0.5), rel=1e-15)
 
 
-@settings(deadline=None, max_examples=25)
+@settings(max_examples=25)
 @given(st.lists(st.floats(min_value=-3, max_value=3, allow_nan=False), min_size=2, max_size=6))
 def test_fd_check_hessian_rosenbrock_property(x0):
     c = fd_check_hessian(rosen_der, rosen_hess, x0)

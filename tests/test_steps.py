@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import assume, given, settings
-from hypothesis import strategies as st
+from strategies import quadratic_form, quadratics, secant_data
 
 from symtaylor import (
     InputError,
@@ -63,22 +63,12 @@ def test_newton_model_and_latex() -> None:
     assert "2*x**3/(3*x**2 - 1)" in repr(s)
 
 
-@st.composite
-def pd_quadratic(draw):
-    n = draw(st.integers(2, 3))
-    m = sp.Matrix(n, n, draw(st.lists(st.integers(-3, 3), min_size=n * n, max_size=n * n)))
-    a = m.T * m + sp.eye(n)
-    b = sp.Matrix(draw(st.lists(st.integers(-5, 5), min_size=n, max_size=n)))
-    return a, b
-
-
-@settings(deadline=None, max_examples=20)
-@given(pd_quadratic())
+@settings(max_examples=20)
+@given(quadratics())
 def test_newton_lands_on_minimizer_of_pd_quadratic(data) -> None:
     a, b = data
-    n = a.rows
-    v = sp.Matrix(sp.symbols(f"v1:{n + 1}"))
-    f = ((v.T * a * v)[0] / 2 - (b.T * v)[0]).expand()
+    v = sp.symbols(f"v1:{a.rows + 1}")
+    f = quadratic_form(a, v, b)
     s = newton_step(f, list(v))
     assert s.update == a.inv() * b  # exact, from any starting point
 
@@ -233,19 +223,8 @@ def test_secant_condition_symbolic(update, n: int) -> None:
     assert (u.matrix - u.matrix.T).applyfunc(sp.cancel).is_zero_matrix  # stays symmetric
 
 
-@st.composite
-def secant_instance(draw):
-    n = draw(st.integers(2, 4))
-    ints = st.integers(-6, 6)
-    m = sp.Matrix(n, n, draw(st.lists(ints, min_size=n * n, max_size=n * n)))
-    b = m.T * m + sp.eye(n)
-    s = sp.Matrix(draw(st.lists(ints, min_size=n, max_size=n)))
-    yv = sp.Matrix(draw(st.lists(ints, min_size=n, max_size=n)))
-    return b, s, yv
-
-
-@settings(deadline=None, max_examples=30)
-@given(secant_instance())
+@settings(max_examples=30)
+@given(secant_data())
 def test_quasi_newton_numeric_properties(data) -> None:
     b, s, yv = data
     ys = (yv.T * s)[0]

@@ -12,6 +12,7 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import quadratic_form, quadratics, spd_matrices
 
 import symtaylor
 from symtaylor import InputError, ParseError
@@ -31,8 +32,7 @@ from symtaylor.verify import (
 )
 
 x, y, a = sp.symbols("x y a")
-SETTINGS = settings(deadline=None, max_examples=20,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=20, suppress_health_check=[HealthCheck.too_slow])
 
 
 # -- equality -----------------------------------------------------------------------------------
@@ -213,7 +213,7 @@ CORPUS2 = ["exp(x)*cos(y)", "log(3 + x + 2*y)", "sin(x*y) + x", "1/(2 - x + y)",
            "x^2*y - y^3"]
 
 
-@settings(deadline=None, max_examples=12, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, suppress_health_check=[HealthCheck.too_slow])
 @given(f=st.sampled_from(CORPUS2), px=st.integers(-1, 1), py=st.integers(0, 1),
        order=st.integers(1, 3), data=st.data())
 def test_random_bivariate_taylor_perturbed_coefficient_named(
@@ -296,16 +296,12 @@ def test_newton_1d_textbook_formula_accepted() -> None:
 
 
 @SETTINGS
-@given(m=st.lists(st.integers(-3, 3), min_size=3, max_size=3),
-       b=st.lists(st.integers(-5, 5), min_size=2, max_size=2))
-def test_newton_quadratic_lands_on_numpy_solution(m: list[int], b: list[int]) -> None:
-    # A = M M^T + I is positive definite; f = x.A.x/2 - b.x has minimizer A^-1 b
-    mm = np.array([[m[0], m[1]], [0, m[2]]], dtype=float)
-    A = mm @ mm.T + np.eye(2)
-    xs = np.linalg.solve(A, np.array(b, dtype=float))
-    Ar = sp.Matrix(A.round().astype(int))
-    v = sp.Matrix([x, y])
-    f = (v.T * Ar * v)[0] / 2 - b[0] * x - b[1] * y
+@given(quadratics(sizes=(2, 2)))
+def test_newton_quadratic_lands_on_numpy_solution(data: tuple[sp.Matrix, sp.Matrix]) -> None:
+    # A = M^T M + I is positive definite; f = x.A.x/2 - b.x has minimizer A^-1 b
+    A, b = data
+    xs = np.linalg.solve(np.array(A, dtype=float), np.array(b, dtype=float).ravel())
+    f = quadratic_form(A, [x, y], b)
     verdict = check_newton_step(f, [x, y], [float(xs[0]), float(xs[1])], at=(3, -2), tol=1e-12)
     assert verdict.correct, verdict
 
@@ -385,13 +381,12 @@ def test_gradient_step_at_a_point_against_numpy() -> None:
 # -- step sizes ------------------------------------------------------------------------------------
 
 
-@settings(deadline=None, max_examples=5)
-@given(m=st.lists(st.integers(-3, 3), min_size=3, max_size=3))
-def test_step_size_matches_numpy_eigenvalues_and_actual_descent(m: list[int]) -> None:
-    mm = np.array([[m[0], m[1]], [0, m[2]]], dtype=float)
-    A = (mm @ mm.T + np.eye(2)).round()
+@settings(max_examples=5)
+@given(spd_matrices(sizes=(2, 2), entries=(-3, 3)))
+def test_step_size_matches_numpy_eigenvalues_and_actual_descent(a: sp.Matrix) -> None:
+    A = np.array(a, dtype=float)
     L = float(np.linalg.eigvalsh(A)[-1])
-    f = (sp.Matrix([x, y]).T * sp.Matrix(A.astype(int)) * sp.Matrix([x, y]))[0] / 2
+    f = quadratic_form(a, [x, y])
     below = sp.Rational(round(0.99 * 2 / L * 10**6), 10**6)
     above = sp.Rational(round(1.01 * 2 / L * 10**6), 10**6)
     ok, bad = check_step_size(f, [x, y], below), check_step_size(f, [x, y], above)
