@@ -43,14 +43,12 @@ Examples
 
 from __future__ import annotations
 
-import enum
 import inspect
 import math
 import sys
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -74,9 +72,12 @@ from .coerce import (
     call_with_symbols,
 )
 from .errors import InputError, SolverError
-from .latex import Derivation, Row, display
+from .latex import Derivation, Row
 from .linesearch import armijo, wolfe
 from .lm import levenberg_marquardt
+from .optimize.cache import CACHE, cached, clear_cache
+from .optimize.result import History, IterationState, Result, Status
+from .optimize.stopping import at_roundoff, diverging, finite
 from .trust_region import trust_region
 
 __all__ = [
@@ -92,165 +93,19 @@ __all__ = [
 _EPS = float(np.finfo(float).eps)
 
 
-# -- status and result -------------------------------------------------------------------------
-
-
-class Status(enum.Enum):
-    """How a run ended. Each member carries ``.success`` and ``.message``."""
-
-    GTOL = ("gtol", True, "converged: the gradient norm is below gtol")
-    FTOL = ("ftol", True, "converged: the relative reduction of the sum of squares (actual and "
-            "predicted) is below ftol")
-    XTOL = ("xtol", True, "converged: the relative change of x is below xtol")
-    FTOL_XTOL = ("ftol+xtol", True, "converged: both the ftol and the xtol tests hold")
-    ZERO_RESIDUAL = ("zero", True, "converged: the residuals are exactly zero")
-    ROUNDOFF = ("roundoff", True, "converged to machine precision: the predicted relative "
-                "reduction is below machine epsilon, no further improvement is possible")
-    MAX_ITER = ("max_iter", False, "iteration limit reached before convergence; raise max_iter, "
-                "or try a second-order method (newton, trust-region) or a better start")
-    MAX_FEV = ("max_nfev", False, "function-evaluation budget exhausted before convergence; raise "
-               "max_nfev or try a better start")
-    NON_FINITE = ("non_finite", False, "a non-finite value (nan or inf) appeared in f, the "
-                  "gradient, the Hessian or the Jacobian; start closer, rescale the problem, "
-                  "or use a line search / trust region")
-    DIVERGED = ("diverged", False, "diverged: f or x grew without bound; if lr is fixed, lower "
-                "it (lr='1/L' or line_search='armijo'); otherwise f may be unbounded below")
-    LINE_SEARCH_FAILED = ("line_search", False, "the line search found no acceptable step; the "
-                          "gradient may be inaccurate, f non-smooth, or x already optimal to "
-                          "machine precision (check grad_norm)")
-    STALLED = ("stalled", False, "stalled: the step (trust radius) shrank to machine precision "
-               "without meeting the convergence tests; try another method or start")
-    SADDLE = ("saddle", False, "stopped at a stationary point that is NOT a minimum (a saddle, "
-              "a maximum, or a flat point f keeps decreasing from); start elsewhere or use "
-              "newton/trust-region, which follow negative curvature")
-    CALLBACK = ("callback", False, "stopped by the callback")
-
-    def __init__(self, key: str, success: bool, message: str) -> None:
-        self.key = key
-        self.success = success
-        self.message = message
-
-    def __repr__(self) -> str:
-        return f"<Status.{self.name}: {self.message!r}>"
-
-
 _BY_KEY = {s.key: s for s in Status}
 _BY_KEY.update({"ftol_roundoff": Status.ROUNDOFF, "gtol_roundoff": Status.ROUNDOFF,
                 "xtol_roundoff": Status.STALLED})
 
-
-@dataclass(frozen=True)
-class History:
-    """Per-iteration record: iterates ``x`` (shape ``(nit + 1, n)``), ``f``, ``grad_norm`` and
-    ``step`` (the length of the step that led to the iterate; 0 for the start)."""
-
-    x: np.ndarray
-    f: np.ndarray
-    grad_norm: np.ndarray
-    step: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.f)
-
-    def __repr__(self) -> str:
-        return f"History({len(self)} iterates)"
-
-
-@dataclass(frozen=True)
-class IterationState:
-    """What the ``callback`` sees after each iteration (return True to stop)."""
-
-    nit: int
-    x: np.ndarray
-    f: float
-    grad_norm: float
-    step: float
-
-
-@dataclass(frozen=True)
-class Result:
-    """The outcome of :func:`minimize` or :func:`least_squares`.
-
-    Attributes
-    ----------
-    x : final iterate; fun : f there (for least squares ``sum(r_i^2)``, no 1/2 factor);
-    grad_norm : 2-norm of the gradient of ``fun`` there;
-    success, status, message : how it ended (``message`` is ``status.message`` plus details);
-    nit : iterations; nfev, njev, nhev : evaluations of f (residuals), gradient (Jacobian),
-    Hessian; history : :class:`History`; derivation : the exact derivation that was compiled;
-    wall_time : seconds in the iteration (compile time excluded, see ``compile_time``);
-    method : the method; hess_min_eig : smallest Hessian eigenvalue at ``x`` (second-order check,
-    when computed); residuals : final residual vector (least squares).
-    """
-
-    x: np.ndarray
-    fun: float
-    grad_norm: float
-    success: bool
-    status: Status
-    message: str
-    nit: int
-    nfev: int
-    njev: int
-    nhev: int
-    history: History | None = field(repr=False)
-    derivation: Derivation = field(repr=False)
-    wall_time: float
-    method: str = ""
-    compile_time: float = 0.0
-    hess_min_eig: float | None = None
-    residuals: np.ndarray | None = field(default=None, repr=False)
-    variables: tuple[sp.Symbol, ...] = field(default=(), repr=False)
-
-    def __repr__(self) -> str:
-        x = np.array2string(np.asarray(self.x), precision=8, separator=", ", threshold=8)
-        return (f"Result(method={self.method!r}, success={self.success}, "
-                f"status={self.status.name}, "
-                f"x={x}, fun={self.fun:.10g}, grad_norm={self.grad_norm:.3g}, nit={self.nit}, "
-                f"nfev={self.nfev}, njev={self.njev}, nhev={self.nhev}, "
-                f"wall_time={self.wall_time:.3g}s)")
-
-    def latex(self) -> str:
-        """The derivation that was compiled, then the final point."""
-        names = self.variables or tuple(sp.Symbol(f"x_{i + 1}") for i in range(len(self.x)))
-        pts = ", ".join(f"{sp.latex(v)} = {float(c):.10g}" for v, c in zip(names, self.x))
-        tail = rf"\text{{{self.method}: {self.status.key}, }} {pts}, \; f = {self.fun:.10g}"
-        body = self.derivation.latex()
-        return body + "\n" + tail if body else tail
-
-    def _repr_latex_(self) -> str:
-        return display(self.latex())
-
-
 # -- compiled derivations (no SymPy after this point) -------------------------------------------
 
-# Compiled derivations are kept (keyed by the exact expressions, variables and data symbols), so a
-# second run on the same model (another start, another method) does not derive or compile again.
-_CACHE: OrderedDict[tuple, tuple[Any, float]] = OrderedDict()
-_CACHE_SIZE = 64
 # Above this many entries the common-subexpression pass costs more (seconds, in SymPy) than it
 # saves at run time (measured on the MGH Jacobians), so it is skipped.
 _CSE_MAX = 150
 
 
 def _cached(key: tuple, build: Callable[[], Any]) -> tuple[Any, float]:
-    """``(value, seconds spent now)``: ``build()`` on a miss, timed; 0 s on a hit."""
-    hit = _CACHE.get(key)
-    if hit is not None:
-        _CACHE.move_to_end(key)
-        return hit[0], 0.0
-    t = time.perf_counter()
-    value = build()
-    dt = time.perf_counter() - t
-    _CACHE[key] = (value, dt)
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return value, dt
-
-
-def clear_cache() -> None:
-    """Forget every compiled derivation (the solvers then derive and compile again)."""
-    _CACHE.clear()
+    return cached(key, build)
 
 
 # -- shared bookkeeping ------------------------------------------------------------------------
@@ -304,18 +159,7 @@ class _Run:
                        np.array(self.steps))
 
 
-def _finite(*vals: Any) -> bool:
-    return all(bool(np.all(np.isfinite(v))) for v in vals)
-
-
-def _at_roundoff(f: float, dphi: float) -> bool:
-    """The model predicts a decrease (``-dphi``, the directional derivative along a Newton-like
-    step) that is below the round-off level of ``f``: no further progress is possible."""
-    return abs(dphi) <= 100.0 * _EPS * max(abs(f), 1e-300)
-
-
-def _diverging(x: np.ndarray, f: float) -> bool:
-    return bool(np.max(np.abs(x)) > 1e150) or f < -1e300 or abs(f) > 1e300
+_finite, _at_roundoff, _diverging = finite, at_roundoff, diverging
 
 
 # -- the objective -----------------------------------------------------------------------------
@@ -1244,16 +1088,13 @@ def _residuals(residuals: Any, variables: Any, data: Any) -> _Residuals:
             dk = None if data is None else tuple(_front_key(k) for k in data)
             if dk is None or all(k is not None for k in dk):
                 fkey = ("front", rk, vk, dk)
-                hit = _CACHE.get(fkey)
+                hit = CACHE.get(fkey)
                 if hit is not None:
-                    _CACHE.move_to_end(fkey)
                     # compiled earlier: no compile time in this run
-                    return hit[0](_data_arrays(data) if data is not None else (), 0.0)
+                    return hit(_data_arrays(data) if data is not None else (), 0.0)
     build, compile_time = _residuals_builder(residuals, variables, data)
     if fkey is not None:
-        _CACHE[fkey] = (build, 0.0)
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        CACHE.put(fkey, build)
     return build(_data(data)[1], compile_time)
 
 

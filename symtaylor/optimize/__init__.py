@@ -1,0 +1,1 @@
+"""Numeric optimization on compiled derivations (work in progress: see symtaylor.solvers)."""

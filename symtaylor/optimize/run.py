@@ -1,0 +1,89 @@
+"""The record of one run: history, callback, progress lines and the wall clock.
+
+A numeric core reports each iterate through a *monitor*, ``monitor(nit, x, f, grad_norm,
+step) -> bool`` (True asks it to stop); :meth:`Run.record` is the monitor the facades pass.
+Evaluation counts are not kept here: :mod:`symtaylor.optimize.counting` counts them.
+
+Examples
+--------
+>>> run = Run(callback=None, progress=False, keep_history=True)
+>>> run.record(0, np.zeros(2), 1.0, 2.0, 0.0)
+False
+>>> run.history()
+History(1 iterates)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from ..coerce import _show, as_flag, as_order
+from ..errors import InputError
+from .result import History, IterationState
+
+__all__ = ["Monitor", "Run", "run_options"]
+
+#: ``monitor(nit, x, f, grad_norm, step) -> bool``: called after each iteration; True stops.
+Monitor = Callable[[int, np.ndarray, float, float, float], bool]
+
+
+def run_options(callback: Any, progress: Any, history: Any
+                ) -> tuple[Callable[[IterationState], Any] | None, bool | int, bool]:
+    """``callback`` (None or a function), ``progress`` (a flag or every how many iterations)
+    and ``history`` (a flag), checked."""
+    if callback is not None and (not callable(callback) or isinstance(callback, sp.Basic)):
+        raise InputError(f"callback must be a function or None, got {_show(callback)}")
+    if not (progress is True or progress is False):
+        progress = as_order(progress, "progress")
+    return callback, progress, as_flag(history, "history")
+
+
+class Run:
+    """History, callback, progress and the wall clock of one run."""
+
+    def __init__(self, callback: Callable[[IterationState], Any] | None,
+                 progress: bool | int, keep_history: bool) -> None:
+        self.callback = callback
+        self.every = int(progress) if not isinstance(progress, bool) else (10 if progress else 0)
+        self.keep = keep_history
+        self.xs: list[np.ndarray] = []
+        self.fs: list[float] = []
+        self.gs: list[float] = []
+        self.steps: list[float] = []
+        self.t0 = time.perf_counter()
+
+    @property
+    def watched(self) -> bool:
+        """Whether anything looks at the iterates (a core may then skip reporting them)."""
+        return self.keep or self.callback is not None or bool(self.every)
+
+    def record(self, nit: int, x: np.ndarray, f: float, gnorm: float, step: float) -> bool:
+        """Store one iterate; True when the callback asks to stop."""
+        if self.keep:
+            self.xs.append(np.array(x, dtype=float))
+            self.fs.append(float(f))
+            self.gs.append(float(gnorm))
+            self.steps.append(float(step))
+        if self.every and nit % self.every == 0:
+            print(f"  iter {nit:6d}  f = {f: .10e}  |g| = {gnorm:.3e}  step = {step:.3e}",
+                  file=sys.stderr)
+        if self.callback is not None:
+            return bool(self.callback(IterationState(nit, np.array(x), float(f), float(gnorm),
+                                                     float(step))))
+        return False
+
+    def elapsed(self) -> float:
+        """Seconds since the run started."""
+        return time.perf_counter() - self.t0
+
+    def history(self) -> History | None:
+        if not self.keep:
+            return None
+        return History(np.array(self.xs), np.array(self.fs), np.array(self.gs),
+                       np.array(self.steps))
