@@ -38,6 +38,7 @@ from flint import arb
 from ..coerce import PointLike, RegionLike, _show, as_number, as_positive_int, as_region
 from ..enclosure import _arb_up, branch_and_bound, compile_enclosure
 from ..errors import CertificationError, InputError, UnsupportedFunctionError
+from ..lambdify import lambdify
 from .domain import _ball, _mono, _mpf, _Unbounded
 from .engine import _Engine
 from .expand import _expand_core
@@ -91,7 +92,7 @@ class _Certifier:
         self.fexpr = t.function  # tan, tanh, ... through their derivative tables: bounded balls
         self.abox = [_ball(p) for p in t.point]
         self.tballs, self.higher = self._point_balls()
-        self.f_mp = sp.lambdify(t.variables, t.function, modules="mpmath")
+        self.f_mp = lambdify(t.variables, t.function, "mpmath")
         with mpmath.workdps(60):
             self.a_mp = [_mpf(p) for p in t.point]
             self.c_mp = list(_mp_coefficients(t).items())
