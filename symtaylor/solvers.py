@@ -73,12 +73,13 @@ from .coerce import (
 )
 from .errors import InputError, SolverError
 from .latex import Derivation, Row
-from .linesearch import armijo, wolfe
-from .lm import levenberg_marquardt
 from .optimize.cache import CACHE, cached, clear_cache
+from .optimize.counting import Counted
+from .optimize.linesearch import armijo, wolfe
+from .optimize.lm import run_lm
 from .optimize.result import History, IterationState, Result, Status
 from .optimize.stopping import at_roundoff, diverging, finite
-from .trust_region import trust_region
+from .optimize.trust_region import run_trust_region
 
 __all__ = [
     "History",
@@ -92,10 +93,6 @@ __all__ = [
 
 _EPS = float(np.finfo(float).eps)
 
-
-_BY_KEY = {s.key: s for s in Status}
-_BY_KEY.update({"ftol_roundoff": Status.ROUNDOFF, "gtol_roundoff": Status.ROUNDOFF,
-                "xtol_roundoff": Status.STALLED})
 
 # -- compiled derivations (no SymPy after this point) -------------------------------------------
 
@@ -717,18 +714,13 @@ def _tr(obj: _Obj, x: np.ndarray, run: _Run, *, gtol: float, max_iter: int,
         subproblem: str, delta0: float | None) -> _Out:
     if not isinstance(subproblem, str) or subproblem not in ("exact", "dogleg"):
         raise SolverError(f"subproblem must be 'exact' or 'dogleg', not {_show(subproblem)}")
-    state = {"k": 0}
-
-    def monitor(nit: int, xk: np.ndarray, fk: float, gk: float, step: float) -> bool:
-        state["k"] = nit
-        return run.record(nit, xk, fk, gk, step)
-
-    out = trust_region(obj.f, obj.grad, obj.hess, x, subproblem=subproblem, delta0=delta0,
-                       gtol=gtol, max_iter=max_iter, monitor=monitor)
-    run.nfev += out.nfev
-    run.njev += out.njev
-    run.nhev += out.nhev
-    return _Out(out.x, out.f, out.g, _BY_KEY[out.status], out.nit)
+    counted = Counted(f=obj.f, grad=obj.grad, hess=obj.hess)
+    out = run_trust_region(counted, x, run.record, subproblem=subproblem, delta0=delta0,
+                           gtol=gtol, max_iter=max_iter)
+    run.nfev += counted.nfev
+    run.njev += counted.njev
+    run.nhev += counted.nhev
+    return _Out(out.x, out.f, out.g, out.status, out.nit)
 
 
 _METHODS = ("gradient-descent", "newton", "trust-region", "bfgs", "l-bfgs")
@@ -1279,15 +1271,12 @@ def least_squares(
     run = _Run(x.size, callback, progress, history)
     with np.errstate(all="ignore"):
         if name == "lm":
-            def monitor(nit: int, xk: np.ndarray, f: float, gk: float, step: float) -> bool:
-                return run.record(nit, xk, f, 2.0 * gk, step)
-
             watch = history or callback is not None or progress
-            out = levenberg_marquardt(res.fun, res.jac, x, ftol=ftol, xtol=xtol, gtol=gtol,
-                                      max_nfev=max_nfev, scale=scale,
-                                      monitor=monitor if watch else None)
-            xf, r, J, status, nit = out.x, out.fvec, out.jac, _BY_KEY[out.status], out.nit
-            run.nfev, run.njev = out.nfev, out.njev
+            counted = Counted(fun=res.fun, jac=res.jac)
+            out = run_lm(counted, x, run.record if watch else None, ftol=ftol, xtol=xtol,
+                         gtol=gtol, max_nfev=max_nfev, scale=scale)
+            xf, r, J, status, nit = out.x, out.fvec, out.jac, out.status, out.nit
+            run.nfev, run.njev = counted.nfev, counted.njev
         else:
             xf, r, J, status, nit = _gauss_newton(res, x, run, ftol=ftol, xtol=xtol,
                                                   gtol=gtol, max_iter=max_iter)

@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symtaylor import InputError, SolverError
-from symtaylor.linesearch import armijo, wolfe
-from symtaylor.lm import levenberg_marquardt, lm_parameter
+from symtaylor.optimize.linesearch import armijo, wolfe
+from symtaylor.optimize.lm import levenberg_marquardt, lm_parameter
+from symtaylor.optimize.trust_region import dogleg_subproblem, exact_subproblem
 from symtaylor.solvers import Result, Status, least_squares, minimize
-from symtaylor.trust_region import dogleg_step, exact_step
 
 x, y = sp.symbols("x y")
 t1, t2 = sp.symbols("theta1 theta2")
@@ -334,7 +334,7 @@ def test_exact_step_is_global_minimizer(seed, delta):
     A = rng.standard_normal((n, n))
     H = A + A.T
     g = rng.standard_normal(n)
-    p, lam, _ = exact_step(g, H, delta)
+    p, lam, _ = exact_subproblem(g, H, delta)
     assert np.linalg.norm(p) <= delta * (1 + 1e-9)
     model = lambda q: g @ q + 0.5 * q @ H @ q  # noqa: E731
     dirs = rng.standard_normal((2000, n))
@@ -354,7 +354,7 @@ def test_dogleg_decreases_model_and_stays_inside(seed, delta):
     A = rng.standard_normal((3, 3))
     H = A @ A.T + 0.1 * np.eye(3)
     g = rng.standard_normal(3)
-    p, _, _ = dogleg_step(g, H, delta)
+    p, _, _ = dogleg_subproblem(g, H, delta)
     assert np.linalg.norm(p) <= delta * (1 + 1e-12)
     cauchy_t = min(delta / np.linalg.norm(g), (g @ g) / (g @ H @ g))
     pc = -cauchy_t * g

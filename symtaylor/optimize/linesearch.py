@@ -1,6 +1,7 @@
 """Line searches on ``phi(t) = f(x + t d)``: Armijo backtracking and the strong Wolfe search.
 
-Numeric cores (plain floats and NumPy callables, no SymPy), used by ``symtaylor.solvers``.
+Numeric cores (plain floats and NumPy callables, no SymPy), used by the cores of
+:mod:`symtaylor.optimize` (newton, quasi-Newton, gradient descent, Gauss–Newton).
 
 * :func:`armijo`: backtracking from ``t0`` with safeguarded quadratic interpolation until
   ``phi(t) <= phi(0) + c1 t phi'(0)`` (sufficient decrease).

@@ -29,17 +29,22 @@ Examples
 >>> fun = lambda b: b[0] * np.exp(-b[1] * t) - y
 >>> jac = lambda b: np.column_stack([np.exp(-b[1] * t), -b[0] * t * np.exp(-b[1] * t)])
 >>> out = levenberg_marquardt(fun, jac, np.array([1.0, 0.0]))
->>> out.status, np.round(out.x, 12).tolist()
-('xtol', [2.0, 1.5])
+>>> out.status.key, np.round(out.x, 12).tolist(), out.nfev
+('xtol', [2.0, 1.5], 7)
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+
+from .counting import Counted
+from .result import CoreResult, Status
+from .run import Monitor
+from .stopping import EPS as _EPS
 
 try:  # direct LAPACK calls: ~10x less overhead than numpy.linalg on these small matrices
     from scipy.linalg.lapack import dgeqrf as _geqrf
@@ -52,27 +57,13 @@ except ImportError:  # pragma: no cover - SciPy is optional
 # (measured on NIST-sized problems: 6x3 to 250x8).
 _DIRECT_SVD = 640
 
-__all__ = ["LMOutput", "levenberg_marquardt", "lm_parameter"]
+__all__ = ["levenberg_marquardt", "lm_parameter", "run_lm"]
 
-_EPS = float(np.finfo(float).eps)
 _DWARF = float(np.finfo(float).tiny)
 
-#: Status keys (mapped to the public ``Status`` enum by ``symtaylor.solvers``).
-#: ftol, xtol, ftol+xtol, gtol: converged (MINPACK info 1, 2, 3, 4); max_nfev (info 5);
-#: ftol_roundoff, xtol_roundoff, gtol_roundoff (info 6, 7, 8); non_finite; callback; zero.
-
-
-@dataclass(frozen=True)
-class LMOutput:
-    """What :func:`levenberg_marquardt` returns (plain NumPy; no SymPy)."""
-
-    x: np.ndarray
-    fvec: np.ndarray
-    jac: np.ndarray
-    status: str
-    nit: int
-    nfev: int
-    njev: int
+# MINPACK's info codes as statuses: ftol, xtol, ftol+xtol, gtol (info 1-4: converged),
+# max_nfev (5); the round-off tests ftol and gtol at machine precision (6, 8) are ROUNDOFF, the
+# radius at machine precision without convergence (7) is STALLED.
 
 
 def lm_parameter(s: np.ndarray, c: np.ndarray, delta: float, par: float
@@ -149,14 +140,10 @@ def lm_parameter(s: np.ndarray, c: np.ndarray, delta: float, par: float
     return par, y
 
 
-_LOWER: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-
+@lru_cache(maxsize=64)
 def _lower(n: int) -> tuple[np.ndarray, np.ndarray]:
-    idx = _LOWER.get(n)
-    if idx is None:
-        idx = _LOWER[n] = np.tril_indices(n, -1)
-    return idx
+    """The indices below the diagonal of an ``n x n`` matrix."""
+    return np.tril_indices(n, -1)
 
 
 def _factor(J: np.ndarray, diag: np.ndarray, r: np.ndarray
@@ -193,6 +180,169 @@ def _factor(J: np.ndarray, diag: np.ndarray, r: np.ndarray
     return s, c, vt.T
 
 
+
+def _vector(v: object) -> np.ndarray:
+    """A residual vector as a 1-D float64 array (no copy when it already is one)."""
+    if type(v) is np.ndarray and v.ndim == 1 and v.dtype == np.float64:
+        return v
+    return np.asarray(v, dtype=float).ravel()
+
+
+def _matrix(J: object, m: int, n: int) -> np.ndarray:
+    """A Jacobian as an ``(m, n)`` float64 array (no copy when it already is one)."""
+    if type(J) is np.ndarray and J.shape == (m, n) and J.dtype == np.float64:
+        return J
+    return np.asarray(J, dtype=float).reshape(m, n)
+
+
+def _initial_scaling(acnorm: np.ndarray, x: np.ndarray, scale: bool, factor: float
+                     ) -> tuple[np.ndarray, float, float]:
+    """``(d, ||D x||, Delta_0)``: the column norms of the first Jacobian (zeros read as 1) or
+    ones, and the first radius ``factor ||D x||`` (``factor`` at ``x = 0``)."""
+    diag = np.where(acnorm > 0.0, acnorm, 1.0) if scale else np.ones(x.size)
+    xnorm = float(np.linalg.norm(diag * x))
+    return diag, xnorm, factor * xnorm if xnorm > 0.0 else factor
+
+
+def _non_finite(J: np.ndarray, acnorm: np.ndarray) -> bool:
+    """``J`` has a nan or inf (the column norms test it at once; an overflowing column norm of
+    a finite ``J`` is told apart by the second test)."""
+    return not math.isfinite(acnorm.sum()) and not np.isfinite(J).all()
+
+
+def _cosine(g: np.ndarray, acnorm: np.ndarray, fnorm: float) -> float:
+    """MINPACK's ``gnorm``: the largest ``|J_j . r| / (||J_j|| ||r||)`` over non-zero columns."""
+    if acnorm.all():
+        return float((np.abs(g) / acnorm).max()) / fnorm
+    nz = acnorm > 0.0
+    return float((np.abs(g[nz]) / acnorm[nz]).max() / fnorm) if nz.any() else 0.0
+
+
+def _reductions(fnorm: float, ft: np.ndarray, sy: np.ndarray, par: float, pnorm: float
+                ) -> tuple[float, float, float, float, float]:
+    """``(||r(x + p)||, actred, prered, dirder, ratio)`` of a trial step, as in ``lmder``."""
+    ff = float(ft @ ft)  # nan or inf when a residual is not finite
+    fnorm1 = math.sqrt(ff) if math.isfinite(ff) else math.inf
+    actred = 1.0 - (fnorm1 / fnorm) ** 2 if 0.1 * fnorm1 < fnorm else -1.0
+    temp1 = math.sqrt(sy @ sy) / fnorm
+    temp2 = math.sqrt(par) * pnorm / fnorm
+    prered = temp1**2 + temp2**2 / 0.5
+    dirder = -(temp1**2 + temp2**2)
+    ratio = actred / prered if prered != 0.0 else 0.0
+    return fnorm1, actred, prered, dirder, ratio
+
+
+def _radius(ratio: float, actred: float, dirder: float, fnorm: float, fnorm1: float,
+            delta: float, pnorm: float, par: float) -> tuple[float, float]:
+    """MINPACK's update of the radius ``delta`` and the parameter ``par`` from ``ratio``
+    (with the interpolated shrink factor when the step increased the residual)."""
+    if ratio <= 0.25:
+        temp = 0.5 if actred >= 0.0 else 0.5 * dirder / (dirder + 0.5 * actred)
+        if 0.1 * fnorm1 >= fnorm or temp < 0.1:
+            temp = 0.1
+        return temp * min(delta, pnorm / 0.1), par / temp
+    if par == 0.0 or ratio >= 0.75:
+        return pnorm / 0.5, 0.5 * par
+    return delta, par
+
+
+def _stop(actred: float, prered: float, ratio: float, delta: float, xnorm: float,
+          gnorm: float, nfev: int, ftol: float, xtol: float, max_nfev: int) -> Status | None:
+    """MINPACK's convergence (info 1-3), budget (5) and round-off (6-8) tests, in its order."""
+    conv_f = abs(actred) <= ftol and prered <= ftol and 0.5 * ratio <= 1.0
+    conv_x = delta <= xtol * xnorm
+    if conv_f and conv_x:
+        return Status.FTOL_XTOL
+    if conv_f:
+        return Status.FTOL
+    if conv_x:
+        return Status.XTOL
+    if nfev >= max_nfev:
+        return Status.MAX_FEV
+    if abs(actred) <= _EPS and prered <= _EPS and 0.5 * ratio <= 1.0:
+        return Status.ROUNDOFF
+    if delta <= _EPS * xnorm:
+        return Status.STALLED
+    if gnorm <= _EPS:
+        return Status.ROUNDOFF
+    return None
+
+
+def _out(x: np.ndarray, f: np.ndarray, J: np.ndarray, status: Status, nit: int) -> CoreResult:
+    return CoreResult(x, float(f @ f), None, status, nit, fvec=f, jac=J)
+
+
+def run_lm(problem: Counted, x0: np.ndarray, monitor: Monitor | None = None, *,
+           ftol: float = 1e-13, xtol: float = 1e-13, gtol: float = 0.0,
+           max_nfev: int | None = None, factor: float = 100.0, scale: bool = True
+           ) -> CoreResult:
+    """The core behind :func:`levenberg_marquardt`, on counted ``problem.fun``/``.jac`` (the
+    evaluation budget is read from the count)."""
+    x = np.array(x0, dtype=float)
+    if max_nfev is None:
+        max_nfev = 200 * (x.size + 1)
+    f = _vector(problem.fun(x))
+    if not np.all(np.isfinite(f)):
+        return _out(x, f, np.zeros((f.size, x.size)), Status.NON_FINITE, 0)
+    if monitor is not None:
+        monitor(0, x, math.sqrt(f @ f) ** 2, math.nan, 0.0)  # as reported later: ||r||**2
+    return _iterate(problem, x, f, monitor, ftol, xtol, gtol, max_nfev, factor, scale)
+
+
+def _iterate(problem: Counted, x: np.ndarray, f: np.ndarray, monitor: Monitor | None,
+             ftol: float, xtol: float, gtol: float, max_nfev: int, factor: float, scale: bool
+             ) -> CoreResult:
+    """The ``lmder`` iteration from ``x`` with finite residuals ``f`` there."""
+    fun, jac = problem.fun, problem.jac
+    m, n = f.size, x.size
+    fnorm = math.sqrt(f @ f)
+    par, nit, first = 0.0, 0, True
+    diag, delta, xnorm = np.ones(n), 0.0, 0.0
+    while True:
+        if fnorm == 0.0:
+            return _out(x, f, _matrix(jac(x), m, n), Status.ZERO_RESIDUAL, nit)
+        J = _matrix(jac(x), m, n)
+        acnorm = np.sqrt(np.einsum("ij,ij->j", J, J))
+        if _non_finite(J, acnorm):
+            return _out(x, f, J, Status.NON_FINITE, nit)
+        if first:
+            diag, xnorm, delta = _initial_scaling(acnorm, x, scale, factor)
+        g = J.T @ f
+        gnorm = _cosine(g, acnorm, fnorm)
+        if gnorm <= gtol:
+            return _out(x, f, J, Status.GTOL, nit)
+        if scale:
+            diag = np.maximum(diag, acnorm)
+        s, c, V = _factor(J, diag, f)
+        while True:  # trial steps from x with this Jacobian until one is accepted
+            par, y = lm_parameter(s, c, delta, par)
+            z = V @ y
+            p = z / diag
+            pnorm = math.sqrt(z @ z)
+            if first:
+                delta = min(delta, pnorm)
+            xt = x + p
+            ft = _vector(fun(xt))
+            fnorm1, actred, prered, dirder, ratio = _reductions(fnorm, ft, s * y, par, pnorm)
+            delta, par = _radius(ratio, actred, dirder, fnorm, fnorm1, delta, pnorm, par)
+            accepted = ratio >= 1e-4
+            if accepted:
+                x, f, fnorm = xt, ft, fnorm1
+                dx = diag * x
+                xnorm = math.sqrt(dx @ dx)
+                nit += 1
+                first = False
+                if monitor is not None and monitor(nit, x, fnorm**2, 2.0 * math.sqrt(g @ g),
+                                                   math.sqrt(p @ p)):
+                    return _out(x, f, _matrix(jac(x), m, n), Status.CALLBACK, nit)
+            status = _stop(actred, prered, ratio, delta, xnorm, gnorm, problem.nfev, ftol,
+                           xtol, max_nfev)
+            if status is not None:
+                return _out(x, f, _matrix(jac(x), m, n) if accepted else J, status, nit)
+            if accepted:
+                break
+
+
 def levenberg_marquardt(
     fun: Callable[[np.ndarray], np.ndarray],
     jac: Callable[[np.ndarray], np.ndarray],
@@ -204,8 +354,8 @@ def levenberg_marquardt(
     max_nfev: int | None = None,
     factor: float = 100.0,
     scale: bool = True,
-    monitor: Callable[[int, np.ndarray, float, float, float], bool] | None = None,
-) -> LMOutput:
+    monitor: Monitor | None = None,
+) -> CoreResult:
     """Minimize ``||fun(x)||^2`` from ``x0`` (MINPACK ``lmder`` logic, see the module notes).
 
     Parameters
@@ -219,122 +369,15 @@ def levenberg_marquardt(
     max_nfev : budget of residual evaluations (default ``200 (n + 1)``).
     factor : initial radius ``factor * ||D x0||`` (MINPACK's ``factor``).
     scale : Moré's variable scaling (MINPACK ``mode = 1``); ``False`` uses ``D = I``.
-    monitor : called after each accepted step as ``monitor(nit, x, ||r||^2, ||J^T r||, ||p||)``;
-        returning True stops the run (status ``"callback"``).
+    monitor : called after each accepted step as ``monitor(nit, x, ||r||^2, 2 ||J^T r||,
+        ||p||)`` (the gradient of ``||r||^2`` at the previous iterate); returning True stops the
+        run (``Status.CALLBACK``).
 
     Returns
     -------
-    LMOutput
+    CoreResult
+        with the final residuals ``fvec`` and Jacobian ``jac``, and the evaluation counts.
     """
-    x = np.array(x0, dtype=float)
-    n = x.size
-    if max_nfev is None:
-        max_nfev = 200 * (n + 1)
-    f = np.asarray(fun(x), dtype=float).ravel()
-    nfev, njev, nit = 1, 0, 0
-    J = np.zeros((f.size, n))
-    if not np.all(np.isfinite(f)):
-        return LMOutput(x, f, J, "non_finite", 0, nfev, njev)
-    fnorm = math.sqrt(f @ f)
-    if monitor is not None:
-        monitor(0, x, fnorm**2, math.nan, 0.0)
-    par = 0.0
-    diag = np.ones(n)
-    delta = 0.0
-    xnorm = 0.0
-    first = True
-    while True:
-        if fnorm == 0.0:
-            J = np.asarray(jac(x), dtype=float).reshape(f.size, n)
-            njev += 1
-            return LMOutput(x, f, J, "zero", nit, nfev, njev)
-        J = jac(x)
-        if J.shape != (f.size, n) or J.dtype != np.float64:
-            J = np.asarray(J, dtype=float).reshape(f.size, n)
-        njev += 1
-        acnorm = np.sqrt(np.einsum("ij,ij->j", J, J))
-        if not math.isfinite(acnorm.sum()) and not np.isfinite(J).all():
-            # (an overflowing column norm of a finite J is caught by the second test)
-            return LMOutput(x, f, J, "non_finite", nit, nfev, njev)
-        if first:
-            diag = np.where(acnorm > 0.0, acnorm, 1.0) if scale else np.ones(n)
-            xnorm = float(np.linalg.norm(diag * x))
-            delta = factor * xnorm if xnorm > 0.0 else factor
-        # Cosine test (MINPACK's gnorm): the largest |J_j . r| / (||J_j|| ||r||).
-        g = J.T @ f
-        if acnorm.all():
-            gnorm = float((np.abs(g) / acnorm).max()) / fnorm
-        else:
-            nz = acnorm > 0.0
-            gnorm = float((np.abs(g[nz]) / acnorm[nz]).max() / fnorm) if nz.any() else 0.0
-        if gnorm <= gtol:
-            return LMOutput(x, f, J, "gtol", nit, nfev, njev)
-        if scale:
-            diag = np.maximum(diag, acnorm)
-        s, c, V = _factor(J, diag, f)
-        while True:
-            par, y = lm_parameter(s, c, delta, par)
-            z = V @ y
-            p = z / diag
-            pnorm = math.sqrt(z @ z)
-            if first:
-                delta = min(delta, pnorm)
-            xt = x + p
-            ft = fun(xt)
-            if ft.ndim != 1 or ft.dtype != np.float64:
-                ft = np.asarray(ft, dtype=float).ravel()
-            nfev += 1
-            ff = float(ft @ ft)  # nan or inf when a residual is not finite
-            fnorm1 = math.sqrt(ff) if math.isfinite(ff) else math.inf
-            actred = 1.0 - (fnorm1 / fnorm) ** 2 if 0.1 * fnorm1 < fnorm else -1.0
-            sy = s * y
-            temp1 = math.sqrt(sy @ sy) / fnorm
-            temp2 = math.sqrt(par) * pnorm / fnorm
-            prered = temp1**2 + temp2**2 / 0.5
-            dirder = -(temp1**2 + temp2**2)
-            ratio = actred / prered if prered != 0.0 else 0.0
-            if ratio <= 0.25:
-                temp = 0.5 if actred >= 0.0 else 0.5 * dirder / (dirder + 0.5 * actred)
-                if 0.1 * fnorm1 >= fnorm or temp < 0.1:
-                    temp = 0.1
-                delta = temp * min(delta, pnorm / 0.1)
-                par = par / temp
-            elif par == 0.0 or ratio >= 0.75:
-                delta = pnorm / 0.5
-                par = 0.5 * par
-            accepted = ratio >= 1e-4
-            if accepted:
-                x, f, fnorm = xt, ft, fnorm1
-                dx = diag * x
-                xnorm = math.sqrt(dx @ dx)
-                nit += 1
-                first = False
-                if monitor is not None and monitor(nit, x, fnorm**2, math.sqrt(g @ g),
-                                                   math.sqrt(p @ p)):
-                    J = np.asarray(jac(x), dtype=float).reshape(f.size, n)
-                    njev += 1
-                    return LMOutput(x, f, J, "callback", nit, nfev, njev)
-            conv_f = abs(actred) <= ftol and prered <= ftol and 0.5 * ratio <= 1.0
-            conv_x = delta <= xtol * xnorm
-            status = None
-            if conv_f and conv_x:
-                status = "ftol+xtol"
-            elif conv_f:
-                status = "ftol"
-            elif conv_x:
-                status = "xtol"
-            elif nfev >= max_nfev:
-                status = "max_nfev"
-            elif abs(actred) <= _EPS and prered <= _EPS and 0.5 * ratio <= 1.0:
-                status = "ftol_roundoff"
-            elif delta <= _EPS * xnorm:
-                status = "xtol_roundoff"
-            elif gnorm <= _EPS:
-                status = "gtol_roundoff"
-            if status is not None:
-                if accepted:
-                    J = np.asarray(jac(x), dtype=float).reshape(f.size, n)
-                    njev += 1
-                return LMOutput(x, f, J, status, nit, nfev, njev)
-            if accepted:
-                break
+    problem = Counted(fun=fun, jac=jac)
+    return problem.stamp(run_lm(problem, x0, monitor, ftol=ftol, xtol=xtol, gtol=gtol,
+                                max_nfev=max_nfev, factor=factor, scale=scale))

@@ -2,26 +2,30 @@
 
 The model at ``x`` is ``m(p) = f + g.p + p.H.p/2`` trusted in the ball ``||p|| <= Delta``.
 
-* :func:`exact_step` solves the subproblem exactly (Moré & Sorensen 1983): the solution is
+* :func:`exact_subproblem` solves the subproblem exactly (Moré & Sorensen 1983): the solution is
   ``p(lam) = -(H + lam I)^-1 g`` with ``lam >= max(0, -lambda_min)`` and
   ``lam (Delta - ||p||) = 0``.
   For the small ``n`` this is meant for, ``H`` is diagonalised once, so ``||p(lam)||`` is a sum of
   ``n`` terms and the secular equation ``1/Delta - 1/||p(lam)|| = 0`` is solved by safeguarded
   Newton steps to full precision; the *hard case* (``g`` orthogonal to the eigenspace of
   ``lambda_min``) adds the needed multiple of that eigenvector.
-* :func:`dogleg_step`: Powell's dogleg between the Cauchy point and the Newton step (for a
+* :func:`dogleg_subproblem`: Powell's dogleg between the Cauchy point and the Newton step (for a
   positive definite ``H``; otherwise the Cauchy point along ``-g``, to the boundary when the
   curvature along ``-g`` is not positive).
-* :func:`trust_region`: the outer loop; the radius follows the ratio ``rho`` of actual to
-  predicted decrease (shrunk to a quarter of the radius when ``rho < 1/4``, doubled when
-  ``rho > 3/4`` and the step was on the boundary). It converges to points where the Hessian is
-  positive semidefinite: at a saddle the exact step follows negative curvature.
+* :func:`trust_region`: the outer loop (:func:`run_trust_region` on counted callables); the
+  radius follows the ratio ``rho`` of actual to predicted decrease (shrunk to a quarter of the
+  radius when ``rho < 1/4``, doubled when ``rho > 3/4`` and the step was on the boundary). It
+  converges to points where the Hessian is positive semidefinite: at a saddle the exact step
+  follows negative curvature.
+
+The numeric dogleg here is :func:`dogleg_subproblem`; :func:`symtaylor.dogleg_step` is the
+symbolic, exact step of :mod:`symtaylor.steps`.
 
 Examples
 --------
 >>> import numpy as np
 >>> H = np.array([[1.0, 0.0], [0.0, -2.0]]); g = np.array([1.0, 0.0])
->>> p, lam, boundary = exact_step(g, H, 1.0)     # the hard case: g has no component along e2
+>>> p, lam, boundary = exact_subproblem(g, H, 1.0)  # the hard case: g has no component along e2
 >>> bool(boundary), round(float(np.linalg.norm(p)), 12), round(lam, 12)
 (True, 1.0, 2.0)
 """
@@ -30,17 +34,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["TROutput", "dogleg_step", "exact_step", "trust_region"]
+from .counting import Counted
+from .result import CoreResult, Status
+from .run import Monitor
+from .stopping import EPS as _EPS
 
-_EPS = float(np.finfo(float).eps)
+__all__ = ["SUBPROBLEMS", "dogleg_subproblem", "exact_subproblem", "run_trust_region",
+           "trust_region"]
 
 
-def exact_step(g: np.ndarray, H: np.ndarray, delta: float, *, eig: tuple | None = None,
-               rtol: float = 1e-12) -> tuple[np.ndarray, float, bool]:
+def exact_subproblem(g: np.ndarray, H: np.ndarray, delta: float, *, eig: tuple | None = None,
+                     rtol: float = 1e-12) -> tuple[np.ndarray, float, bool]:
     """Global minimizer of ``g.p + p.H.p/2`` over ``||p|| <= delta``.
 
     Returns ``(p, lam, on_boundary)``; ``eig`` may pass a precomputed ``np.linalg.eigh(H)``.
@@ -92,8 +99,10 @@ def exact_step(g: np.ndarray, H: np.ndarray, delta: float, *, eig: tuple | None 
     return V @ y, lam, True
 
 
-def dogleg_step(g: np.ndarray, H: np.ndarray, delta: float) -> tuple[np.ndarray, float, bool]:
-    """Powell's dogleg step; returns ``(p, 0.0, on_boundary)`` like :func:`exact_step`."""
+def dogleg_subproblem(g: np.ndarray, H: np.ndarray, delta: float, *, eig: tuple | None = None
+                      ) -> tuple[np.ndarray, float, bool]:
+    """Powell's dogleg step; returns ``(p, 0.0, on_boundary)`` like :func:`exact_subproblem`
+    (``eig`` is accepted for the same signature, and not needed)."""
     gg = float(g @ g)
     gHg = float(g @ H @ g)
     gn = math.sqrt(gg)
@@ -119,19 +128,12 @@ def dogleg_step(g: np.ndarray, H: np.ndarray, delta: float) -> tuple[np.ndarray,
     return pu + tau * d, 0.0, True
 
 
-@dataclass(frozen=True)
-class TROutput:
-    """What :func:`trust_region` returns: status key, final point and values, counts."""
 
-    x: np.ndarray
-    f: float
-    g: np.ndarray
-    H: np.ndarray
-    status: str
-    nit: int
-    nfev: int
-    njev: int
-    nhev: int
+#: The subproblem solvers by name (``minimize(..., subproblem=name)``).
+SUBPROBLEMS: dict[str, Callable[..., tuple[np.ndarray, float, bool]]] = {
+    "exact": exact_subproblem,
+    "dogleg": dogleg_subproblem,
+}
 
 
 def _newton_at_roundoff(eig: tuple, g: np.ndarray, f: float) -> bool:
@@ -148,6 +150,98 @@ def _newton_at_roundoff(eig: tuple, g: np.ndarray, f: float) -> bool:
     return newton_pred <= 100.0 * _EPS * max(abs(f), 1e-300)
 
 
+def _done(g: np.ndarray, eig: tuple, f: float, nit: int, gtol: float, max_iter: int
+          ) -> Status | None:
+    """The tests at the top of an iteration: ``GTOL`` (``||g|| <= gtol`` and the Hessian
+    positive semidefinite), ``MAX_ITER``, ``ROUNDOFF`` (even the full Newton step would change
+    f only at its round-off level); None to go on."""
+    w = eig[0]
+    wscale = max(1.0, float(np.max(np.abs(w))))
+    if math.sqrt(g @ g) <= gtol and w[0] >= -math.sqrt(_EPS) * wscale:
+        return Status.GTOL
+    if nit >= max_iter:
+        return Status.MAX_ITER
+    if _newton_at_roundoff(eig, g, f):
+        return Status.ROUNDOFF
+    return None
+
+
+def _ratio(f: float, ft: float, pred: float) -> float:
+    """``rho``: actual over predicted decrease (a non-finite trial value: minus infinity)."""
+    if not math.isfinite(ft):
+        return -math.inf
+    if pred <= 0:
+        # No predicted decrease (round-off level): accept only a true decrease.
+        return 1.0 if ft < f else -1.0
+    return (f - ft) / pred
+
+
+def _radius(rho: float, delta: float, boundary: bool, max_delta: float) -> float:
+    """A quarter of ``delta`` after a poor step, twice it after a very good one on the
+    boundary (up to ``max_delta``)."""
+    if rho < 0.25:
+        return 0.25 * delta
+    if rho > 0.75 and boundary:
+        return min(2.0 * delta, max_delta)
+    return delta
+
+
+def run_trust_region(problem: Counted, x0: np.ndarray, monitor: Monitor | None = None, *,
+                     subproblem: str = "exact", delta0: float | None = None,
+                     max_delta: float = 1e10, eta: float = 0.1, gtol: float = 1e-8,
+                     xtol: float = 1e-15, max_iter: int = 1000) -> CoreResult:
+    """The core behind :func:`trust_region`, on counted ``problem.f``/``.grad``/``.hess``.
+    The result carries the Hessian at ``x`` and its eigen-decomposition."""
+    solve = SUBPROBLEMS[subproblem]
+    fun, grad, hess = problem.f, problem.grad, problem.hess
+    x = np.array(x0, dtype=float)
+    f = float(fun(x))
+    g = np.asarray(grad(x), dtype=float)
+    H = np.asarray(hess(x), dtype=float)
+    f0 = f
+    if not (math.isfinite(f) and np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+        return CoreResult(x, f, g, Status.NON_FINITE, 0, hess=H)
+    eig = np.linalg.eigh(H)
+    # delta0 = 1 (as SciPy's trust-exact): over MGH this needs fewer evaluations than the
+    # length of the first Newton step, which a far start makes far too long.
+    delta = min(1.0 if delta0 is None else delta0, max_delta)
+    x_scale = max(1.0, float(np.max(np.abs(x))))
+    nit = 0
+    if monitor is not None:
+        monitor(0, x, f, float(np.linalg.norm(g)), 0.0)
+    while True:
+        status = _done(g, eig, f, nit, gtol, max_iter)
+        if status is not None:
+            return CoreResult(x, f, g, status, nit, hess=H, eig=eig)
+        p, _, boundary = solve(g, H, delta, eig=eig)
+        pred = -(g @ p + 0.5 * p @ H @ p)
+        xt = x + p
+        ft = float(fun(xt))
+        rho = _ratio(f, ft, pred)
+        delta = _radius(rho, delta, boundary, max_delta)
+        if rho > eta:
+            x, f = xt, ft
+            g = np.asarray(grad(x), dtype=float)
+            H = np.asarray(hess(x), dtype=float)
+            nit += 1
+            if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+                return CoreResult(x, f, g, Status.NON_FINITE, nit, hess=H)
+            eig = np.linalg.eigh(H)
+            x_scale = max(1.0, float(np.max(np.abs(x))))
+            # f unbounded below: steps of the largest radius keep decreasing it without end.
+            runaway = boundary and delta >= max_delta and f < f0 - 1e12 * max(1.0, abs(f0))
+            if x_scale > 1e150 or f < -1e300 or runaway:
+                return CoreResult(x, f, g, Status.DIVERGED, nit, hess=H, eig=eig)
+            if monitor is not None and monitor(nit, x, f, float(np.linalg.norm(g)),
+                                               math.sqrt(p @ p)):
+                return CoreResult(x, f, g, Status.CALLBACK, nit, hess=H, eig=eig)
+        if delta <= xtol * x_scale:
+            # The radius collapsed. Converged to working precision if the Newton model predicts
+            # no decrease above the round-off level of f; otherwise the run stalled.
+            status = Status.ROUNDOFF if _newton_at_roundoff(eig, g, f) else Status.STALLED
+            return CoreResult(x, f, g, status, nit, hess=H, eig=eig)
+
+
 def trust_region(
     fun: Callable[[np.ndarray], float],
     grad: Callable[[np.ndarray], np.ndarray],
@@ -161,85 +255,26 @@ def trust_region(
     gtol: float = 1e-8,
     xtol: float = 1e-15,
     max_iter: int = 1000,
-    monitor: Callable[[int, np.ndarray, float, float, float], bool] | None = None,
-) -> TROutput:
+    monitor: Monitor | None = None,
+) -> CoreResult:
     """Trust-region Newton from ``x0`` with the exact or dogleg subproblem.
 
     ``delta0`` defaults to 1; a rejected step shrinks the radius to a quarter, a very successful
     step on the boundary doubles it (up to ``max_delta``).
-    Status keys: ``gtol`` (||g|| <= gtol and H positive semidefinite); when the radius falls
-    below ``xtol (1 + ||x||)``: ``roundoff`` (the Newton model predicts no decrease above the
-    round-off level of f) or ``stalled``; ``max_iter``, ``non_finite``, ``diverged``,
-    ``callback``.
+    Statuses: ``GTOL`` (||g|| <= gtol and H positive semidefinite); when the radius falls
+    below ``xtol (1 + ||x||)``: ``ROUNDOFF`` (the Newton model predicts no decrease above the
+    round-off level of f) or ``STALLED``; ``MAX_ITER``, ``NON_FINITE``, ``DIVERGED``,
+    ``CALLBACK``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = trust_region(lambda v: float(v @ v), lambda v: 2 * v, lambda v: 2 * np.eye(2),
+    ...                    np.array([3.0, 4.0]))
+    >>> out.status.key, out.x.tolist(), out.nit, out.nhev
+    ('gtol', [0.0, 0.0], 3, 4)
     """
-    solve = exact_step if subproblem == "exact" else dogleg_step
-    x = np.array(x0, dtype=float)
-    f = float(fun(x))
-    g = np.asarray(grad(x), dtype=float)
-    H = np.asarray(hess(x), dtype=float)
-    nfev = njev = nhev = 1
-    f0 = f
-    if not (math.isfinite(f) and np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
-        return TROutput(x, f, g, H, "non_finite", 0, nfev, njev, nhev)
-    eig = np.linalg.eigh(H)
-    if delta0 is None:
-        # 1 (as SciPy's trust-exact): over MGH this needs fewer evaluations than the length of
-        # the first Newton step, which a far start makes far too long.
-        delta0 = 1.0
-    delta = min(delta0, max_delta)
-    x_scale = max(1.0, float(np.max(np.abs(x))))
-    nit = 0
-    if monitor is not None:
-        monitor(0, x, f, float(np.linalg.norm(g)), 0.0)
-    while True:
-        gnorm = math.sqrt(g @ g)
-        wscale = max(1.0, float(np.max(np.abs(eig[0]))))
-        if gnorm <= gtol and eig[0][0] >= -math.sqrt(_EPS) * wscale:
-            return TROutput(x, f, g, H, "gtol", nit, nfev, njev, nhev)
-        if nit >= max_iter:
-            return TROutput(x, f, g, H, "max_iter", nit, nfev, njev, nhev)
-        if _newton_at_roundoff(eig, g, f):
-            # Even the full Newton step would change f only at its round-off level: done.
-            return TROutput(x, f, g, H, "roundoff", nit, nfev, njev, nhev)
-        if subproblem == "exact":
-            p, _, boundary = exact_step(g, H, delta, eig=eig)
-        else:
-            p, _, boundary = solve(g, H, delta)
-        pred = -(g @ p + 0.5 * p @ H @ p)
-        xt = x + p
-        ft = float(fun(xt))
-        nfev += 1
-        pnorm = math.sqrt(p @ p)
-        if not math.isfinite(ft):
-            rho = -math.inf
-        elif pred <= 0:
-            # No predicted decrease (round-off level): accept only a true decrease.
-            rho = 1.0 if ft < f else -1.0
-        else:
-            rho = (f - ft) / pred
-        if rho < 0.25:
-            delta = 0.25 * delta
-        elif rho > 0.75 and boundary:
-            delta = min(2.0 * delta, max_delta)
-        if rho > eta:
-            x, f = xt, ft
-            g = np.asarray(grad(x), dtype=float)
-            H = np.asarray(hess(x), dtype=float)
-            njev += 1
-            nhev += 1
-            nit += 1
-            if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
-                return TROutput(x, f, g, H, "non_finite", nit, nfev, njev, nhev)
-            eig = np.linalg.eigh(H)
-            x_scale = max(1.0, float(np.max(np.abs(x))))
-            # f unbounded below: steps of the largest radius keep decreasing it without end.
-            runaway = boundary and delta >= max_delta and f < f0 - 1e12 * max(1.0, abs(f0))
-            if x_scale > 1e150 or f < -1e300 or runaway:
-                return TROutput(x, f, g, H, "diverged", nit, nfev, njev, nhev)
-            if monitor is not None and monitor(nit, x, f, float(np.linalg.norm(g)), pnorm):
-                return TROutput(x, f, g, H, "callback", nit, nfev, njev, nhev)
-        if delta <= xtol * x_scale:
-            # The radius collapsed. Converged to working precision if the Newton model predicts
-            # no decrease above the round-off level of f; otherwise the run stalled.
-            ok = _newton_at_roundoff(eig, g, f)
-            return TROutput(x, f, g, H, "roundoff" if ok else "stalled", nit, nfev, njev, nhev)
+    problem = Counted(f=fun, grad=grad, hess=hess)
+    return problem.stamp(run_trust_region(
+        problem, x0, monitor, subproblem=subproblem, delta0=delta0, max_delta=max_delta,
+        eta=eta, gtol=gtol, xtol=xtol, max_iter=max_iter))
