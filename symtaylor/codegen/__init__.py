@@ -61,17 +61,10 @@ array([6.        , 0.90929743])
 
 from __future__ import annotations
 
-import builtins
 import itertools
-import keyword
-import linecache
 import math
 import re
-import symtable
-import types
-import unicodedata
-import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,8 +72,13 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .errors import CodegenError, InputError, UnsupportedFunctionError
-from .parsing import _call, as_expr, as_variables
+from ..errors import CodegenError, InputError, UnsupportedFunctionError
+from ..parsing import as_expr
+from .load import _load
+from .names import _GENERATOR_NAMES, _Namer  # noqa: F401 - _GENERATOR_NAMES: tests
+from .prepare import _check_options, _coerce, _nodes, _realify, _rename
+from .tables import _FUNCTIONS, _HELPERS, _RELATIONS
+from .text import _comment, _cut, _docstring, _short, _vars_text
 
 __all__ = [
     "BoundFunction",
@@ -92,89 +90,6 @@ __all__ = [
     "to_scipy",
 ]
 
-# -- translation tables (plain data) ---------------------------------------------------------
-
-# SymPy function name -> (NumPy template, one-point template or None). ``{0}``, ``{1}`` are the
-# printed arguments. ``None`` means: no Python-float version, the function runs through NumPy.
-_FUNCTIONS: dict[str, tuple[str, str | None]] = {
-    "sin": ("np.sin({0})", "math.sin({0})"),
-    "cos": ("np.cos({0})", "math.cos({0})"),
-    "tan": ("np.tan({0})", "math.tan({0})"),
-    "sec": ("1/np.cos({0})", "1/math.cos({0})"),
-    "csc": ("1/np.sin({0})", "1/math.sin({0})"),
-    "cot": ("1/np.tan({0})", "1/math.tan({0})"),
-    "asin": ("np.arcsin({0})", "math.asin({0})"),
-    "acos": ("np.arccos({0})", "math.acos({0})"),
-    "atan": ("np.arctan({0})", "math.atan({0})"),
-    "atan2": ("np.arctan2({0}, {1})", "math.atan2({0}, {1})"),
-    "sinh": ("np.sinh({0})", "math.sinh({0})"),
-    "cosh": ("np.cosh({0})", "math.cosh({0})"),
-    "tanh": ("np.tanh({0})", "math.tanh({0})"),
-    "asinh": ("np.arcsinh({0})", "math.asinh({0})"),
-    "acosh": ("np.arccosh({0})", "math.acosh({0})"),
-    "atanh": ("np.arctanh({0})", "math.atanh({0})"),
-    "exp": ("np.exp({0})", "math.exp({0})"),
-    "log": ("np.log({0})", "math.log({0})"),
-    "Abs": ("np.abs({0})", "abs({0})"),
-    "sign": ("np.sign({0})", "_sign({0})"),
-    "floor": ("np.floor({0})", "math.floor({0})"),
-    "ceiling": ("np.ceil({0})", "math.ceil({0})"),
-    "erf": ("_erf({0})", "math.erf({0})"),
-    "erfc": ("_erfc({0})", "math.erfc({0})"),
-    "gamma": ("_gamma({0})", "math.gamma({0})"),
-    "factorial": ("_gamma({0} + 1)", "math.gamma({0} + 1)"),
-    "Heaviside": ("np.heaviside({0}, {1})", "_heaviside({0}, {1})"),
-}
-
-# Helper definitions a generated module includes only when it uses them (NumPy has no erf).
-_HELPERS: dict[str, str] = {
-    "_real": (
-        "_FLOAT = np.dtype(float)\n\n\n"
-        "def _real(a, what):\n"
-        '    """a as a float array; complex values are refused (the code computes with reals)."""\n'
-        "    a = np.asarray(a)\n"
-        "    if a.dtype.kind == 'c':\n"
-        "        raise ValueError(f'{what} has complex values; the generated code computes with '\n"
-        "                         'real numbers only')\n"
-        "    return a.astype(float, copy=False)\n"
-    ),
-    "_sign": "def _sign(v):\n    return float((v > 0) - (v < 0)) if v == v else v  # keeps nan\n",
-    "_max": (
-        "def _max(*v):\n"
-        "    return math.nan if any(t != t for t in v) else max(v)  # as np.maximum\n"
-    ),
-    "_min": (
-        "def _min(*v):\n"
-        "    return math.nan if any(t != t for t in v) else min(v)  # as np.minimum\n"
-    ),
-    "_heaviside": (
-        "def _heaviside(v, h0):\n"
-        "    return 1.0 if v > 0 else (0.0 if v < 0 else float(h0))\n"
-    ),
-    "_erf": "_erf = np.vectorize(math.erf, otypes=[float])  # NumPy has no erf\n",
-    "_erfc": "_erfc = np.vectorize(math.erfc, otypes=[float])\n",
-    "_gram": (
-        "def _gram(rows, r):\n"
-        '    """sum over the samples s of rows[i, s] * rows[j, s] * r[..., s], for every i, j."""\n'
-        "    n, N = rows.shape\n"
-        "    if r.ndim < 2 or n * n * N > 4_000_000:  # one point (or too many pairs to keep)\n"
-        "        return (rows * r[..., None, :]) @ rows.T\n"
-        "    # a batch: one matrix product with the products of pairs of rows\n"
-        "    pairs = (rows[:, None, :] * rows[None, :, :]).reshape(n * n, N)\n"
-        "    return (r.reshape(-1, N) @ pairs.T).reshape(r.shape[:-1] + (n, n))\n"
-    ),
-    "_gamma": (
-        "def _gamma_point(v):\n"
-        "    try:\n"
-        "        return math.gamma(v)\n"
-        "    except (ValueError, OverflowError):  # poles and overflow: IEEE values\n"
-        "        return math.inf if v > 0 else math.nan\n\n\n"
-        "_gamma = np.vectorize(_gamma_point, otypes=[float])\n"
-    ),
-}
-
-_RELATIONS = {"StrictLessThan": "<", "LessThan": "<=", "StrictGreaterThan": ">",
-              "GreaterThan": ">=", "Equality": "==", "Unequality": "!="}
 
 # Precedences of printed Python (higher binds tighter).
 _ATOM, _POW, _UNARY, _MUL, _ADD, _CMP, _COND = 100, 60, 50, 40, 30, 20, 5
@@ -430,267 +345,7 @@ class _Printer:
         return out, _ATOM
 
 
-# -- preparing expressions --------------------------------------------------------------------
 
-
-_UNEVALUATED = (sp.Derivative, sp.Integral, sp.Sum, sp.Product, sp.Subs, sp.Limit)
-_BAD = (*_UNEVALUATED, type(sp.zoo), type(sp.nan), type(sp.I))
-
-
-def _nodes(*exprs: sp.Basic) -> set[sp.Basic]:
-    """The distinct subtrees of the expressions, each visited once (``Basic.has`` and
-    ``preorder_traversal`` walk a shared subtree again at every occurrence)."""
-    seen: set[sp.Basic] = set()
-    stack = list(exprs)
-    while stack:
-        a = stack.pop()
-        if a not in seen:
-            seen.add(a)
-            stack.extend(a.args)
-    return seen
-
-
-def _scan(*exprs: sp.Basic) -> set[type]:
-    """Types of every node of the expressions, in one pass."""
-    return {type(a) for a in _nodes(*exprs)}
-
-
-def _found(kinds: set[type], *classes: type) -> bool:
-    return any(issubclass(k, classes) for k in kinds)
-
-
-def _realify(exprs: list[sp.Expr], symbols: Sequence[sp.Symbol]) -> tuple[list[sp.Expr], dict]:
-    """Prepare expressions for real floats: non-real symbols become real ones of the same name
-    (``re(x)`` becomes ``x``; ``Derivative(sign(x), x)``, left unevaluated by SymPy for a complex
-    ``x``, is evaluated) and ``DiracDelta`` terms are dropped (the a.e. derivative)."""
-    for e in exprs:
-        if not isinstance(e, sp.Expr):
-            raise CodegenError(f"{e} is not a numeric expression (a {type(e).__name__})")
-    nodes = _nodes(*exprs)  # one pass over all of them: they share most subtrees
-    present = {a for a in nodes if isinstance(a, sp.Symbol)}
-    swap = {}
-    for s in symbols:
-        if not s.is_real:
-            r = sp.Symbol(s.name, real=True)
-            swap[s] = r if r not in present else sp.Dummy(s.name, real=True)
-    memo: dict = {}
-    if swap.keys() & present:
-        exprs = [_rename(e, swap, memo) for e in exprs]
-        nodes = _nodes(*exprs)
-    if any(isinstance(a, sp.Derivative) for a in nodes):
-        exprs = [e.doit() if _found(_scan(e), sp.Derivative) else e for e in exprs]
-        nodes = _nodes(*exprs)
-    deltas = {a: sp.S.Zero for a in nodes if isinstance(a, sp.DiracDelta)}
-    if deltas:
-        memo = {}
-        exprs = [_rename(e, deltas, memo) for e in exprs]
-        nodes = _nodes(*exprs)
-    kinds = {type(a) for a in nodes}
-    if _found(kinds, *_BAD):
-        for e in exprs:
-            _check(e)
-    return exprs, {v: k for k, v in swap.items()}
-
-
-def _check(e: sp.Basic, kinds: set[type] | None = None) -> sp.Expr:
-    if not isinstance(e, sp.Expr):
-        raise CodegenError(f"{e} is not a numeric expression (a {type(e).__name__})")
-    if kinds is None:
-        kinds = _scan(e)
-    if _found(kinds, type(sp.zoo), type(sp.nan)):
-        raise CodegenError(f"expression {e} is undefined (contains zoo or nan)")
-    for bad in _UNEVALUATED:
-        if _found(kinds, bad):
-            raise UnsupportedFunctionError(
-                f"expression contains an unevaluated {bad.__name__}: {e}; call .doit() first, "
-                "or declare the variables real"
-            )
-    if _found(kinds, type(sp.I)):
-        raise CodegenError(f"expression {e} is complex; codegen compiles real expressions")
-    return e
-
-
-def _rename(e: sp.Expr, swap: Mapping[sp.Basic, sp.Basic], memo: dict | None = None) -> sp.Expr:
-    """``e.xreplace(swap)``, each shared subtree rebuilt once, without re-running ``Min``/``Max``'s
-    costly simplification (the result is the same function, maybe less simplified)."""
-    if memo is None:
-        memo = {}
-    hit = memo.get(e)
-    if hit is not None:
-        return hit
-    if e in swap:
-        out = swap[e]
-    elif not e.args:
-        out = e
-    else:
-        args = [_rename(a, swap, memo) for a in e.args]
-        if all(a is b for a, b in zip(args, e.args)):
-            out = e
-        elif isinstance(e, (sp.Min, sp.Max)):
-            out = e.func(*args, evaluate=False)
-        else:
-            out = e.func(*args)
-    memo[e] = out
-    return out
-
-
-def _shape_and_entries(
-    exprs: Any, variables: Any
-) -> tuple[tuple[int, ...], list[tuple[int, ...]], list[Any], Any]:
-    """Coerce exprs to (output shape, positions, raw entries, display object)."""
-    if callable(exprs) and not isinstance(exprs, (sp.Basic, sp.MatrixBase, str)):
-        value = _call(exprs, variables)  # called with the variables' symbols
-        if isinstance(value, (sp.MatrixBase, sp.NDimArray, sp.Tuple, np.ndarray, list, tuple)):
-            return _shape_and_entries(value, variables)
-        return (), [()], [value], value
-    if isinstance(exprs, sp.Tuple):
-        exprs = list(exprs.args)
-    if isinstance(exprs, sp.NDimArray):
-        if exprs.rank() > 2:
-            raise InputError(f"expected a scalar, a vector or a matrix, got an array of shape "
-                             f"{exprs.shape}")
-        exprs = sp.Matrix(exprs) if exprs.rank() == 2 else exprs.tolist()
-    if isinstance(exprs, sp.MatrixBase):
-        m, n = exprs.shape
-        if m == 0 or n == 0:
-            raise InputError(f"empty matrix of expressions (shape {m}x{n})")
-        if n == 1:
-            return (m,), [(i,) for i in range(m)], list(exprs), exprs
-        nz = exprs.todok()  # structural zeros never reach the generator
-        pos = sorted(nz)
-        return (m, n), pos, [nz[p] for p in pos], exprs
-    if isinstance(exprs, np.ndarray):
-        exprs = exprs.tolist()
-    if isinstance(exprs, (list, tuple)):
-        if not exprs:
-            raise InputError("empty list of expressions")
-        if all(isinstance(r, (list, tuple)) for r in exprs):
-            widths = {len(r) for r in exprs}
-            if len(widths) != 1:
-                raise InputError("rows of the matrix of expressions have different lengths")
-            n = widths.pop()
-            m = len(exprs)
-            raw = [v for r in exprs for v in r]
-            return (m, n), [(i, j) for i in range(m) for j in range(n)], raw, exprs
-        return (len(exprs),), [(i,) for i in range(len(exprs))], list(exprs), exprs
-    return (), [()], [exprs], exprs
-
-
-# -- identifiers and text of generated source ----------------------------------------------------
-#
-# Generated source never contains a user's name or text as written. Every identifier comes from a
-# _Namer (ASCII, a valid identifier, not a keyword, soft keyword or builtin, not a name the
-# generated code uses itself, unique); every comment and docstring goes through _comment or
-# _docstring (line breaks, control characters, quotes and backslashes escaped); _load parses the
-# result and refuses it if a name outside the namer's set appears (defence in depth).
-
-_BUILTINS = frozenset(dir(builtins))
-
-# Names the generated functions use themselves; a user's symbol never gets one of these.
-_GENERATOR_NAMES = frozenset({"np", "math", "x", "v", "out", "out0", "out1", "shape", "nd", "blk"})
-
-_NAME_LIMIT = 32  # longer names are cut (then made unique): readable code, bounded size
-
-
-def _translit(c: str) -> str:
-    """An ASCII spelling of one non-ASCII character: a Greek (or other) letter by its Unicode
-    name (``θ`` is ``theta``, ``Θ`` is ``Theta``), anything else ``_``."""
-    if c.isalpha():
-        words = unicodedata.name(c, "").split()
-        if "LETTER" in words and words[-1].isascii() and words[-1].isalpha():
-            word = words[-1].lower()
-            return word if "SMALL" in words or "CAPITAL" not in words else word.capitalize()
-    return "_"
-
-
-def _ascii_base(name: str) -> str:
-    """The readable ASCII core of a symbol name, before it is made unique.
-
-    NFKC first, as Python does for identifiers (full-width ``ｘ`` and mathematical ``𝐱`` are
-    ``x``, ``x₁`` is ``x1``), then letters transliterated and every other character ``_``.
-    """
-    text = unicodedata.normalize("NFKC", name)
-    chars = [c if c.isascii() and (c.isalnum() or c == "_") else _translit(c) for c in text]
-    base = re.sub(r"_+", "_", "".join(chars)).strip("_")[:_NAME_LIMIT].rstrip("_")
-    if not base or base[0].isdigit():  # user names never start with "_": those are ours
-        base = "s" + base
-    return base
-
-
-class _Namer:
-    """The identifiers of one generated module.
-
-    Every identifier in generated source is issued (or reserved) here, so that the set of names
-    the code may contain is known: :meth:`symbol` maps a user's symbol name to a readable, safe
-    identifier (``x1``, ``theta1`` and ``b1`` are kept as they are); :meth:`fresh` gives the
-    generator a new name (CSE temporaries ``t0, t1, ...``) that no symbol has. An issued name is
-    ASCII, ``str.isidentifier()``, not a keyword or soft keyword, not a builtin, not one of the
-    generator's own names, and different from every other issued name (names are ASCII, so
-    they are also unique after the NFKC normalisation Python applies to identifiers).
-
-    Parameters
-    ----------
-    reserved : iterable of str
-        Module-level names (the generated functions), in addition to the generator's own.
-
-    Examples
-    --------
-    >>> n = _Namer(["f"])
-    >>> [n.symbol(s) for s in ["theta1", "x", "ｘ", "float", "a\\n#", "f", "θ", "x, y"]]
-    ['theta1', 'x_1', 'x_2', 'float_1', 'a', 'f_1', 'theta', 'x_y']
-    >>> n.fresh("t0"), n.renamed["x_2"]
-    ('t0', 'ｘ')
-    """
-
-    def __init__(self, reserved: Iterable[str] = ()) -> None:
-        self.taken: set[str] = set(_GENERATOR_NAMES) | set(reserved)
-        self.renamed: dict[str, str] = {}  # identifier -> the original name, when they differ
-
-    def _free(self, cand: str) -> bool:
-        return not (cand in self.taken or cand in _BUILTINS or keyword.iskeyword(cand)
-                    or keyword.issoftkeyword(cand))
-
-    def fresh(self, base: str) -> str:
-        """``base`` if it is free, else ``base_1``, ``base_2``, ... (the first free one)."""
-        cand, k = base, 0
-        while not self._free(cand):
-            k += 1
-            cand = f"{base}_{k}"
-        if not (cand.isascii() and cand.isidentifier()):  # pragma: no cover - callers' bases
-            raise CodegenError(f"internal error: {cand!r} is not a safe identifier")
-        self.taken.add(cand)
-        return cand
-
-    def symbol(self, name: str) -> str:
-        """A new identifier for the symbol called ``name``."""
-        ident = self.fresh(_ascii_base(name))
-        if ident != name:
-            self.renamed[ident] = name
-        return ident
-
-    def counter(self, prefix: str) -> Iterator[str]:
-        """``prefix0, prefix1, ...``, skipping taken names (each claimed as it is drawn)."""
-        for i in itertools.count():
-            cand = f"{prefix}{i}"
-            if self._free(cand):
-                self.taken.add(cand)
-                yield cand
-
-
-def _comment(text: str) -> str:
-    """``text`` made safe inside a ``#`` comment of generated source: one line (line breaks and
-    every other non-printable character escaped as in ``repr``), and no ``coding:`` cookie (on
-    the first two lines of a file such a comment would change how Python decodes it)."""
-    if not text.isprintable():
-        text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                       for c in text)
-    return re.sub(r"coding([:=])", r"coding \1", text)
-
-
-def _docstring(text: str) -> str:
-    """``text`` made safe inside a triple-quoted docstring: as :func:`_comment`, with
-    backslashes and double quotes escaped too (the string cannot be closed or run on)."""
-    return _comment(text.replace("\\", "\\\\").replace('"', '\\"'))
 
 
 # -- the generator ------------------------------------------------------------------------------
@@ -1510,109 +1165,10 @@ def _header(name: str, args: Sequence[str], lines: Sequence[str], namer: _Namer)
     return "\n".join(out)
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _identifiers(source: str | types.CodeType, label: str = "") -> tuple[set[str], set[str]]:
-    """The names a module binds or reads (variables, arguments, functions, imports; not
-    attribute names), from its symbol tables; and the names its code objects use that start
-    with ``_`` (globals and attributes: ``_real``, but also ``__class__`` or ``__import__``).
-
-    ``source`` is the text, or its compiled code (then only the second set is computed).
-    """
-    names: set[str] = set()
-    if isinstance(source, str):
-        tables = [symtable.symtable(source, label or "<generated>", "exec")]
-        while tables:
-            t = tables.pop()
-            names.update(t.get_identifiers())
-            tables.extend(t.get_children())
-        return names, set()
-    private: set[str] = set()
-    codes = [source]
-    while codes:
-        c = codes.pop()
-        private.update(n for n in c.co_names if n.startswith("_"))
-        codes.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
-    return names, private
-
-
-# Names the generator writes besides the namer's: the helpers' own, and the builtins it uses.
-_HELPER_NAMES = frozenset(n for h in _HELPERS.values() for n in _identifiers(h)[0])
-_CODE_BUILTINS = frozenset({"float", "type", "abs", "bool", "ValueError", "ArithmeticError"})
-
-
-def _check_source(source: str, code: types.CodeType, namer: _Namer, label: str) -> None:
-    """Defence in depth: refuse generated code that reads or binds a name the namer did not
-    issue (a builtin such as ``exec``, a module it imports, a user's name as written), or
-    reaches a private name or attribute that is not the generator's own (``__class__``).
-
-    Costs about one more parse of the source (the symbol tables), not an AST walk (3x more)."""
-    allowed = namer.taken | _HELPER_NAMES | _CODE_BUILTINS
-    bad = (_identifiers(source, label)[0] | _identifiers(code)[1]) - allowed
-    if bad:
-        shown = ", ".join(sorted(repr(_cut(b, 30)) for b in bad)[:8])
-        raise CodegenError(f"internal error: the code generated for {label} uses names it did not "
-                           f"issue ({shown}); it was not run")
-
-
-_COUNTER = itertools.count()
-
-
-def _load(source: str, label: str, namer: _Namer) -> dict[str, Any]:
-    """Run generated source (after :func:`_check_source`) and return its namespace."""
-    filename = f"<symtaylor-codegen-{label}-{next(_COUNTER)}>"
-    try:
-        code = compile(source, filename, "exec")  # generated-source-exec
-    except (SyntaxError, RecursionError, MemoryError) as exc:  # pragma: no cover - a bug
-        raise CodegenError(f"generated code for {label} does not compile: {exc}") from None
-    _check_source(source, code, namer, label)
-    namespace: dict[str, Any] = {"__name__": f"symtaylor_generated_{label}"}
-    # every identifier in the source was issued by the namer and every comment, docstring and
-    # literal was written or escaped by the generator: no user text reaches exec
-    exec(code, namespace)  # generated-source-exec
-    # registered so that inspect.getsource and tracebacks show the generated code; dropped when
-    # the functions are (they share one globals dict, so any one of them outlives the others)
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    weakref.finalize(namespace[label], linecache.cache.pop, filename, None)
-    return namespace
 
 
 # -- public objects ------------------------------------------------------------------------------
 
-
-def _vars_text(syms: Sequence[sp.Symbol]) -> str:
-    names = [str(s) for s in syms]
-    return ", ".join(names if len(names) <= 8 else [*names[:3], "...", names[-1]])
-
-
-def _short(obj: Any, limit: int = 70) -> str:
-    if isinstance(obj, sp.MatrixBase) and obj.rows * obj.cols > 36:
-        return f"a {obj.rows}x{obj.cols} matrix"  # printing all entries takes seconds
-    if isinstance(obj, (list, tuple)) and len(obj) > 12:
-        head = ", ".join(_short(e, limit) for e in obj[:3])
-        s = f"[{head}, ... ({len(obj)} entries)]"
-        return s if len(s) <= limit else f"a vector of {len(obj)} entries"
-    if isinstance(obj, sp.Basic) and not _small(obj):
-        # printing a huge expression in full only to cut it takes seconds: print its head terms
-        if isinstance(obj, sp.Add | sp.Mul):
-            sep = " + " if isinstance(obj, sp.Add) else "*"
-            parts = [str(a) for a in obj.args[:6] if _small(a, 40)]
-            if parts:
-                s = sep.join(parts) + sep + "..."
-                return s if len(s) <= limit else s[: limit - 3] + "..."
-        return f"an expression in {', '.join(sorted(map(str, obj.free_symbols))[:4])}, ..."
-    s = str(obj)
-    return s if len(s) <= limit else s[: limit - 3] + "..."
-
-
-def _small(e: sp.Basic, budget: int = 400) -> bool:
-    """Whether ``e`` has fewer than ``budget`` nodes (stops counting early)."""
-    for k, _ in enumerate(sp.preorder_traversal(e)):
-        if k >= budget:
-            return False
-    return True
 
 
 @dataclass(frozen=True, eq=False)
@@ -1741,58 +1297,6 @@ class BoundFunction:
     def _repr_latex_(self) -> str:
         return self.compiled._repr_latex_()
 
-
-def _coerce(exprs: Any, variables: Any, params: Any, data: Any) -> tuple[Any, ...]:
-    shape, positions, raw, display = _shape_and_entries(exprs, variables)
-    if variables is None:
-        free: set[sp.Basic] = set()
-        for r in raw:
-            free |= as_expr(r).free_symbols
-        variables = sorted(free, key=lambda s: s.name) or None
-        if variables is None:
-            raise InputError("no variables: pass variables=...")
-    syms = as_variables(variables)
-    names = {s.name: s for s in syms}
-    ps = as_variables(params) if _given(params) else ()
-    ds = as_variables(data) if _given(data) else ()
-    table = {**names, **{s.name: s for s in ps}, **{s.name: s for s in ds}}
-    values = [as_expr(r, None, table) if isinstance(r, str) else as_expr(r, syms) for r in raw]
-    return shape, positions, values, display, syms, ps, ds
-
-
-def _given(v: Any) -> bool:
-    return v is not None and not (isinstance(v, (tuple, list, str)) and len(v) == 0)
-
-
-def _shown(value: Any) -> str:
-    """A user's option for an error message: text quoted, cut and escaped; others by type."""
-    if isinstance(value, str):
-        return _comment(repr(_cut(value, 40)))
-    if isinstance(value, bool | int | float):
-        return repr(value)
-    return f"a {type(value).__name__} value"
-
-
-def _check_options(name: Any, default: str, reduce: Any, cse: Any = True) -> str:
-    """Check ``reduce`` and ``cse``; return the checked function name (``default`` for None
-    or "")."""
-    if not (isinstance(reduce, str) and reduce in ("sum", "mean")):
-        raise InputError(f"reduce must be 'sum' or 'mean', got {_shown(reduce)}")
-    if not isinstance(cse, bool | np.bool_):
-        raise InputError(f"cse must be True or False, got {_shown(cse)}")
-    return _check_name(default if name is None or (isinstance(name, str) and not name) else name)
-
-
-def _check_name(name: Any) -> str:
-    """A function name given by the user: an ASCII identifier that is not a keyword, a builtin,
-    a name the generated code uses, or private (``_...`` names are the generator's helpers)."""
-    if not (isinstance(name, str) and name.isascii() and name.isidentifier()) or (
-            keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in _BUILTINS
-            or name in _GENERATOR_NAMES or name.startswith("_")):
-        raise InputError(f"name {_shown(name)} is not a usable function name; use an ASCII "
-                         "identifier such as 'f' or 'rosen' (not a keyword, a builtin, 'np', "
-                         "'x', 'out', or a name starting with '_')")
-    return name
 
 
 def _outputs(shape: tuple[int, ...], positions: list, values: list[sp.Expr]) -> _Out:
@@ -2017,7 +1521,7 @@ class BoundObjective:
 
 def _derivatives(expr: sp.Expr, syms: tuple[sp.Symbol, ...]) -> tuple[list, dict]:
     try:  # the fast, sparse-aware derivatives of symtaylor.calculus
-        from .calculus import gradient, hessian
+        from ..calculus import gradient, hessian
 
         grad = list(gradient(expr, syms))
         hmat = hessian(expr, syms)
