@@ -20,6 +20,17 @@ truncation part (the same stencil evaluated in mpmath at high precision) from th
 part (the rest). :func:`fd_check_gradient` and :func:`fd_check_hessian` use the analysis to check
 hand-written or compiled derivative code at a point, with an error estimate.
 
+The package, one concept per module (each uses only those above it):
+
+=============  ================================================================================
+``stencils``   Fornberg's weights, the node layouts (:data:`SCHEMES`), :class:`Stencil` and its
+               exact truncation terms, ``EPS`` and the step symbol ``h``
+``report``     the records :class:`FDRow` and :class:`FDErrorReport` (text, LaTeX, plot)
+``error``      :func:`fd_error`: derivatives at the point, the round-off model, ``h*``, the scan
+``checks``     :func:`fd_check_gradient`, :func:`fd_check_hessian` and their
+               :class:`DerivativeCheck` / :class:`CheckStatus`
+=============  ================================================================================
+
 Examples
 --------
 >>> from symtaylor.finite_diff import stencil, fd_error

@@ -12,6 +12,20 @@ Two expressions are equal when ``simplify`` of their difference is ``0``; when i
 conclusive, the difference is evaluated at 50 digits at random points before the answer is
 declared wrong (a non-zero value at one point proves it wrong).
 
+The package, one concept per module (each uses only those above it):
+
+===============  ==============================================================================
+``records``      :class:`Mistake` and :class:`Verdict`, their text, LaTeX and explanation
+``equality``     :func:`equivalent`: exact first, then 50-digit numbers at random points
+``answers``      reading the question and the answer (decimals as exact fractions, the point)
+``slips``        ``Slip`` and ``first_slip``: the one search for the classic slip that gives
+                 exactly the answer handed in
+``taylor``       :func:`check_taylor`
+``derivatives``  :func:`check_gradient`, :func:`check_hessian`, :func:`check_jacobian`
+``steps``        :func:`check_newton_step`, :func:`check_gradient_step`
+``step_sizes``   :func:`check_step_size`, :func:`check_max_step`
+===============  ==============================================================================
+
 Examples
 --------
 >>> from symtaylor.verify import check_taylor, check_newton_step
