@@ -186,11 +186,11 @@ def test_newton_exact_on_badly_scaled_positive_definite_hessian():
 def test_sum_of_squares_hessian_matches_full_hessian():
     """minimize assembles the Hessian of sum w_i r_i^2 as 2 (J^T W J + sum w_i r_i Hess r_i);
     it must equal SymPy's Hessian of the whole expression."""
-    from symtaylor.solvers import _objective, _SumOfSquares
+    from symtaylor.optimize.objective import SumOfSquares, build_objective
 
     f = (x * sp.exp(y) - 2) ** 2 + 3 * (sp.sin(x * y) + y**2) ** 2 + (x - y) ** 2 + 5
-    obj = _objective(f, [x, y], None, "sum")
-    assert isinstance(obj, _SumOfSquares)
+    obj = build_objective(f, [x, y], None, "sum")
+    assert isinstance(obj, SumOfSquares)
     H = sp.lambdify((x, y), sp.hessian(f, (x, y)))
     g = sp.lambdify((x, y), [sp.diff(f, v) for v in (x, y)])
     for pt in ([0.3, -0.7], [1.5, 0.2]):
