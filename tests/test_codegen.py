@@ -663,3 +663,19 @@ def test_callables_tuples_and_arrays_of_expressions() -> None:
         np.array([3.0, 1.0]))) == 5.0
     with pytest.raises(InputError, match="empty"):
         compile_numpy(sp.Matrix(0, 0, []), [X])
+
+
+def test_printer_tables_give_every_function_both_forms() -> None:
+    # the NumPy and the one-point printer read one table each: the same SymPy names in both
+    from symtaylor.codegen.tables import (
+        _MATH_CALLS,
+        _MATH_FUNCTIONS,
+        _MATH_OPERATORS,
+        _NUMPY_FOLDS,
+        _NUMPY_FUNCTIONS,
+    )
+
+    assert _MATH_FUNCTIONS.keys() == _NUMPY_FUNCTIONS.keys()
+    assert _NUMPY_FOLDS.keys() == _MATH_CALLS.keys() | _MATH_OPERATORS.keys()
+    fn = compile_numpy([sp.sin(X), sp.gamma(X), sp.erf(X)], [X])
+    np.testing.assert_allclose(fn(np.array([0.5])), fn(np.array([[0.5]]))[0], rtol=1e-15)

@@ -64,7 +64,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,12 +72,13 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..errors import CodegenError, InputError, UnsupportedFunctionError
+from ..errors import CodegenError, InputError
 from ..parsing import as_expr
 from .load import _load
 from .names import _GENERATOR_NAMES, _Namer  # noqa: F401 - _GENERATOR_NAMES: tests
 from .prepare import _check_options, _coerce, _nodes, _realify, _rename
-from .tables import _FUNCTIONS, _HELPERS, _RELATIONS
+from .printer import _ATOM, _MUL, _ArrayPrinter, _PointPrinter
+from .tables import _HELPERS
 from .text import _comment, _cut, _docstring, _short, _vars_text
 
 __all__ = [
@@ -89,263 +90,6 @@ __all__ = [
     "compile_objective",
     "to_scipy",
 ]
-
-
-# Precedences of printed Python (higher binds tighter).
-_ATOM, _POW, _UNARY, _MUL, _ADD, _CMP, _COND = 100, 60, 50, 40, 30, 20, 5
-
-def _float_literal(value: float) -> str:
-    if math.isnan(value):
-        return "math.nan"
-    if math.isinf(value):
-        return "math.inf" if value > 0 else "-math.inf"
-    return repr(float(value))
-
-
-class _Printer:
-    """Print one SymPy expression as Python source, for NumPy arrays or for Python floats."""
-
-    def __init__(self, names: Mapping[sp.Basic, str], point: bool) -> None:
-        self.names = names
-        self.inline: dict[sp.Basic, sp.Expr | str] = {}  # single-use temporaries, printed in place
-        self.point = point
-        self.helpers: set[str] = set()
-        self.uses_math = False
-        self.piecewise = False
-
-    def __call__(self, expr: sp.Basic) -> str:
-        return self.p(expr)[0]
-
-    def paren(self, expr: sp.Basic, prec: int) -> str:
-        s, q = self.p(expr)
-        return s if q > prec else f"({s})"
-
-    def p(self, e: sp.Basic) -> tuple[str, int]:
-        name = self.names.get(e)
-        if name is not None:
-            inlined = self.inline.get(e)
-            if inlined is None:
-                return name, _ATOM
-            return (inlined, _ATOM) if isinstance(inlined, str) else self.p(inlined)
-        if e.is_Number:
-            return self.number(e)
-        method = getattr(self, "_" + type(e).__name__, None)
-        if method is not None:
-            return method(e)
-        if isinstance(e, sp.NumberSymbol):
-            return _float_literal(float(e)), _ATOM
-        if isinstance(e, sp.Symbol):
-            raise CodegenError(f"symbol {e} is neither a variable nor a parameter; pass it in "
-                               "variables= or params=")
-        if isinstance(e, sp.Function):
-            return self.function(e)
-        if isinstance(e, sp.Rel):
-            op = _RELATIONS.get(type(e).__name__)
-            if op is None:  # pragma: no cover - every SymPy relational is in the table
-                raise CodegenError(f"cannot compile the relation {e}")
-            return f"{self.paren(e.lhs, _CMP)} {op} {self.paren(e.rhs, _CMP)}", _CMP
-        raise UnsupportedFunctionError(
-            f"cannot compile {type(e).__name__} ({e}) to NumPy; evaluate or rewrite it first"
-        )
-
-    def number(self, e: sp.Expr) -> tuple[str, int]:
-        if e.is_Integer and abs(int(e)) < 2**53:
-            s = str(int(e))
-        elif e is sp.S.Infinity or e is sp.S.NegativeInfinity:
-            s = "math.inf" if e.is_positive else "-math.inf"
-        elif e is sp.S.NaN:
-            s = "math.nan"
-        elif e is sp.S.ComplexInfinity or not e.is_real:
-            raise CodegenError(f"the constant {e} is not a real number")
-        else:
-            s = _float_literal(float(e))
-        if s.startswith("math."):
-            self.uses_math = True
-        return s, (_UNARY if s.startswith("-") else _ATOM)
-
-    def _Pi(self, e: sp.Expr) -> tuple[str, int]:
-        return ("math.pi", _ATOM)
-
-    def _Exp1(self, e: sp.Expr) -> tuple[str, int]:
-        return ("math.e", _ATOM)
-
-    def _BooleanTrue(self, e: sp.Basic) -> tuple[str, int]:
-        return "True", _ATOM
-
-    def _BooleanFalse(self, e: sp.Basic) -> tuple[str, int]:
-        return "False", _ATOM
-
-    def _Add(self, e: sp.Expr) -> tuple[str, int]:
-        # numbers last, as people write them
-        terms = [self.p(t) for t in sorted(e.args, key=lambda t: bool(t.is_Number))]
-        out = ""
-        for s, q in terms:
-            if q <= _ADD:
-                s = f"({s})"
-            if not out:
-                out = s
-            elif s.startswith("-"):
-                out += " - " + s[1:]
-            else:
-                out += " + " + s
-        return out, _ADD
-
-    def _Mul(self, e: sp.Expr) -> tuple[str, int]:
-        coeff, factors = e.as_coeff_mul()
-        num: list[str] = []
-        den: list[sp.Expr] = []
-        for f in factors:
-            if f.is_Pow and f.exp.is_number and f.exp.is_extended_negative:
-                den.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp))
-            else:
-                num.append(self.paren(f, _MUL - 1) if not f.is_Pow else self.paren(f, _MUL))
-        sign = ""
-        if coeff.is_negative:
-            sign, coeff = "-", -coeff
-        if coeff != 1 or not num:
-            num.insert(0, self.number(coeff)[0])
-        s = "*".join(num)
-        if den:
-            if len(den) == 1:
-                d = self.paren(den[0], _MUL)
-            else:
-                d = "(" + "*".join(self.paren(f, _MUL - 1) for f in den) + ")"
-            s = f"{s}/{d}"
-        if sign:
-            return "-" + s, _UNARY
-        return s, _MUL
-
-    def _Pow(self, e: sp.Expr) -> tuple[str, int]:
-        b, x = e.base, e.exp
-        if x == sp.S.Half:
-            return self.call("sqrt", b)
-        if x == -sp.S.Half:
-            return f"1/{self.call('sqrt', b)[0]}", _MUL
-        if x.is_Number and x.is_negative:
-            inv = b if x == -1 else sp.Pow(b, -x, evaluate=False)
-            return f"1/{self.paren(inv, _MUL)}", _MUL
-        if x.is_Integer:
-            return f"{self.paren(b, _POW)}**{int(x)}", _POW
-        if self.point:  # Python's ** would return a complex number for a negative base
-            self.uses_math = True
-            return f"math.pow({self.p(b)[0]}, {self.p(x)[0]})", _ATOM
-        return f"{self.paren(b, _POW)}**{self.paren(x, _POW)}", _POW
-
-    def call(self, fname: str, arg: sp.Expr) -> tuple[str, int]:
-        mod = "math" if self.point else "np"
-        if self.point:
-            self.uses_math = True
-        return f"{mod}.{fname}({self.p(arg)[0]})", _ATOM
-
-    def function(self, e: sp.Function) -> tuple[str, int]:
-        fname = type(e).__name__
-        args = list(e.args)
-        if fname == "DiracDelta":  # almost-everywhere derivative: see the module docstring
-            return "0.0", _ATOM
-        if fname == "Heaviside":
-            args = [args[0], args[1] if len(args) > 1 else sp.S.Half]
-        if fname in ("Min", "Max"):
-            return self.minmax(fname, args)
-        if fname in ("re", "im", "conjugate"):  # only reached for non-variable arguments
-            raise UnsupportedFunctionError(f"{fname}({args[0]}): complex values are not compiled")
-        entry = _FUNCTIONS.get(fname)
-        if entry is None:
-            raise UnsupportedFunctionError(
-                f"the function {fname} (in {e}) has no NumPy counterpart in symtaylor.codegen; "
-                f"supported: {', '.join(sorted([*_FUNCTIONS, 'Min', 'Max', 'Piecewise', 'Mod']))}"
-            )
-        template = entry[1] if self.point else entry[0]
-        if template is None:  # pragma: no cover - every entry has a point template
-            raise CodegenError(f"{fname} has no one-point form")
-        self._note(template)
-        return template.format(*(self.p(a)[0] for a in args)), _ATOM
-
-    def _note(self, template: str) -> None:
-        if "math." in template:
-            self.uses_math = True
-        for h in _HELPERS:
-            if h + "(" in template:
-                self.helpers.add(h)
-                self.uses_math = True
-
-    def minmax(self, fname: str, args: list[sp.Expr]) -> tuple[str, int]:
-        printed = [self.p(a)[0] for a in args]
-        if self.point:
-            helper = "_" + fname.lower()
-            self.helpers.add(helper)
-            self.uses_math = True
-            return f"{helper}({', '.join(printed)})", _ATOM
-        func = "np.minimum" if fname == "Min" else "np.maximum"
-        out = printed[-1]
-        for s in reversed(printed[:-1]):
-            out = f"{func}({s}, {out})"
-        return out, _ATOM
-
-    def _Min(self, e: sp.Expr) -> tuple[str, int]:
-        return self.minmax("Min", list(e.args))
-
-    def _Max(self, e: sp.Expr) -> tuple[str, int]:
-        return self.minmax("Max", list(e.args))
-
-    def _Mod(self, e: sp.Expr) -> tuple[str, int]:
-        return f"{self.paren(e.args[0], _MUL)} % {self.paren(e.args[1], _MUL)}", _MUL
-
-    def _Piecewise(self, e: sp.Piecewise) -> tuple[str, int]:
-        pairs = [(a.expr, a.cond) for a in e.args]
-        if pairs[-1][1] == sp.true:
-            default = self.p(pairs[-1][0])[0]
-            pairs = pairs[:-1]
-        else:
-            default = "math.nan"
-            self.uses_math = True
-        if not pairs:
-            return default, _ATOM
-        self.piecewise = True
-        if self.point:
-            out = default
-            for val, cond in reversed(pairs):
-                out = f"({self.p(val)[0]} if {self.p(cond)[0]} else {out})"
-            return out, _ATOM
-        conds = ", ".join(self.p(c)[0] for _, c in pairs)
-        vals = ", ".join(self.p(v)[0] for v, _ in pairs)
-        return f"np.select([{conds}], [{vals}], {default})", _ATOM
-
-    def _And(self, e: sp.Basic) -> tuple[str, int]:
-        return self.logic(e, "and", "np.logical_and")
-
-    def _Or(self, e: sp.Basic) -> tuple[str, int]:
-        return self.logic(e, "or", "np.logical_or")
-
-    def logic(self, e: sp.Basic, word: str, func: str) -> tuple[str, int]:
-        printed = [self.p(a)[0] for a in e.args]
-        if self.point:
-            return "(" + f" {word} ".join(f"({s})" for s in printed) + ")", _ATOM
-        out = printed[-1]
-        for s in reversed(printed[:-1]):
-            out = f"{func}({s}, {out})"
-        return out, _ATOM
-
-    def _Not(self, e: sp.Basic) -> tuple[str, int]:
-        s = self.p(e.args[0])[0]
-        return (f"(not ({s}))" if self.point else f"np.logical_not({s})"), _ATOM
-
-    def _ITE(self, e: sp.Basic) -> tuple[str, int]:
-        # if-then-else of conditions: SymPy writes a Piecewise inside a condition this way
-        c, a, b = (self.p(t)[0] for t in e.args)
-        return (f"(({a}) if ({c}) else ({b}))" if self.point
-                else f"np.where({c}, {a}, {b})"), _ATOM
-
-    def _Xor(self, e: sp.Basic) -> tuple[str, int]:
-        printed = [self.p(a)[0] for a in e.args]
-        if self.point:
-            return "(" + " ^ ".join(f"bool({s})" for s in printed) + ")", _ATOM
-        out = printed[-1]
-        for s in reversed(printed[:-1]):
-            out = f"np.logical_xor({s}, {out})"
-        return out, _ATOM
-
-
-
 
 
 # -- the generator ------------------------------------------------------------------------------
@@ -806,8 +550,8 @@ class _Module:
         need = self.needed([it.expr for it in items])
         grouped = any(isinstance(it, _Group) for it in items) or any(
             self.defs[s][0] != "expr" for s in need)
-        np_pr = _Printer(self.names, point=False)
-        pt_pr = _Printer(self.names, point=True)
+        np_pr = _ArrayPrinter(self.names)
+        pt_pr = _PointPrinter(self.names)
         need_all = need
         need = self._inline_single_use(need, items, np_pr, pt_pr, fn.vectors[0][0])
         lines: list[str] = []
@@ -968,8 +712,8 @@ class _Module:
                   if re.search(rf"\b{name}\b", text_all)]
         return "\n".join(lines), helpers, consts
 
-    def _inline_single_use(self, need: list[sp.Symbol], items: list[Any], np_pr: _Printer,
-                           pt_pr: _Printer, xs: str) -> list[sp.Symbol]:
+    def _inline_single_use(self, need: list[sp.Symbol], items: list[Any], np_pr: _ArrayPrinter,
+                           pt_pr: _PointPrinter, xs: str) -> list[sp.Symbol]:
         """Temporaries used once in this function are printed where they are used: a named
         array cannot be reused in place by NumPy (temporary elision), so every name costs a
         fresh allocation on large batches. Returns the definitions still to be written."""
@@ -999,14 +743,14 @@ class _Module:
                 keep.append(s)
         return keep
 
-    def _dot_text(self, pr: _Printer, payload: Any, xs: str) -> str:
+    def _dot_text(self, pr: _ArrayPrinter, payload: Any, xs: str) -> str:
         vi, di, coeff = payload
         c = "" if coeff == 1 else f"{pr.paren(coeff, _MUL)}*"
         return (f"{c}({xs}[..., {self.index_text(vi)}] @ "
                 f"{self.stack_name}[{self.index_text(di)}])")
 
     def _point_function(self, fn: _Func, pname: str, sig: str, need: list[sp.Symbol],
-                        pt_pr: _Printer) -> list[str]:
+                        pt_pr: _PointPrinter) -> list[str]:
         lines = ["", f"def {pname}({sig}):", f'    """{fn.name} at one point, on Python floats."""']
         for a, syms in fn.vectors:
             names = [self._name(s) for s in syms]
@@ -1048,7 +792,7 @@ class _Module:
         lines.append("")
         return lines
 
-    def _whole_product(self, pr: _Printer, o: _Out) -> str | None:
+    def _whole_product(self, pr: _ArrayPrinter, o: _Out) -> str | None:
         """``sum_s D[i, s] r[s]`` for every ``i`` (a gradient) or ``sum_s D[i, s] D[j, s] r[s]``
         for every ``i, j`` (a Hessian), with data row ``i`` paired with variable ``i``: the whole
         output is ``r @ D[:n].T`` or ``(D[:n] * r) @ D[:n].T``, with no scatter."""
@@ -1077,7 +821,7 @@ class _Module:
         prod = f"{r} @ {d}.T" if m == 1 else f"_gram({d}, {r})"
         return prod if self.reduce == "sum" else f"({prod}) / nd[0]"
 
-    def _group_value(self, pr: _Printer, g: _Group, lines: list[str],
+    def _group_value(self, pr: _ArrayPrinter, g: _Group, lines: list[str],
                      products: dict[str, str]) -> str:
         if g.kind == "gather":
             return pr(g.expr)
@@ -1116,7 +860,7 @@ class _Module:
     def _name(self, s: sp.Symbol) -> str:
         return self.names[self.real.get(s, s)]
 
-    def _reduced(self, pr: _Printer, val: sp.Expr) -> str:
+    def _reduced(self, pr: _ArrayPrinter, val: sp.Expr) -> str:
         s = pr(val)
         if not self.data:
             return s

@@ -1,43 +1,97 @@
-"""Translation tables of code generation, as plain data: what a SymPy node becomes in NumPy
-and in Python's ``math``, the helpers a generated module may include, the relations.
+"""Translation tables of code generation, as plain data.
 
-A printer (:mod:`symtaylor.codegen.printer`) reads these tables; a new function is one entry
-per table, a new backend is one more table.
+What a SymPy function becomes in NumPy (arrays) and in Python's ``math`` (one point, floats),
+how n-ary nodes are written, the helper definitions a generated module includes when it uses
+them, and the relations. The printers (:mod:`symtaylor.codegen.printer`) are parameterised by
+these tables: a new function is one entry per table, a new backend one more set of tables.
 """
 
 from __future__ import annotations
 
-# SymPy function name -> (NumPy template, one-point template or None). ``{0}``, ``{1}`` are the
-# printed arguments. ``None`` means: no Python-float version, the function runs through NumPy.
-_FUNCTIONS: dict[str, tuple[str, str | None]] = {
-    "sin": ("np.sin({0})", "math.sin({0})"),
-    "cos": ("np.cos({0})", "math.cos({0})"),
-    "tan": ("np.tan({0})", "math.tan({0})"),
-    "sec": ("1/np.cos({0})", "1/math.cos({0})"),
-    "csc": ("1/np.sin({0})", "1/math.sin({0})"),
-    "cot": ("1/np.tan({0})", "1/math.tan({0})"),
-    "asin": ("np.arcsin({0})", "math.asin({0})"),
-    "acos": ("np.arccos({0})", "math.acos({0})"),
-    "atan": ("np.arctan({0})", "math.atan({0})"),
-    "atan2": ("np.arctan2({0}, {1})", "math.atan2({0}, {1})"),
-    "sinh": ("np.sinh({0})", "math.sinh({0})"),
-    "cosh": ("np.cosh({0})", "math.cosh({0})"),
-    "tanh": ("np.tanh({0})", "math.tanh({0})"),
-    "asinh": ("np.arcsinh({0})", "math.asinh({0})"),
-    "acosh": ("np.arccosh({0})", "math.acosh({0})"),
-    "atanh": ("np.arctanh({0})", "math.atanh({0})"),
-    "exp": ("np.exp({0})", "math.exp({0})"),
-    "log": ("np.log({0})", "math.log({0})"),
-    "Abs": ("np.abs({0})", "abs({0})"),
-    "sign": ("np.sign({0})", "_sign({0})"),
-    "floor": ("np.floor({0})", "math.floor({0})"),
-    "ceiling": ("np.ceil({0})", "math.ceil({0})"),
-    "erf": ("_erf({0})", "math.erf({0})"),
-    "erfc": ("_erfc({0})", "math.erfc({0})"),
-    "gamma": ("_gamma({0})", "math.gamma({0})"),
-    "factorial": ("_gamma({0} + 1)", "math.gamma({0} + 1)"),
-    "Heaviside": ("np.heaviside({0}, {1})", "_heaviside({0}, {1})"),
+# SymPy function name -> NumPy source; ``{0}``, ``{1}`` are the printed arguments.
+_NUMPY_FUNCTIONS: dict[str, str] = {
+    "sin": "np.sin({0})",
+    "cos": "np.cos({0})",
+    "tan": "np.tan({0})",
+    "sec": "1/np.cos({0})",
+    "csc": "1/np.sin({0})",
+    "cot": "1/np.tan({0})",
+    "asin": "np.arcsin({0})",
+    "acos": "np.arccos({0})",
+    "atan": "np.arctan({0})",
+    "atan2": "np.arctan2({0}, {1})",
+    "sinh": "np.sinh({0})",
+    "cosh": "np.cosh({0})",
+    "tanh": "np.tanh({0})",
+    "asinh": "np.arcsinh({0})",
+    "acosh": "np.arccosh({0})",
+    "atanh": "np.arctanh({0})",
+    "exp": "np.exp({0})",
+    "log": "np.log({0})",
+    "Abs": "np.abs({0})",
+    "sign": "np.sign({0})",
+    "floor": "np.floor({0})",
+    "ceiling": "np.ceil({0})",
+    "erf": "_erf({0})",
+    "erfc": "_erfc({0})",
+    "gamma": "_gamma({0})",
+    "factorial": "_gamma({0} + 1)",
+    "Heaviside": "np.heaviside({0}, {1})",
 }
+
+# The same functions on one point: Python floats and the ``math`` module (every key of
+# _NUMPY_FUNCTIONS is here too; tests check it).
+_MATH_FUNCTIONS: dict[str, str] = {
+    "sin": "math.sin({0})",
+    "cos": "math.cos({0})",
+    "tan": "math.tan({0})",
+    "sec": "1/math.cos({0})",
+    "csc": "1/math.sin({0})",
+    "cot": "1/math.tan({0})",
+    "asin": "math.asin({0})",
+    "acos": "math.acos({0})",
+    "atan": "math.atan({0})",
+    "atan2": "math.atan2({0}, {1})",
+    "sinh": "math.sinh({0})",
+    "cosh": "math.cosh({0})",
+    "tanh": "math.tanh({0})",
+    "asinh": "math.asinh({0})",
+    "acosh": "math.acosh({0})",
+    "atanh": "math.atanh({0})",
+    "exp": "math.exp({0})",
+    "log": "math.log({0})",
+    "Abs": "abs({0})",
+    "sign": "_sign({0})",
+    "floor": "math.floor({0})",
+    "ceiling": "math.ceil({0})",
+    "erf": "math.erf({0})",
+    "erfc": "math.erfc({0})",
+    "gamma": "math.gamma({0})",
+    "factorial": "math.gamma({0} + 1)",
+    "Heaviside": "_heaviside({0}, {1})",
+}
+
+# SymPy's n-ary nodes that NumPy has as binary functions, printed as a right fold
+# ``np.minimum(a, np.minimum(b, c))``.
+_NUMPY_FOLDS: dict[str, str] = {
+    "Min": "np.minimum",
+    "Max": "np.maximum",
+    "And": "np.logical_and",
+    "Or": "np.logical_or",
+    "Xor": "np.logical_xor",
+}
+
+# On one point: Min and Max as helpers (NaN in, NaN out, as NumPy) ...
+_MATH_CALLS: dict[str, str] = {"Min": "_min", "Max": "_max"}
+# ... and the logical nodes as Python operators: (operator, how one operand is written).
+_MATH_OPERATORS: dict[str, tuple[str, str]] = {
+    "And": ("and", "({})"),
+    "Or": ("or", "({})"),
+    "Xor": ("^", "bool({})"),
+}
+
+# What an unsupported function's error lists as supported.
+_SUPPORTED = tuple(sorted([*_NUMPY_FUNCTIONS, "Min", "Max", "Piecewise", "Mod"]))
 
 # Helper definitions a generated module includes only when it uses them (NumPy has no erf).
 _HELPERS: dict[str, str] = {
