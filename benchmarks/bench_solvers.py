@@ -29,8 +29,10 @@ import warnings
 import numpy as np
 import scipy.optimize as so
 
+from symtaylor.optimize import least_squares, minimize
+from symtaylor.optimize.objective import build_objective
+from symtaylor.optimize.residuals import build_residuals
 from symtaylor.problems import lre, mgh_problems, nist_problems
-from symtaylor.solvers import _objective, _residuals, least_squares, minimize
 
 
 def _best_time(fn, repeats: int) -> float:
@@ -66,7 +68,7 @@ def bench_nist(repeats: int) -> None:
         for start in (1, 2):
             x0 = p.start(start)
             r = least_squares(p.residual, p.params, x0, data=p.data, method="lm")
-            res = _residuals(p.residual, p.params, p.data)  # the same compiled callables
+            res = build_residuals(p.residual, p.params, p.data)  # the same compiled callables
             compile_s = r.compile_time if start == 1 else 0.0
             ours_lre = min(lre(v, c) for v, c in zip(r.x, p.certified_values))
 
@@ -128,7 +130,7 @@ def bench_mgh(repeats: int) -> None:
     print(head + "   (ok nfev)")
     rows = []
     for p in mgh_problems():
-        obj = _objective(p.objective, p.variables, None, "sum")
+        obj = build_objective(p.objective, p.variables, None, "sum")
         x0 = np.array(p.x0)
         out = {}
         for m in ("newton", "trust-region", "bfgs"):
@@ -165,7 +167,7 @@ def bench_mgh(repeats: int) -> None:
     # wall time per fit (compiled derivations cached), median over the entries
     t_ours, t_sp = [], []
     for p in mgh_problems():
-        obj = _objective(p.objective, p.variables, None, "sum")
+        obj = build_objective(p.objective, p.variables, None, "sum")
         x0 = np.array(p.x0)
         t_ours.append(_best_time(lambda p=p: minimize(p.objective, p.variables, p.x0,
                                                         method="trust-region", history=False),

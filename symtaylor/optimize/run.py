@@ -27,10 +27,15 @@ from ..coerce import _show, as_flag, as_order
 from ..errors import InputError
 from .result import History, IterationState
 
-__all__ = ["Monitor", "Run", "run_options"]
+__all__ = ["Monitor", "Run", "run_options", "silent"]
 
 #: ``monitor(nit, x, f, grad_norm, step) -> bool``: called after each iteration; True stops.
 Monitor = Callable[[int, np.ndarray, float, float, float], bool]
+
+
+def silent(*_: Any) -> bool:
+    """The monitor of a run nobody watches: never asks to stop."""
+    return False
 
 
 def run_options(callback: Any, progress: Any, history: Any

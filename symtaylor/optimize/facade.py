@@ -1,0 +1,268 @@
+"""The two public entry points, :func:`minimize` and :func:`least_squares`.
+
+Each coerces its input once, compiles the exact derivation (cached: see
+:mod:`~symtaylor.optimize.objective` and :mod:`~symtaylor.optimize.residuals`), looks the method
+up in :data:`~symtaylor.optimize.METHODS`, runs its core on counted callables
+(:mod:`~symtaylor.optimize.counting`), lets :mod:`~symtaylor.optimize.diagnosis` decide what
+the end point may be called, and returns a frozen :class:`~symtaylor.optimize.Result`. No
+method name appears here: every method fact is in the registry.
+
+Examples
+--------
+>>> r = minimize("theta1**2 + 10*theta2**2", "theta1 theta2", [5, 5], method="newton")
+>>> r.success, r.nit, r.x.tolist(), r.nhev
+(True, 1, [0.0, 0.0], 2)
+>>> minimize("x**2", "x", [1.0], method="bfgs", maxiter=5)
+Traceback (most recent call last):
+...
+symtaylor.errors.SolverError: unknown option 'maxiter' for method 'bfgs'; it accepts: data, ...
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from ..codegen import _short
+from ..coerce import _show, as_flag, as_order
+from ..errors import SolverError
+from ..latex import Derivation, Row
+from .cache import cached
+from .counting import Counted
+from .diagnosis import diagnose
+from .inputs import start_point
+from .methods import method_options, resolve
+from .objective import SumOfSquares, build_objective
+from .residuals import Residuals, build_residuals
+from .result import IterationState, Result
+from .run import Run, run_options
+from .stopping import finite
+
+__all__ = ["least_squares", "minimize"]
+
+
+def _short_text(expr: sp.Expr, limit: int = 120) -> str:
+    """``expr`` as text of at most ``limit`` characters, cached (printing a large sum costs ms;
+    codegen's ``_short`` prints only the head terms of huge expressions)."""
+    text, _ = cached(("text", expr, limit), lambda: _short(expr, limit))
+    return text
+
+
+def _tolerance(value: Any, label: str) -> float:
+    if not (isinstance(value, int | float) and value >= 0):
+        raise SolverError(f"{label} must be a non-negative number, not {_show(value)}")
+    return value
+
+
+def minimize(
+    f: Any,
+    variables: Any = None,
+    x0: Any = None,
+    method: str = "newton",
+    *,
+    lr: float | str | None = None,
+    line_search: str | None = None,
+    data: Mapping[Any, Any] | None = None,
+    reduce: str = "sum",
+    gtol: float = 1e-8,
+    max_iter: int | None = None,
+    subproblem: str | None = None,
+    delta0: float | None = None,
+    memory: int | None = None,
+    region: Mapping[Any, tuple[float, float]] | None = None,
+    check_second_order: bool | None = None,
+    callback: Callable[[IterationState], Any] | None = None,
+    progress: bool | int = False,
+    history: bool = True,
+    **options: Any,
+) -> Result:
+    """Minimize ``f`` over ``variables`` from ``x0``.
+
+    Parameters
+    ----------
+    f : expression, text or callable (see :func:`symtaylor.as_expr`).
+    variables : the variables (default: free symbols that are not data, sorted by name).
+    x0 : starting point (sequence, mapping, or text ``"1, 2"``).
+    method : ``"newton"`` (default), ``"gradient-descent"``, ``"trust-region"``, ``"bfgs"``,
+        ``"l-bfgs"`` (aliases: ``"trust-exact"``, ``"dogleg"``, ``"lbfgs"``, ``"gd"``); see
+        :data:`symtaylor.optimize.METHODS`.
+    lr : gradient descent step: a number, or ``"1/L"`` (from
+        :func:`~symtaylor.bounds.convergence_bounds`; over ``region``, default the box
+        ``x0 +- max(1, |x0|)``). Default ``"1/L"``. With ``line_search="armijo"`` it is the first
+        trial step (default 1).
+    line_search : ``None`` (fixed step) or ``"armijo"`` (gradient descent only; the other
+        methods always use their own line search or trust region).
+    data : ``{symbol or name: 1-D array}``: ``f`` is then a per-sample expression in the data
+        symbols and the objective is its ``reduce`` (``"sum"`` or ``"mean"``) over the samples.
+    gtol : stop when ``||grad f||_2 <= gtol``.
+    max_iter : iteration limit (default 10000 for gradient descent, else 1000).
+    subproblem, delta0 : trust-region subproblem (``"exact"``, the default, or ``"dogleg"``)
+        and first radius (default 1).
+    memory : L-BFGS pairs kept (default 10).
+    check_second_order : compute the smallest Hessian eigenvalue at the end and refuse to
+        call a saddle or maximum a minimum (default: on when there are at most 50 variables).
+    callback : called with an :class:`IterationState` after every iteration; return True to stop.
+    progress : True (every 10 iterations) or an int: print progress lines to stderr.
+    history : keep the per-iteration :class:`History`.
+    **options : refused by name (:class:`~symtaylor.SolverError` naming the accepted ones).
+
+    Returns
+    -------
+    Result
+
+    Examples
+    --------
+    >>> r = minimize("x**4 - 2*x**2 + 1/2", "x", [2.0], method="newton")
+    >>> r.success, round(float(r.x[0]), 12), r.nit < 10
+    (True, 1.0, True)
+    >>> g = minimize("x**4 - 2*x**2 + 1/2", "x", [2.0], method="gradient-descent", lr=0.01)
+    >>> g.success, round(float(g.x[0]), 6), g.nit > r.nit
+    (True, 1.0, True)
+    >>> m = minimize("-x**2 - y**2", "x y", [0, 0], method="bfgs")
+    >>> m.success, m.status.name
+    (False, 'SADDLE')
+    """
+    spec, presets = resolve(method, "minimize")
+    given = method_options(spec, presets, {
+        "lr": lr, "line_search": line_search, "subproblem": subproblem, "delta0": delta0,
+        "memory": memory, "region": region}, options, minimize)
+    max_iter = as_order(spec.max_iter if max_iter is None else max_iter, "max_iter")
+    callback, progress, history = run_options(callback, progress, history)
+    if check_second_order is not None:
+        check_second_order = as_flag(check_second_order, "check_second_order")
+    gtol = _tolerance(gtol, "gtol")
+    obj = build_objective(f, variables, data, reduce)
+    x = start_point(x0, obj.variables)
+    prepared = spec.keywords(given, obj, x)
+    problem = Counted(f=obj.f, grad=obj.grad, hess=obj.hess)
+    run = Run(callback, progress, history)
+    with np.errstate(all="ignore"):
+        out = spec.core(problem, x, run.record, gtol=gtol, max_iter=max_iter,
+                        **prepared.keywords)
+        wall = run.elapsed()
+        verdict = diagnose(
+            problem, out, x,
+            second_order=x.size <= 50 if check_second_order is None else check_second_order,
+            bounded_below=isinstance(obj, SumOfSquares),
+            f_start=run.fs[0] if run.keep and run.fs else None,
+            iterates=run.xs if run.keep else None, certified_box=prepared.certified_box)
+    g_final = out.g if out.g is not None else problem.grad(out.x)
+    rows = [*obj.rows(), *prepared.rows, Row("x_{k+1}", spec.update)]
+    return Result(
+        x=out.x, fun=float(out.f), grad_norm=float(np.linalg.norm(g_final)),
+        success=verdict.status.success, status=verdict.status, message=verdict.message,
+        nit=out.nit, nfev=problem.nfev, njev=problem.njev, nhev=problem.nhev,
+        history=run.history(),
+        derivation=Derivation(f"{spec.name} on f = {_short_text(obj.expr)}", tuple(rows)),
+        wall_time=wall, method=spec.name, compile_time=obj.compile_time,
+        hess_min_eig=verdict.hess_min_eig, variables=obj.variables,
+    )
+
+
+def least_squares(
+    residuals: Any,
+    variables: Any = None,
+    x0: Any = None,
+    data: Mapping[Any, Any] | None = None,
+    method: str = "lm",
+    *,
+    ftol: float = 1e-15,
+    xtol: float = 1e-15,
+    gtol: float = 0.0,
+    max_nfev: int | None = None,
+    max_iter: int | None = None,
+    scale: bool | None = None,
+    callback: Callable[[IterationState], Any] | None = None,
+    progress: bool | int = False,
+    history: bool = True,
+    **options: Any,
+) -> Result:
+    """Minimize ``sum(r_i^2)`` over ``variables`` from ``x0``.
+
+    Parameters
+    ----------
+    residuals : a list of expressions, or ONE expression in data symbols with ``data``.
+    variables, x0 : as for :func:`minimize`.
+    data : ``{symbol or name: 1-D array}`` (curve fitting: ``residuals = model - y``).
+    method : ``"lm"`` (Levenberg–Marquardt, MINPACK logic) or ``"gauss-newton"``.
+    ftol, xtol : relative reduction of the sum of squares / relative step below which the run
+        has converged (MINPACK's tests for ``lm``).
+    gtol : ``lm``: largest cosine between ``r`` and a Jacobian column (MINPACK); Gauss–Newton:
+        gradient norm.
+    max_nfev : ``lm`` evaluation budget (default ``200 (n + 1)``); max_iter : Gauss–Newton
+        (default 200).
+    scale : Moré's variable scaling in ``lm`` (default True).
+    callback, progress, history : as for :func:`minimize`.
+    **options : refused by name (:class:`~symtaylor.SolverError` naming the accepted ones).
+
+    Returns
+    -------
+    Result
+        ``fun`` is ``sum(r_i^2)`` (the residual sum of squares, no 1/2), ``residuals`` the
+        final residual vector, ``grad_norm`` the norm of ``2 J^T r``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> b1, b2, x, y = sp.symbols("b1 b2 x y")
+    >>> xs = np.linspace(0, 4, 20); ys = 3.0 * np.exp(-0.7 * xs)
+    >>> r = least_squares(b1 * sp.exp(-b2 * x) - y, [b1, b2], [1, 0.1], data={x: xs, y: ys})
+    >>> r.success, np.round(r.x, 10).tolist(), r.fun < 1e-20
+    (True, [3.0, 0.7], True)
+    """
+    spec, presets = resolve(method, "least-squares")
+    given = method_options(spec, presets, {"max_nfev": max_nfev, "scale": scale}, options,
+                           least_squares)
+    if max_iter is not None:  # checked for every method; used by those with a limit
+        max_iter = as_order(max_iter, "max_iter")
+    callback, progress, history = run_options(callback, progress, history)
+    tolerances = {k: _tolerance(v, k) for k, v in (("ftol", ftol), ("xtol", xtol),
+                                                   ("gtol", gtol))}
+    res = build_residuals(residuals, variables, data)
+    x = start_point(x0, res.variables)
+    prepared = spec.keywords(given, res, x)
+    if spec.max_iter is not None:
+        tolerances["max_iter"] = spec.max_iter if max_iter is None else max_iter
+    problem = Counted(fun=res.fun, jac=res.jac)
+    run = Run(callback, progress, history)
+    with np.errstate(all="ignore"):
+        out = spec.core(problem, x, run.record if run.watched else None, **tolerances,
+                        **prepared.keywords)
+        wall = run.elapsed()
+        fun, gnorm = _fun_and_grad_norm(out.fvec, out.jac)
+    samples = res.data[0].size if data is not None else None
+    deriv, _ = cached(("lsq-derivation", spec.name, tuple(res.exprs), res.variables, samples),
+                      lambda: _lsq_derivation(spec.name, spec.update, res, samples))
+    return Result(
+        x=out.x, fun=fun, grad_norm=gnorm, success=out.status.success,
+        status=out.status, message=out.message, nit=out.nit, nfev=problem.nfev,
+        njev=problem.njev, nhev=0, history=run.history(), derivation=deriv, wall_time=wall,
+        method=spec.name, compile_time=res.compile_time, residuals=out.fvec,
+        variables=res.variables,
+    )
+
+
+def _fun_and_grad_norm(r: np.ndarray, J: np.ndarray) -> tuple[float, float]:
+    """``sum(r_i^2)`` and ``||2 J^T r||`` (inf and the norm of what is finite on overflow)."""
+    fun = float(r @ r)
+    if math.isfinite(fun):
+        g = J.T @ r
+        gnorm = 2.0 * math.sqrt(float(g @ g))
+        if not math.isfinite(gnorm):
+            gnorm = float(2.0 * np.linalg.norm(g))  # overflow in g @ g, or a nan in J
+        return fun, gnorm
+    return math.inf, float(2.0 * np.linalg.norm(J.T @ r)) if finite(r, J) else math.nan
+
+
+def _lsq_derivation(name: str, update: str, res: Residuals, samples: int | None) -> Derivation:
+    nres = len(res.exprs)
+    title = f"{name} on {nres} residual{'s' if nres > 1 else ''}"
+    if samples is not None:
+        title += f" over {samples} samples"
+    r_row, _ = cached(("row", tuple(res.exprs)), lambda: sp.Matrix(res.exprs).T)
+    rows = [Row("r", r_row), Row("J", res.jac_exprs), Row("x_{k+1}", update)]
+    return Derivation(title, tuple(rows))
