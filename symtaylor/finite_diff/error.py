@@ -38,6 +38,7 @@ from ..coerce import (
     as_variables,
 )
 from ..errors import InputError, NotAnalyticError, UnsupportedFunctionError
+from ..lambdify import lambdify
 from .report import FDErrorReport, FDRow
 from .stencils import EPS, Stencil, h, stencil
 
@@ -315,7 +316,7 @@ def _roundoff_factor(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr, x0f: float, st: S
     if _is_zero(f_at):
         # |f(x)| = 0 would predict no round-off; use the largest |f| on a unit-scale stencil.
         d = st.derivative
-        f_np0 = sp.lambdify(x, expr, "math")
+        f_np0 = lambdify(x, expr, "math")
         unit = d * EPS * S / abs(st.leading_coefficient)
         h_unit = float(unit ** sp.Rational(1, st.accuracy + d))
         f_scale = sp.Float(max(abs(_safe(f_np0, x0f + float(o) * h_unit)) for o in st.offsets), 17)
@@ -371,7 +372,7 @@ def _float64_stencil(expr: sp.Expr, x: sp.Symbol, x0f: float, st: Stencil, hs: l
     d = st.derivative
     # One scalar call per node, as hand-written code does (f(x + h) with x a Python float and
     # NumPy functions): vectorised NumPy may round differently (np.power vs float.__pow__).
-    f_np = sp.lambdify(x, expr, "numpy")
+    f_np = lambdify(x, expr, "numpy")
     wf = [(float(o), float(w)) for o, w in _nodes(st)]
     approx = []
     with np.errstate(all="ignore"):
@@ -401,8 +402,8 @@ def _scan(
     """Rows of the scan; the models are ``A h^q`` (truncation) and ``B / h^d`` (round-off)."""
     d = st.derivative
     approx = _float64_stencil(expr, x, x0f, st, hs)
-    f_mp = sp.lambdify(x, expr, "mpmath")
-    df_mp = sp.lambdify(x, deriv, "mpmath")
+    f_mp = lambdify(x, expr, "mpmath")
+    df_mp = lambdify(x, deriv, "mpmath")
     # Enough digits that the truncation part (~h^q) survives the cancellation (~1/h^d).
     dps = max(_MIN_DPS, 30 + math.ceil((q + d) * max(0.0, -math.log10(min(hs)))))
     rows = []
