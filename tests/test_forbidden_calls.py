@@ -39,6 +39,10 @@ EXEC_FILE = "codegen/load.py"
 #: ``codegen.load._load`` executes the NumPy module codegen printed itself (identifiers sanitized).
 EXEC_ALLOWED = {("codegen/load.py", "_load")}
 
+#: The one module that may call ``sympy.lambdify`` (it renames every argument to a Dummy and
+#: refuses other free symbols: lambdify prints symbol names into source it executes).
+LAMBDIFY_FILE = "symtaylor/lambdify.py"
+
 #: (file, function) -> why nsimplify there cannot see user text.
 NSIMPLIFY_ALLOWED = {
     ("verify.py", "_exact"): "nsimplify(str(f)) for f in e.atoms(sp.Float): the decimal "
@@ -159,7 +163,8 @@ class _Checker(ast.NodeVisitor):
                                                   any(a.name == "parsing" for a in node.names)):
             self.flag(node, f"from {module} import ... (sympy.parsing evaluates text)")
         for alias in node.names:
-            if alias.name in _SYMPIFY_NAMES | {"nsimplify", "S"} and module.startswith("sympy"):
+            if (alias.name in _SYMPIFY_NAMES | {"nsimplify", "S", "lambdify"}
+                    and module.startswith("sympy")):
                 self.flag(node, f"from {module} import {alias.name} (an alias would escape "
                                 "this check: use sp.{alias.name} so it is checked)")
             if alias.name in _CODE_BUILTINS and module == "builtins":
@@ -181,6 +186,10 @@ class _Checker(ast.NodeVisitor):
             self.flag(node, f"{ast.unparse(node)} (sympy.parsing evaluates text)")
         elif node.attr in _CODE_BUILTINS and base in ("builtins", "__builtins__"):
             self._code_builtin(node, node.attr)
+        elif node.attr == "lambdify" and base in _SYMPY_MODULES and not self.path.endswith(
+                LAMBDIFY_FILE):
+            self.flag(node, f"{ast.unparse(node)} (prints symbol names into exec'd source: "
+                            "use symtaylor.lambdify, which renames them first)")
         self.generic_visit(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
@@ -460,6 +469,7 @@ PLANTED = {
     "__builtins__['exec']": "def f(t):\n    __builtins__['exec'](t)\n",
     "getattr eval": "import builtins\n\ndef f(t):\n    return getattr(builtins, 'eval')(t)\n",
     "sp.sympify": "import sympy as sp\n\ndef f(t):\n    return sp.sympify(t)\n",
+    "sp.lambdify": "import sympy as sp\n\ndef f(x, e):\n    return sp.lambdify(x, e)\n",
     "sympy.sympify": "import sympy\n\ndef f(t):\n    return sympy.sympify(t)\n",
     "sympify name": "from sympy import sympify\n\ndef f(t):\n    return sympify(t)\n",
     "sympify alias": "from sympy import sympify as sy\n\ndef f(t):\n    return sy(t)\n",
