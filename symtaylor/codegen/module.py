@@ -1,0 +1,161 @@
+"""The state of one generated module while it is built.
+
+A :class:`_Module` holds what the planner (:mod:`~symtaylor.codegen.plan`), the CSE
+(:mod:`~symtaylor.codegen.cse`) and the emitter (:mod:`~symtaylor.codegen.emit`) share: the
+variables, parameters and data symbols (made real by :func:`~symtaylor.codegen.prepare._realify`)
+and the identifiers the :class:`~symtaylor.codegen.names._Namer` gave them, the named
+definitions (:class:`~symtaylor.codegen.ir._Definitions`) and the index constants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+
+import sympy as sp
+
+from ..errors import CodegenError, InputError
+from ..parsing import as_expr
+from .ir import _Definitions
+from .names import _Namer
+from .prepare import _realify
+
+
+def _progression(idx: Sequence[int]) -> tuple[int, int, int] | None:
+    """``(start, stop, step)`` when ``idx`` is an increasing arithmetic progression."""
+    if len(idx) < 2:
+        return None
+    step = idx[1] - idx[0]
+    if step <= 0 or any(b - a != step for a, b in pairwise(idx)):
+        return None
+    return idx[0], idx[-1] + 1, step
+
+
+class _Module:
+    """Symbols, identifiers, definitions and index constants of one generated module.
+
+    Parameters
+    ----------
+    variables, params, data : tuple of Symbol
+        ``x[..., i]`` is ``variables[i]``; parameters and data arrays follow ``x``.
+    reduce : {"sum", "mean"}
+        How the data form reduces over the samples.
+    functions : iterable of str
+        The names of the generated functions (module-level names no symbol may take).
+    """
+
+    def __init__(
+        self,
+        variables: tuple[sp.Symbol, ...],
+        params: tuple[sp.Symbol, ...],
+        data: tuple[sp.Symbol, ...],
+        reduce: str,
+        functions: Iterable[str] = (),
+    ) -> None:
+        self.variables, self.params, self.data, self.reduce = variables, params, data, reduce
+        allsyms = (*variables, *params, *data)
+        if len(set(allsyms)) != len(allsyms):
+            raise InputError(f"a symbol appears twice among variables, params and data: {allsyms}")
+        self.allsyms = allsyms
+        # every identifier of the module comes from the namer; the functions (and their
+        # one-point and stacked-data twins) are module-level names no symbol may take
+        self.namer = _Namer(f"{p}{f}{q}" for f in functions
+                            for p, q in (("", ""), ("_", "_point"), ("_", "_stacked")))
+        self.names: dict[sp.Basic, str] = {}
+        self.real: dict[sp.Symbol, sp.Symbol] = {}
+        self.defs = _Definitions()
+        self.consts: dict[str, str] = {}  # index constants: text -> name
+        self.stack_name = ""
+        self.product_names: list[str] = []  # prod0, prod1, ...: shared by the functions
+
+    def prepare(self, exprs: list[sp.Expr]) -> list[sp.Expr]:
+        """The expressions made real, with every symbol named; a symbol that is not a
+        variable, a parameter or data is refused."""
+        # SymPy objects already (as_expr ran in the facades); numbers go through as_expr too
+        exprs = [e if isinstance(e, sp.Basic) else as_expr(e) for e in exprs]
+        exprs, back = _realify(exprs, self.allsyms)
+        for r, s in back.items():
+            self.real[s] = r
+        for s in self.allsyms:
+            key = self.sym(s)
+            if key not in self.names:
+                self.names[key] = self.namer.symbol(s.name)
+        self.argnames = [self.name(s) for s in (*self.params, *self.data)]
+        if self.data:
+            self.stack()  # the stacked data arrays
+        self.var_index = {self.sym(s): i for i, s in enumerate(self.variables)}
+        self.data_index = {self.sym(s): i for i, s in enumerate(self.data)}
+        known = set(self.names)
+        for e in exprs:
+            extra = e.free_symbols - known
+            if extra:
+                raise CodegenError(
+                    f"expression {e} has symbol(s) {', '.join(sorted(map(str, extra)))} that are "
+                    "neither variables nor params; pass them in params= (or data=)"
+                )
+        return exprs
+
+    # -- symbols and names ---------------------------------------------------------------------
+
+    def sym(self, s: sp.Symbol) -> sp.Symbol:
+        """The symbol that stands for ``s`` in the prepared expressions (its real twin)."""
+        return self.real.get(s, s)
+
+    def name(self, s: sp.Symbol) -> str:
+        """The identifier of the variable, parameter or data symbol ``s`` in the code."""
+        return self.names[self.sym(s)]
+
+    def var_sym(self, i: int) -> sp.Symbol:
+        return self.sym(self.variables[i])
+
+    def data_sym(self, k: int) -> sp.Symbol:
+        return self.sym(self.data[k])
+
+    def new_symbol(self, base: str) -> sp.Symbol:
+        """A placeholder for a generated definition, printed as a fresh name like ``base``.
+
+        A plain Symbol, not a Dummy (SymPy's cache then serves rebuilt expressions again): it
+        cannot equal a symbol of the expressions, which were all named first (so the name is
+        not theirs) and made real (this one has no assumptions)."""
+        s = sp.Symbol(self.namer.fresh(base))
+        self.names[s] = s.name
+        return s
+
+    def stack(self) -> str:
+        """The name of the stacked data arrays (``D``), claimed on first use."""
+        if not self.stack_name:
+            self.stack_name = self.namer.fresh("D")
+        return self.stack_name
+
+    def product_name(self, k: int) -> str:
+        """The name of the ``k``-th matrix product over the samples of a function (``prod0``,
+        ...; the functions of a module share them)."""
+        if k == len(self.product_names):
+            self.product_names.append(self.namer.fresh(f"prod{k}"))
+        return self.product_names[k]
+
+    # -- what an expression depends on ---------------------------------------------------------
+
+    def has_var(self, e: sp.Expr) -> bool:
+        """Whether ``e`` (written with definitions) depends on the variables ``x``."""
+        return self.defs.reaches(e, self.var_index.keys(), "uses_x")
+
+    def has_data(self, e: sp.Expr) -> bool:
+        """Whether ``e`` (written with definitions) depends on a data symbol."""
+        return bool(self.data) and self.defs.reaches(e, self.data_index.keys(), "uses_data")
+
+    # -- index constants -----------------------------------------------------------------------
+
+    def index_text(self, idx: Sequence[int], array: bool = False) -> str:
+        """``a:b`` (or ``a:b:step``) for a progression, else the name of an index constant
+        ``_I0 = np.array([...])`` (always a constant with ``array``: fancy indexing)."""
+        prog = None if array else _progression(idx)
+        if prog is not None:
+            a, b, step = prog
+            return f"{a}:{b}" if step == 1 else f"{a}:{b}:{step}"
+        text = "[" + ", ".join(map(str, idx)) + "]"
+        name = self.consts.get(text)
+        if name is None:
+            name = self.consts[text] = f"_I{len(self.consts)}"  # "_": never a symbol's name
+            self.namer.taken.add(name)
+        return name
