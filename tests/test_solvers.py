@@ -1,4 +1,5 @@
-"""Tests of symtaylor.solvers and its numeric cores (lm, trust_region, linesearch).
+"""Tests of symtaylor.optimize: the facades, the METHODS registry, the counting wrapper, the
+numeric cores (lm, trust_region, linesearch, ...) and the compatibility shims.
 
 Truths used: closed forms (quadratics, known minimizers), mpmath roots at 50 digits, the seeds'
 own hand-written NumPy loops, SciPy (L-BFGS-B, lstsq), brute force over random samples.
@@ -18,10 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symtaylor import InputError, SolverError
+from symtaylor.optimize import METHODS, Result, Status, least_squares, method_table, minimize
 from symtaylor.optimize.linesearch import armijo, wolfe
 from symtaylor.optimize.lm import levenberg_marquardt, lm_parameter
+from symtaylor.optimize.methods import names
 from symtaylor.optimize.trust_region import dogleg_subproblem, exact_subproblem
-from symtaylor.solvers import Result, Status, least_squares, minimize
 
 x, y = sp.symbols("x y")
 t1, t2 = sp.symbols("theta1 theta2")
@@ -148,10 +150,7 @@ def test_maximum_is_not_a_minimum():
     assert r.hess_min_eig == pytest.approx(-2.0)
 
 
-METHODS = ("newton", "trust-region", "bfgs", "l-bfgs", "gradient-descent")
-
-
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", names("minimize"))
 @pytest.mark.parametrize("f", ["x**2 - y**2", "-x**2 - y**2"], ids=["saddle", "maximum"])
 def test_start_exactly_at_saddle_or_maximum_is_never_success(f, method):
     """g = 0 at the start. Both functions are unbounded below: second-order methods leave along
@@ -390,7 +389,9 @@ def test_quadratic_all_methods_agree_with_linear_solve(seed):
     f = sum(sp.Rational(1, 2) * float(A[i, j]) * v[i] * v[j] for i in range(3)
             for j in range(3)) - sum(float(b[i]) * v[i] for i in range(3))
     truth = np.linalg.solve(A, b)
-    for method in ("newton", "trust-region", "bfgs", "l-bfgs"):
+    for method in names("minimize"):
+        if method == "gradient-descent":
+            continue  # linear convergence: tested on quadratics above and below
         r = minimize(f, v, [0, 0, 0], method=method, gtol=1e-10)
         assert r.success, (method, r.message)
         # f is flat to round-off within ~sqrt(eps) of the minimizer: compare at 1e-6.
@@ -549,3 +550,199 @@ def test_fixed_step_two_cycle_is_explained():
     assert not r.success and r.status is Status.MAX_ITER
     assert r.x[0] == pytest.approx(xk, rel=1e-9)
     assert "alternate between two points" in r.message and "2/L" in r.message
+
+
+# -- the registry is the single source of method facts -------------------------------------------
+
+_SMALL = {"minimize": ("(x - 1)**2 + 3*(y + 2)**2 + x*y/4", [0.0, 0.0]),
+          "least-squares": (["x - 1", "2*(y + 2)", "x*y/10"], [0.0, 0.0])}
+
+
+def _facade(kind: str):
+    return minimize if kind == "minimize" else least_squares
+
+
+def _run_small(kind: str, method: str, **options):
+    f, x0 = _SMALL[kind]
+    gd = method.strip().lower() in ("gradient-descent", *METHODS["gradient-descent"].aliases)
+    return _facade(kind)(f, "x y", x0, method=method, **({"lr": 0.05} if gd else {}), **options)
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_every_method_and_alias_resolves_through_its_facade(name):
+    """Each registered method runs under its own name and every alias (padded, upper case),
+    reports its registry name and the update the registry gives; the alias presets apply."""
+    spec = METHODS[name]
+    ref = _run_small(spec.kind, name)
+    assert ref.success and ref.method == name, ref.message
+    assert ref.derivation.rows[-1].rhs == spec.update
+    for alias, presets in spec.aliases.items():
+        r = _run_small(spec.kind, f"  {alias.upper()} ")
+        assert r.method == name and r.success, (alias, r.message)
+        explicit = _run_small(spec.kind, name, **presets)
+        assert np.array_equal(r.history.x, explicit.history.x), alias
+
+
+@pytest.mark.parametrize("kind", ["minimize", "least-squares"])
+def test_unknown_method_lists_the_valid_names(kind):
+    with pytest.raises(SolverError, match="valid methods") as e:
+        _run_small(kind, "simplex")
+    for name in names(kind) + names(kind, aliases=True):
+        assert name in str(e.value)
+    other = next(m for m in METHODS.values() if m.kind != kind)
+    with pytest.raises(SolverError, match=f"is a {other.kind} method") as e:
+        _run_small(kind, other.name)
+    assert "valid methods" in str(e.value)
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_unknown_options_are_refused_by_name(name):
+    """As SciPy's _check_unknown_options: the option is named, and so is every option the
+    method accepts (its own and the facade's common ones), derived from the registry."""
+    spec = METHODS[name]
+    with pytest.raises(SolverError, match="unknown option 'maxiter'") as e:
+        _run_small(spec.kind, name, maxiter=5)
+    text = str(e.value)
+    assert f"method {name!r}" in text
+    for option in (*spec.options, "gtol", "callback", "history"):
+        assert option in text.split("accepts:")[1], option
+    with pytest.raises(SolverError, match="unknown options 'tol', 'disp'"):
+        _run_small(spec.kind, name, tol=1e-3, disp=True)
+
+
+def test_option_rules_come_from_the_registry():
+    """A strict option given to a method that does not take it is refused; an alias's preset
+    cannot be contradicted; every option is checked; the defaults are the registry's."""
+    with pytest.raises(SolverError, match="lr applies to gradient-descent only"):
+        minimize("x**2", "x", [1], method="bfgs", lr=0.1)
+    with pytest.raises(SolverError, match="subproblem='dogleg'"):
+        minimize("x**2", "x", [1], method="dogleg", subproblem="exact")
+    with pytest.raises(SolverError, match="subproblem must be"):
+        minimize("x**2", "x", [1], method="trust-region", subproblem="cauchy")
+    with pytest.raises(InputError, match="memory"):
+        minimize("x**2", "x", [1], method="l-bfgs", memory=0)
+    gd = METHODS["gradient-descent"]
+    r = minimize("x**2", "x", [1.0], method="gradient-descent", lr=1e-7)
+    assert r.status is Status.MAX_ITER and r.nit == gd.max_iter == 10000
+
+
+def test_facade_signatures_carry_every_registered_option():
+    import inspect
+
+    for kind in ("minimize", "least-squares"):
+        params = inspect.signature(_facade(kind)).parameters
+        for m in METHODS.values():
+            if m.kind == kind:
+                for option in m.options:
+                    assert params[option].kind is inspect.Parameter.KEYWORD_ONLY, option
+
+
+def test_readme_method_tables_are_the_registry():
+    """The README's method tables are rendered from METHODS (method_table); regenerate them
+    with ``print(method_table(kind))`` when the registry changes."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for kind in ("minimize", "least-squares"):
+        assert method_table(kind) in readme, method_table(kind)
+    doc = minimize.__doc__ or ""
+    for name in names("minimize") + names("minimize", aliases=True):
+        assert f'"{name}"' in doc or name in ("gradient_descent", "trust_region", "l_bfgs"), name
+
+
+def test_cli_method_choices_are_the_registry():
+    from symtaylor.cli import minimize as cli
+
+    presets = [a for m in METHODS.values() if m.kind == "minimize"
+               for a, p in m.aliases.items() if p]
+    assert list(cli._MIN_METHODS) == [*names("minimize"), *presets]
+
+
+# -- evaluation counts: one counting wrapper, counting every evaluation ------------------------
+
+
+def _count_calls(monkeypatch):
+    """Wrap the compiled objectives' f, grad and hess so every real evaluation is counted."""
+    from symtaylor.optimize.objective import Objective, SumOfSquares
+
+    calls = {"f": 0, "grad": 0, "hess": 0}
+
+    def counting(original, name):
+        def wrapped(self, x):
+            calls[name] += 1
+            return original(self, x)
+
+        return wrapped
+
+    for cls in (Objective, SumOfSquares):
+        for name in calls:
+            monkeypatch.setattr(cls, name, counting(getattr(cls, name), name))
+    return calls
+
+
+def test_newton_evaluates_the_final_hessian_once(monkeypatch):
+    """Newton on the seed's double well from 2 (6 iterations): one Hessian per iterate and none
+    again for the second-order check (it was 8 for nit = 6: the final one evaluated and
+    decomposed twice); trust-region likewise (one per accepted step)."""
+    calls = _count_calls(monkeypatch)
+    r = minimize("x**4 - 2*x**2 + 1/2", "x", [2.0], method="newton")
+    assert r.success and r.nit == 6 and r.hess_min_eig == pytest.approx(8.0)
+    assert r.nhev == calls["hess"] == r.nit + 1 == 7
+    assert (r.nfev, r.njev) == (calls["f"], calls["grad"]) == (7, 7)
+    calls.update(f=0, grad=0, hess=0)
+    t = minimize("x**4 - 3*x**2 + x + y**2", "x y", [2.0, 1.0], method="trust-region")
+    assert t.success and t.nhev == calls["hess"] == t.nit + 1
+
+
+@pytest.mark.parametrize("method", names("minimize"))
+@pytest.mark.parametrize("f", ["x**4 - 2*x**2 + y**2 + x*y/2", "(x - 1)**2 + 3*(x*y - 2)**2"],
+                         ids=["general", "sum-of-squares"])
+def test_reported_counts_are_the_real_evaluations(monkeypatch, method, f):
+    calls = _count_calls(monkeypatch)
+    r = minimize(f, "x y", [1.5, 0.5], method=method,
+                 **({"line_search": "armijo"} if method == "gradient-descent" else {}))
+    assert (r.nfev, r.njev, r.nhev) == (calls["f"], calls["grad"], calls["hess"]), r
+
+
+@pytest.mark.parametrize("method", names("least-squares"))
+def test_least_squares_counts_are_the_real_evaluations(monkeypatch, method):
+    import symtaylor.optimize.facade as facade
+
+    calls = {"fun": 0, "jac": 0}
+    build = facade.build_residuals
+
+    def counting(*args, **kwargs):
+        res = build(*args, **kwargs)
+        fun, jac = res.fun, res.jac
+
+        def f(x):
+            calls["fun"] += 1
+            return fun(x)
+
+        def j(x):
+            calls["jac"] += 1
+            return jac(x)
+
+        res.fun, res.jac = f, j
+        return res
+
+    monkeypatch.setattr(facade, "build_residuals", counting)
+    r = least_squares(["10*(y - x**2)", "1 - x", "x*y - 1"], "x y", [-1.2, 1], method=method)
+    assert (r.nfev, r.njev) == (calls["fun"], calls["jac"]) and r.nfev > 0
+
+
+def test_shims_re_export_the_optimize_package():
+    """symtaylor.solvers, .lm, .trust_region and .linesearch stay importable as before."""
+    import symtaylor.linesearch
+    import symtaylor.lm
+    import symtaylor.solvers
+    import symtaylor.trust_region
+    from symtaylor.optimize import linesearch, lm, trust_region
+
+    assert symtaylor.solvers.minimize is minimize is symtaylor.minimize
+    assert symtaylor.solvers.least_squares is least_squares
+    assert symtaylor.solvers.Result is Result and symtaylor.solvers.Status is Status
+    assert symtaylor.lm.levenberg_marquardt is lm.levenberg_marquardt
+    assert symtaylor.trust_region.trust_region is trust_region.trust_region
+    assert symtaylor.trust_region.dogleg_subproblem is not symtaylor.dogleg_step
+    assert symtaylor.linesearch.wolfe is linesearch.wolfe

@@ -10,19 +10,24 @@ from __future__ import annotations
 import argparse
 
 from ..errors import InputError
-from ..solvers import Result, least_squares, minimize
+from ..optimize import METHODS, Result, least_squares, minimize
+from ..optimize.methods import names
 from ._common import Output
+
+# The methods offered, from the registry: every name, and the aliases that preset options
+# (dogleg: trust-region with subproblem="dogleg").
+_MIN_METHODS = (*names("minimize"), *(a for m in METHODS.values() if m.kind == "minimize"
+                                      for a, presets in m.aliases.items() if presets))
+_LSQ_METHODS = names("least-squares")
 
 NAME = "minimize"
 HELP = "minimize f (or a sum of squared residuals) with a compiled solver"
 DESCRIPTION = (
     "Derive the gradient and Hessian (or Jacobian) exactly, compile them to NumPy and iterate. "
-    "Methods: newton (default), trust-region, dogleg, bfgs, l-bfgs, gradient-descent; with "
-    "--least-squares: lm (default), gauss-newton. Exit status 1 when the run did not converge."
+    f"Methods: {', '.join(_MIN_METHODS)} (default newton); with --least-squares: "
+    f"{', '.join(_LSQ_METHODS)} (default lm). Exit status 1 when the run did not converge."
 )
 ORDER = 60
-
-_MIN_METHODS = ("newton", "trust-region", "dogleg", "bfgs", "l-bfgs", "gradient-descent")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -31,8 +36,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--x0", required=True, help="starting point, e.g. '2' or '-1.2, 1'")
     p.add_argument("--vars", default=None, help="variables in order, e.g. 'x,y' (default: sorted)")
     p.add_argument("--method", default=None,
-                   help=f"one of {', '.join(_MIN_METHODS)} (default newton); lm or gauss-newton "
-                   "with --least-squares")
+                   help=f"one of {', '.join(_MIN_METHODS)} (default newton); "
+                   f"{' or '.join(_LSQ_METHODS)} with --least-squares")
     p.add_argument("--least-squares", action="store_true",
                    help="the expression is a ';'-separated list of residuals: minimize sum r_i^2")
     p.add_argument("--lr", default=None,

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..codegen import _short
+from ..codegen.text import _short
 from ..coerce import _show, as_flag, as_order
 from ..errors import SolverError
 from ..latex import Derivation, Row

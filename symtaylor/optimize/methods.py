@@ -93,12 +93,12 @@ METHODS: Mapping[str, Method] = MappingProxyType({m.name: m for m in (
         "newton", "minimize", run_newton,
         update=r"x_k - t_k \left(\nabla^2 f(x_k)\right)^{-1} \nabla f(x_k)",
         summary="exact Hessian, Armijo line search; negative or round-off-level eigenvalues "
-        "replaced by `|lambda|` (floored), and at a stationary point with negative curvature "
-        "the eigenvector of the most negative eigenvalue: never stops at a saddle",
+        "replaced by their absolute values (floored), and at a stationary point with negative "
+        "curvature the eigenvector of the most negative eigenvalue: never stops at a saddle",
         max_iter=1000),
     Method(
         "trust-region", "minimize", run_trust_region,
-        update=r"x_k + \arg\min_{\|p\| \le \Delta_k} m_k(p)",
+        update=r"x_k + \arg\min_{\Vert p \Vert \le \Delta_k} m_k(p)",
         summary="exact Moré–Sorensen subproblem (hard case included) or Powell's dogleg",
         max_iter=1000,
         options={
@@ -208,6 +208,10 @@ def method_options(spec: Method, presets: Mapping[str, Any], named: Mapping[str,
     return values
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")  # a pipe in a Markdown table cell is written \|
+
+
 def method_table(kind: Kind) -> str:
     """The README's table of the methods of ``kind`` (a Markdown table, from the registry)."""
     lines = ["| method | aliases | update | options | iteration limit |",
@@ -221,6 +225,7 @@ def method_table(kind: Kind) -> str:
                                                 f" (default `{o.default!r}`)")
                          for k, o in m.options.items())
         limit = "none (evaluation budget)" if m.max_iter is None else str(m.max_iter)
-        lines.append(f"| `{m.name}` | {aliases or '-'} | ${m.update}$ — {m.summary} | "
-                     f"{opts or '-'} | {limit} |")
+        cells = (f"`{m.name}`", aliases or "-", f"${m.update}$ — {m.summary}", opts or "-",
+                 limit)
+        lines.append("| " + " | ".join(map(_cell, cells)) + " |")
     return "\n".join(lines)
