@@ -531,3 +531,14 @@ def test_explain_shows_the_derivation(capsys: pytest.CaptureFixture[str]) -> Non
 def test_cli_check_bad_input_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "hessian", "x^2*y", "--answer", "2*y, 2*x; 2*x"]) == 2
     assert "rectangular" in capsys.readouterr().err
+
+
+def test_damped_newton_check_with_singular_undamped_hessian() -> None:
+    # H = diag(0, 2) is singular, H + I is not: the damped step (x - 1, y/3) is well defined
+    # (solve (H + I) d = -g by hand: d = (-1, -2y/3)); the check must not raise, and x itself
+    # (no step at all) is not "a gradient step with step 0"
+    ok = check_newton_step("x + y**2", "x, y", "x - 1, y/3", damping=1)
+    assert ok.correct
+    bad = check_newton_step("x + y**2", "x, y", "x, y", damping=1)
+    assert not bad.correct
+    assert all(m.kind != "no-hessian-inverse" for m in bad.mistakes)

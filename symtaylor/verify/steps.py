@@ -105,9 +105,9 @@ def _newton_slips(expr: sp.Expr, syms: tuple[sp.Symbol, ...], g: sp.Matrix, h: s
                                                         "inverted (solve H d = -g)"),
     ]
     if damping != 0:
-        plain = newton_step(expr, syms).update  # built now: a singular H raises, as it did
-        slips.append(Slip("damping-ignored", lambda: plain, "this is the undamped Newton step: "
-                                                            "the damping lambda*I was left out"))
+        # built only when tried: with a singular undamped H this slip just does not apply
+        slips.append(Slip("damping-ignored", lambda: newton_step(expr, syms).update,
+                          "this is the undamped Newton step: the damping lambda*I was left out"))
     if len(syms) == 1:
         slips.append(Slip("root-finding", lambda: x - sp.Matrix([expr / g[0]]),
                           "this is x - f/f': Newton's root-finding step on f; minimization "
@@ -127,7 +127,7 @@ def _gradient_step_in_disguise(expected: sp.Matrix, given: sp.Matrix, syms: Sequ
     gh, xh = here(g), here(sp.Matrix(syms))
     cs = [sp.simplify((xh[i] - given[i]) / gh[i]) for i in range(len(syms)) if gh[i] != 0]
     if (len(cs) > (1 if here else 0) and not cs[0].free_symbols & set(syms)
-            and all(_same(c, cs[0]) for c in cs)):
+            and cs[0] != 0 and all(_same(c, cs[0]) for c in cs)):  # c = 0: no step at all
         return Mistake("whole answer", expected, given, "no-hessian-inverse",
                        f"this is a gradient step x - ({cs[0]}) g: the Hessian inverse is missing")
     return None
