@@ -679,3 +679,44 @@ def test_printer_tables_give_every_function_both_forms() -> None:
     assert _NUMPY_FOLDS.keys() == _MATH_CALLS.keys() | _MATH_OPERATORS.keys()
     fn = compile_numpy([sp.sin(X), sp.gamma(X), sp.erf(X)], [X])
     np.testing.assert_allclose(fn(np.array([0.5])), fn(np.array([[0.5]]))[0], rtol=1e-15)
+
+
+def test_a_backend_printer_is_a_small_subclass() -> None:
+    # backends (issue 18) are printers: a module name and its tables, every form follows them
+    from symtaylor.codegen.printer import _ArrayPrinter
+    from symtaylor.codegen.tables import _NUMPY_FOLDS, _NUMPY_FUNCTIONS
+
+    xp_functions = {k: v.replace("np.", "xp.") for k, v in _NUMPY_FUNCTIONS.items()}
+    xp_folds = {k: v.replace("np.", "xp.") for k, v in _NUMPY_FOLDS.items()}
+
+    class _XpPrinter(_ArrayPrinter):
+        module = "xp"
+        functions = xp_functions
+        folds = xp_folds
+
+    x, y, b = sp.symbols("x y b", real=True)
+    cond = sp.And(sp.Xor(x > 1, y > 2), sp.ITE(y > 0, x > 0, x < -1), sp.Not(b))
+    e = sp.Piecewise((sp.sqrt(x) * sp.sin(y) + x**y, cond), (sp.Max(x, y, 0), True))
+    text = _XpPrinter({x: "x", y: "y", b: "b"})(e)
+    assert "np." not in text.replace("xp.", "")
+    assert text == ("xp.select([xp.logical_and(xp.logical_not(b), xp.logical_and(xp.logical_xor("
+                    "x > 1, y > 2), xp.where(y > 0, x > 0, x < -1)))], [x**y + xp.sqrt(x)*xp.sin(y)"
+                    "], xp.maximum(0, xp.maximum(x, y)))")
+
+
+def test_definitions_come_dependencies_first_and_know_what_they_reach() -> None:
+    # the IR's one dependency walk: ordering, and has_var/has_data (memoised until a change)
+    from symtaylor.codegen.ir import _Definitions, _Gather, _Sum, _Temp
+
+    a, b, c, d, x0 = sp.symbols("a b c d x0")
+    defs = _Definitions()
+    defs[a] = _Sum(b + 1)  # made before what it reads (CSE rewrites sums after planning)
+    defs[c] = _Gather((0, 1))
+    defs[b] = _Temp(sp.exp(c))
+    defs[d] = _Temp(2 * x0)
+    assert defs.needed([a + d]) == [c, b, a, d]
+    assert defs.deps(a) == {b} and defs.deps(c) == set()
+    assert defs.reaches(a, {x0}, "uses_x") and defs.reaches(d, {x0}, "uses_x")
+    assert not defs.reaches(a + d, set(), "uses_data")
+    defs[b] = _Temp(sp.Integer(2))
+    assert not defs.reaches(a, {x0}, "uses_x")

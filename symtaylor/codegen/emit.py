@@ -57,8 +57,8 @@ class _Writer:
 
     def __init__(self, mod: _Module, fn: _Function) -> None:
         self.mod, self.fn = mod, fn
-        self.np = _ArrayPrinter(mod.names)
-        self.pt = _PointPrinter(mod.names)
+        self.array = _ArrayPrinter(mod.names)  # the NumPy body
+        self.point = _PointPrinter(mod.names)  # the one-point twin
         self.x = fn.vectors[0][0]
         self.frame = _Frame(self.x, mod.stack_name, bool(mod.data), self.index)
         self.uses: set[str] = set()  # "shape", "nd": bookkeeping the body reads
@@ -68,6 +68,7 @@ class _Writer:
         self.pname = f"_{fn.name}_point"
 
     def index(self, idx: Sequence[int], array: bool = False) -> str:
+        """The module's text for an index (:meth:`_Module.index_text`), noted if a constant."""
         text = self.mod.index_text(idx, array)
         if text.startswith("_I"):
             self.consts[text] = None
@@ -81,6 +82,7 @@ class _Writer:
     # -- the whole function -----------------------------------------------------------------
 
     def source(self) -> _Source:
+        """The function's source, with the helpers and index constants it uses."""
         mod, fn = self.mod, self.fn
         items = fn.items
         needed = mod.defs.needed(it.expr for it in items)
@@ -89,16 +91,16 @@ class _Writer:
         point_ok = not mod.data and not grouped
         kept = self._inline_single_use(needed, items)
         body, results = self._body(kept)
-        point = self._point_function(kept) if point_ok else []
+        twin = self._point_function(kept) if point_ok else []
         used = set().union(*(it.expr.free_symbols for it in items),
                            *(e.free_symbols for s in needed for e in mod.defs[s].reads))
         lines = [*self._head(), *(self._stacking() if mod.data else []),
                  *self._checks(point_ok), *self._bookkeeping(used), *self._unpack(used),
-                 *body, f"    return {', '.join(results)}", "", *point]
+                 *body, f"    return {', '.join(results)}", "", *twin]
         consts = tuple(f"{name} = np.array({text})" for text, name in mod.consts.items()
                        if name in self.consts)
-        return _Source("\n".join(lines), frozenset(self.np.helpers | self.pt.helpers | {"_real"}),
-                       consts)
+        helpers = frozenset(self.array.helpers | self.point.helpers | {"_real"})
+        return _Source("\n".join(lines), helpers, consts)
 
     def _head(self) -> list[str]:
         """``def name(x, ...):`` and the docstring."""
@@ -204,9 +206,9 @@ class _Writer:
         for s in needed:
             d = defs[s]
             if count.get(s, 0) == 1 and isinstance(d, _Temp):
-                self.np.inline[s] = self.pt.inline[s] = d.expr
+                self.array.inline[s] = self.point.inline[s] = d.expr
             elif count.get(s, 0) == 1 and isinstance(d, _Dot):
-                self.np.inline[s] = d.emit(self.np, self.frame)
+                self.array.inline[s] = d.emit(self.array, self.frame)
             else:
                 kept.append(s)
         return kept
@@ -215,14 +217,14 @@ class _Writer:
         """The definitions and the outputs (under ``np.errstate`` where a ``Piecewise``
         evaluates every branch), and the returned values."""
         mod = self.mod
-        lines = [f"    {mod.names[s]} = {mod.defs[s].emit(self.np, self.frame)}" for s in kept]
+        lines = [f"    {mod.names[s]} = {mod.defs[s].emit(self.array, self.frame)}" for s in kept]
         results = []
         products: dict[str, str] = {}  # matrix products over the samples, computed once
         outputs = self.fn.outputs
         for j, o in enumerate(outputs):
             oname = "out" if len(outputs) == 1 else f"out{j}"
             results.append(self._output(o, oname, lines, products))
-        if self.np.piecewise:
+        if self.array.piecewise:
             # np.select evaluates every branch: silence warnings from the branches not taken
             lines = ["    with np.errstate(divide='ignore', invalid='ignore', over='ignore'):",
                      *("    " + ln for ln in lines)]
@@ -260,7 +262,7 @@ class _Writer:
     def _reduced(self, val: sp.Expr) -> str:
         """An entry's value; in the data form reduced over the samples."""
         mod = self.mod
-        s = self.np(val)
+        s = self.array(val)
         if not mod.data:
             return s
         red = "np.sum" if mod.reduce == "sum" else "np.mean"
@@ -297,10 +299,10 @@ class _Writer:
                 got.update(pos)
         if got != set(range(n**m)):
             return None
-        r = self.np.paren(g.expr, _ATOM - 1)
+        r = self.array.paren(g.expr, _ATOM - 1)
         d = f"{mod.stack_name}[0:{n}]" if len(mod.data) > n else mod.stack_name
         if m == 2:
-            self.np.helpers.add("_gram")
+            self.array.helpers.add("_gram")
         prod = f"{r} @ {d}.T" if m == 1 else f"_gram({d}, {r})"
         return prod if mod.reduce == "sum" else f"({prod}) / {self.use('nd')}[0]"
 
@@ -308,8 +310,8 @@ class _Writer:
                      products: dict[str, str]) -> str:
         """The values of a group's members, one per position along the last axis."""
         if isinstance(g, _SliceGroup):
-            return self.np(g.expr)
-        r = self.np.paren(g.expr, _ATOM - 1)
+            return self.array(g.expr)
+        r = self.array.paren(g.expr, _ATOM - 1)
         d = self.mod.stack_name
         m = len(g.index[0])
         if m > 2:
@@ -322,7 +324,7 @@ class _Writer:
         else:
             # sum_s D[i, s]*r[s] is (r @ D.T)[i]; sum_s D[i, s]*D[j, s]*r[s] a Gram matrix
             if m == 2:
-                self.np.helpers.add("_gram")
+                self.array.helpers.add("_gram")
             prod = f"{r} @ {d}.T" if m == 1 else f"_gram({d}, {r})"
             batch = "..., "
         name = products.get(prod)
@@ -339,7 +341,7 @@ class _Writer:
 
     def _point_function(self, kept: list[sp.Symbol]) -> list[str]:
         """``_name_point``: the same function on Python floats (no groups, no data)."""
-        mod, fn, pt = self.mod, self.fn, self.pt
+        mod, fn, point = self.mod, self.fn, self.point
         lines = ["", f"def {self.pname}({self.sig}):",
                  f'    """{fn.name} at one point, on Python floats."""']
         for a, syms in fn.vectors:
@@ -349,11 +351,11 @@ class _Writer:
         for s in kept:  # temporaries only (no groups on this path)
             d = mod.defs[s]
             if isinstance(d, _Temp):
-                lines.append(f"    {mod.names[s]} = {pt(d.expr)}")
+                lines.append(f"    {mod.names[s]} = {point(d.expr)}")
         results = []
         for j, o in enumerate(fn.outputs):
             if not o.shape:
-                results.append(f"np.float64({pt(o.items[0].expr)})")
+                results.append(f"np.float64({point(o.items[0].expr)})")
                 continue
             oname = f"out{j}" if len(fn.outputs) > 1 else "out"
             lines += self._point_output(o, oname)
@@ -361,9 +363,10 @@ class _Writer:
         return [*lines, f"    return {', '.join(results)}", ""]
 
     def _point_output(self, o: _Output, oname: str) -> list[str]:
+        """One output on Python floats: its entries in one ``np.array``, zeros elsewhere."""
         flat: list[tuple[int, str]] = []
         for it in o.items:
-            s = self.pt(it.expr)
+            s = self.point(it.expr)
             flat.extend((p, s) for p in it.positions)
         flat.sort()
         size = math.prod(o.shape)

@@ -23,7 +23,7 @@ from them, once, for ordering, inlining and data-dependence) and prints its righ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -277,7 +277,7 @@ class _Definitions:
                     stack.append((t, False))
         return order
 
-    def reaches(self, e: sp.Basic, symbols: Sequence[sp.Basic] | set, flag: str) -> bool:
+    def reaches(self, e: sp.Basic, symbols: Container[sp.Basic], flag: str) -> bool:
         """Whether ``e`` (written with definitions) depends on one of ``symbols`` or on a
         definition whose ``flag`` (``"uses_x"`` or ``"uses_data"``) is set; memoised per flag
         (one flag goes with one set of symbols) until a definition changes."""

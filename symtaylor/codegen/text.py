@@ -32,15 +32,19 @@ def _docstring(text: str) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters (the last three ``...``)."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _vars_text(syms: Sequence[sp.Symbol]) -> str:
+    """``x0, x1, ...`` for a header: at most 8 names (the first three and the last)."""
     names = [str(s) for s in syms]
     return ", ".join(names if len(names) <= 8 else [*names[:3], "...", names[-1]])
 
 
 def _short(obj: Any, limit: int = 70) -> str:
+    """``obj`` (an expression, a list, a matrix) as text of at most ``limit`` characters,
+    without printing a huge expression in full first."""
     if isinstance(obj, sp.MatrixBase) and obj.rows * obj.cols > 36:
         return f"a {obj.rows}x{obj.cols} matrix"  # printing all entries takes seconds
     if isinstance(obj, (list, tuple)) and len(obj) > 12:
