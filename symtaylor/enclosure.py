@@ -422,49 +422,67 @@ def _eval(e: sp.Expr, env: Mapping[sp.Basic, Interval]) -> Interval:
         return _const(e)
     if e.is_Symbol:
         raise UnsupportedFunctionError(f"no range given for the symbol {e}")
-    if e.is_Add:
+    if e.is_Add or e.is_Mul:
+        combine = _add if e.is_Add else _mul
         acc = _eval(e.args[0], env)
         for t in e.args[1:]:
-            acc = _add(acc, _eval(t, env))
-        return acc
-    if e.is_Mul:
-        args = e.args
-        acc = _eval(args[0], env)
-        for t in args[1:]:
-            acc = _mul(acc, _eval(t, env))
+            acc = combine(acc, _eval(t, env))
         return acc
     if e.is_Pow:
-        base, ex = e.args
-        if ex.is_Integer:
-            b = _eval(base, env)
-            if ex == -1:
-                return _recip(b)
-            return _ipow(b, int(ex))
-        if ex.is_Rational:
-            return _rpow(_eval(base, env), ex)
-        if base is sp.E:
-            return _exp(_eval(ex, env))
-        # general power: exp(ex * log(base))
-        return _exp(_mul(_eval(ex, env), _log(_eval(base, env))))
+        return _eval_pow(e, env)
+    return _eval_call(e, env)
+
+
+def _eval_pow(e: sp.Expr, env: Mapping[sp.Basic, Interval]) -> Interval:
+    base, ex = e.args
+    if ex.is_Integer:
+        b = _eval(base, env)
+        return _recip(b) if ex == -1 else _ipow(b, int(ex))
+    if ex.is_Rational:
+        return _rpow(_eval(base, env), ex)
+    if base is sp.E:
+        return _exp(_eval(ex, env))
+    # general power: exp(ex * log(base))
+    return _exp(_mul(_eval(ex, env), _log(_eval(base, env))))
+
+
+def _eval_minmax(e: sp.Expr, env: Mapping[sp.Basic, Interval]) -> Interval:
+    parts = [_eval(a, env) for a in e.args]
+    pick = max if e.func is sp.Max else min
+    return Interval(pick(p.lo for p in parts), pick(p.hi for p in parts))
+
+
+def _eval_piecewise(e: sp.Expr, env: Mapping[sp.Basic, Interval]) -> Interval:
+    # Conservative: the union of every branch's value (conditions are ignored).
+    return _union(_eval(piece.expr, env) for piece in e.args)
+
+
+def _eval_atan2(e: sp.Expr, env: Mapping[sp.Basic, Interval]) -> Interval:
+    y, x = (_eval(a, env) for a in e.args)
+    if x.lo > 0:
+        return _UNARY[sp.atan](_mul(y, _recip(x)))
+    return Interval(_dn(-math.pi), _up(math.pi))
+
+
+#: Functions of several arguments (or with a rule of their own): func -> rule(e, env).
+_CALLS: dict[Any, Callable[[sp.Expr, Mapping[sp.Basic, Interval]], Interval]] = {
+    sp.Max: _eval_minmax,
+    sp.Min: _eval_minmax,
+    sp.Piecewise: _eval_piecewise,
+    sp.atan2: _eval_atan2,
+    sp.DiracDelta: lambda e, env: UNBOUNDED,
+}
+
+
+def _eval_call(e: sp.Expr, env: Mapping[sp.Basic, Interval]) -> Interval:
     func = e.func
     if func in _UNARY and len(e.args) == 1:
         return _UNARY[func](_eval(e.args[0], env))
     if func is sp.log and len(e.args) == 2:  # pragma: no cover - sympy rewrites log(x, b)
         return _mul(_log(_eval(e.args[0], env)), _recip(_log(_eval(e.args[1], env))))
-    if func in (sp.Max, sp.Min):
-        parts = [_eval(a, env) for a in e.args]
-        pick = max if func is sp.Max else min
-        return Interval(pick(p.lo for p in parts), pick(p.hi for p in parts))
-    if isinstance(e, sp.Piecewise):
-        # Conservative: the union of every branch's value (conditions are ignored).
-        return _union(_eval(piece.expr, env) for piece in e.args)
-    if func is sp.atan2:
-        y, x = (_eval(a, env) for a in e.args)
-        if x.lo > 0:
-            return _UNARY[sp.atan](_mul(y, _recip(x)))
-        return Interval(_dn(-math.pi), _up(math.pi))
-    if func in (sp.DiracDelta,):
-        return UNBOUNDED
+    rule = _CALLS.get(func)
+    if rule is not None:
+        return rule(e, env)
     raise UnsupportedFunctionError(
         f"cannot enclose {func.__name__}: no rigorous interval rule for it "
         f"(supported: + - * / **, {', '.join(sorted(f.__name__ for f in _UNARY))}, Min, Max, "
