@@ -44,14 +44,15 @@ def _counting(fn: Callable[[np.ndarray], Any] | None, tally: list[int], slot: in
 
 class Counted:
     """A problem's callables, each call counted (``f``/``fun`` in ``nfev``, ``grad``/``jac``
-    in ``njev``, ``hess`` in ``nhev``). Callables not given are None."""
+    in ``njev``, ``hess`` in ``nhev``). Callables not given are None. ``tally`` is the live
+    count ``[nfev, njev, nhev]`` (a core with an evaluation budget reads it)."""
 
-    __slots__ = ("_tally", "f", "fun", "grad", "hess", "jac")
+    __slots__ = ("f", "fun", "grad", "hess", "jac", "tally")
 
     def __init__(self, *, f: Callable | None = None, grad: Callable | None = None,
                  hess: Callable | None = None, fun: Callable | None = None,
                  jac: Callable | None = None) -> None:
-        self._tally = tally = [0, 0, 0]
+        self.tally = tally = [0, 0, 0]
         self.f = _counting(f, tally, _F)
         self.grad = _counting(grad, tally, _J)
         self.hess = _counting(hess, tally, _H)
@@ -60,15 +61,15 @@ class Counted:
 
     @property
     def nfev(self) -> int:
-        return self._tally[_F]
+        return self.tally[_F]
 
     @property
     def njev(self) -> int:
-        return self._tally[_J]
+        return self.tally[_J]
 
     @property
     def nhev(self) -> int:
-        return self._tally[_H]
+        return self.tally[_H]
 
     def stamp(self, out: CoreResult) -> CoreResult:
         """``out`` with the counts so far."""

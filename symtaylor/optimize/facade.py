@@ -36,10 +36,11 @@ from .counting import Counted
 from .diagnosis import diagnose
 from .inputs import start_point
 from .methods import method_options, resolve
-from .objective import SumOfSquares, build_objective
+from .objective import Problem, SumOfSquares, build_objective
 from .residuals import Residuals, build_residuals
 from .result import IterationState, Result
 from .run import Run, run_options
+from .spec import Method, Prepared
 from .stopping import finite
 
 __all__ = ["least_squares", "minimize"]
@@ -137,19 +138,25 @@ def minimize(
     gtol = _tolerance(gtol, "gtol")
     obj = build_objective(f, variables, data, reduce)
     x = start_point(x0, obj.variables)
-    prepared = spec.keywords(given, obj, x)
+    second_order = x.size <= 50 if check_second_order is None else check_second_order
+    return _minimize(spec, obj, x, spec.keywords(given, obj, x),
+                     Run(callback, progress, history), gtol=gtol, max_iter=max_iter,
+                     second_order=second_order)
+
+
+def _minimize(spec: Method, obj: Problem, x: np.ndarray, prepared: Prepared, run: Run, *,
+              gtol: float, max_iter: int, second_order: bool) -> Result:
+    """Run the method's core on counted callables, diagnose the end point, report."""
     problem = Counted(f=obj.f, grad=obj.grad, hess=obj.hess)
-    run = Run(callback, progress, history)
     with np.errstate(all="ignore"):
         out = spec.core(problem, x, run.record, gtol=gtol, max_iter=max_iter,
                         **prepared.keywords)
         wall = run.elapsed()
-        verdict = diagnose(
-            problem, out, x,
-            second_order=x.size <= 50 if check_second_order is None else check_second_order,
-            bounded_below=isinstance(obj, SumOfSquares),
-            f_start=run.fs[0] if run.keep and run.fs else None,
-            iterates=run.xs if run.keep else None, certified_box=prepared.certified_box)
+        verdict = diagnose(problem, out, x, second_order=second_order,
+                           bounded_below=isinstance(obj, SumOfSquares),
+                           f_start=run.fs[0] if run.keep and run.fs else None,
+                           iterates=run.xs if run.keep else None,
+                           certified_box=prepared.certified_box)
     g_final = out.g if out.g is not None else problem.grad(out.x)
     rows = [*obj.rows(), *prepared.rows, Row("x_{k+1}", spec.update)]
     return Result(

@@ -204,12 +204,6 @@ def _initial_scaling(acnorm: np.ndarray, x: np.ndarray, scale: bool, factor: flo
     return diag, xnorm, factor * xnorm if xnorm > 0.0 else factor
 
 
-def _non_finite(J: np.ndarray, acnorm: np.ndarray) -> bool:
-    """``J`` has a nan or inf (the column norms test it at once; an overflowing column norm of
-    a finite ``J`` is told apart by the second test)."""
-    return not math.isfinite(acnorm.sum()) and not np.isfinite(J).all()
-
-
 def _cosine(g: np.ndarray, acnorm: np.ndarray, fnorm: float) -> float:
     """MINPACK's ``gnorm``: the largest ``|J_j . r| / (||J_j|| ||r||)`` over non-zero columns."""
     if acnorm.all():
@@ -218,9 +212,12 @@ def _cosine(g: np.ndarray, acnorm: np.ndarray, fnorm: float) -> float:
     return float((np.abs(g[nz]) / acnorm[nz]).max() / fnorm) if nz.any() else 0.0
 
 
-def _reductions(fnorm: float, ft: np.ndarray, sy: np.ndarray, par: float, pnorm: float
-                ) -> tuple[float, float, float, float, float]:
-    """``(||r(x + p)||, actred, prered, dirder, ratio)`` of a trial step, as in ``lmder``."""
+def _trial(fnorm: float, ft: np.ndarray, sy: np.ndarray, par: float, pnorm: float,
+           delta: float) -> tuple[float, float, float, float, float, float]:
+    """What a trial step earned and what follows, as in ``lmder``: ``(||r(x + p)||, actred,
+    prered, ratio)`` and the new radius ``delta`` and parameter ``par`` (shrunk, with the
+    interpolated factor when the step increased the residual, below ``ratio = 1/4``; grown
+    above 3/4 or at ``par = 0``). One function, not two: this runs once per trial step."""
     ff = float(ft @ ft)  # nan or inf when a residual is not finite
     fnorm1 = math.sqrt(ff) if math.isfinite(ff) else math.inf
     actred = 1.0 - (fnorm1 / fnorm) ** 2 if 0.1 * fnorm1 < fnorm else -1.0
@@ -229,21 +226,14 @@ def _reductions(fnorm: float, ft: np.ndarray, sy: np.ndarray, par: float, pnorm:
     prered = temp1**2 + temp2**2 / 0.5
     dirder = -(temp1**2 + temp2**2)
     ratio = actred / prered if prered != 0.0 else 0.0
-    return fnorm1, actred, prered, dirder, ratio
-
-
-def _radius(ratio: float, actred: float, dirder: float, fnorm: float, fnorm1: float,
-            delta: float, pnorm: float, par: float) -> tuple[float, float]:
-    """MINPACK's update of the radius ``delta`` and the parameter ``par`` from ``ratio``
-    (with the interpolated shrink factor when the step increased the residual)."""
     if ratio <= 0.25:
         temp = 0.5 if actred >= 0.0 else 0.5 * dirder / (dirder + 0.5 * actred)
         if 0.1 * fnorm1 >= fnorm or temp < 0.1:
             temp = 0.1
-        return temp * min(delta, pnorm / 0.1), par / temp
-    if par == 0.0 or ratio >= 0.75:
-        return pnorm / 0.5, 0.5 * par
-    return delta, par
+        delta, par = temp * min(delta, pnorm / 0.1), par / temp
+    elif par == 0.0 or ratio >= 0.75:
+        delta, par = pnorm / 0.5, 0.5 * par
+    return fnorm1, actred, prered, ratio, delta, par
 
 
 def _stop(actred: float, prered: float, ratio: float, delta: float, xnorm: float,
@@ -293,7 +283,7 @@ def _iterate(problem: Counted, x: np.ndarray, f: np.ndarray, monitor: Monitor | 
              ftol: float, xtol: float, gtol: float, max_nfev: int, factor: float, scale: bool
              ) -> CoreResult:
     """The ``lmder`` iteration from ``x`` with finite residuals ``f`` there."""
-    fun, jac = problem.fun, problem.jac
+    fun, jac, tally = problem.fun, problem.jac, problem.tally
     m, n = f.size, x.size
     fnorm = math.sqrt(f @ f)
     par, nit, first = 0.0, 0, True
@@ -303,7 +293,8 @@ def _iterate(problem: Counted, x: np.ndarray, f: np.ndarray, monitor: Monitor | 
             return _out(x, f, _matrix(jac(x), m, n), Status.ZERO_RESIDUAL, nit)
         J = _matrix(jac(x), m, n)
         acnorm = np.sqrt(np.einsum("ij,ij->j", J, J))
-        if _non_finite(J, acnorm):
+        if not math.isfinite(acnorm.sum()) and not np.isfinite(J).all():
+            # (an overflowing column norm of a finite J is caught by the second test)
             return _out(x, f, J, Status.NON_FINITE, nit)
         if first:
             diag, xnorm, delta = _initial_scaling(acnorm, x, scale, factor)
@@ -322,9 +313,11 @@ def _iterate(problem: Counted, x: np.ndarray, f: np.ndarray, monitor: Monitor | 
             if first:
                 delta = min(delta, pnorm)
             xt = x + p
-            ft = _vector(fun(xt))
-            fnorm1, actred, prered, dirder, ratio = _reductions(fnorm, ft, s * y, par, pnorm)
-            delta, par = _radius(ratio, actred, dirder, fnorm, fnorm1, delta, pnorm, par)
+            ft = fun(xt)
+            if type(ft) is not np.ndarray or ft.ndim != 1 or ft.dtype != np.float64:
+                ft = _vector(ft)  # (the check inline: this runs once per trial step)
+            fnorm1, actred, prered, ratio, delta, par = _trial(fnorm, ft, s * y, par, pnorm,
+                                                               delta)
             accepted = ratio >= 1e-4
             if accepted:
                 x, f, fnorm = xt, ft, fnorm1
@@ -335,7 +328,7 @@ def _iterate(problem: Counted, x: np.ndarray, f: np.ndarray, monitor: Monitor | 
                 if monitor is not None and monitor(nit, x, fnorm**2, 2.0 * math.sqrt(g @ g),
                                                    math.sqrt(p @ p)):
                     return _out(x, f, _matrix(jac(x), m, n), Status.CALLBACK, nit)
-            status = _stop(actred, prered, ratio, delta, xnorm, gnorm, problem.nfev, ftol,
+            status = _stop(actred, prered, ratio, delta, xnorm, gnorm, tally[0], ftol,
                            xtol, max_nfev)
             if status is not None:
                 return _out(x, f, _matrix(jac(x), m, n) if accepted else J, status, nit)

@@ -147,18 +147,25 @@ def names(kind: Kind, *, aliases: bool = False) -> tuple[str, ...]:
     return tuple(a for m in specs for a in m.aliases) if aliases else tuple(m.name for m in specs)
 
 
+# name or alias -> (spec, the options the alias presets)
+_BY_NAME: dict[str, tuple[Method, Mapping[str, Any]]] = {
+    **{a: (m, p) for m in METHODS.values() for a, p in m.aliases.items()},
+    **{m.name: (m, MappingProxyType({})) for m in METHODS.values()},
+}
+
+
 def resolve(method: Any, kind: Kind) -> tuple[Method, Mapping[str, Any]]:
     """``(spec, options the alias presets)`` for a method name or alias of ``kind``; an unknown
     name raises :class:`~symtaylor.SolverError` listing the valid ones."""
     key = str(method).strip().lower()
-    for spec in METHODS.values():
-        if key == spec.name or key in spec.aliases:
-            presets = spec.aliases.get(key, MappingProxyType({}))
-            if spec.kind == kind:
-                return spec, presets
-            raise SolverError(f"{spec.name!r} is a {spec.kind} method: call "
-                              f"{KINDS[spec.kind]}(...) for it; {_valid(kind)}")
-    raise SolverError(f"unknown method {_show(method)}; {_valid(kind)}")
+    hit = _BY_NAME.get(key)
+    if hit is None:
+        raise SolverError(f"unknown method {_show(method)}; {_valid(kind)}")
+    if hit[0].kind != kind:
+        spec = hit[0]
+        raise SolverError(f"{spec.name!r} is a {spec.kind} method: call "
+                          f"{KINDS[spec.kind]}(...) for it; {_valid(kind)}")
+    return hit
 
 
 def _valid(kind: Kind) -> str:
@@ -166,7 +173,7 @@ def _valid(kind: Kind) -> str:
             f"(aliases: {', '.join(names(kind, aliases=True))})")
 
 
-def _kind_options(kind: Kind) -> dict[str, tuple[Option, list[str]]]:
+def _options_of(kind: Kind) -> dict[str, tuple[Option, list[str]]]:
     """Every option of the methods of ``kind``: ``{name: (option, methods that take it)}``."""
     out: dict[str, tuple[Option, list[str]]] = {}
     for m in METHODS.values():
@@ -174,6 +181,9 @@ def _kind_options(kind: Kind) -> dict[str, tuple[Option, list[str]]]:
             for name, opt in m.options.items():
                 out.setdefault(name, (opt, []))[1].append(m.name)
     return out
+
+
+_KIND_OPTIONS = {kind: _options_of(kind) for kind in KINDS}
 
 
 def method_options(spec: Method, presets: Mapping[str, Any], named: Mapping[str, Any],
@@ -186,7 +196,7 @@ def method_options(spec: Method, presets: Mapping[str, Any], named: Mapping[str,
     if unknown:
         accepted = [p for p, q in inspect.signature(facade).parameters.items()
                     if q.kind is q.KEYWORD_ONLY and (p in spec.options or p not in
-                                                     _kind_options(spec.kind))]
+                                                     _KIND_OPTIONS[spec.kind])]
         many = "s" if len(unknown) > 1 else ""
         raise SolverError(f"unknown option{many} {', '.join(map(repr, unknown))} for method "
                           f"{spec.name!r}; it accepts: {', '.join(accepted)}")
@@ -196,7 +206,7 @@ def method_options(spec: Method, presets: Mapping[str, Any], named: Mapping[str,
             raise SolverError(f"method {spec.name!r} given as an alias means {name}={value!r}, "
                               f"which contradicts {name}={_show(values[name])}")
         values[name] = value
-    kind_options = _kind_options(spec.kind)
+    kind_options = _KIND_OPTIONS[spec.kind]
     for name, value in values.items():
         if value is None:
             continue

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -52,11 +52,11 @@ class Option:
     strict: bool = False
 
 
-@dataclass(frozen=True)
-class Prepared:
+class Prepared(NamedTuple):
     """A method's options made ready for its core: ``keywords`` for the core, derivation
     ``rows`` to show (e.g. the step ``alpha = 1/L``) and ``certified_box``, the box over which
-    a certified step holds (the post-run checks note when the iterates left it)."""
+    a certified step holds (the post-run checks note when the iterates left it). (A named
+    tuple: one is made per run, on the path every call takes.)"""
 
     keywords: Mapping[str, Any]
     rows: tuple[Row, ...] = ()
@@ -92,8 +92,9 @@ class Method:
     def keywords(self, given: Mapping[str, Any], problem: Any, x0: np.ndarray) -> Prepared:
         """The core's keywords: this method's options (``given`` or the defaults), prepared
         by the hook when there is one, and the fixed ones."""
-        values = {k: (given[k] if given.get(k) is not None else opt.default)
+        values = {k: (opt.default if (v := given.get(k)) is None else v)
                   for k, opt in self.options.items()}
         prepared = self.prepare(problem, x0, values) if self.prepare else Prepared(values)
-        return Prepared({**prepared.keywords, **self.fixed}, prepared.rows,
-                        prepared.certified_box)
+        if self.fixed:
+            return prepared._replace(keywords={**prepared.keywords, **self.fixed})
+        return prepared
