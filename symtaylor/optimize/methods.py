@@ -201,11 +201,6 @@ def method_options(spec: Method, presets: Mapping[str, Any], named: Mapping[str,
         raise SolverError(f"unknown option{many} {', '.join(map(repr, unknown))} for method "
                           f"{spec.name!r}; it accepts: {', '.join(accepted)}")
     values = dict(named)
-    for name, value in presets.items():
-        if values.get(name) is not None and values[name] != value:
-            raise SolverError(f"method {spec.name!r} given as an alias means {name}={value!r}, "
-                              f"which contradicts {name}={_show(values[name])}")
-        values[name] = value
     kind_options = _KIND_OPTIONS[spec.kind]
     for name, value in values.items():
         if value is None:
@@ -215,6 +210,11 @@ def method_options(spec: Method, presets: Mapping[str, Any], named: Mapping[str,
             raise SolverError(f"{name} applies to {', '.join(takers)} only (method "
                               f"{spec.name!r})")
         values[name] = opt.check(value)
+    for name, value in presets.items():  # (compared once checked: a plain value each)
+        if values.get(name) is not None and values[name] != value:
+            raise SolverError(f"the method name given means {spec.name} with {name}={value!r}, "
+                              f"which contradicts {name}={_show(values[name])}")
+        values[name] = value
     return values
 
 
