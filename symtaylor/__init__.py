@@ -55,8 +55,8 @@ from .finite_diff import (
     fornberg_weights,
     stencil,
 )
+from .optimize import History, Result, Status, least_squares, minimize
 from .parsing import parse
-from .solvers import History, Result, Status, least_squares, minimize
 from .steps import (
     QuasiNewtonUpdate,
     Step,
