@@ -21,7 +21,15 @@ from .bounds import (
     gradient_step_prediction,
     predict_loss_after_step,
 )
-from .calculus import Definiteness, critical_points, definiteness, gradient, hessian, jacobian
+from .calculus import (
+    Definiteness,
+    critical_point_set,
+    critical_points,
+    definiteness,
+    gradient,
+    hessian,
+    jacobian,
+)
 from .codegen import CompiledFunction, CompiledObjective, compile_numpy, compile_objective, to_scipy
 from .coerce import (
     as_data,
@@ -138,6 +146,7 @@ __all__ = [
     "compile_numpy",
     "compile_objective",
     "convergence_bounds",
+    "critical_point_set",
     "critical_points",
     "definiteness",
     "descent_lemma",

@@ -29,6 +29,8 @@ Matrix([
 from __future__ import annotations
 
 import enum
+import itertools
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,8 +54,10 @@ from .latex import display
 
 __all__ = [
     "CriticalPoint",
+    "CriticalPointSet",
     "Definiteness",
     "DefinitenessResult",
+    "critical_point_set",
     "critical_points",
     "definiteness",
     "gradient",
@@ -481,12 +485,55 @@ def definiteness(matrix: MatrixLike) -> DefinitenessResult:
 # -- critical points -------------------------------------------------------------------------
 
 
+def degree_bound(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> int:
+    """An upper bound on the degree of ``expr`` once expanded, read off its tree (nothing is
+    expanded): ``(x + 1)**1000000`` has degree 1000000. A function of the variables
+    (``exp(x)``) counts as one generator of degree 1, as ``expand``/``cancel`` treat it.
+
+    Examples
+    --------
+    >>> x, y = sp.symbols("x y")
+    >>> degree_bound((x + 1)**10**6 * y + sp.exp(x)**3, [x, y])
+    1000001
+    """
+    mine = set(variables)
+    memo: dict[sp.Basic, int] = {}
+
+    def deg(e: sp.Basic) -> int:
+        if e in memo:
+            return memo[e]
+        if not (e.free_symbols & mine):
+            out = 0
+        elif e.is_Symbol:
+            out = 1
+        elif e.is_Add:
+            out = max(deg(a) for a in e.args)
+        elif e.is_Mul:
+            out = sum(deg(a) for a in e.args)
+        elif e.is_Pow and e.exp.is_Rational:
+            k = abs(e.exp)
+            out = deg(e.base) * int(k.p if k.is_Integer else -(-k.p // k.q))
+        else:  # a function of the variables, or a symbolic exponent: one generator
+            out = 1
+        memo[e] = out
+        return out
+
+    return deg(expr)
+
+
+#: Limits of the exact (complete) method for polynomial and rational objectives: beyond them
+#: critical_points refuses at once instead of running into the timeout (or out of memory).
+MAX_CRITICAL_VARIABLES = 6
+MAX_CRITICAL_DEGREE = 60
+MAX_CRITICAL_TERMS = 200_000
+
+
 @dataclass(frozen=True)
 class CriticalPoint:
     """A solution of ``grad f = 0`` and its classification by the Hessian there.
 
     ``kind`` is ``"minimum"``, ``"maximum"``, ``"saddle"`` or ``"degenerate"`` (singular
-    Hessian: the second-order test is inconclusive).
+    Hessian without eigenvalues of both signs: the second-order test is inconclusive).
     """
 
     point: dict[sp.Symbol, sp.Expr]
@@ -502,12 +549,64 @@ class CriticalPoint:
         return display(self.latex())
 
 
-def _order_key(v: sp.Expr) -> tuple[float, float]:
-    try:
-        z = complex(sp.N(v))
-        return (z.real, z.imag)
-    except (TypeError, ValueError):  # pragma: no cover - symbolic solution
-        return (float("inf"), 0.0)
+@dataclass(frozen=True)
+class CriticalPointSet:
+    """The critical points of ``f`` and whether the list is proven complete.
+
+    Attributes
+    ----------
+    f : sympy.Expr
+    variables : tuple of Symbol
+    points : tuple of CriticalPoint
+        The same tuple :func:`critical_points` returns (sorted by coordinates).
+    complete : bool
+        True only when the method proves that ``points`` are *all* the real critical points
+        (polynomial and rational ``f`` with rational coefficients). False: there may be more
+        (SymPy's ``solve`` on a transcendental system; periodic functions have infinitely many).
+    method : str
+        How the points were found.
+    enclosures : tuple or None
+        For the exact method: per point, a certified box ``((lo, hi), ...)`` of Rationals per
+        variable; the exact coordinate is the only root of its minimal polynomial in it.
+    dimension : int or None
+        Dimension of the complex solution set of ``grad f = 0``: ``0`` finitely many, ``>= 1`` a
+        continuum (curves, surfaces: ``points`` is then not a finite list of all of them),
+        ``-1`` none; None when not known.
+    note : str
+        Why the list is or is not complete, in words.
+    """
+
+    f: sp.Expr
+    variables: tuple[sp.Symbol, ...]
+    points: tuple[CriticalPoint, ...]
+    complete: bool
+    method: str
+    enclosures: tuple[tuple[tuple[sp.Rational, sp.Rational], ...], ...] | None = None
+    dimension: int | None = None
+    note: str = ""
+
+    def __repr__(self) -> str:
+        pts = ", ".join("(" + ", ".join(str(v) for v in c.point.values()) + f"): {c.kind}"
+                        for c in self.points)
+        state = "complete" if self.complete else "not proven complete"
+        return f"CriticalPointSet({len(self.points)} points, {state}: [{pts}])"
+
+    def latex(self) -> str:
+        rows = [c.latex() for c in self.points] or [r"\text{no real critical points}"]
+        state = (r"\text{complete list}" if self.complete
+                 else r"\text{not proven complete: }\text{" + _latex_text(self.note) + "}")
+        return r"\begin{align*}" + r" \\ ".join(f"&{r}" for r in rows + [state]) + \
+            r"\end{align*}"
+
+    def _repr_latex_(self) -> str:
+        return display(self.latex())
+
+
+def _latex_text(text: str) -> str:
+    out = text
+    for ch in "\\{}$&#^_%~":
+        out = out.replace(ch, "\\" + ch if ch not in "\\^~" else " ")
+    return out
 
 
 _KINDS = {
@@ -517,21 +616,40 @@ _KINDS = {
 }
 
 
+def _order_key(v: sp.Expr) -> tuple[float, float]:
+    try:
+        z = complex(sp.N(v))
+        return (z.real, z.imag)
+    except (TypeError, ValueError):  # pragma: no cover - symbolic solution
+        return (float("inf"), 0.0)
+
+
 def critical_points(f: ExprLike, variables: VariablesLike = None,
                     timeout: float | None = 20.0) -> tuple[CriticalPoint, ...]:
-    """Real solutions of ``grad f = 0`` (where SymPy's ``solve`` can find them), classified.
+    """Real solutions of ``grad f = 0``, classified: all of them for polynomial and rational
+    ``f`` with rational coefficients; for other ``f`` those SymPy's ``solve`` finds (which may
+    not be all: :func:`critical_point_set` says which case you are in).
 
     Parameters
     ----------
     f, variables : the objective and its variables
     timeout : float or None
-        Seconds SymPy may spend (it can take forever on innocent-looking systems); the work
+        Seconds the work may take (SymPy can take forever on innocent-looking systems); it
         runs in a forked process that is stopped at the deadline. None: no limit, in-process.
+
+    Returns
+    -------
+    tuple of CriticalPoint
+        Sorted by coordinates. Exact: Integers and Rationals, radicals, or ``CRootOf`` (the
+        ``k``-th real root of an irreducible polynomial); Floats when ``f`` has Floats.
 
     Raises
     ------
     UnsupportedFunctionError
-        If SymPy cannot solve the system, or not within ``timeout``.
+        If the critical points form a continuum (no finite list), ``f`` is not differentiable
+        (``floor``), the system is too large (more than ``MAX_CRITICAL_VARIABLES`` variables, a
+        degree above ``MAX_CRITICAL_DEGREE``, or more complex solutions than
+        ``symtaylor.polysystems.MAX_SOLUTIONS``), or the work exceeds ``timeout``.
 
     Examples
     --------
@@ -539,10 +657,62 @@ def critical_points(f: ExprLike, variables: VariablesLike = None,
     [({x: -1}, 'minimum'), ({x: 0}, 'maximum'), ({x: 1}, 'minimum')]
     >>> [c.kind for c in critical_points("x^2 - y^2", "x, y")]
     ['saddle']
+    >>> critical_points("x^6/6 - x^2/2 - x", "x")[0].point
+    {x: CRootOf(x**5 - x - 1, 0)}
+    """
+    found = critical_point_set(f, variables, timeout)
+    if found.dimension is not None and found.dimension > 0:
+        raise UnsupportedFunctionError(
+            f"grad f = 0 has a continuum of solutions (dimension {found.dimension} over the "
+            f"complex numbers) for {found.f}: no finite list of critical points. "
+            "critical_point_set(...) reports it without raising."
+        )
+    return found.points
+
+
+def critical_point_set(f: ExprLike, variables: VariablesLike = None,
+                       timeout: float | None = 20.0) -> CriticalPointSet:
+    """The critical points of ``f`` as a record that says whether the list is complete.
+
+    For ``f`` a polynomial or a rational function with rational coefficients (Floats are read
+    as the decimals they show) the method is complete: a Groebner basis, a shape basis and
+    exact real-root isolation (:mod:`symtaylor.polysystems`) find every real critical point,
+    with exact coordinates and a certified box each, and classify each by the exact signs of
+    its Hessian's characteristic polynomial (Descartes' rule is exact for real-rooted
+    polynomials). Otherwise SymPy's ``solve`` is used and ``complete`` is False.
+
+    Parameters
+    ----------
+    f, variables, timeout : as for :func:`critical_points`
+
+    Returns
+    -------
+    CriticalPointSet
+        ``points`` (the tuple :func:`critical_points` returns), ``complete``, ``method``,
+        ``enclosures``, ``dimension`` (a continuum of critical points is reported here, with
+        ``complete=False`` and no points, rather than raised), ``note``.
+
+    Raises
+    ------
+    UnsupportedFunctionError
+        ``f`` is not differentiable, the system is too large, or the deadline passed.
+
+    Examples
+    --------
+    >>> r = critical_point_set("x**5 - x + y**5 - y + x*y**3", "x, y")
+    >>> r.complete, len(r.points), r.points[-1].kind
+    (True, 4, 'saddle')
+    >>> [float(v) for v in r.points[-1].point.values()]
+    [0.6928783839462633, -0.5341319560520732]
+    >>> s = critical_point_set("sin(x) + cos(y)", "x, y")
+    >>> s.complete, len(s.points)
+    (False, 4)
+    >>> critical_point_set("x^2*y^2", "x, y").dimension
+    1
     """
     expr, syms = _setup(f, variables)
     if timeout is None:
-        return _critical_points(expr, syms)
+        return _critical_point_set(expr, syms)
     timeout = float(as_number(timeout, "timeout"))
     if timeout <= 0:
         raise InputError(f"timeout must be a positive number of seconds (or None), got {timeout}")
@@ -552,7 +722,7 @@ def critical_points(f: ExprLike, variables: VariablesLike = None,
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - no fork (Windows): no deadline either
-        return _critical_points(expr, syms)
+        return _critical_point_set(expr, syms)
     results = ctx.Queue()
     proc = ctx.Process(target=_critical_points_worker, args=(expr, syms, results), daemon=True)
     proc.start()
@@ -562,7 +732,7 @@ def critical_points(f: ExprLike, variables: VariablesLike = None,
         proc.terminate()
         proc.join()
         raise UnsupportedFunctionError(
-            f"SymPy did not solve grad f = 0 for {expr} within {timeout:g} s. Try a numeric "
+            f"grad f = 0 was not solved for {expr} within {timeout:g} s. Try a numeric "
             "solver (symtaylor.solvers) or a larger timeout."
         ) from None
     proc.join()
@@ -573,13 +743,150 @@ def critical_points(f: ExprLike, variables: VariablesLike = None,
 
 def _critical_points_worker(expr: sp.Expr, syms: tuple[sp.Symbol, ...], results: Any) -> None:
     try:
-        results.put(("ok", _critical_points(expr, syms)))
+        results.put(("ok", _critical_point_set(expr, syms)))
     except Exception as exc:  # reported in the parent
         results.put(("error", exc if isinstance(exc, SymTaylorError) else
                      UnsupportedFunctionError(f"solving grad f = 0 failed: {exc}")))
 
 
-def _critical_points(expr: sp.Expr, syms: tuple[sp.Symbol, ...]) -> tuple[CriticalPoint, ...]:
+def _critical_point_set(expr: sp.Expr, syms: tuple[sp.Symbol, ...]) -> CriticalPointSet:
+    grad = _gradient_cached(expr, syms)
+    bad = sorted({str(d.expr) for g in grad for d in g.atoms(sp.Derivative)})
+    if bad:
+        raise UnsupportedFunctionError(
+            f"f = {expr} is not differentiable everywhere: its gradient keeps the unevaluated "
+            f"derivatives of {', '.join(bad)}, so grad f = 0 cannot be solved (for a piecewise "
+            "constant f every point where it is differentiable is critical)."
+        )
+    rational = _rational_parts(expr, syms) if all(map(_sign_assumptions_only, syms)) else None
+    if rational is not None:
+        return _exact_critical_points(expr, syms, *rational)
+    return _solved_critical_points(expr, syms)
+
+
+# assumptions the exact method honours (by the sign of each coordinate); a variable declared
+# integer, rational, ... goes to SymPy's solve
+_SIGN_FILTERS = {
+    "positive": lambda sgn: sgn > 0,
+    "negative": lambda sgn: sgn < 0,
+    "nonnegative": lambda sgn: sgn >= 0,
+    "nonpositive": lambda sgn: sgn <= 0,
+    "nonzero": lambda sgn: sgn != 0,
+}
+_HARMLESS = {"commutative", "real", "complex", "extended_real", "finite", "hermitian",
+             "extended_positive", "extended_negative", "extended_nonnegative",
+             "extended_nonpositive", "extended_nonzero"} | set(_SIGN_FILTERS)
+
+
+def _sign_assumptions_only(sym: sp.Symbol) -> bool:
+    return {k for k, v in sym.assumptions0.items() if v} <= _HARMLESS
+
+
+def _allowed(sym: sp.Symbol, sign: int) -> bool:
+    return all(test(sign) for name, test in _SIGN_FILTERS.items() if getattr(sym, f"is_{name}"))
+
+
+def _rational_parts(expr: sp.Expr, syms: tuple[sp.Symbol, ...]
+                    ) -> tuple[sp.Poly, sp.Poly] | None:
+    """``(P, Q)`` with ``f = P/Q`` over QQ (Floats read as decimals), or None when ``f`` is not
+    a rational function of the variables with rational coefficients; refuses a system beyond
+    the exact method's limits."""
+    from .coerce import exact_decimals
+
+    e = exact_decimals(expr)
+    if not e.free_symbols <= set(syms) or not e.is_rational_function(*syms):
+        return None
+    n, degree = len(syms), degree_bound(e, syms)
+    # the expanded numerator has up to binomial(n + degree, n) terms: bound that too
+    if (n > MAX_CRITICAL_VARIABLES or degree > MAX_CRITICAL_DEGREE
+            or math.comb(n + degree, n) > MAX_CRITICAL_TERMS):
+        raise UnsupportedFunctionError(
+            f"critical points of a rational function of degree up to {degree} in {n} "
+            f"variables: beyond the exact method's limits (degree {MAX_CRITICAL_DEGREE}, "
+            f"{MAX_CRITICAL_VARIABLES} variables, {MAX_CRITICAL_TERMS} possible terms). Try a "
+            "numeric solver (symtaylor.minimize)."
+        )
+    num, den = sp.fraction(sp.cancel(sp.together(e)))
+    try:
+        return sp.Poly(num, *syms, domain=sp.QQ), sp.Poly(den, *syms, domain=sp.QQ)
+    except (sp.PolynomialError, sp.CoercionFailed):  # e.g. sqrt(2) in a coefficient
+        return None
+
+
+def _exact_critical_points(expr: sp.Expr, syms: tuple[sp.Symbol, ...], p: sp.Poly,
+                           q: sp.Poly) -> CriticalPointSet:
+    from .polysystems import real_solutions
+
+    floats = expr.has(sp.Float)
+    pe, qe = p.as_expr(), q.as_expr()
+    # grad (P/Q) = (Q grad P - P grad Q)/Q^2; the domain Q != 0 is the equation t*Q = 1
+    if q.is_ground:
+        system, gens = list(_gradient_cached(pe, syms)), syms
+    else:
+        t = sp.Dummy("t")
+        gp, gq = _gradient_cached(pe, syms), _gradient_cached(qe, syms)
+        system = [sp.expand(qe * a - pe * b) for a, b in zip(gp, gq)] + [sp.expand(t * qe - 1)]
+        gens = (*syms, t)
+    sols = real_solutions(system, gens)
+    method = ("exact: Groebner basis, shape basis and real-root isolation over QQ "
+              "(symtaylor.polysystems); classification by exact signs")
+    if sols.dimension > 0:
+        return CriticalPointSet(
+            expr, syms, (), False, method, None, sols.dimension,
+            f"grad f = 0 has a positive-dimensional solution set (dimension {sols.dimension} "
+            "over the complex numbers): the critical points are not a finite list")
+    # at a critical point the Hessian of P/Q is (Q H_P - P H_Q)/Q^2: same inertia as m
+    hp = hessian(pe, syms)
+    m = hp if q.is_ground else q.as_expr() * hp - pe * hessian(qe, syms)
+    lam = sp.Dummy("lambda")
+    charpoly = [sp.expand(c) for c in m.charpoly(lam).all_coeffs()]  # det(lam I - m)
+    value = pe if q.is_ground else pe * gens[-1]  # P/Q = P*t on the solutions
+    h = hessian(expr, syms)
+    points, boxes = [], []
+    for s in sols.solutions:
+        if not all(_allowed(v, sols.sign(v, s)) for v in syms if v.assumptions0):
+            continue  # outside the variables' declared signs (x positive: x > 0)
+        signs = [sols.sign(c, s) for c in charpoly]
+        coords = s.coordinates[: len(syms)]
+        if floats:
+            coords = tuple(sp.Float(sp.N(c, 20), 15) for c in coords)
+        point = dict(zip(syms, coords))
+        v = sols.value(value, s, sp.Symbol("x"))
+        if floats:
+            v = sp.Float(sp.N(v, 20), 15)
+        points.append(CriticalPoint(point, v, _inertia_kind(signs), h.xreplace(point)))
+        boxes.append(s.box[: len(syms)])
+    note = (f"all {len(points)} real critical points of the {sols.count} complex ones "
+            "(counted with multiplicity)" if sols.dimension == 0 else "no complex critical point")
+    return CriticalPointSet(expr, syms, tuple(points), True, method, tuple(boxes),
+                            sols.dimension, note)
+
+
+def _inertia_kind(signs: Sequence[int]) -> str:
+    """The kind of a critical point from the signs of ``det(lam I - H)``'s coefficients (highest
+    first). Its roots are real (H is symmetric), so Descartes' rule counts them exactly."""
+    low = signs[::-1]  # c_0, c_1, ..., c_n
+    zeros = next(k for k, c in enumerate(low) if c != 0)
+
+    def variations(seq: Sequence[int]) -> int:
+        nz = [c for c in seq if c != 0]
+        return sum(1 for a, b in itertools.pairwise(nz) if a != b)
+
+    positive = variations(low)
+    negative = variations([c * (-1) ** k for k, c in enumerate(low)])
+    if zeros == 0 and negative == 0:
+        return "minimum"
+    if zeros == 0 and positive == 0:
+        return "maximum"
+    if positive and negative:
+        return "saddle"
+    return "degenerate"
+
+
+_PERIODIC = (sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc)
+
+
+def _solved_critical_points(expr: sp.Expr, syms: tuple[sp.Symbol, ...]) -> CriticalPointSet:
     grad = list(_gradient_cached(expr, syms))
     try:
         sols = sp.solve(grad, list(syms), dict=True)
@@ -589,11 +896,14 @@ def _critical_points(expr: sp.Expr, syms: tuple[sp.Symbol, ...]) -> tuple[Critic
         ) from None
     h = hessian(expr, syms)
     out = []
+    continuum = 0
     for sol in sols:
         if any(v.free_symbols & set(syms) for v in sol.values()) or len(sol) < len(syms):
-            raise UnsupportedFunctionError(
-                f"grad f = 0 has a continuum of solutions ({sol}); no isolated critical points"
-            )
+            free = set(syms) - set(sol)
+            for v in sol.values():
+                free |= v.free_symbols & set(syms)
+            continuum = max(continuum, len(free))
+            continue
         if not all(v.is_real is not False for v in sol.values()):
             continue
         point = {s: sp.simplify(sol[s]) for s in syms}
@@ -605,4 +915,16 @@ def _critical_points(expr: sp.Expr, syms: tuple[sp.Symbol, ...]) -> tuple[Critic
             kind = "degenerate"
         out.append(CriticalPoint(point, sp.simplify(expr.subs(point)), kind, hp))
     out.sort(key=lambda c: tuple(_order_key(c.point[s]) for s in syms))
-    return tuple(out)
+    if not expr.free_symbols <= set(syms):
+        why = "f has parameters (" + ", ".join(
+            sorted(map(str, expr.free_symbols - set(syms)))) + ")"
+    else:
+        why = "f is not a polynomial or rational function with rational coefficients"
+    note = f"{why}: SymPy's solve found these, and it is not a complete method"
+    if expr.has(*_PERIODIC):
+        note += ("; f has trigonometric functions: solve gives at most one period of what may "
+                 "be infinitely many critical points")
+    if continuum:
+        note += f"; solve reported a continuum of solutions (dimension {continuum})"
+    return CriticalPointSet(expr, syms, tuple(out), False, "sympy.solve", None,
+                            continuum or None, note)

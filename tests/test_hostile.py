@@ -285,6 +285,7 @@ BASELINES: dict[str, Callable[[], dict[str, Any]]] = {
     "convergence_bounds": lambda: dict(f="x**2 + x*y + y**2", variables="x, y",
                                        region={"x": (-1, 1), "y": (-1, 1)}, rtol=0.05,
                                        max_boxes=200),
+    "critical_point_set": lambda: dict(f="x^4 - 2*x^2 + 1/2", variables="x", timeout=10.0),
     "critical_points": lambda: dict(f="x^4 - 2*x^2 + 1/2", variables="x", timeout=10.0),
     "definiteness": lambda: dict(matrix=sp.Matrix([[2, 1], [1, 2]])),
     "descent_lemma": lambda: dict(L=4, alpha=sp.Rational(1, 8)),
@@ -637,6 +638,9 @@ RENAMED: dict[str, Renamed] = {
                            lambda r: [_num(g(np.array([0.3, 0.8]))) for g in r]),
     "convergence_bounds": lambda X: (dict(f=X**2 + X * y + y**2, variables=[X, y]),
                                      lambda r: (r.L, r.mu)),
+    "critical_point_set": lambda X: (dict(f=X**4 - 2 * X**2, variables=[X]),
+                                     lambda r: [(tuple(c.point.values()), c.kind)
+                                                for c in r.points] + [r.complete]),
     "critical_points": lambda X: (dict(f=X**4 - 2 * X**2, variables=[X]),
                                   lambda r: [(tuple(c.point.values()), c.kind) for c in r]),
     "definiteness": lambda X: (dict(matrix=sp.Matrix([[X**2 + 1, 0], [0, 2]])),

@@ -6,7 +6,7 @@ import argparse
 
 import sympy as sp
 
-from ..calculus import critical_points, definiteness, gradient, hessian
+from ..calculus import critical_point_set, definiteness, gradient, hessian
 from ..parsing import as_expr, as_point, as_variables
 from ._common import Output
 
@@ -47,12 +47,20 @@ def run(args: argparse.Namespace) -> Output:
     lines += ["  [" + ", ".join(str(v) for v in h.row(i)) + "]" for i in range(h.rows)]
     if kind:
         lines.append(f"definiteness: {kind}")
-    crit = critical_points(expr, syms, timeout=10) if args.critical else None
-    if crit is not None:
-        lines.append("critical points:" if crit else "critical points: none (real)")
+    found = critical_point_set(expr, syms, timeout=10) if args.critical else None
+    crit = None if found is None else found.points
+    if found is not None:
+        state = "complete list" if found.complete else f"not proven complete: {found.note}"
+        if found.dimension is not None and found.dimension > 0:
+            lines.append(f"critical points: a continuum, not a finite list ({found.note})")
+        else:
+            lines.append(f"critical points ({state}):" if crit else
+                         f"critical points: none (real; {state})")
         for c in crit:
-            pt = ", ".join(f"{k} = {v}" for k, v in c.point.items())
-            lines.append(f"  ({pt}): f = {c.value}, {c.kind}")
+            pt = ", ".join(f"{k} = {_short(v)}" for k, v in c.point.items())
+            lines.append(f"  ({pt}): f = {_short(c.value)}, {c.kind}")
+        if any(_short(v) != str(v) for c in crit for v in (*c.point.values(), c.value)):
+            lines.append("  (~: algebraic numbers to 15 digits; their exact forms are in --json)")
     lines.append(f"LaTeX: {sp.latex(h)}")
     data = {
         "expression": str(expr),
@@ -64,6 +72,14 @@ def run(args: argparse.Namespace) -> Output:
         "critical_points": None if crit is None else [
             {"point": {str(k): str(v) for k, v in c.point.items()}, "value": str(c.value),
              "kind": c.kind} for c in crit],
+        "critical_points_complete": None if found is None else found.complete,
         "latex": sp.latex(h),
     }
     return Output("\n".join(lines), data)
+
+
+def _short(value: sp.Expr) -> str:
+    """An exact value as text; a long one (a CRootOf of a degree-16 polynomial) as 15 digits
+    (the exact form is in --json)."""
+    text = str(value)
+    return text if len(text) <= 40 else f"~{sp.N(value, 15)}"
