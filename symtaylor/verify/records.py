@@ -65,11 +65,19 @@ class Verdict:
     given : Any
         The answer as read.
     mistakes : tuple of Mistake
-        Empty when correct.
+        Empty when correct; each has a ``.kind`` (the slip recognised, or ``None``).
     notes : tuple of str
-        Remarks that do not make the answer wrong (e.g. "below 1/L: safe but slower").
+        Remarks that do not make the answer wrong (e.g. "below 1/L: safe but slower"), and how
+        the answer was read ("read 2x as 2*x").
     derivation : Any
         The engine's derivation record (``.latex()``), when there is one.
+    score : float
+        Credit in ``[0, 1]``: ``1.0`` when correct, ``0.0`` when wrong unless the checker gives
+        partial credit (e.g. ``0.75`` for 3 of 4 right Taylor coefficients). Left out (``None``),
+        it is ``1.0`` or ``0.0`` from ``correct``.
+    answer_note : str
+        A STACK-style answer note for the outcome, machine-readable (``"ATAlgEquiv_false"``,
+        ``"ATFacForm_notfactored"``); empty when the checker sets none.
 
     Examples
     --------
@@ -91,6 +99,21 @@ class Verdict:
     mistakes: tuple[Mistake, ...] = field(default_factory=tuple)
     notes: tuple[str, ...] = field(default_factory=tuple)
     derivation: Any = field(default=None, repr=False, compare=False)
+    score: float | None = None
+    answer_note: str = ""
+
+    def __post_init__(self) -> None:
+        score = self.score
+        if score is None:
+            score = 1.0 if self.correct else 0.0
+        elif isinstance(score, bool) or not isinstance(score, int | float | sp.Rational):
+            raise TypeError(f"score must be a number in [0, 1], got {type(score).__name__}")
+        score = float(score)
+        if not 0.0 <= score <= 1.0:
+            raise ValueError(f"score must be in [0, 1], got {score}")
+        object.__setattr__(self, "score", score)
+        object.__setattr__(self, "mistakes", tuple(self.mistakes))
+        object.__setattr__(self, "notes", tuple(self.notes))
 
     def __bool__(self) -> bool:
         return self.correct
@@ -114,6 +137,8 @@ class Verdict:
         lines = [f"Verdict({head}: {self.question})", f"  expected: {_show(self.expected)}"]
         if not self.correct:
             lines.append(f"  given:    {_show(self.given)}")
+            if self.score:
+                lines.append(f"  score:    {self.score:g}")
             lines.extend(f"  - {r}" for r in self.reasons)
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
