@@ -68,10 +68,20 @@ class Row:
         return out
 
 
+#: What ``\\text{}`` cannot show as typed (with the default OT1 fonts ``< > |`` print as
+#: ``¡ ¿ —``), and how to show it.
+_TEXT_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                 "_": r"\_", "{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}",
+                 "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
+
+
 def _escape_text(text: str) -> str:
-    for ch in "&%$#_{}":
-        text = text.replace(ch, "\\" + ch)
-    return text
+    r"""Text made safe for ``\text{}``: ``^ _ & % $ # \ ~ { } < > |`` are escaped.
+
+    >>> print(_escape_text("g^2 at 5% of a_1 & ~x"))
+    g\^{}2 at 5\% of a\_1 \& \~{}x
+    """
+    return "".join(_TEXT_ESCAPES.get(ch, ch) for ch in text)
 
 
 def align(rows: Iterable[Row | tuple]) -> str:
