@@ -447,10 +447,11 @@ def test_verdict_repr_latex_and_bool() -> None:
     assert repr(v).splitlines()[0] == "Verdict(incorrect: Taylor polynomial of order 2 of " \
         "exp(x) about x = 0)"
     assert "forgot to divide by 2!" in repr(v)
-    assert v.latex().startswith(r"\times") and r"\frac{x^{2}}{2}" in v.latex()
+    assert v.latex().startswith("\\begin{align*}\n&\\times") and r"\frac{x^{2}}{2}" in v.latex()
+    assert v.latex().count(" \\\\\n") == 1 + len(v.reasons) + len(v.notes)  # a line each
     assert v._repr_latex_().startswith("$") and v._repr_latex_().endswith("$")
     ok = check_taylor("exp(x)", "x", 0, 1, "1 + x")
-    assert ok and ok.latex().startswith(r"\checkmark") and "given" not in repr(ok)
+    assert ok and ok.latex().startswith("\\begin{align*}\n&\\checkmark") and "given" not in repr(ok)
     assert str(v.mistakes[0]) == v.reasons[0]
     assert symtaylor.check_taylor is check_taylor
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..latex import display
+from ..latex import _escape_text, display
 
 __all__ = ["Mistake", "Verdict"]
 
@@ -176,21 +176,41 @@ class Verdict:
             lines.append(repr(d))
         return "\n".join(lines)
 
-    def latex(self) -> str:
-        r"""The verdict as LaTeX: a check mark or a cross, the expected and given answers and
-        one ``\text{}`` line per mistake."""
+    def latex(self, wrap: bool = True) -> str:
+        r"""The verdict as an ``align*`` block: a check mark or a cross with the expected answer,
+        the given answer, then one line per mistake and per note.
+
+        ``wrap`` puts the prose in a ``\parbox`` that wraps at 80% of the text width (for
+        pdflatex; MathJax, which has no ``\parbox``, gets ``\text{}``).
+
+        Examples
+        --------
+        >>> from symtaylor.verify import check_taylor
+        >>> print(check_taylor("cos(x)", "x", 0, 2, "1 + x^2/2").latex(wrap=False))
+        ... # doctest: +NORMALIZE_WHITESPACE
+        \begin{align*}
+        &\times\quad \text{expected: } 1 - \frac{x^{2}}{2} \\
+        &\phantom{\times}\quad \text{given: } \frac{x^{2}}{2} + 1 \\
+        &\phantom{\times}\quad \bullet\ \text{coefficient of x**2 should be -1/2,
+        not 1/2 (sign error)}
+        \end{align*}
+        """
         mark = r"\checkmark" if self.correct else r"\times"
-        body = rf"{mark}\quad \text{{expected: }} {_tex(self.expected)}"
+        pad = rf"&\phantom{{{mark}}}\quad "
+
+        def prose(text: str) -> str:
+            box = r"\parbox[t]{0.8\textwidth}{\raggedright " if wrap else r"\text{"
+            return box + _tex_text(text) + "}"
+
+        lines = [rf"&{mark}\quad \text{{expected: }} {_tex(self.expected)}"]
         if not self.correct:
-            body += rf",\quad \text{{given: }} {_tex(self.given)}"
-            for r in self.reasons:
-                body += rf" \\ \text{{{_tex_text(r)}}}"
-        for n in self.notes:
-            body += rf" \\ \text{{note: {_tex_text(n)}}}"
-        return body
+            lines.append(rf"{pad}\text{{given: }} {_tex(self.given)}")
+            lines += [rf"{pad}\bullet\ {prose(r)}" for r in self.reasons]
+        lines += [rf"{pad}\text{{note:}}\ {prose(n)}" for n in self.notes]
+        return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
     def _repr_latex_(self) -> str:
-        return display(self.latex())
+        return display(self.latex(wrap=False))
 
 
 def _monomial(variables: Sequence[sp.Symbol], point: Sequence[sp.Expr],
@@ -220,7 +240,4 @@ def _tex(v: Any) -> str:
 
 
 def _tex_text(s: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("#", r"\#"), ("%", r"\%"),
-                 ("&", r"\&"), ("{", r"\{"), ("}", r"\}"), ("^", r"\^{}")):
-        s = s.replace(a, b)
-    return s
+    return _escape_text(s)
