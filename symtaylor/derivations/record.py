@@ -1,0 +1,610 @@
+r"""The records of a checked derivation: :class:`Row`, :class:`Section`, :class:`Derivation`,
+:class:`Handout`, and their printers (LaTeX ``align*``, a standalone document, Markdown, text,
+PDF through ``pdflatex``).
+
+A row is ``lhs relation rhs`` with a justification (prose) and the engine's verdict on it:
+``check`` is ``"exact"`` (SymPy proved it; ``route`` names how), ``"certified"`` (ball
+arithmetic) or ``"assumed"`` (a hypothesis or a definition, stated as such). A derivation
+refuses an ``=`` row that is only assumed: build rows with :mod:`symtaylor.derivations.checks`,
+which proves each one as it is made.
+
+Conventions for text: justifications are plain text (every LaTeX special character is
+escaped, common Unicode such as ``α ‖ ≤ ∇`` is printed as math). The problem statement and the
+meanings of the symbols are prose in which ``$...$`` encloses LaTeX math; the rest is escaped.
+
+Examples
+--------
+>>> import sympy as sp
+>>> x = sp.Symbol("x")
+>>> r = Row(sp.Derivative(x**2, x), "=", 2*x, "power rule", "exact", "sympy: doit")
+>>> d = Derivation("demo", "A derivative", "Differentiate $x^2$.", (r,), 2*x, (("x", "a real"),))
+>>> print(d.latex())
+\begin{align*}
+\frac{d}{d x} x^{2} &= 2 x && \text{power rule} \quad \checkmark
+\end{align*}
+>>> print(d.text())
+A derivative
+  Differentiate x^2.
+  Derivative(x**2, x) = 2*x    (power rule) [exact: sympy: doit]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import sympy as sp
+
+from ..errors import OptionalDependencyError, SymTaylorError
+from ..latex import display
+
+__all__ = [
+    "CHECKS",
+    "RELATIONS",
+    "Derivation",
+    "Handout",
+    "LatexCompileError",
+    "Row",
+    "Section",
+    "math_latex",
+    "prose_latex",
+    "text_latex",
+]
+
+Check = Literal["exact", "certified", "assumed"]
+CHECKS: tuple[str, ...] = ("exact", "certified", "assumed")
+
+#: The relations a row may state, with their LaTeX.
+RELATIONS: dict[str, str] = {
+    "=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">", "=>": r"\Longrightarrow",
+    "<=>": r"\iff", ":=": ":=", "~": r"\approx",
+}
+
+#: How a verdict is marked in the justification column.
+_MARKS = {"exact": r"\checkmark", "certified": r"\checkmark_{\mathrm{ball}}",
+          "assumed": r"[\text{assumed}]"}
+
+
+class LatexCompileError(SymTaylorError, RuntimeError):
+    """``pdflatex`` ran but did not produce a PDF; the message ends with the log's tail."""
+
+
+# -- text escaping -----------------------------------------------------------------------------
+
+_TEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "^": r"\^{}", "_": r"\_", "&": r"\&",
+    "%": r"\%", "$": r"\$", "#": r"\#", "~": r"\~{}",
+}
+#: Unicode that pdflatex cannot print in text: printed as inline math instead.
+_UNICODE_MATH = {
+    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "Δ": r"\Delta",
+    "ε": r"\varepsilon", "η": r"\eta", "θ": r"\theta", "κ": r"\kappa", "λ": r"\lambda",
+    "μ": r"\mu", "ξ": r"\xi", "ρ": r"\rho", "σ": r"\sigma", "τ": r"\tau", "φ": r"\varphi",
+    "ω": r"\omega", "∇": r"\nabla", "‖": r"\|", "≤": r"\le", "≥": r"\ge", "≠": r"\ne",
+    "≈": r"\approx", "→": r"\to", "⇒": r"\Rightarrow", "⟸": r"\Longleftarrow",
+    "⟹": r"\Longrightarrow", "⟺": r"\iff", "∈": r"\in", "∞": r"\infty", "·": r"\cdot",
+    "×": r"\times", "²": r"^{2}", "³": r"^{3}", "ᵀ": r"^{T}", "√": r"\surd", "±": r"\pm",
+    "∂": r"\partial", "⁻¹": r"^{-1}", "−": "-", "∑": r"\sum",
+}
+_UNICODE_TEXT = {"–": "--", "—": "---", "’": "'", "‘": "`", "“": "``", "”": "''", "…": "..."}
+
+
+def text_latex(text: str) -> str:
+    r"""Plain text made safe for LaTeX text mode (inside ``\text{}`` or a paragraph).
+
+    >>> print(text_latex("50% of x_1 & ‖g‖² ~ {a}"))
+    50\% of x\_1 \& $\|$g$\|$$^{2}$ \~{} \{a\}
+    """
+    out = []
+    i = 0
+    while i < len(text):
+        two = text[i:i + 2]
+        if two in _UNICODE_MATH:
+            out.append(f"${_UNICODE_MATH[two]}$")
+            i += 2
+            continue
+        ch = text[i]
+        if ch in _TEX_SPECIAL:
+            out.append(_TEX_SPECIAL[ch])
+        elif ch in _UNICODE_MATH:
+            out.append(f"${_UNICODE_MATH[ch]}$")
+        elif ch in _UNICODE_TEXT:
+            out.append(_UNICODE_TEXT[ch])
+        elif ord(ch) > 127:
+            out.append("?")  # pdflatex without extra packages cannot print it
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _text_mathjax(text: str) -> str:
+    r"""Plain text inside MathJax math (Markdown): ``\text{...}`` pieces, with the characters
+    MathJax's text mode does not take literally (braces, backslash, dollar, percent) printed
+    as math."""
+    pieces = re.split(r"([{}\\$%&#])", text)
+    special = {"{": r"\{", "}": r"\}", "\\": r"\backslash ", "$": r"\$", "%": r"\%",
+               "&": r"\&", "#": r"\#"}
+    out = []
+    for p in pieces:
+        if not p:
+            continue
+        out.append(special[p] if p in special else r"\text{" + p + "}")
+    return "".join(out)
+
+
+def _split_prose(prose: str) -> list[tuple[bool, str]]:
+    """``[(is_math, piece), ...]`` of prose where ``$...$`` encloses math."""
+    parts = prose.split("$")
+    if len(parts) % 2 == 0:  # an unmatched $: treat it as text
+        parts = [prose]
+    return [(i % 2 == 1, p) for i, p in enumerate(parts) if p]
+
+
+def prose_latex(prose: str) -> str:
+    """Prose with ``$math$`` for a LaTeX paragraph: the text escaped, the math kept.
+
+    >>> print(prose_latex("Expand $e^{x}$ at 0 (100% exact)."))
+    Expand $e^{x}$ at 0 (100\\% exact).
+    """
+    return "".join(f"${p}$" if m else text_latex(p) for m, p in _split_prose(prose))
+
+
+def _prose_markdown(prose: str) -> str:
+    out = []
+    for m, p in _split_prose(prose):
+        out.append(f"${p}$" if m else re.sub(r"([*_`\\<>\[\]])", r"\\\1", p))
+    return "".join(out)
+
+
+def _prose_text(prose: str) -> str:
+    return "".join(p for _, p in _split_prose(prose))
+
+
+def math_latex(obj: Any) -> str:
+    """LaTeX for one side of a row: SymPy objects through ``sympy.latex``, strings as LaTeX,
+    ``None`` as nothing.
+
+    >>> math_latex(sp.Rational(1, 2)), math_latex(r"\\nabla f"), math_latex(None)
+    ('\\\\frac{1}{2}', '\\\\nabla f', '')
+    """
+    if obj is None:
+        return ""
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, bool):
+        return r"\text{true}" if obj else r"\text{false}"
+    if isinstance(obj, float | int):
+        obj = sp.sympify(obj)  # a Python number, not user text
+    return sp.latex(obj)
+
+
+def _plain(obj: Any) -> str:
+    if obj is None:
+        return ""
+    if isinstance(obj, sp.MatrixBase):
+        if obj.cols == 1:
+            return "[" + ", ".join(str(e) for e in obj) + "]"
+        return str(obj.tolist())
+    if isinstance(obj, str):
+        return _tex_to_text(obj)
+    return str(obj)
+
+
+_PLAIN = (
+    (r"\left", ""), (r"\right", ""), (r"\lVert", "||"), (r"\rVert", "||"), (r"\|", "||"),
+    (r"\nabla^{2}", "hess "), (r"\nabla", "grad "), (r"\tfrac", ""), (r"\frac", ""),
+    (r"\operatorname", ""), (r"\mathrm", ""), (r"\quad", " "), (r"\,", " "), (r"\le", "<="),
+    (r"\ge", ">="), (r"\cdot", "*"), (r"\alpha", "alpha"), (r"\lambda", "lambda"),
+    (r"\mu", "mu"), (r"\kappa", "kappa"), (r"\xi", "xi"), (r"\theta", "theta"),
+    (r"\Delta", "Delta"), (r"\rho", "rho"), (r"\tau", "tau"), (r"\in", " in "),
+    (r"\max", "max"), (r"\min", "min"), (r"\sum", "sum"), ("^{T}", "^T"),
+)
+
+
+def _tex_to_text(tex: str) -> str:
+    for old, new in _PLAIN:
+        tex = tex.replace(old, new)
+    tex = tex.replace("{", "").replace("}", "").replace("\\", "")
+    return " ".join(tex.split())
+
+
+# -- rows --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    r"""One checked line of a derivation: ``lhs relation rhs``.
+
+    Attributes
+    ----------
+    lhs, rhs : SymPy object, LaTeX string or None
+        The two sides. SymPy objects are what the engine derived (and what a check can
+        re-verify); a string is LaTeX shown as it is (a named quantity like ``m(d)``). ``lhs``
+        None continues the previous row (printed as ``&= rhs``).
+    relation : str
+        One of :data:`RELATIONS`: ``= <= < >= > => <=> := ~``.
+    justification : str
+        What was used (plain text): "second-order Taylor model", "Cauchy-Schwarz", ...
+    check : {"exact", "certified", "assumed"}
+        The engine's verdict on the row.
+    route : str
+        How the engine checked it: ``"sympy.cancel(lhs - rhs) == 0"``, ``"arb ball
+        enclosure"``, ``"hypothesis"``, ``"definition"``.
+    where : tuple of (Basic, Basic)
+        The substitutions (definitions of earlier rows) the check applied to both sides
+        before comparing them, so a test can re-verify the row on its own.
+    chain : bool
+        Print without the left side (a continued chain ``a = b = c``).
+    """
+
+    lhs: Any
+    relation: str
+    rhs: Any
+    justification: str = ""
+    check: Check = "assumed"
+    route: str = "hypothesis"
+    where: tuple[tuple[Any, Any], ...] = ()
+    chain: bool = False
+
+    def __post_init__(self) -> None:
+        if self.relation not in RELATIONS:
+            raise SymTaylorError(f"unknown relation {self.relation!r}; valid: "
+                                 f"{', '.join(RELATIONS)}")
+        if self.check not in CHECKS:
+            raise SymTaylorError(f"unknown check {self.check!r}; valid: {', '.join(CHECKS)}")
+
+    @property
+    def note(self) -> str:
+        """The justification (the name the generic :class:`symtaylor.latex.Row` uses)."""
+        return self.justification
+
+    @property
+    def is_math(self) -> bool:
+        """Whether both sides are SymPy objects (a row a parser or a test can read back)."""
+        return isinstance(self.lhs, sp.Basic | sp.MatrixBase) and \
+            isinstance(self.rhs, sp.Basic | sp.MatrixBase)
+
+    def latex(self, marks: bool = True, markdown: bool = False) -> str:
+        """The row as one ``align*`` line (without the trailing ``\\``)."""
+        lhs = "" if self.chain else math_latex(self.lhs)
+        out = f"{lhs} &{RELATIONS[self.relation]} {math_latex(self.rhs)}"
+        tail = []
+        if self.justification:
+            tail.append(_text_mathjax(self.justification) if markdown
+                        else r"\text{" + text_latex(self.justification) + "}")
+        if marks and not (self.check == "assumed" and self.relation == ":="):
+            tail.append(_MARKS[self.check])
+        if tail:
+            out += " && " + r" \quad ".join(tail)
+        return out
+
+    def text(self) -> str:
+        """The row on one line for a terminal."""
+        lhs = "" if self.chain else _plain(self.lhs)
+        why = f"    ({self.justification})" if self.justification else ""
+        return f"{lhs} {self.relation} {_plain(self.rhs)}{why} [{self.check}: {self.route}]" \
+            .strip()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled group of rows inside a derivation, with optional prose before the rows."""
+
+    heading: str
+    rows: tuple[Row, ...]
+    prose: str = ""
+
+
+def _align(rows: Sequence[Row], markdown: bool = False) -> str:
+    env = "aligned" if markdown else "align*"
+    body = " \\\\\n".join(r.latex(markdown=markdown) for r in rows)
+    return f"\\begin{{{env}}}\n{body}\n\\end{{{env}}}"
+
+
+# -- derivations -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Derivation:
+    r"""A derivation whose every row the engine checked (or marked as a hypothesis).
+
+    Attributes
+    ----------
+    kind : str
+        The registry name that built it (``"newton"``, ``"taylor"``, ...).
+    title : str
+    problem : str
+        The problem statement: prose with ``$...$`` math.
+    rows : tuple of Row
+        The main derivation.
+    result : object
+        The final object (the update as a SymPy Matrix for steps, the polynomial for taylor,
+        the bound for descent-lemma, ``h*`` for finite-difference).
+    definitions : tuple of (str, str)
+        ``(latex symbol, meaning)`` for every symbol the rows use; meaning is prose.
+    sections : tuple of Section
+        Further titled groups of rows (printed after ``rows``).
+    conclusion : str
+        Prose after the rows (``$...$`` math).
+
+    Raises
+    ------
+    SymTaylorError
+        If an ``=`` row is only ``"assumed"``: a shipped derivation has no unchecked equality.
+    """
+
+    kind: str
+    title: str
+    problem: str
+    rows: tuple[Row, ...]
+    result: Any = None
+    definitions: tuple[tuple[str, str], ...] = ()
+    sections: tuple[Section, ...] = ()
+    conclusion: str = ""
+
+    def __post_init__(self) -> None:
+        for r in self.all_rows():
+            if not isinstance(r, Row):
+                raise SymTaylorError(f"a derivation row must be a Row, got {type(r).__name__}")
+            if r.relation == "=" and r.check == "assumed":
+                raise SymTaylorError(f"unchecked '=' row in {self.title!r}: {r.text()}")
+
+    # compatibility with symtaylor.latex.Derivation (title, rows, len, text, latex)
+    def __len__(self) -> int:
+        return len(self.rows) + sum(len(s.rows) for s in self.sections)
+
+    def __call__(self) -> Derivation:
+        """The derivation itself: ``record.derivation()`` and ``record.derivation`` agree."""
+        return self
+
+    def all_rows(self) -> Iterator[Row]:
+        """The rows of the main block, then of every section."""
+        yield from self.rows
+        for s in self.sections:
+            yield from s.rows
+
+    # -- printers ----------------------------------------------------------------------------
+    def latex(self) -> str:
+        r"""The rows as ``align*`` blocks (one per section), justifications in a right column.
+
+        The check of each row is marked: ``\checkmark`` exact, ``\checkmark_{\mathrm{ball}}``
+        certified, ``[\text{assumed}]`` a hypothesis (definitions ``:=`` are unmarked).
+        """
+        blocks = [_align(self.rows)] if self.rows else []
+        for s in self.sections:
+            head = r"\intertext{" + text_latex(s.heading) + "}"
+            blocks.append(_align(s.rows).replace("\\begin{align*}\n",
+                                                 "\\begin{align*}\n" + head + "\n", 1))
+        return "\n".join(blocks)
+
+    def _body_latex(self, level: str = "section") -> str:
+        lines = [rf"\{level}*{{{text_latex(self.title)}}}", "", prose_latex(self.problem), ""]
+        if self.definitions:
+            lines.append(r"\paragraph{Symbols.}")
+            lines.append(r"\begin{itemize}")
+            lines += [rf"\item ${sym}$: {prose_latex(meaning)}" for sym, meaning in
+                      self.definitions]
+            lines.append(r"\end{itemize}")
+        if self.rows:
+            lines += [r"\paragraph{Derivation.}", _align(self.rows)]
+        for s in self.sections:
+            lines += [rf"\paragraph{{{text_latex(s.heading)}.}}"]
+            if s.prose:
+                lines.append(prose_latex(s.prose))
+            lines.append(_align(s.rows))
+        if self.conclusion:
+            lines += ["", prose_latex(self.conclusion)]
+        lines += ["", _routes_latex(list(self.all_rows()))]
+        return "\n".join(lines)
+
+    def document(self, title: str | None = None) -> str:
+        """A standalone LaTeX article (amsmath and amssymb only) that compiles with pdflatex."""
+        return _document(title or self.title, [self], intro="")
+
+    def markdown(self) -> str:
+        """Markdown with ``$$`` math (renders on GitHub and in Jupyter)."""
+        out = [f"### {self.title}", "", _prose_markdown(self.problem), ""]
+        if self.definitions:
+            out.append("**Symbols.**")
+            out += [f"- ${sym}$: {_prose_markdown(meaning)}" for sym, meaning in self.definitions]
+            out.append("")
+        blocks = ([("", self.rows, "")] if self.rows else []) + \
+            [(s.heading, s.rows, s.prose) for s in self.sections]
+        for head, rows, prose in blocks:
+            if head:
+                out += [f"**{head}.**", ""]
+            if prose:
+                out += [_prose_markdown(prose), ""]
+            out += ["$$", _align(rows, markdown=True), "$$", ""]
+        if self.conclusion:
+            out += [_prose_markdown(self.conclusion), ""]
+        out.append(_LEGEND_MD)
+        return "\n".join(out).rstrip() + "\n"
+
+    def text(self) -> str:
+        """Plain text for a terminal: one row per line with its check and route."""
+        out = [self.title]
+        if self.problem:
+            out.append("  " + _prose_text(self.problem))
+        out += ["  " + r.text() for r in self.rows]
+        for s in self.sections:
+            out.append(f" {s.heading}:")
+            out += ["  " + r.text() for r in s.rows]
+        if self.conclusion:
+            out.append("  " + _prose_text(self.conclusion))
+        return "\n".join(out)
+
+    def to_pdf(self, path: str | os.PathLike[str], title: str | None = None,
+               timeout: float = 60.0) -> Path:
+        """Compile :meth:`document` with pdflatex and write the PDF to ``path``.
+
+        Raises
+        ------
+        OptionalDependencyError
+            If ``pdflatex`` is not installed (the message names the TeX packages to install).
+        LatexCompileError
+            If compilation fails (the message carries the tail of the log).
+        """
+        return compile_pdf(self.document(title), path, timeout)
+
+    def _repr_latex_(self) -> str:
+        return display(self.latex().replace("\\intertext", "\\text"))
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __repr__(self) -> str:
+        counts = {c: sum(r.check == c for r in self.all_rows()) for c in CHECKS}
+        tally = ", ".join(f"{n} {c}" for c, n in counts.items() if n)
+        return f"Derivation({self.kind}: {self.title!r}, {len(self)} rows: {tally})"
+
+
+_LEGEND = (r"\noindent\emph{Checks:} $\checkmark$ proved exactly by SymPy; "
+           r"$\checkmark_{\mathrm{ball}}$ certified by ball arithmetic (arb); "
+           r"[assumed] a hypothesis. Definitions ($:=$) need no proof.")
+_LEGEND_MD = ("*Checks:* $\\checkmark$ proved exactly by SymPy; $\\checkmark_{\\mathrm{ball}}$ "
+              "certified by ball arithmetic; [assumed] a hypothesis; definitions ($:=$) need no "
+              "proof.")
+
+
+def _routes_latex(rows: list[Row]) -> str:
+    """A footnote-size list of the routes by which the checked rows were proved."""
+    routes: list[str] = []
+    for r in rows:
+        if r.check != "assumed" and r.route not in routes:
+            routes.append(r.route)
+    if not routes:
+        return ""
+    items = "; ".join(text_latex(x) for x in routes)
+    return r"{\footnotesize\noindent\emph{How the rows were checked:} " + items + ".}"
+
+
+def _document(title: str, derivations: Sequence[Derivation], intro: str) -> str:
+    head = [
+        r"\documentclass[11pt]{article}",
+        r"\usepackage{amsmath}",
+        r"\usepackage{amssymb}",
+        r"\setlength{\textwidth}{16cm}\setlength{\oddsidemargin}{0cm}",
+        r"\setlength{\evensidemargin}{0cm}\setlength{\textheight}{23cm}",
+        r"\setlength{\topmargin}{-1cm}\setlength{\parindent}{0pt}\setlength{\parskip}{4pt}",
+        r"\allowdisplaybreaks",
+        rf"\title{{{text_latex(title)}}}",
+        r"\date{}",
+        r"\begin{document}",
+        r"\maketitle",
+    ]
+    body = [prose_latex(intro), ""] if intro else []
+    body += [_LEGEND, ""]
+    for d in derivations:
+        body += [d._body_latex(), ""]
+    return "\n".join(head + body + [r"\end{document}", ""])
+
+
+@dataclass(frozen=True)
+class Handout:
+    """Several derivations in one document: a section per derivation.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> d = Derivation("demo", "Square", "Square $x$.", (Row(sp.Symbol("y"), ":=", x**2),))
+    >>> h = Handout("Notes", (d, d))
+    >>> h.document().count("\\\\section*")
+    2
+    """
+
+    title: str
+    derivations: tuple[Derivation, ...]
+    intro: str = ""
+
+    def document(self, title: str | None = None) -> str:
+        """One standalone LaTeX article with a section per derivation."""
+        return _document(title or self.title, self.derivations, self.intro)
+
+    def latex(self) -> str:
+        """The derivations' ``align*`` blocks, one after the other."""
+        return "\n".join(d.latex() for d in self.derivations)
+
+    def markdown(self) -> str:
+        """Markdown: a ``##`` title, then each derivation."""
+        out = [f"## {self.title}", ""]
+        if self.intro:
+            out += [_prose_markdown(self.intro), ""]
+        out += [d.markdown() for d in self.derivations]
+        return "\n".join(out)
+
+    def text(self) -> str:
+        return "\n\n".join([self.title] + [d.text() for d in self.derivations])
+
+    def to_pdf(self, path: str | os.PathLike[str], title: str | None = None,
+               timeout: float = 120.0) -> Path:
+        """Compile the handout with pdflatex (see :meth:`Derivation.to_pdf`)."""
+        return compile_pdf(self.document(title), path, timeout)
+
+    def __iter__(self) -> Iterator[Derivation]:
+        return iter(self.derivations)
+
+    def __len__(self) -> int:
+        return len(self.derivations)
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def _repr_latex_(self) -> str:
+        return display(self.latex().replace("\\intertext", "\\text"))
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(d.kind for d in self.derivations)
+        return f"Handout({self.title!r}: {len(self.derivations)} derivations: {kinds})"
+
+
+# -- pdflatex ----------------------------------------------------------------------------------
+
+_TEX_HINT = ("install a TeX engine, e.g. on Debian/Ubuntu: apt-get install texlive-latex-base "
+             "texlive-latex-recommended texlive-fonts-recommended")
+
+
+def compile_pdf(source: str, path: str | os.PathLike[str], timeout: float = 60.0) -> Path:
+    """Run ``pdflatex -interaction=nonstopmode -no-shell-escape`` on ``source`` in a temporary
+    directory and copy the PDF to ``path``.
+
+    Raises
+    ------
+    OptionalDependencyError
+        If ``pdflatex`` is not on the PATH.
+    LatexCompileError
+        If no PDF was produced (the log's tail is in the message) or pdflatex timed out.
+    """
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        raise OptionalDependencyError(f"the TeX engine 'pdflatex' was not found: {_TEX_HINT}")
+    out = Path(path)
+    with tempfile.TemporaryDirectory(prefix="symtaylor-tex-") as tmp:
+        tex = Path(tmp) / "derivation.tex"
+        tex.write_text(source, encoding="utf-8")
+        cmd = [exe, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
+               "derivation.tex"]
+        try:
+            proc = subprocess.run(cmd, cwd=tmp, capture_output=True, timeout=timeout,
+                                  stdin=subprocess.DEVNULL, check=False)
+        except subprocess.TimeoutExpired:
+            raise LatexCompileError(f"pdflatex timed out after {timeout:g} s") from None
+        pdf = Path(tmp) / "derivation.pdf"
+        log = Path(tmp) / "derivation.log"
+        if proc.returncode != 0 or not pdf.exists():
+            tail = log.read_text(errors="replace")[-1500:] if log.exists() else \
+                proc.stdout.decode(errors="replace")[-1500:]
+            raise LatexCompileError(f"pdflatex failed (exit {proc.returncode}); log tail:\n"
+                                    f"{tail}")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(pdf, out)
+    return out
