@@ -55,6 +55,14 @@ class Status(enum.Enum):
               "a maximum, or a flat point f keeps decreasing from); start elsewhere or use "
               "newton/trust-region, which follow negative curvature")
     CALLBACK = ("callback", False, "stopped by the callback")
+    # fixed-point iteration of a closed-form update (symtaylor.iterate)
+    CYCLE = ("cycle", False, "caught in a 2-cycle: x_{k+1} = x_{k-1} != x_k, the update jumps "
+             "back and forth without converging; start elsewhere, or damp the step")
+    F_CHANGE = ("f_change", True, "converged: the relative change of f between iterates is "
+                "below ftol")
+    SLOW = ("slow", False, "the iterates stopped moving but f is not stationary there (the "
+            "gradient is not small): progress is slow, not finished; raise the step size, "
+            "or use a second-order step")
 
     def __init__(self, key: str, success: bool, message: str) -> None:
         self.key = key
