@@ -743,3 +743,133 @@ def test_series_modules_import_only_the_ones_before_them() -> None:
                     a.name for a in node.names]  # from . import certify
                 for target in targets:
                     assert target in order[:i], f"{name} imports .{target}"
+
+
+# -- continuity: the constant term is f(a) (issue 16) ---------------------------------------------
+
+
+@pytest.mark.parametrize("f, order", [
+    (sp.floor(sp.cos(x)), 5), (sp.ceiling(-sp.cos(x)) + 1, 5), (sp.sign(x) ** 2, 3),
+    (sp.acot(x), 1), (sp.floor(sp.cos(x)) * a, 2),
+])
+def test_discontinuous_at_the_point_is_refused(f: sp.Expr, order: int) -> None:
+    # truth: SymPy's one-sided limits agree with each other (so the one-sided series agree),
+    # but f(0) itself (mpmath, or SymPy's exact value) is different, or the limits disagree
+    right, left = sp.limit(f, x, 0, "+"), sp.limit(f, x, 0, "-")
+    at0 = f.subs(x, 0)
+    assert right != at0 or left != right
+    with pytest.raises(NotAnalyticError, match=r"not continuous|differ"):
+        taylor(f, [x], at=0, order=order)
+
+
+def test_discontinuity_truth_by_mpmath() -> None:
+    # the same jumps seen by mpmath at 50 digits: f(0) vs f(+-1e-10)
+    mp_fs = {sp.floor(sp.cos(x)): lambda u: mpmath.floor(mpmath.cos(u)),
+             sp.ceiling(-sp.cos(x)) + 1: lambda u: mpmath.ceil(-mpmath.cos(u)) + 1,
+             sp.sign(x) ** 2: lambda u: mpmath.sign(u) ** 2}
+    with mpmath.workdps(50):
+        for f, fn in mp_fs.items():
+            for side in (1, -1):
+                assert abs(fn(mpmath.mpf(0)) - fn(side * mpmath.mpf("1e-10"))) == 1
+            with pytest.raises(NotAnalyticError):
+                taylor(f, [x], at=0, order=3)
+        # SymPy's acot is atan(1/x) on the reals: it jumps by pi at 0
+        assert abs(sp.N(sp.acot(sp.Rational(-1, 100)), 50)
+                   - mpmath.atan(1 / mpmath.mpf("-0.01"))) < 1e-45
+        assert abs(sp.N(sp.acot(sp.Rational(1, 100)) - sp.acot(sp.Rational(-1, 100)), 50)
+                   - (mpmath.pi - 2 * mpmath.atan(mpmath.mpf("0.01")))) < 1e-45
+
+
+def test_isolated_value_is_refused() -> None:
+    # SymPy's limit evaluates this Piecewise at the point (1); its exact values next to it are 0
+    f = sp.Piecewise((1, sp.Eq(x, 0)), (0, True))
+    assert f.subs(x, 0) == 1
+    assert f.subs(x, sp.Rational(1, 10**30)) == f.subs(x, -sp.Rational(1, 10**30)) == 0
+    with pytest.raises(NotAnalyticError, match="not continuous"):
+        taylor(f, [x], at=0, order=2)
+
+
+def test_atan2_on_its_branch_cut_is_refused() -> None:
+    with mpmath.workdps(50):  # pi above the negative x-axis, -pi below it
+        assert mpmath.atan2(mpmath.mpf("-1e-30"), -1) + mpmath.pi < 1e-29
+    with pytest.raises(NotAnalyticError, match="not continuous"):
+        taylor("atan2(y, x)", "x y", (-1, 0), 3)
+    with pytest.raises(NotAnalyticError):
+        taylor("atan2(y, x)", "x y", (-3, 0), 1)
+    # off the cut it expands and agrees with mpmath at 50 digits nearby
+    for pt in [(-1, 1), (1, 0), (-1, -1)]:
+        t = taylor("atan2(y, x)", "x y", pt, 6)
+        px, py = sp.Rational(pt[0]) + sp.Rational(1, 100), sp.Rational(pt[1]) - sp.Rational(1, 50)
+        with mpmath.workdps(50):
+            true = mpmath.atan2(mpmath.mpf(py.p) / py.q, mpmath.mpf(px.p) / px.q)
+        assert abs(sp.N(t(px, py), 50) - true) < 1e-11
+    # y**2 does not cross the cut: continuous and analytic there (pi - y**2 + ...)
+    t = taylor("atan2(y**2, x)", "x y", (-1, 0), 2)
+    assert sp.expand(t.polynomial - (sp.pi - y**2)) == 0
+
+
+@pytest.mark.parametrize("text, order", [
+    ("sin(x)/x", 4), ("(exp(x) - 1)/x", 3), ("x/sin(x)", 3), ("(1 - cos(x))/x**2", 4),
+    ("Abs(x)**2", 3), ("Max(x, 0) + Min(x, 0)", 3),
+])
+def test_removable_and_continuous_cases_still_expand(text: str, order: int) -> None:
+    f = symtaylor.parse(text)
+    s = sp.series(f, x, 0, order + 1).removeO()
+    assert sp.expand(taylor(f, [x], at=0, order=order).polynomial - s) == 0
+
+
+def test_removable_singularity_on_a_line_still_expands() -> None:
+    t = taylor("sin(x*y)/(x*y)", "x y", (0, 0), 4)
+    assert sp.expand(t.polynomial - (1 - x**2 * y**2 / 6)) == 0
+
+
+# -- long expansions: recurrences and dense products (issue 16) ------------------------------------
+
+
+def test_atan_order_200_is_fast_and_exact() -> None:
+    import time
+    t0 = time.perf_counter()
+    t = taylor("atan(x)", "x", at=0, order=200)
+    assert time.perf_counter() - t0 < 5  # was 27 s
+    # closed form: atan(x) = sum (-1)^k x^(2k+1) / (2k+1)
+    expect = {(2 * k + 1,): sp.Rational((-1) ** k, 2 * k + 1) for k in range(100)}
+    assert dict(t.coefficients.items()) == expect
+
+
+@pytest.mark.parametrize("func, c", [
+    (sp.atan, sp.Rational(1, 3)), (sp.acot, sp.Rational(2, 1)), (sp.atanh, sp.Rational(-1, 4)),
+    (sp.asin, sp.Rational(1, 5)), (sp.acos, sp.Rational(-1, 3)), (sp.asinh, sp.Rational(3, 2)),
+    (sp.acosh, sp.Rational(5, 2)), (sp.erf, sp.Rational(1, 2)), (sp.erfc, sp.Rational(-2, 3)),
+    (sp.asin, sp.sqrt(2) / 3), (sp.atan, sp.pi / 7),
+])
+def test_recurrence_rules_agree_with_mpmath(func: sp.Expr, c: sp.Expr) -> None:
+    # T_60 at c + h, h a fifth of the distance to the nearest singularity: the truncation error
+    # is below 5**-60 ~ 1e-42; the truth is mpmath's function at 50 digits
+    n = 60
+    sing = {sp.atan: [sp.I, -sp.I], sp.acot: [sp.I, -sp.I, 0], sp.asinh: [sp.I, -sp.I],
+            sp.erf: [], sp.erfc: []}.get(func, [1, -1])
+    dist = min([abs(complex(sp.N(c - s))) for s in sing], default=2.0)
+    h = sp.Rational(int(dist * 1000), 5000)
+    t = taylor(func(x), [x], at=c, order=n)
+    mp_f = {sp.acot: lambda u: mpmath.acot(u)}.get(func, getattr(mpmath, func.__name__, None))
+    with mpmath.workdps(60):
+        true = mp_f(mpmath.mpf(sp.N(c + h, 70)))
+        got = sp.N(t.polynomial.subs(x, c + h), 60)
+        assert abs(mpmath.mpf(sp.Float(got, 60)) - true) < mpmath.mpf(10) ** -40
+
+
+@pytest.mark.parametrize("text", ["exp(sin(x))", "tan(x)", "log(1+x)/(1+x**2)",
+                                  "exp(x)*cos(x)**2", "sqrt(1+x)*cosh(x)"])
+def test_order_200_products_agree_with_mpmath(text: str) -> None:
+    # the dense univariate products (flint mul_low) against mpmath at 50 digits at x = 1/4,
+    # well inside every radius of convergence (>= 1): the tail is below 4**-200
+    import time
+    t0 = time.perf_counter()
+    t = taylor(text, "x", at=0, order=200)
+    assert time.perf_counter() - t0 < 10  # was 17-20 s
+    f = symtaylor.parse(text)
+    fn = sp.lambdify(x, f, modules="mpmath")
+    got = sp.N(t(sp.Rational(1, 4)), 60)
+    with mpmath.workdps(60):
+        true = fn(mpmath.mpf(1) / 4)
+        assert abs(mpmath.mpf(sp.Float(got, 60)) - true) < mpmath.mpf(10) ** -45

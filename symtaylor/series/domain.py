@@ -186,6 +186,8 @@ def _mpf(e: sp.Expr) -> Any:
 class _ExactOps:
     """Constants as SymPy expressions."""
 
+    exact = True
+
     exp, sin, cos, sinh, cosh, log = sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.log
 
     @staticmethod
@@ -221,6 +223,8 @@ class _ExactOps:
 
 class _BallOps:
     """Constants as arb balls (rigorous enclosures)."""
+
+    exact = False
 
     @staticmethod
     def exp(c: arb) -> arb:

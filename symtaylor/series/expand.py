@@ -25,7 +25,7 @@ from typing import NamedTuple
 import sympy as sp
 
 from .engine import _Engine, _Exact, _Singular
-from .fallback import _fallback
+from .fallback import _check_continuous, _fallback
 from .rewrite import _resolve_branches, _rewrite
 
 
@@ -45,5 +45,7 @@ def _expand_core(expr: sp.Expr, variables: tuple[sp.Symbol, ...], point: tuple[s
     try:
         exact = engine.exact(_rewrite(expr), point)
     except _Singular as exc:
-        return _Expanded(_fallback(expr, variables, point, order, str(exc)), "sympy-series", None)
+        coeffs = _fallback(expr, variables, point, order, str(exc))
+        _check_continuous(expr, variables, point, coeffs)
+        return _Expanded(coeffs, "sympy-series", None)
     return _Expanded(exact.coefficients(), "series-arithmetic", exact)

@@ -7,7 +7,10 @@ but exact) from both sides. It accepts the result only if both one-sided expansi
 every power of ``t`` is a non-negative integer (with several variables, the ``t**k``
 coefficient must be a homogeneous polynomial of degree ``k`` in the ``h_i``); otherwise the
 function is not analytic there and :class:`~symtaylor.errors.NotAnalyticError` says why.
-:func:`_check_real` refuses coefficients that are infinite or complex (``log(x)`` at ``-1``).
+:func:`_check_real` refuses coefficients that are infinite or complex (``log(x)`` at ``-1``);
+:func:`_check_continuous` refuses an expansion whose constant term is not the value of ``f`` at
+or next to the point (``floor(cos(x))`` at 0, ``atan2(y, x)`` on its cut), where the one-sided
+series agree although ``f`` jumps.
 
 Examples
 --------
@@ -123,6 +126,89 @@ def _fallback(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence[sp.
         else:
             out.update(_homogeneous(line, k, c))
     return {k: v for k, v in out.items() if v != 0}
+
+
+#: the probes' distance from the point, and how far their values may be from the limit there
+_PROBE = sp.Rational(1, 10**20)
+_JUMP = 1e-8
+_DIGITS = 50
+
+
+def _number(e: sp.Expr) -> complex | None:
+    """A constant at 50 digits as a complex number (``None``: not a finite number)."""
+    if _singular_value(e):
+        return None
+    try:
+        v = complex(sp.N(e, _DIGITS))
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return None
+    return v if v == v and abs(v) != float("inf") else None
+
+
+def _differs(value: sp.Expr, limit: sp.Expr, tol: float) -> bool:
+    """Is ``value - limit`` certainly not zero (beyond ``tol`` relative to ``limit``)?"""
+    d = value - limit
+    if d == 0:
+        return False
+    syms = sorted(d.free_symbols, key=str)
+    samples: list[dict] = [{}]
+    if syms:  # parameters: different at generic values (two positive samples, both differ)
+        samples = [{s: sp.Rational(7 + 4 * i, 13 + 6 * i + 2 * j) for j, s in enumerate(syms)}
+                   for i in range(2)]
+    for env in samples:
+        dv, lv = _number(d.xreplace(env)), _number(limit.xreplace(env))
+        if dv is None or lv is None or abs(dv) <= tol * max(1.0, abs(lv)):
+            return False
+    return True
+
+
+def _directions(m: int) -> list[tuple[int, ...]]:
+    """Unit steps along each axis and the two diagonals, both ways."""
+    out = []
+    for i in range(m):
+        out.append(tuple(int(i == j) for j in range(m)))
+    if m > 1:
+        out.append((1,) * m)
+        out.append(tuple((-1) ** j for j in range(m)))
+    return out + [tuple(-e for e in d) for d in out]
+
+
+def _check_continuous(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence[sp.Expr],
+                      coeffs: Mapping[tuple[int, ...], sp.Expr]) -> None:
+    """Refuse an expansion whose constant term is not ``f``'s value at the point, or not its
+    value next to the point: ``f`` is not continuous there although SymPy's one-sided series
+    agree (``floor(cos(x))`` at 0: the series say 0, ``f(0) = 1``; ``atan2(y, x)`` on its cut:
+    ``pi`` above the negative x-axis, ``-pi`` below). ``f(a)`` is evaluated exactly and
+    compared at 50 digits; where ``f(a)`` is undefined (``sin(x)/x`` at 0) the expansion is
+    that of the continuous extension. Next to a numeric point ``f`` is evaluated at 50 digits
+    at ``a + 10**-20 d`` for the axis and diagonal directions ``d``, both ways, where a
+    continuous ``f`` is within ``1e-8`` of the constant term."""
+    c0 = coeffs.get((0,) * len(variables), sp.Integer(0))
+    line = _Along(expr, variables, point)
+    try:
+        value = expr.xreplace(dict(zip(variables, point)))
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        value = None
+    if value is not None and not _singular_value(value) and _differs(value, c0, 1e-40):
+        raise line.not_analytic(
+            f"it is not continuous there: f = {value} at the point, but its expansion starts "
+            f"with {c0} (the limit next to it)")
+    if expr.free_symbols - set(variables) or any(a.free_symbols for a in point):
+        return
+    limit = _number(c0)
+    if limit is None:
+        return
+    for d in _directions(len(variables)):
+        near = {v: a + _PROBE * e for v, a, e in zip(variables, point, d)}
+        fv = _number(expr.xreplace(near))  # None: undefined there (sin(x*y)/(x*y) on an axis)
+        if fv is not None and abs(fv - limit) > _JUMP * max(1.0, abs(limit)):
+            shown = sp.sstr(sp.Float(fv.real, 15) + sp.I * sp.Float(fv.imag, 15)
+                            if fv.imag else sp.Float(fv.real, 15))
+            step = ", ".join(f"{v} = {a}" + ("" if not e else " + 1e-20" if e > 0 else " - 1e-20")
+                             for v, a, e in zip(variables, point, d))
+            raise line.not_analytic(
+                f"it is not continuous there: f is {shown} at {step}, but its expansion "
+                f"starts with {c0}")
 
 
 def _complex_number(c: sp.Expr) -> bool:

@@ -23,6 +23,8 @@ import operator
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from flint import fmpq, fmpq_poly
+
 #: ``(total degree, e_1, ..., e_m)``
 Key = tuple[int, ...]
 #: ``{key: coefficient}``; absent keys are zero
@@ -41,7 +43,35 @@ def _scale(p: Series, c: Any) -> Series:
     return {k: c * v for k, v in p.items()}
 
 
+def _as_poly(p: Series) -> fmpq_poly | None:
+    """A univariate series with ``fmpq`` coefficients as a python-flint polynomial (else
+    ``None``): its products run in C (``mul_low``), the fast path of long expansions."""
+    coeffs: dict[int, Any] = {}
+    for k, c in p.items():
+        if len(k) != 2 or type(c) is not fmpq:
+            return None
+        coeffs[k[0]] = c
+    if not coeffs:
+        return fmpq_poly([])
+    dense = [fmpq(0)] * (max(coeffs) + 1)
+    for k, c in coeffs.items():
+        dense[k] = c
+    return fmpq_poly(dense)
+
+
+def _from_poly(poly: fmpq_poly) -> Series:
+    return {(k, k): c for k, c in enumerate(poly.coeffs()) if c}
+
+
+#: below this many terms the dict loops beat the conversions to and from ``fmpq_poly``
+_DENSE = 8
+
+
 def _mul(p: Series, q: Series, order: int) -> Series:
+    if len(p) >= _DENSE and len(q) >= _DENSE:
+        a, b = _as_poly(p), _as_poly(q)
+        if a is not None and b is not None:
+            return _from_poly(a.mul_low(b, order + 1))
     if len(p) > len(q):
         p, q = q, p
     qs = sorted(q.items(), key=lambda kv: kv[0][0])
@@ -75,6 +105,13 @@ def _pow_int(p: Series, n: int, order: int, one: Key) -> Series:
 def _compose(d: Sequence[Any], p1: Series, order: int, zero: Key) -> Series:
     """``sum_k d[k] * p1**k`` truncated (p1 has no constant term), by Horner's rule."""
     n = min(order, len(d) - 1)
+    if n >= _DENSE and len(zero) == 2 and all(type(c) is fmpq for c in d[:n + 1]):
+        u = _as_poly(p1)
+        if u is not None:
+            out = fmpq_poly([d[n]])
+            for k in range(n - 1, -1, -1):
+                out = out.mul_low(u, order + 1) + d[k]
+            return _from_poly(out)
     acc: Series = {zero: d[n]}
     for k in range(n - 1, -1, -1):
         acc = _mul(acc, p1, order)

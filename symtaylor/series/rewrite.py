@@ -1,8 +1,9 @@
 r"""Rewrites applied to an expression before the engine expands it.
 
 * :func:`_resolve_branches`: near a numeric point away from their kinks and jumps, ``Max``/``Min``
-  are one of their arguments and ``sign``/``Heaviside``/``floor``/``ceiling`` are constants;
-  they are replaced by that, so the fast route applies (``Max(x, 0)`` at ``x = 1/2`` is ``x``).
+  are one of their arguments, ``sign``/``Heaviside``/``floor``/``ceiling`` are constants and
+  ``atan2`` is an ``atan``; they are replaced by that, so the fast route applies (``Max(x, 0)``
+  at ``x = 1/2`` is ``x``).
   At a kink they are kept, and the fallback's one-sided expansions decide.
 * :func:`_rewrite`: ``tan``, ``cot``, ``sec``, ``csc``, ``tanh``, ``coth`` as quotients of
   ``sin``/``cos`` (``sinh``/``cosh``): two cheap compositions and a reciprocal instead of high
@@ -46,7 +47,7 @@ def _rewrite(expr: sp.Expr) -> sp.Expr:
                         lambda e: _REWRITES[e.func](e.args[0]))
 
 
-_BRANCHED = (sp.Max, sp.Min, sp.sign, sp.Heaviside, sp.floor, sp.ceiling)
+_BRANCHED = (sp.Max, sp.Min, sp.sign, sp.Heaviside, sp.floor, sp.ceiling, sp.atan2)
 
 Value = Callable[[sp.Expr], "float | None"]
 
@@ -78,6 +79,21 @@ def _local_constant(node: sp.Expr, value: Value) -> sp.Expr:
     return node
 
 
+def _atan2_branch(node: sp.Expr, value: Value) -> sp.Expr:
+    """``atan2(y, x)`` as ``atan`` on the half-plane that holds the point: ``atan(y/x)`` for
+    ``x > 0``, ``+-pi/2 - atan(x/y)`` for ``y > 0`` or ``y < 0``. On its cut (``y = 0``,
+    ``x < 0``) and at the origin it is kept: the fallback and the continuity check decide."""
+    yv, xv = value(node.args[0]), value(node.args[1])
+    if yv is None or xv is None:
+        return node
+    yy, xx = node.args
+    if xv > 1e-12:
+        return sp.atan(yy / xx)
+    if abs(yv) > 1e-12:
+        return (1 if yv > 0 else -1) * sp.pi / 2 - sp.atan(xx / yy)
+    return node
+
+
 def _resolve_branches(expr: sp.Expr, variables: Sequence[sp.Symbol],
                       point: Sequence[sp.Expr]) -> sp.Expr:
     """Away from their kinks and jumps, ``Max``/``Min`` are one of their arguments and
@@ -100,6 +116,8 @@ def _resolve_branches(expr: sp.Expr, variables: Sequence[sp.Symbol],
             return node
         if isinstance(node, sp.Max | sp.Min):
             return _active_branch(node, value)
+        if isinstance(node, sp.atan2):
+            return _atan2_branch(node, value)
         return _local_constant(node, value)
 
     return expr.replace(lambda e: isinstance(e, _BRANCHED), resolve)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
+from flint import fmpq, fmpq_poly
 
 from ..enclosure import IntervalProgram, compile_enclosure
 from ..errors import UnsupportedFunctionError
@@ -48,8 +49,9 @@ class Rule:
     coeffs : callable
         ``(c, n, ops) -> [F^(k)(c)/k!, k = 0..n]``.
     kink_at_zero : bool
-        ``F`` is not analytic where its argument vanishes (``log``, ``Abs``): the exact route
-        leaves such a point to the SymPy fallback, which decides analyticity.
+        ``F`` is not analytic where its argument vanishes (``log``, ``Abs``; ``acot`` jumps
+        there): the exact route leaves such a point to the SymPy fallback, which decides
+        analyticity.
     """
 
     coeffs: Coeffs
@@ -151,11 +153,109 @@ def _by_derivatives(func: Any) -> Rule:
     return Rule(coeffs)
 
 
+class _Algebraic:
+    r"""An inverse trigonometric or hyperbolic function, or ``erf``/``erfc``: ``F`` whose
+    derivative is ``K Q(z)**r`` (``Q`` quadratic, ``r = -1`` or ``-1/2``) or ``K exp(Q(z))``.
+
+    Exact constants come from a recurrence, not from differentiating ``F`` repeatedly: the
+    Taylor coefficients ``b_k`` of ``Q(c + u)**r = q_0 + q_1 u + q_2 u**2`` obey J. C. P.
+    Miller's ``k q_0 b_k = sum_{j=1,2} (j (r + 1) - k) q_j b_{k-j}``, i.e. ``b_k = q_0**(r-k)
+    N_k(c)`` with polynomials ``N_k`` over ``QQ`` (``exp(Q)``: ``k e_k = q_1 e_{k-1} + 2 q_2
+    e_{k-2}``, ``e_k = exp(q_0) M_k(c)``); then ``F^(k)(c)/k! = K b_{k-1}/k``. The polynomials
+    are made once per order (python-flint ``fmpq_poly``) and evaluated at a rational ``c`` in
+    ``fmpq``: order 200 of ``atan`` at 0 takes milliseconds (differentiating took 27 s). Balls
+    keep the derivative table (its interval program encloses over wide boxes).
+    """
+
+    def __init__(self, func: Any, k: sp.Expr, quadratic: tuple[int, int, int],
+                 r: sp.Rational | None) -> None:
+        self.func, self.k, self.quadratic, self.r = func, k, quadratic, r
+
+    def _front(self, c: sp.Expr, q: sp.Expr) -> sp.Expr:
+        """``exp(Q(c))`` or ``Q(c)**r`` (for ``acosh``, SymPy's ``(c-1)**r (c+1)**r``)."""
+        if self.r is None:
+            return sp.exp(q)
+        if self.quadratic == _MINUS_ONE:
+            return sp.Pow(c - 1, self.r) * sp.Pow(c + 1, self.r)
+        return sp.Pow(q, self.r)
+
+    def __call__(self, c: Any, n: int, ops: Any) -> list[Any]:
+        if not getattr(ops, "exact", False):
+            return ops.tabulated(_derivative_table(self.func, n), c)
+        polys = _recurrence_polys(self.quadratic, self.r, n - 1) if n else ()
+        q0 = fmpq_poly(list(self.quadratic))
+        out = [self.func(c)]
+        if c.is_Rational:
+            cq = fmpq(int(c.p), int(c.q))
+            q = q0(cq)
+            if q == 0 and self.r is not None:  # a branch point (asin at 1): the fallback decides
+                return out + [sp.zoo] * n
+            front = self.k * self._front(c, _rat(q))
+            inv = 1 / q if self.r is not None else fmpq(1)
+            scale = fmpq(1)
+            for k, poly in enumerate(polys, start=1):
+                out.append(front * _rat(poly(cq) * scale / k))
+                scale *= inv
+            return out
+        powers = [sp.Integer(1)]
+        for _ in range(max(n, 2)):
+            powers.append(powers[-1] * c)
+        qc = sp.expand(sum(a * powers[j] for j, a in enumerate(self.quadratic)))
+        front = self.k * self._front(c, qc)
+        inv = sp.Integer(1) if self.r is None else sp.Pow(qc, -1)
+        for k, poly in enumerate(polys, start=1):
+            value = sp.Add(*[_rat(a) * powers[j] for j, a in enumerate(poly.coeffs()) if a])
+            out.append(front * inv ** (k - 1) * value / k)
+        return out
+
+
+def _rat(q: fmpq) -> sp.Rational:
+    return sp.Rational(int(q.p), int(q.q))
+
+
+@functools.lru_cache(maxsize=64)
+def _recurrence_polys(quadratic: tuple[int, int, int], r: sp.Rational | None,
+                      n: int) -> tuple[fmpq_poly, ...]:
+    """``N_0 .. N_n`` (or ``M_0 .. M_n`` for ``r = None``, the ``exp(Q)`` case) of
+    :class:`_Algebraic`, as polynomials in ``c``."""
+    q0 = fmpq_poly(list(quadratic))
+    q1 = q0.derivative()
+    q2 = fmpq(quadratic[2])
+    out = [fmpq_poly([1])]
+    if r is None:  # k M_k = q1 M_{k-1} + 2 q2 M_{k-2}
+        for k in range(1, n + 1):
+            nxt = q1 * out[-1]
+            if k >= 2:
+                nxt += 2 * q2 * out[-2]
+            out.append(nxt / k)
+        return tuple(out)
+    rq = fmpq(int(r.p), int(r.q))
+    for k in range(1, n + 1):  # k N_k = (r + 1 - k) q1 N_{k-1} + (2 r + 2 - k) q2 q0 N_{k-2}
+        nxt = (rq + 1 - k) * q1 * out[-1]
+        if k >= 2:
+            nxt += (2 * rq + 2 - k) * q2 * q0 * out[-2]
+        out.append(nxt / k)
+    return tuple(out)
+
+
+_HALF = sp.Rational(-1, 2)
+_ONE_PLUS, _ONE_MINUS, _MINUS_ONE = (1, 0, 1), (1, 0, -1), (-1, 0, 1)  # 1 + z^2, 1 - z^2, z^2 - 1
+
+#: ``F: (K, Q, r)`` with ``F' = K Q(z)**r`` (``r = None``: ``F' = K exp(Q(z))``)
+_ALGEBRAIC = {
+    sp.atan: (sp.Integer(1), _ONE_PLUS, sp.Integer(-1)),
+    sp.acot: (sp.Integer(-1), _ONE_PLUS, sp.Integer(-1)),
+    sp.atanh: (sp.Integer(1), _ONE_MINUS, sp.Integer(-1)),
+    sp.asin: (sp.Integer(1), _ONE_MINUS, _HALF),
+    sp.acos: (sp.Integer(-1), _ONE_MINUS, _HALF),
+    sp.asinh: (sp.Integer(1), _ONE_PLUS, _HALF),
+    sp.acosh: (sp.Integer(1), _MINUS_ONE, _HALF),
+    sp.erf: (2 / sp.sqrt(sp.pi), (0, 0, -1), None),
+    sp.erfc: (-2 / sp.sqrt(sp.pi), (0, 0, -1), None),
+}
+
 #: Functions whose Taylor coefficients come from differentiating ``F(z)`` alone (cached).
-_BY_DERIVATIVES = (
-    sp.tan, sp.cot, sp.sec, sp.csc, sp.tanh, sp.coth, sp.atan, sp.acot, sp.asin, sp.acos,
-    sp.asinh, sp.acosh, sp.atanh, sp.erf, sp.erfc,
-)  # fmt: skip
+_BY_DERIVATIVES = (sp.tan, sp.cot, sp.sec, sp.csc, sp.tanh, sp.coth)
 
 #: The registry: one entry per supported function class.
 RULES: dict[Any, Rule] = {
@@ -167,6 +267,9 @@ RULES: dict[Any, Rule] = {
     sp.log: Rule(_log, kink_at_zero=True),
     sp.Abs: Rule(_abs, kink_at_zero=True),
     **{func: _by_derivatives(func) for func in _BY_DERIVATIVES},
+    # acot jumps at 0 (SymPy's acot(x) is atan(1/x) for real x: pi/2 at 0+, -pi/2 at 0-)
+    **{func: Rule(_Algebraic(func, *spec), kink_at_zero=func is sp.acot)
+       for func, spec in _ALGEBRAIC.items()},
 }
 
 
