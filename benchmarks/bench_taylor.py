@@ -4,6 +4,8 @@ Run: ``python benchmarks/bench_taylor.py`` (``--quick``: fewer repeats, tighter 
 
 * Univariate: ``exp(sin(x))``, ``tan(x)``, ``log(1+x)/(1+x**2)``, ``exp(x)*cos(x)**2`` at 0, orders
   10, 20, 40, against ``sympy.series(f, x, 0, n + 1)``.
+* Order 200: ``atan``, ``asin``, ``exp(sin(x))``, ``tan`` at 0 against differentiating ``f``
+  200 times and against ``sympy.series``.
 * Multivariate: ``exp(x*y)*sin(z) + log(1+x**2+y**2)`` at (1, 1/2, 1/3), orders 2..8, and the
   extended Rosenbrock function (6 and 12 variables, order 4), against the naive route
   ``sum_{|alpha| <= n} D^alpha f(a)/alpha! (x - a)^alpha`` (each partial derivative obtained by
@@ -120,6 +122,36 @@ def bench_univariate(quick: bool) -> list[tuple[str, int, float]]:
     return out
 
 
+def bench_long(quick: bool) -> list[tuple[str, int, float]]:
+    """Order 200 (issue 16: atan took 27 s by repeated differentiation): symtaylor against the
+    derivative table (``F^(k)(0)/k!`` by differentiating ``F`` 200 times, the former route of
+    atan) and against ``sympy.series``."""
+    cap = 10.0 if quick else 60.0
+    n = 200
+    print(f"\nOrder {n} at 0: symtaylor vs differentiating 200 times / sympy.series (median s)")
+    print(f"{'f':>20} {'symtaylor':>10} {'diff x200':>10} {'ratio':>9} {'series':>10} "
+          f"{'ratio':>9}")
+    out = []
+    for text in ("atan(x)", "asin(x)", "exp(sin(x))", "tan(x)"):
+        f = sp.sympify(text)
+        ours = timed(lambda f=f: taylor(f, [x], at=0, order=n).polynomial, 3)
+
+        def by_diff(f: sp.Expr = f) -> sp.Expr:
+            d, terms = f, []
+            for k in range(n + 1):
+                terms.append(d.subs(x, 0) / math.factorial(k) * x**k)
+                d = sp.diff(d, x)
+            return sp.Add(*terms)
+
+        anchor = capped(by_diff, 1, cap)
+        theirs = capped(lambda f=f: sp.series(f, x, 0, n + 1), 1, cap)
+        shown = [f"> {cap:.0f}" if math.isinf(v) else fmt(v) for v in (anchor, theirs)]
+        print(f"{text:>20} {fmt(ours):>10} {shown[0]:>10} {ratio(anchor, ours, cap):>9} "
+              f"{shown[1]:>10} {ratio(theirs, ours, cap):>9}", flush=True)
+        out.append((text, n, anchor / ours))
+    return out
+
+
 def bench_multivariate(quick: bool) -> list[tuple[str, int, float]]:
     cap = 10.0 if quick else 30.0
     reps = 3
@@ -163,6 +195,7 @@ def main() -> None:
     t0 = time.perf_counter()
     uni = bench_univariate(quick)
     multi = bench_multivariate(quick)
+    long = bench_long(quick)
     print("\nTargets")
     r6 = next(r for lab, n, r in multi if lab == "3 variables" and n == 6)
     print(f"  3 variables, order 6: {r6:.1f}x faster than naive (target >= 10x): "
@@ -171,6 +204,9 @@ def main() -> None:
     worst = min(r20)
     print(f"  one variable, order 20: worst ratio vs series {worst:.1f}x (target >= 1x): "
           f"{'MET' if worst >= 1 else 'MISSED'}")
+    r200 = min(r for _, _, r in long)
+    print(f"  one variable, order 200: worst ratio vs differentiating {r200:.1f}x "
+          f"(target >= 10x): {'MET' if r200 >= 10 else 'MISSED'}")
     print(f"(total {time.perf_counter() - t0:.0f} s)")
 
 
