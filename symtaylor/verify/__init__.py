@@ -24,6 +24,12 @@ The package, one concept per module (each uses only those above it):
 ``derivatives``  :func:`check_gradient`, :func:`check_hessian`, :func:`check_jacobian`
 ``steps``        :func:`check_newton_step`, :func:`check_gradient_step`
 ``step_sizes``   :func:`check_step_size`, :func:`check_max_step`
+``remainder``    :func:`check_remainder`, :func:`check_remainder_bound`
+``least_squares``  :func:`check_gauss_newton_step`, :func:`check_lm_step`
+``quasi_newton``  :func:`check_quasi_newton_update` (BFGS, DFP on B or H, SR1)
+``rates``        :func:`check_rate`, :func:`check_condition_number`, :func:`check_optimal_step`
+``finite_differences``  :func:`check_fd_truncation`, :func:`check_fd_optimal_step`,
+                 :func:`check_stencil_weights`
 ===============  ==============================================================================
 
 Examples
@@ -42,20 +48,37 @@ True
 
 from .derivatives import check_gradient, check_hessian, check_jacobian
 from .equality import equivalent
+from .finite_differences import check_fd_optimal_step, check_fd_truncation, check_stencil_weights
+from .least_squares import check_gauss_newton_step, check_lm_step
+from .quasi_newton import QUASI_NEWTON_KINDS, check_quasi_newton_update
+from .rates import check_condition_number, check_optimal_step, check_rate
 from .records import Mistake, Verdict
+from .remainder import check_remainder, check_remainder_bound
 from .step_sizes import check_max_step, check_step_size
 from .steps import check_gradient_step, check_newton_step
 from .taylor import check_taylor
 
 __all__ = [
+    "QUASI_NEWTON_KINDS",
     "Mistake",
     "Verdict",
+    "check_condition_number",
+    "check_fd_optimal_step",
+    "check_fd_truncation",
+    "check_gauss_newton_step",
     "check_gradient",
     "check_gradient_step",
     "check_hessian",
     "check_jacobian",
+    "check_lm_step",
     "check_max_step",
     "check_newton_step",
+    "check_optimal_step",
+    "check_quasi_newton_update",
+    "check_rate",
+    "check_remainder",
+    "check_remainder_bound",
+    "check_stencil_weights",
     "check_step_size",
     "check_taylor",
     "equivalent",

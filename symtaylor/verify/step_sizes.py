@@ -153,6 +153,9 @@ def _max_step_slips(c: sp.Expr, b: ConvergenceBounds) -> list[Slip]:
         Slip("used-mu", lambda: 1 / mu if mu else None,
              f"{c} is 1/mu with mu = {mu} the smallest curvature; the largest safe step is "
              f"2/L = {max_step} (L = {L})"),
+        Slip("hessian-2A", lambda: 4 / L if L else None,
+             f"{c} is 2/L with L an eigenvalue of A in f = x^T A x; the Hessian is 2A: "
+             f"2/L = {max_step}"),
         Slip("reciprocal", lambda: 2 * L, f"{c} is 2L: the bound is 2/L = {max_step}"),
         Slip("reciprocal", lambda: L, f"{c} is L: the bound is 2/L = {max_step}"),
     ]

@@ -23,7 +23,7 @@ from ..steps import gradient_step, newton_step
 from .answers import _answer_vector, _At, _decimals_note, _setup
 from .equality import _same, _same_matrix
 from .records import Mistake, Verdict
-from .slips import Slip, first_slip
+from .slips import Slip, first_slip, matrix_score
 
 __all__ = ["check_gradient_step", "check_newton_step"]
 
@@ -69,11 +69,14 @@ def _named_slip(slips: Callable[[], Iterable[Slip]], expected: sp.Matrix, given:
 
 
 def _verdict(question: str, expected: sp.Matrix, given: sp.Matrix, mistakes: list[Mistake],
-             notes: tuple[str, ...], derivation: Any) -> Verdict:
-    """A verdict on an update: one variable reads as a scalar, several as a column."""
+             notes: tuple[str, ...], derivation: Any, close: _Close = _same_matrix) -> Verdict:
+    """A verdict on an update: one variable reads as a scalar, several as a column; ``score``
+    is the share of right entries."""
+    score = 1.0 if not mistakes else matrix_score(
+        expected, given, lambda a, b: close(sp.Matrix([a]), sp.Matrix([b])))
     return Verdict(not mistakes, question, expected if expected.rows > 1 else expected[0],
                    given if given.rows > 1 else given[0], tuple(mistakes), notes,
-                   derivation=derivation)
+                   derivation=derivation, score=score)
 
 
 # -- Newton steps --------------------------------------------------------------------------------
@@ -210,7 +213,7 @@ def check_newton_step(f: ExprLike, variables: VariablesLike, answer: Any,
         question += f" with damping {damping}"
     notes = (_decimals_note(answer, zip(expected, given))
              if mistakes and tol is None and expected.shape == given.shape else ())
-    return _verdict(question, expected, given, mistakes, notes, step.derivation)
+    return _verdict(question, expected, given, mistakes, notes, step.derivation, close)
 
 
 # -- gradient steps ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from ..series import taylor  # the Taylor engine (derivation layer)
 from .answers import _answer_expr, _decimals_note, _setup
 from .equality import _same
 from .records import Mistake, Verdict, _monomial, _point_text
-from .slips import Slip, first_slip
+from .slips import Slip, derivative_slips, first_slip, part_score
 
 __all__ = ["check_taylor"]
 
@@ -134,24 +134,32 @@ def check_taylor(
     wide = taylor(expr, syms, at=point, order=top) if top > order else expansion
     expected = {m: c for m, c in expansion.coefficients.items() if c != 0}
     mistakes: list[Mistake] = []
-    for m in sorted(set(expected) | set(given), key=lambda t: (sum(t), [-e for e in t])):
+    parts = sorted(set(expected) | set(given), key=lambda t: (sum(t), [-e for e in t]))
+    for m in parts:
         want = expected.get(m, sp.Integer(0))
         got = given.get(m, sp.Integer(0))
         if sum(m) > order or not _same(want, got):
-            mistakes.append(_coefficient_mistake(m, want, got, syms, point, order))
+            mistakes.append(_coefficient_mistake(m, want, got, expr, syms, point, order))
     whole: list[Mistake] = []
+    score = part_score(len(parts) - len(mistakes), len(parts))
     if mistakes:
-        found = (_order_mistake(order, given_expr, given, expected, wide, mistakes)
-                 or _point_mistake(expr, syms, point, order, given_expr))
-        whole = [found] if found is not None else []
+        powers = _powers_mistake(syms, point, expansion.polynomial, given_expr)
+        if powers is not None:  # the coefficients are right, written in the wrong basis
+            whole, mistakes, score = [powers], [], 0.5
+        else:
+            found = (_order_mistake(order, given_expr, given, expected, wide, mistakes)
+                     or _point_mistake(expr, syms, point, order, given_expr))
+            whole = [found] if found is not None else []
     return Verdict(
-        not mistakes,
+        not (mistakes or whole),
         f"Taylor polynomial of order {order} of {expr} about {_point_text(syms, point)}",
         expansion.polynomial,
         given_expr,
         tuple(whole + mistakes),
-        _decimals_note(answer, [(expansion.polynomial, given_expr)]) if mistakes else (),
+        _decimals_note(answer, [(expansion.polynomial, given_expr)]) if whole or mistakes
+        else (),
         derivation=expansion,
+        score=score,
     )
 
 
@@ -167,11 +175,20 @@ def _coefficient_slips(m: tuple[int, ...], want: sp.Expr, fact: int) -> list[Sli
         slips += [Slip("factorial", lambda: want * fact, f"forgot to divide by {_fact_text(m)}"),
                   Slip("double-factorial", lambda: want / fact,
                        f"divided by {_fact_text(m)} twice")]
+    total = math.factorial(sum(m))
+    if sum(1 for k in m if k) > 1 and total != fact:
+        alpha = "*".join(f"{k}!" for k in m if k)
+        slips += [Slip("multi-index-factorial", lambda: want * fact / total,
+                       f"divided by {sum(m)}! instead of the multi-index factorial "
+                       f"alpha! = {alpha}"),
+                  Slip("multi-index-factorial", lambda: want * total / fact,
+                       f"the mixed term counted {total // fact} times: its coefficient is "
+                       f"D^alpha f / alpha! with alpha! = {alpha}")]
     slips.append(Slip("sign", lambda: -want, "sign error"))
     return slips
 
 
-def _coefficient_mistake(m: tuple[int, ...], want: sp.Expr, got: sp.Expr,
+def _coefficient_mistake(m: tuple[int, ...], want: sp.Expr, got: sp.Expr, expr: sp.Expr,
                          syms: tuple[sp.Symbol, ...], point: tuple[sp.Expr, ...], order: int
                          ) -> Mistake:
     """What is wrong with the coefficient ``got`` of the multi-index ``m`` (``want`` is right):
@@ -184,6 +201,10 @@ def _coefficient_mistake(m: tuple[int, ...], want: sp.Expr, got: sp.Expr,
     line = f"{label} should be {want}, not {got}"
     fact = math.prod(math.factorial(k) for k in m)
     slip = first_slip(_coefficient_slips(m, want, fact), lambda c: _same(got, c))
+    if slip is None and len(syms) == 1 and sum(m) >= 1:
+        slip = first_slip(derivative_slips(expr, syms[0], sum(m), fact), lambda c: _same(got, c),
+                          prepare=lambda c: c.xreplace({syms[0]: point[0]}),
+                          errors=(TypeError, ValueError, ZeroDivisionError))
     if slip is not None:
         return Mistake(label, want, got, slip.kind, f"{line} ({slip.why})", m)
     if sum(m) >= 1:
@@ -213,6 +234,21 @@ def _order_mistake(order: int, given_expr: sp.Expr, given: dict, expected: dict,
             f"this is the Taylor polynomial of order {order - 1}: the degree-{order} terms "
             "are missing")
     return None
+
+
+def _powers_mistake(syms: tuple[sp.Symbol, ...], point: tuple[sp.Expr, ...],
+                    polynomial: sp.Expr, given_expr: sp.Expr) -> Mistake | None:
+    """The right coefficients written in powers of ``x`` instead of ``x - a``?"""
+    if all(a == 0 for a in point):
+        return None
+    back = given_expr.xreplace({v: v - a for v, a in zip(syms, point)})
+    if not _same(sp.expand(back), sp.expand(polynomial)):
+        return None
+    hs = ", ".join(f"({v} - {a})" if a != 0 else str(v) for v, a in zip(syms, point))
+    xs = ", ".join(str(v) for v, a in zip(syms, point) if a != 0)
+    return Mistake("whole answer", None, given_expr, "powers-of-x",
+                   f"the coefficients are right but written in powers of {xs} instead of "
+                   f"powers of {hs} (the expansion is about {_point_text(syms, point)})")
 
 
 def _point_mistake(expr: sp.Expr, syms: tuple[sp.Symbol, ...], point: tuple[sp.Expr, ...],
