@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,6 +72,10 @@ __all__ = [
 #: Default symbolic parameters: learning rate, damping, trust-region radius.
 ALPHA, LAMBDA, DELTA = sp.Symbol("alpha"), sp.Symbol("lambda"), sp.Symbol("Delta")
 
+#: The methods whose full derivation :mod:`symtaylor.derivations.steps` builds.
+_DERIVED = frozenset({"gradient", "newton", "damped-newton", "gauss-newton",
+                      "levenberg-marquardt"})
+
 
 # -- records ---------------------------------------------------------------------------------
 
@@ -120,9 +125,16 @@ class Step:
     direction : sympy.Matrix
         ``n x 1``: ``update - x``.
     model : QuadraticModel or None
-    derivation : Derivation
+    outline : symtaylor.latex.Derivation
+        The short outline of the step (unchecked rows, cheap to build).
     parameters : dict
         The step's parameters (``lr``, ``damping``, ``radius``), numbers or Symbols.
+    residuals : tuple of Expr
+        The residuals (Gauss-Newton and Levenberg-Marquardt steps), else empty.
+    derivation : symtaylor.derivations.Derivation
+        The full derivation, every row checked (built on first use; for the gradient, Newton,
+        Gauss-Newton and Levenberg-Marquardt steps, the outline otherwise). Callable too:
+        ``step.derivation()`` is the same object.
     """
 
     method: str
@@ -130,8 +142,18 @@ class Step:
     update: sp.Matrix
     direction: sp.Matrix
     model: QuadraticModel | None
-    derivation: Derivation
+    outline: Derivation
     parameters: dict[str, Any] = field(default_factory=dict)
+    residuals: tuple[sp.Expr, ...] = field(default=(), repr=False, compare=False)
+
+    @functools.cached_property
+    def derivation(self) -> Any:
+        """The full, checked derivation (see :mod:`symtaylor.derivations`)."""
+        if self.method not in _DERIVED:
+            return self.outline
+        from .derivations.steps import step_derivation
+
+        return step_derivation(self)
 
     def at(self, point: PointLike) -> tuple[sp.Expr, ...]:
         """The next iterate from a given point (exact when the point is exact).
@@ -143,7 +165,7 @@ class Step:
         return tuple(_compact(e.xreplace(sub)) if e.free_symbols else e for e in self.update)
 
     def latex(self) -> str:
-        """The derivation and the update as one ``align*`` block."""
+        """The full derivation (every row checked) as ``align*`` blocks."""
         return self.derivation.latex()
 
     def _repr_latex_(self) -> str:
@@ -463,10 +485,10 @@ def levenberg_marquardt_step(
     )
     if gn:
         return Step("gauss-newton", syms, update, direction, model,
-                    Derivation("Gauss-Newton step", rows))
+                    Derivation("Gauss-Newton step", rows), residuals=tuple(rs))
     return Step("levenberg-marquardt", syms, update, direction, model,
                 Derivation("Levenberg-Marquardt step", rows),
-                {"damping": lam, "scaling": scaling})
+                {"damping": lam, "scaling": scaling}, residuals=tuple(rs))
 
 
 # -- trust region pieces --------------------------------------------------------------------

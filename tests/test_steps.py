@@ -58,7 +58,7 @@ def test_newton_model_and_latex() -> None:
     d = s.model.displacement[0]
     assert sp.expand(s.model.expr - (x**4 - 2 * x**2 + sp.Rational(1, 2) + (4 * x**3 - 4 * x) * d
                                      + (12 * x**2 - 4) * d**2 / 2)) == 0
-    assert s.latex().startswith("\\begin{align*}") and "x_{+}" in s.latex()
+    assert s.latex().startswith("\\begin{align*}") and "x_{new}" in s.latex()
     assert s._repr_latex_().startswith("$\\displaystyle")
     assert "2*x**3/(3*x**2 - 1)" in repr(s)
 

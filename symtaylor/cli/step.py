@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> Output:
         step = STEPS[method](exprs, args.vars, _param(args.damping, LAMBDA),
                              scaling=args.scaling)
     syms = as_variables(step.variables)
-    lines = [f"{step.derivation.title} in ({', '.join(map(str, syms))}):"]
+    lines = [f"{step.outline.title} in ({', '.join(map(str, syms))}):"]
     lines += [f"  {s} -> {e}" for s, e in zip(syms, step.update)]
     nxt = None
     if args.at is not None:

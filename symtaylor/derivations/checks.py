@@ -61,6 +61,8 @@ __all__ = [
     "implies",
     "inequality",
     "prove_equal",
+    "solves",
+    "theorem",
 ]
 
 #: Expressions larger than this (``count_ops``) are not handed to ``simplify``.
@@ -152,7 +154,8 @@ def prove_equal(lhs: Any, rhs: Any, where: Where | None = None) -> str | None:
 
 
 def _has_unevaluated(obj: Any) -> bool:
-    return isinstance(obj, sp.Basic | sp.MatrixBase) and obj.has(sp.Derivative, sp.Subs)
+    return isinstance(obj, sp.Basic | sp.MatrixBase) and obj.has(sp.Derivative, sp.Subs,
+                                                                  sp.UnevaluatedExpr, sp.Limit)
 
 
 def equal(lhs: Any, rhs: Any, why: str = "", *, where: Where | None = None,
@@ -190,6 +193,19 @@ def _nonneg_factors(expr: sp.Expr, strict: bool) -> bool:
     return True
 
 
+def _as_real(expr: sp.Expr, positive: Iterable[sp.Symbol] = ()) -> sp.Expr:
+    """``expr`` with the symbols in ``positive`` made positive and every other symbol without
+    assumptions made real (derivations are over the reals)."""
+    pos = set(positive)
+    sub = {}
+    for s in expr.free_symbols:
+        if s in pos:
+            sub[s] = sp.Dummy(s.name, positive=True)
+        elif isinstance(s, sp.Symbol) and s.is_real is None:
+            sub[s] = sp.Dummy(s.name, real=True)
+    return expr.xreplace(sub) if sub else expr
+
+
 def _prove_sign(diff: sp.Expr, strict: bool, given: Any = None) -> str | None:
     """A route proving ``diff > 0`` (strict) or ``diff >= 0``, or None."""
     diff = sp.sympify(diff)
@@ -217,11 +233,14 @@ def _prove_sign(diff: sp.Expr, strict: bool, given: Any = None) -> str | None:
 
 
 def inequality(lhs: Any, relation: str, rhs: Any, why: str = "", *,
-               where: Where | None = None, given: Any = None, chain: bool = False) -> Row:
+               where: Where | None = None, given: Any = None, positive: Iterable[Any] = (),
+               chain: bool = False) -> Row:
     """A ``<=``, ``<``, ``>=`` or ``>`` row, proved exactly (or :class:`UncheckedStepError`).
 
-    ``given`` is an optional premise (a SymPy relational or ``And``) in one variable under which
-    the inequality is claimed.
+    Symbols without assumptions are taken as real (derivations are over the reals); the
+    symbols in ``positive`` are taken as positive (say so in the justification, e.g. "for
+    α > 0"). ``given`` is an optional premise (a SymPy relational or ``And``) in one variable
+    under which the inequality is claimed.
     """
     if relation not in _FLIP:
         raise UncheckedStepError(f"not an inequality: {relation!r}")
@@ -230,7 +249,12 @@ def inequality(lhs: Any, relation: str, rhs: Any, why: str = "", *,
     if _has_unevaluated(a) or _has_unevaluated(b):
         a, b = a.doit(), b.doit()
     diff = (b - a) if relation in ("<=", "<") else (a - b)
+    positive = tuple(positive)
+    if given is None:
+        diff = _as_real(sp.sympify(diff), positive)
     route = _prove_sign(diff, relation in ("<", ">"), given)
+    if route is not None and positive:
+        route += " (with " + ", ".join(f"{p} > 0" for p in positive) + ")"
     if route is None:
         raise UncheckedStepError(f"could not prove {lhs} {relation} {rhs} ({why})")
     return Row(lhs, relation, rhs, why, "exact", route, pairs, chain)
@@ -313,6 +337,52 @@ def equivalent(left: Any, right: Any, why: str = "", *, chain: bool = False) -> 
         raise UncheckedStepError(f"could not prove {left} <=> {right} ({why})")
     route = one if one == two else f"=>: {one}; <=: {two}"
     return Row(left, "<=>", right, why, "exact", route, (), chain)
+
+
+def solves(equations: Any, unknowns: Any, solution: Any, why: str = "") -> Row:
+    """A ``<=>`` row ``equations = 0  <=>  unknowns = solution`` for a system linear in the
+    unknowns, proved: the solution substituted makes every equation vanish (an exact route of
+    :func:`prove_equal`) and the coefficient matrix is nonsingular (its determinant is not the
+    zero rational function), so the solution is the only one.
+
+    ``equations``, ``unknowns`` and ``solution`` are column matrices (or scalars).
+
+    >>> x, d = sp.symbols("x d")
+    >>> print(solves(2*d + 4*x, d, -2*x, "set the model's derivative to zero").route)
+    substituting the solution: elementwise: lhs == rhs; the system is linear in d with
+    determinant 2 (not identically zero), so the solution is unique
+    """
+    eqs = equations if isinstance(equations, sp.MatrixBase) else sp.Matrix([equations])
+    unk = unknowns if isinstance(unknowns, sp.MatrixBase) else sp.Matrix([unknowns])
+    sol = solution if isinstance(solution, sp.MatrixBase) else sp.Matrix([solution])
+    if not (eqs.shape == unk.shape == sol.shape and eqs.cols == 1):
+        raise UncheckedStepError("solves(): equations, unknowns and solution must be columns "
+                                 "of the same length")
+    syms = list(unk)
+    jac = eqs.jacobian(syms)
+    if jac.free_symbols & set(syms):
+        raise UncheckedStepError("solves(): the system is not linear in the unknowns")
+    route = prove_equal(eqs.xreplace(dict(zip(syms, sol))), sp.zeros(*eqs.shape))
+    if route is None:
+        raise UncheckedStepError(f"could not prove that {list(sol)} solves {list(eqs)} ({why})")
+    det = sp.cancel(jac.det(method="berkowitz")) if jac.rows <= 6 else jac.det()
+    if det == 0:
+        raise UncheckedStepError(f"the system {list(eqs)} is singular ({why})")
+    lhs = sp.Eq(eqs, sp.zeros(*eqs.shape), evaluate=False) if eqs.rows > 1 else \
+        sp.Eq(eqs[0], 0, evaluate=False)
+    rhs = sp.Eq(unk, sol, evaluate=False) if unk.rows > 1 else sp.Eq(unk[0], sol[0],
+                                                                      evaluate=False)
+    return Row(lhs, "<=>", rhs, why, "exact",
+               f"substituting the solution: {route}; the system is linear in "
+               f"{', '.join(map(str, syms))} with determinant {sp.sstr(det)} (not identically "
+               "zero), so the solution is unique", ())
+
+
+def theorem(premise: Any, conclusion: Any, why: str, name: str, *, chain: bool = False) -> Row:
+    """A ``=>`` row that applies a named theorem (Taylor's theorem, Sylvester's criterion):
+    the instance is stated, the theorem itself is not machine-proved (check ``assumed``,
+    route ``theorem: <name>``)."""
+    return Row(premise, "=>", conclusion, why, "assumed", f"theorem: {name}", (), chain)
 
 
 # -- rows that need no proof -------------------------------------------------------------------

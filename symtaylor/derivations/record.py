@@ -80,7 +80,8 @@ class LatexCompileError(SymTaylorError, RuntimeError):
 
 _TEX_SPECIAL = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "^": r"\^{}", "_": r"\_", "&": r"\&",
-    "%": r"\%", "$": r"\$", "#": r"\#", "~": r"\~{}",
+    "%": r"\%", "$": r"\$", "#": r"\#", "~": r"\~{}", "|": r"$|$", "<": r"$<$",
+    ">": r"$>$",
 }
 #: Unicode that pdflatex cannot print in text: printed as inline math instead.
 _UNICODE_MATH = {
@@ -165,7 +166,7 @@ def _prose_markdown(prose: str) -> str:
 
 
 def _prose_text(prose: str) -> str:
-    return "".join(p for _, p in _split_prose(prose))
+    return "".join(_tex_to_text(p) if m else p for m, p in _split_prose(prose))
 
 
 def math_latex(obj: Any) -> str:
@@ -198,6 +199,8 @@ def _plain(obj: Any) -> str:
     return str(obj)
 
 
+_FRAC = re.compile(r"\\t?frac\{([^{}]*)\}\{([^{}]*)\}")
+
 _PLAIN = (
     (r"\left", ""), (r"\right", ""), (r"\lVert", "||"), (r"\rVert", "||"), (r"\|", "||"),
     (r"\nabla^{2}", "hess "), (r"\nabla", "grad "), (r"\tfrac", ""), (r"\frac", ""),
@@ -210,6 +213,8 @@ _PLAIN = (
 
 
 def _tex_to_text(tex: str) -> str:
+    tex = _FRAC.sub(lambda m: f"({m.group(1)})/({m.group(2)})" if len(m.group(1) + m.group(2))
+                    > 2 else f"{m.group(1)}/{m.group(2)}", tex)
     for old, new in _PLAIN:
         tex = tex.replace(old, new)
     tex = tex.replace("{", "").replace("}", "").replace("\\", "")
@@ -385,8 +390,9 @@ class Derivation:
                                                  "\\begin{align*}\n" + head + "\n", 1))
         return "\n".join(blocks)
 
-    def _body_latex(self, level: str = "section") -> str:
-        lines = [rf"\{level}*{{{text_latex(self.title)}}}", "", prose_latex(self.problem), ""]
+    def _body_latex(self, heading: bool = True) -> str:
+        lines = [rf"\section*{{{text_latex(self.title)}}}"] if heading else []
+        lines += ["", prose_latex(self.problem), ""]
         if self.definitions:
             lines.append(r"\paragraph{Symbols.}")
             lines.append(r"\begin{itemize}")
@@ -504,7 +510,7 @@ def _document(title: str, derivations: Sequence[Derivation], intro: str) -> str:
     body = [prose_latex(intro), ""] if intro else []
     body += [_LEGEND, ""]
     for d in derivations:
-        body += [d._body_latex(), ""]
+        body += [d._body_latex(heading=len(derivations) > 1), ""]
     return "\n".join(head + body + [r"\end{document}", ""])
 
 

@@ -1,0 +1,461 @@
+r"""Derivations of the closed-form steps: ``gradient-step``, ``newton``, ``damped-newton``,
+``gauss-newton``, ``levenberg-marquardt``.
+
+Each is built from the engine's own :class:`symtaylor.steps.Step` (its gradient, Hessian,
+Jacobian, direction and update) and every ``=`` row is proved against an independent
+computation: the gradient against ``Derivative(f, x).doit()``, the direction by substitution
+into the model's stationarity equations, the update as ``x + d``.
+
+Examples
+--------
+>>> from symtaylor.derivations import derive
+>>> d = derive("newton", "(x - 1)^2 + 10*(y + 2)^2 + x*y", "x, y")
+>>> d.result.T
+Matrix([[80/39, -82/39]])
+>>> sorted({r.check for r in d.rows})
+['assumed', 'exact']
+>>> derive("gradient-step", "(x - 3)^2", "x", lr=sp.Rational(1, 10)).result
+Matrix([[(4*x + 3)/5]])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sympy as sp
+
+from ..steps import (
+    ALPHA,
+    LAMBDA,
+    Step,
+    gradient_step,
+    levenberg_marquardt_step,
+    newton_step,
+)
+from .checks import define, equal, inequality, solves, theorem
+from .record import Derivation, Row, Section
+from .registry import register
+
+__all__ = [
+    "damped_newton_derivation",
+    "gauss_newton_derivation",
+    "gradient_step_derivation",
+    "levenberg_marquardt_derivation",
+    "newton_derivation",
+    "step_derivation",
+]
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _fresh(name: str, taken: set[str]) -> sp.Symbol:
+    """A symbol printed as ``name`` unless that name is taken by the problem's own symbols
+    (then ``name`` with a prime-like suffix)."""
+    cand = name
+    k = 0
+    while cand in taken:
+        k += 1
+        cand = f"{name}_{{{k}}}" if "_" not in name else name + "'" * k
+    taken.add(cand)
+    return sp.Symbol(cand)
+
+
+def _taken(*objs: Any) -> set[str]:
+    names: set[str] = set()
+    for o in objs:
+        if isinstance(o, sp.Basic | sp.MatrixBase):
+            names |= {s.name for s in o.free_symbols}
+        elif isinstance(o, Iterable):
+            names |= {s.name for s in o if isinstance(s, sp.Symbol)}
+    return names
+
+
+def _tex(expr: Any) -> str:
+    return sp.latex(expr)
+
+
+def _col(syms: Sequence[sp.Expr]) -> sp.Matrix:
+    return sp.Matrix(list(syms))
+
+
+def _displacement(syms: Sequence[sp.Symbol], taken: set[str]) -> sp.Matrix:
+    if len(syms) == 1:
+        return sp.Matrix([_fresh("d", taken)])
+    return sp.Matrix([_fresh(f"d_{{{sp.latex(v)}}}", taken) for v in syms])
+
+
+def _derivatives(expr: sp.Expr, syms: Sequence[sp.Symbol]) -> sp.Matrix:
+    return sp.Matrix([sp.Derivative(expr, v) for v in syms])
+
+
+def _second_derivatives(expr: sp.Expr, syms: Sequence[sp.Symbol]) -> sp.Matrix:
+    n = len(syms)
+    return sp.Matrix(n, n, lambda i, j: sp.Derivative(expr, syms[i], syms[j]))
+
+
+def _vars_def(syms: Sequence[sp.Symbol]) -> tuple[str, str]:
+    if len(syms) == 1:
+        return (_tex(syms[0]), "the variable, the current iterate")
+    return ("x", "the current iterate $x = (" + ", ".join(_tex(v) for v in syms) + ")^{T}$")
+
+
+def _where(syms: Sequence[sp.Symbol]) -> str:
+    return ", ".join(_tex(v) for v in syms)
+
+
+def _curvature(b: sp.Matrix, bname: str, what: str) -> tuple[list[Row], str]:
+    """Rows for the curvature condition: the stationary point of the model ``m(d) = ... +
+    d^T B d / 2`` is its unique minimizer iff ``B`` is positive definite (Sylvester: all leading
+    principal minors positive). Constant minors are decided exactly; otherwise the condition is
+    stated for the current point."""
+    n = b.rows
+    minors = [sp.factor(sp.cancel(b[:k, :k].det(method="berkowitz"))) for k in range(1, n + 1)]
+    rows: list[Row] = []
+    if all(not m.free_symbols for m in minors):
+        if all(m > 0 for m in minors):
+            for k, m in enumerate(minors, 1):
+                lhs = sp.Symbol(f"\\Delta_{{{k}}}") if n > 1 else b[0, 0]
+                rows.append(inequality(lhs, ">", 0,
+                                       f"leading principal minor {k} of {what}" if n > 1
+                                       else f"the curvature {what}",
+                                       where={lhs: m}))
+            rows.append(theorem(sp.Symbol(r"\Delta_{k} > 0") if n > 1 else sp.Symbol(
+                f"{bname} > 0"), sp.Symbol(f"{bname} \\succ 0"),
+                "the stationary point is the model's unique minimizer",
+                "Sylvester's criterion" if n > 1 else "second-derivative test"))
+            return rows, "positive definite everywhere: the step goes to the model's minimum"
+        k = next(i for i, m in enumerate(minors) if not m > 0)
+        lhs = sp.Symbol(f"\\Delta_{{{k + 1}}}") if n > 1 else b[0, 0]
+        rows.append(inequality(lhs, "<=", 0, f"leading principal minor {k + 1} of {what}"
+                               if n > 1 else f"the curvature {what}", where={lhs: minors[k]}))
+        rows.append(theorem(sp.Symbol(f"\\Delta_{{{k + 1}}} \\le 0"),
+                            sp.Symbol(f"{bname} \\not\\succ 0"),
+                            "not a minimum: the step goes to a saddle point or a maximum "
+                            "of the model", "Sylvester's criterion"))
+        return rows, "not positive definite: the step does not minimize the model"
+    conds = sp.And(*[sp.StrictGreaterThan(m, 0) for m in minors], evaluate=False) if n > 1 \
+        else sp.StrictGreaterThan(minors[0], 0)
+    rows.append(theorem(conds, sp.Symbol(f"{bname} \\succ 0"),
+                        "where this holds, the stationary point is the model's unique minimizer",
+                        "Sylvester's criterion" if n > 1 else "second-derivative test"))
+    return rows, "positive definite where the leading principal minors are positive"
+
+
+def _common_defs(syms: Sequence[sp.Symbol], dvec: sp.Matrix, xnew: sp.Symbol
+                 ) -> list[tuple[str, str]]:
+    defs = [_vars_def(syms)]
+    if dvec.rows == 1:
+        defs.append((_tex(dvec[0]), "the step (displacement) $x_{new} - x$"))
+    else:
+        defs.append(("d = (" + ", ".join(_tex(c) for c in dvec) + ")^{T}",
+                     "the step (displacement) $x_{new} - x$"))
+    defs.append((_tex(xnew), "the next iterate $x + d$"))
+    return defs
+
+
+# -- gradient step -----------------------------------------------------------------------------
+
+
+@register("gradient-step")
+def gradient_step_derivation(f: Any, variables: Any = None, lr: Any = ALPHA) -> Derivation:
+    r"""Gradient descent from the first-order Taylor model plus a step-length penalty:
+    ``m(d) = f + g^T d + ||d||^2/(2 alpha)``, minimized at ``d = -alpha g``; the predicted
+    decrease of the linear model is ``alpha ||g||^2``.
+
+    ``derive("gradient-step", f, variables, lr=alpha)``; ``result`` is the update (a column).
+
+    Examples
+    --------
+    >>> from symtaylor.derivations import derive
+    >>> d = derive("gradient-step", "x^2 + 10*y^2", "x, y", lr=sp.Rational(1, 20))
+    >>> d.result.T
+    Matrix([[9*x/10, 0]])
+    """
+    step = gradient_step(f, variables, lr=lr)
+    return _gradient(step)
+
+
+def _gradient(step: Step) -> Derivation:
+    syms = step.variables
+    model = step.model
+    assert model is not None
+    expr, g = model.value, model.gradient
+    alpha = step.parameters["lr"]
+    taken = _taken(expr, syms, alpha)
+    gs, xnew, m1 = _fresh("g", taken), _fresh("x_{new}", taken), _fresh("m_{1}", taken)
+    grad_m = _fresh(r"\nabla_{d} m", taken)
+    dvec = _displacement(syms, taken)
+    x = _col(syms)
+    mexpr = expr + (g.T * dvec)[0] + (dvec.T * dvec)[0] / (2 * alpha)
+    gg = sp.expand((g.T * g)[0])
+    norm2 = sp.Symbol(r"\left\lVert g\right\rVert^{2}")
+    rows = [
+        define("m(d)", r"f(x) + g^{T} d + \frac{1}{2 \alpha} \left\lVert d\right\rVert^{2}",
+               "first-order Taylor model plus the step-length penalty"),
+        equal(gs, g, "the gradient ∇f(x): differentiate f", where={gs: _derivatives(expr, syms)}),
+        equal(grad_m, g + dvec / alpha, "differentiate the model in d",
+              where={grad_m: _derivatives(mexpr, list(dvec))}),
+        solves(g + dvec / alpha, dvec, step.direction,
+               "the model is strictly convex in d (α > 0): its stationary point is the minimizer"),
+        equal(xnew, step.update, "x_new = x + d = x − α∇f(x)", where={xnew: x + step.direction}),
+    ]
+    pred = [
+        define(m1, r"f(x) + g^{T} d", "the linear model at the step"),
+        equal(m1, expr - alpha * gg, "predicted value: f − α‖∇f‖²",
+              where={m1: expr + (g.T * step.direction)[0]}),
+    ]
+    if isinstance(alpha, sp.Symbol) or (alpha.is_number and alpha > 0):
+        pos = (alpha,) if isinstance(alpha, sp.Symbol) else ()
+        pred.append(inequality(m1, "<=", expr, "the linear model predicts a decrease α‖g‖² "
+                               + ("for α > 0" if pos else "(α > 0)"),
+                               where={m1: expr - alpha * gg}, positive=pos))
+    defs = _common_defs(syms, dvec, xnew) + [
+        ("f", f"the objective $f = {_tex(expr)}$"),
+        (_tex(gs), r"the gradient $\nabla f(x)$"),
+        (r"\alpha", "the learning rate" + ("" if isinstance(alpha, sp.Symbol)
+                                           else f", here $\\alpha = {_tex(alpha)}$")),
+        ("m(d)", "the model of $f(x + d)$ that the step minimizes"),
+        (_tex(grad_m), "the gradient of the model in $d$"),
+        (_tex(m1), "the first-order model's value at the step"),
+        (_tex(norm2), "$g^{T} g$"),
+    ]
+    return Derivation(
+        "gradient-step", "Gradient step from the first-order Taylor model",
+        f"Minimize $f = {_tex(expr)}$ over ${_where(syms)}$ by one gradient step with learning "
+        f"rate $\\alpha = {_tex(alpha)}$: minimize the first-order Taylor model of $f$ about "
+        "the current point plus a penalty that keeps the step short.",
+        tuple(rows), step.update, tuple(defs),
+        (Section("Predicted decrease", tuple(pred)),),
+        f"The update is $x_{{new}} = x - \\alpha \\nabla f(x)$; the first-order model predicts "
+        f"the decrease $\\alpha \\lVert \\nabla f(x)\\rVert^{{2}} = {_tex(alpha * gg)}$.")
+
+
+# -- Newton ------------------------------------------------------------------------------------
+
+
+@register("newton")
+def newton_derivation(f: Any, variables: Any = None, damping: Any = 0) -> Derivation:
+    r"""Newton's step from the second-order Taylor model ``m(d) = f + g^T d + d^T B d/2``
+    (``B = H``, or ``H + lambda I`` when damped): its stationary point ``B d = -g``, the update
+    ``x + d`` and the curvature condition (``B`` positive definite) for a minimum.
+
+    ``derive("newton", f, variables, damping=0)``; ``result`` is the update (a column).
+
+    Examples
+    --------
+    >>> from symtaylor.derivations import derive
+    >>> derive("newton", "x**4 - 2*x**2 + 1/2", "x").result
+    Matrix([[2*x**3/(3*x**2 - 1)]])
+    """
+    return _newton(newton_step(f, variables, damping=damping))
+
+
+@register("damped-newton")
+def damped_newton_derivation(f: Any, variables: Any = None, damping: Any = LAMBDA
+                             ) -> Derivation:
+    r"""The damped Newton step ``(H + lambda I) d = -g`` (Levenberg's damping of the model,
+    ``m(d) + lambda ||d||^2 / 2``); see :func:`newton_derivation`.
+
+    Examples
+    --------
+    >>> from symtaylor.derivations import derive
+    >>> derive("damped-newton", "x^2", "x").result
+    Matrix([[lambda*x/(lambda + 2)]])
+    """
+    return _newton(newton_step(f, variables, damping=damping))
+
+
+def _newton(step: Step) -> Derivation:
+    syms = step.variables
+    model = step.model
+    assert model is not None
+    expr, g, b = model.value, model.gradient, model.hessian
+    lam = step.parameters.get("damping", 0)
+    damped = lam != 0
+    n = len(syms)
+    taken = _taken(expr, syms, lam)
+    gs, hs, xnew = _fresh("g", taken), _fresh("H", taken), _fresh("x_{new}", taken)
+    bs = _fresh("B", taken) if damped else hs
+    grad_m = _fresh(r"\nabla_{d} m", taken)
+    dvec = _displacement(syms, taken)
+    x = _col(syms)
+    h_true = _second_derivatives(expr, syms)
+    mexpr = expr + (g.T * dvec)[0] + (dvec.T * b * dvec)[0] / 2
+    bname = "B" if damped else "H"
+    rows = [
+        define("m(d)", r"f(x) + g^{T} d + \tfrac{1}{2} d^{T} " + bname + " d",
+               "second-order Taylor model" + (" plus the damping λ‖d‖²/2" if damped else "")),
+        equal(gs, g, "the gradient ∇f(x)", where={gs: _derivatives(expr, syms)}),
+        equal(hs, model.hessian - (lam * sp.eye(n) if damped else sp.zeros(n, n)),
+              "the Hessian ∇²f(x)", where={hs: h_true}),
+    ]
+    if damped:
+        rows.append(equal(bs, b, "damped curvature H + λI", where={bs: h_true + lam * sp.eye(n)}))
+    rows += [
+        equal(grad_m, g + b * dvec, "differentiate the model in d",
+              where={grad_m: _derivatives(mexpr, list(dvec))}),
+        solves(g + b * dvec, dvec, step.direction, "the model's stationary point: "
+               + bname + " d = −g"),
+        equal(xnew, step.update, "x_new = x + d, simplified", where={xnew: x + step.direction}),
+    ]
+    curv, verdict = _curvature(b, bname, ("H + λI" if damped else "the Hessian"))
+    defs = _common_defs(syms, dvec, xnew) + [
+        ("f", f"the objective $f = {_tex(expr)}$"),
+        (_tex(gs), r"the gradient $\nabla f(x)$"),
+        (_tex(hs), r"the Hessian $\nabla^{2} f(x)$"),
+    ]
+    if damped:
+        defs += [(r"\lambda", "the damping" + ("" if isinstance(lam, sp.Symbol)
+                                              else f", here $\\lambda = {_tex(lam)}$")),
+                 (_tex(bs), r"the damped curvature $H + \lambda I$"), ("I", "the identity")]
+    defs += [("m(d)", "the quadratic model of $f(x + d)$"),
+             (_tex(grad_m), "the gradient of the model in $d$")]
+    if n > 1:
+        defs.append((r"\Delta_{k}", f"the $k$-th leading principal minor of ${bname}$"))
+    defs.append((bname + r" \succ 0", f"${bname}$ is positive definite"))
+    name = "Damped Newton" if damped else "Newton"
+    return Derivation(
+        "damped-newton" if damped else "newton", f"{name} step from the second-order model",
+        f"Minimize $f = {_tex(expr)}$ over ${_where(syms)}$ by one {name.lower()} step: "
+        "minimize the second-order Taylor model of $f$ about the current point"
+        + (f" plus the damping $\\tfrac{{\\lambda}}{{2}}\\lVert d\\rVert^{{2}}$, "
+           f"$\\lambda = {_tex(lam)}$" if damped else "") + ".",
+        tuple(rows), step.update, tuple(defs),
+        (Section("Curvature condition for a minimum", tuple(curv)),),
+        f"The curvature matrix ${bname}$ is {verdict}.")
+
+
+# -- Gauss-Newton and Levenberg-Marquardt ------------------------------------------------------
+
+
+@register("gauss-newton")
+def gauss_newton_derivation(residuals: Any, variables: Any = None) -> Derivation:
+    r"""Gauss-Newton from the linearised residuals: ``r(x + d) ~ r + J d``, the model
+    ``||r + J d||^2 / 2``, the normal equations ``J^T J d = -J^T r`` and the update.
+
+    Examples
+    --------
+    >>> from symtaylor.derivations import derive
+    >>> derive("gauss-newton", ["x - 1", "10*(y - x^2)"], "x, y").result.T
+    Matrix([[1, x*(2 - x)]])
+    """
+    return _least_squares(levenberg_marquardt_step(residuals, variables, 0), residuals)
+
+
+@register("levenberg-marquardt")
+def levenberg_marquardt_derivation(residuals: Any, variables: Any = None, damping: Any = LAMBDA,
+                                   scaling: str = "identity") -> Derivation:
+    r"""Levenberg-Marquardt: the Gauss-Newton model plus ``lambda d^T D d / 2`` with ``D = I``
+    (``scaling="identity"``) or ``D = diag(J^T J)`` (``"marquardt"``), the damped normal
+    equations ``(J^T J + lambda D) d = -J^T r`` and the update.
+
+    Examples
+    --------
+    >>> from symtaylor.derivations import derive
+    >>> d = derive("levenberg-marquardt", ["2*x - 2"], "x", 1, scaling="marquardt")
+    >>> d.result
+    Matrix([[(x + 1)/2]])
+    """
+    return _least_squares(levenberg_marquardt_step(residuals, variables, damping, scaling),
+                          residuals)
+
+
+def _least_squares(step: Step, _given: Any) -> Derivation:
+    syms = step.variables
+    model = step.model
+    assert model is not None
+    n = len(syms)
+    lam = step.parameters.get("damping", 0)
+    gn = lam == 0
+    scaling = step.parameters.get("scaling", "identity")
+    a, jtr = model.hessian, model.gradient
+    # the residuals as the engine read them: J^T r and the half sum of squares pin them down,
+    # but the step keeps them only through the model; recompute from the value's terms
+    rs = _residuals_of(step)
+    rvec = sp.Matrix(rs)
+    taken = _taken(rvec, syms, lam)
+    rsym, jsym, asym, bsym = (_fresh("r", taken), _fresh("J", taken), _fresh("A", taken),
+                              _fresh("b", taken))
+    dsym = _fresh("D", taken)
+    xnew, grad_m = _fresh("x_{new}", taken), _fresh(r"\nabla_{d} m", taken)
+    dvec = _displacement(syms, taken)
+    x = _col(syms)
+    jac = rvec.jacobian(list(syms))
+    jtj = (jac.T * jac).applyfunc(sp.expand)
+    dmat = sp.eye(n) if scaling != "marquardt" else sp.diag(*[jtj[i, i] for i in range(n)])
+    mexpr = ((rvec + jac * dvec).T * (rvec + jac * dvec))[0] / 2
+    if not gn:
+        mexpr += lam * (dvec.T * dmat * dvec)[0] / 2
+    rows = [
+        define(rsym, rvec, "the residuals r(x); minimize F(x) = ½‖r(x)‖²"),
+        equal(jsym, jac, "the Jacobian J_ij = ∂r_i/∂x_j",
+              where={jsym: sp.Matrix(len(rs), n, lambda i, j: sp.Derivative(rs[i], syms[j]))}),
+        define("m(d)", r"\tfrac{1}{2}\left\lVert r + J d\right\rVert^{2}"
+               + ("" if gn else r" + \tfrac{\lambda}{2} d^{T} D d"),
+               "linearised residuals r(x + d) ≈ r + J d" + ("" if gn else ", plus damping")),
+    ]
+    if not gn:
+        if scaling == "marquardt":
+            rows.append(equal(dsym, dmat, "Marquardt's scaling D = diag(JᵀJ)",
+                              where={dsym: sp.diag(*[(jac.T * jac)[i, i] for i in range(n)])}))
+        else:
+            rows.append(equal(dsym, dmat, "Levenberg's scaling D = I", where={dsym: sp.eye(n)}))
+    rows += [
+        equal(asym, a, "JᵀJ" + ("" if gn else " + λD"),
+              where={asym: jac.T * jac + (lam * dmat if not gn else sp.zeros(n, n))}),
+        equal(bsym, jtr, "Jᵀr, the gradient of F", where={bsym: jac.T * rvec}),
+        equal(grad_m, jtr + a * dvec, "differentiate the model in d: A d + b",
+              where={grad_m: _derivatives(mexpr, list(dvec))}),
+        solves(jtr + a * dvec, dvec, step.direction,
+               "normal equations " + ("JᵀJ d = −Jᵀr" if gn else "(JᵀJ + λD) d = −Jᵀr")),
+        equal(xnew, step.update, "x_new = x + d", where={xnew: x + step.direction}),
+    ]
+    defs = _common_defs(syms, dvec, xnew) + [
+        (_tex(rsym), "the vector of residuals $r(x)$, $F(x) = \\tfrac{1}{2}\\lVert r(x)"
+                     "\\rVert^{2}$ the objective"),
+        (_tex(jsym), "the Jacobian of the residuals, $J_{ij} = \\partial r_i/\\partial x_j$"),
+        ("m(d)", "the model of $F(x + d)$ from the linearised residuals"),
+        (_tex(asym), "the normal-equations matrix $J^{T} J" + ("" if gn else r" + \lambda D")
+         + "$"),
+        (_tex(bsym), "$J^{T} r$, the gradient of $F$"),
+        (_tex(grad_m), "the gradient of the model in $d$"),
+    ]
+    if not gn:
+        defs += [(r"\lambda", "the damping" + ("" if isinstance(lam, sp.Symbol)
+                                              else f", here $\\lambda = {_tex(lam)}$")),
+                 (_tex(dsym), "the damping matrix: "
+                  + ("$\\operatorname{diag}(J^{T} J)$ (Marquardt's scale-invariant choice)"
+                     if scaling == "marquardt" else "the identity $I$ (Levenberg)"))]
+    name = "Gauss-Newton" if gn else "Levenberg-Marquardt"
+    return Derivation(
+        "gauss-newton" if gn else "levenberg-marquardt", f"{name} step from linearised residuals",
+        f"Minimize $F = \\tfrac{{1}}{{2}}\\lVert r\\rVert^{{2}}$ over ${_where(syms)}$ with "
+        "residuals $r = (" + ", ".join(_tex(e) for e in rs) + f")$ by one {name} step"
+        + ("" if gn else f" with damping $\\lambda = {_tex(lam)}$") + ".",
+        tuple(rows), step.update, tuple(defs), (),
+        "The matrix $A$ is positive semidefinite (a sum of outer products"
+        + ("" if gn else " plus $\\lambda D$") + "), so the stationary point of the model is "
+        "a minimizer; it is unique when $A$ is nonsingular.")
+
+
+def _residuals_of(step: Step) -> list[sp.Expr]:
+    if not step.residuals:  # pragma: no cover - levenberg_marquardt_step always keeps them
+        raise AttributeError("the step does not carry its residuals")
+    return list(step.residuals)
+
+
+# -- from a Step record ------------------------------------------------------------------------
+
+
+def step_derivation(step: Step, residuals: Any = None) -> Derivation:
+    """The full derivation of a :class:`symtaylor.steps.Step` record (gradient, Newton, damped
+    Newton, Gauss-Newton, Levenberg-Marquardt)."""
+    if step.method == "gradient":
+        return _gradient(step)
+    if step.method in ("newton", "damped-newton"):
+        return _newton(step)
+    if step.method in ("gauss-newton", "levenberg-marquardt"):
+        return _least_squares(step, residuals)
+    raise NotImplementedError(f"no full derivation for a {step.method} step")
