@@ -802,12 +802,23 @@ def _exact_eigs(h: sp.Matrix) -> list[sp.Expr] | None:
     if n <= 2:
         evs = h.eigenvals(multiple=True)
         if all(e.is_real for e in evs):
-            return [sp.nsimplify(e) if e.is_Float else e for e in evs]
+            return [_exact_float(e) if e.is_Float else e for e in evs]
     if n <= 10:
         lam = sp.Dummy("lambda")
         roots = list(sp.real_roots(h.charpoly(lam)))
         return roots if len(roots) == n else None
     return None
+
+
+def _exact_float(e: sp.Float) -> sp.Expr:
+    """The simplest rational near a float eigenvalue, relative to its size: ``nsimplify``'s
+    tolerance is absolute, so ``2e-34`` became 0 (and ``L = mu = 0``); ``2e-34`` is ``2 *
+    10**-34``, scaled to ``2`` and back."""
+    if e == 0:
+        return sp.Integer(0)
+    k = math.floor(math.log10(abs(float(e)))) if math.isfinite(float(e)) else 0
+    scaled = sp.Float(e * sp.Rational(10) ** -k, e._prec) if k else e
+    return sp.nsimplify(scaled) * sp.Rational(10) ** k
 
 
 def _key(e: Any) -> float:

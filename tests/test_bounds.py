@@ -334,3 +334,29 @@ def test_certified_bounds_sound_on_random_objectives(seed: int) -> None:
     big, small = sampled_extremes(f, [x, y], region, n=300, seed=seed % 1000)
     assert big <= b.L * (1 + 1e-12) and small >= b.mu - 1e-12 * (1 + abs(small))
 
+
+
+@pytest.mark.parametrize("scale", ["1e-34", "1e-30", "3.7e-200", "2.5e30"])
+def test_tiny_and_huge_float_scales_keep_L_and_mu(scale: str) -> None:
+    # issue 16: Float(1e-34)*(x - 1)**2 gave L = mu = 0 (nsimplify's absolute tolerance);
+    # truth: the Hessian is 2*c exactly, c the decimal (the same as with a Rational)
+    x = sp.Symbol("x")
+    c = sp.Rational(scale)
+    for f in (sp.Float(scale) * (x - 1) ** 2, c * (x - 1) ** 2):
+        b = convergence_bounds(f, [x])
+        assert b.L == b.mu == 2 * c
+        assert abs(float(b.L) / (2 * float(scale)) - 1) < 1e-15
+
+
+@pytest.mark.parametrize("rtol", [-1, 0, float("nan"), float("inf")])
+def test_bad_rtol_is_refused(rtol: float) -> None:
+    with pytest.raises(InputError, match="rtol"):
+        convergence_bounds("x**4", "x", region={"x": (-1, 1)}, rtol=rtol)
+
+
+@pytest.mark.parametrize("L", [-1, 0, "-2/3"])
+def test_descent_lemma_refuses_non_positive_L(L: object) -> None:
+    with pytest.raises(InputError, match="L must be positive"):
+        descent_lemma(L)
+    with pytest.raises(InputError, match="alpha must be positive"):
+        descent_lemma(1, alpha=L)
