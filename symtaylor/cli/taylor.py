@@ -1,7 +1,8 @@
 """``symtaylor taylor "f" --at 0,0 --order 4 [--vars x,y] [--bound x=-0.1:0.1,y=-0.1:0.1]``.
 
 The exact Taylor polynomial, its coefficients and (with ``--bound``) a certified bound of the
-remainder over a box; ``--latex`` prints ``f = T_n + R_n`` as LaTeX only.
+remainder over a box; ``--latex`` prints ``f = T_n + R_n`` (with ``R_n`` defined) as LaTeX
+only, followed by the certified bound when ``--bound`` is given.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def run(args: argparse.Namespace) -> Output:
             "converged": cert.converged,
         }
     if args.latex:
-        return Output(t.latex(), data)
+        tex = t.latex() if cert is None else t.latex() + "\n" + cert.latex()
+        return Output(tex, data)
     where = ", ".join(f"{s} = {a}" for s, a in zip(syms, point))
     lines = [f"Taylor polynomial of order {t.order} of {expr} at {where}:",
              f"  T = {t.polynomial_text()}", "coefficients (multi-index: value):"]

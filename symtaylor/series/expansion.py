@@ -61,8 +61,8 @@ class TaylorExpansion:
     E*(x - 1)**2/2 + E*(x - 1) + E
     >>> t.coefficients[(2,)]
     E/2
-    >>> print(t.latex())
-    e^{x} = \frac{\left(x - 1\right)^{2} e}{2} + \left(x - 1\right) e + e + R_{2}(x)
+    >>> print(t.latex())  # doctest: +ELLIPSIS
+    e^{x} = \frac{\left(x - 1\right)^{2} e}{2} + \left(x - 1\right) e + e + R_{2}(x),\quad ...
     """
 
     function: sp.Expr
@@ -232,19 +232,38 @@ class TaylorExpansion:
         return sp.sstr(expr.xreplace({u: sp.Symbol(n) for u, n in names.items()}))
 
     def latex(self) -> str:
-        r"""``f = T_n + R_n`` as LaTeX, the polynomial in powers of ``(x_i - a_i)``.
+        r"""``f = T_n + R_n`` as LaTeX, the polynomial in powers of ``(x_i - a_i)``, and the
+        Lagrange remainder ``R_n`` it uses (with its intermediate point).
 
         Examples
         --------
         >>> from symtaylor import taylor
-        >>> print(taylor("x^4 - 3*x^3 + 2", "x", at=2, order=1).latex())
-        x^{4} - 3 x^{3} + 2 = - 4 \left(x - 2\right) - 6 + R_{1}(x)
+        >>> print(taylor("x^4 - 3*x^3 + 2", "x", at=2, order=1).latex().replace(",", ",\n"))
+        x^{4} - 3 x^{3} + 2 = - 4 \left(x - 2\right) - 6 + R_{1}(x),
+        \quad R_{1}(x) = 3 \xi \left(x - 2\right)^{2} \left(2 \xi - 3\right)\ \text{for some
+        $\xi$ between $2$ and $x$}
         """
         expr, subs = self._in_powers()
         names = {u: rf"\left({sp.latex(w)}\right)" for u, w in subs.items()}
         args = ", ".join(sp.latex(v) for v in self.variables)
-        return (f"{sp.latex(self.function)} = {sp.latex(expr, symbol_names=names)} + "
-                f"R_{{{self.order}}}({args})")
+        s = self.remainder_symbol
+        if len(self.variables) == 1:
+            where = (rf"\text{{for some ${sp.latex(s)}$ between ${sp.latex(self.point[0])}$ and "
+                     rf"${args}$}}")
+        else:
+            where = rf"\text{{for some ${sp.latex(s)} \in (0, 1)$}}"
+        rn = f"R_{{{self.order}}}({args})"
+        return (f"{sp.latex(self.function)} = {sp.latex(expr, symbol_names=names)} + {rn},"
+                rf"\quad {rn} = {sp.latex(self.remainder)}\ {where}")
+
+    @functools.cached_property
+    def derivation(self) -> Any:
+        """The full derivation, every row checked: derivatives, coefficients, ``T_n`` and the
+        remainder (see :mod:`symtaylor.derivations`; for a certified bound over a region use
+        ``symtaylor.derive("taylor", ..., region=...)``). Callable too: ``t.derivation()``."""
+        from ..derivations.taylor import expansion_derivation
+
+        return expansion_derivation(self)
 
     def _repr_latex_(self) -> str:
         return display(self.latex())
