@@ -186,3 +186,15 @@ def name_roots(rows: Any, roots: Any, name: str = r"\lambda") -> tuple[list[Row]
                      f"a real root of p (isolated exactly: {sp.sstr(r)})",
                      "CRootOf.evalf (isolating interval refined)") for r, s in named.items()]
     return out, values
+
+
+def scaled(premise: Any, conclusion: Any, factor: sp.Expr, why: str = "") -> Row:
+    """``premise => conclusion`` where the conclusion is the premise (an inequality) multiplied
+    by a positive ``factor``: ``conclusion.lhs - conclusion.rhs == factor*(premise.lhs -
+    premise.rhs)`` exactly, and ``factor > 0`` by SymPy's assumptions."""
+    ok = (type(premise), type(conclusion)) in _SAME_DIRECTION and factor.is_positive and \
+        sp.expand((conclusion.lhs - conclusion.rhs) - factor * (premise.lhs - premise.rhs)) == 0
+    if not ok:
+        raise UncheckedStepError(f"{conclusion} is not {factor} times {premise} ({why})")
+    return Row(premise, "=>", conclusion, why, "exact",
+               f"sympy.expand: the conclusion's difference is {factor} > 0 times the premise's")
