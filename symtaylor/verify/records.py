@@ -137,8 +137,6 @@ class Verdict:
         lines = [f"Verdict({head}: {self.question})", f"  expected: {_show(self.expected)}"]
         if not self.correct:
             lines.append(f"  given:    {_show(self.given)}")
-            if self.score:
-                lines.append(f"  score:    {self.score:g}")
             lines.extend(f"  - {r}" for r in self.reasons)
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
