@@ -528,7 +528,8 @@ def test_cli_taylor(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["polynomial"] == "-x**3/6 + x"
     assert data["coefficients"] == {"1": "1", "3": "-1/6"}
     assert main(["taylor", "sin(x)", "--order", "3", "--latex"]) == 0
-    want = r"\sin{\left(x \right)} = - \frac{x^{3}}{6} + x + R_{3}(x)"
+    want = (r"\sin{\left(x \right)} = - \frac{x^{3}}{6} + x + R_{3}(x),\quad R_{3}(x) = "
+            r"\frac{x^{4} \sin{\left(\xi \right)}}{24}\ \text{for some $\xi$ between $0$ and $x$}")
     assert capsys.readouterr().out.strip() == want
     assert main(["taylor", "log(x)", "--order", "2"]) == 2
     err = capsys.readouterr().err
@@ -564,7 +565,8 @@ def test_cli_runs_as_a_program() -> None:
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(r"e^{x} \sin{\left(y \right)} = ")
-    assert proc.stdout.strip().endswith("R_{4}(x, y)")
+    assert "+ R_{4}(x, y),\\quad R_{4}(x, y) = " in proc.stdout
+    assert proc.stdout.strip().endswith(r"\text{for some $\theta \in (0, 1)$}")
 
 
 def test_cli_not_analytic_is_one_line_status_2(capsys: pytest.CaptureFixture[str]) -> None:
