@@ -63,6 +63,7 @@ from .finite_diff import (
     fornberg_weights,
     stencil,
 )
+from .iterate import iterate
 from .optimize import History, Result, Status, least_squares, minimize
 from .parsing import parse
 from .steps import (
@@ -163,6 +164,7 @@ __all__ = [
     "gradient_step",
     "gradient_step_prediction",
     "hessian",
+    "iterate",
     "jacobian",
     "least_squares",
     "levenberg_marquardt_step",

@@ -360,7 +360,9 @@ def _as_expr(f: Any, variables: Any, symbols: Mapping[str, sp.Symbol] | None,
         raise _fail(what, f"expected an expression, got {type(f).__name__}: {_show(f)}")
     if callable(f):
         return as_expr(_call(f, variables), what=what)
-    raise _fail(what, f"cannot turn {type(f).__name__} into an expression: {_show(f)}")
+    hint = getattr(type(f), "_not_an_expression", "")  # a Step says what to do with it
+    raise _fail(what, f"cannot turn {type(f).__name__} into an expression: {_show(f)}"
+                + (f"; {hint}" if isinstance(hint, str) and hint else ""))
 
 
 def _call(f: Any, variables: Any) -> Any:

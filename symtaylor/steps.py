@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy as sp
 
@@ -175,6 +175,35 @@ class Step:
         upd = ", ".join(f"{v} -> {e}" for v, e in zip(self.variables, self.update))
         params = "".join(f", {k}={v}" for k, v in self.parameters.items())
         return f"Step({self.method}: {upd}{params})"
+
+    #: What :func:`symtaylor.as_expr` says when given a Step (compile_numpy(step), minimize(step)).
+    _not_an_expression: ClassVar[str] = (
+        "a Step is an update rule x -> x_next, not an objective: run it with "
+        "symtaylor.iterate(step, x0), compile it with step.compile(), or minimize the "
+        "objective itself (step.update holds the update's expressions)")
+
+    def compile(self, objective: ExprLike | None = None) -> Any:
+        """The update compiled to NumPy, ``u(x, **params) -> x_next`` (batch-first), with the
+        step's objective, its gradient and Hessian; ``.source`` is standalone NumPy code. Run
+        it with :func:`symtaylor.iterate`. See :mod:`symtaylor.codegen.update`.
+
+        >>> u = newton_step("x**4 - 2*x**2 + 1/2", "x").compile()
+        >>> float(u([2.0])[0]), u.keywords
+        (1.4545454545454546, ())
+        """
+        from .codegen.update import compile_step
+
+        return compile_step(self, objective)
+
+    def export_solver(self, path: Any, params: Mapping[str, Any] | None = None,
+                      damping: str | None = None) -> Any:
+        """Write a standalone solver module (NumPy only): the compiled update, the loop of
+        :func:`symtaylor.iterate` and a ``__main__`` (``python path --x0 2 [--lr 0.01]``).
+        ``params`` are default parameter values; ``damping="adaptive"`` (the default for a
+        Levenberg-Marquardt step) adapts the ``damping`` parameter. Returns the path."""
+        from .codegen.update import export_step
+
+        return export_step(self, path, params, damping)
 
 
 # -- helpers ---------------------------------------------------------------------------------

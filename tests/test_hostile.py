@@ -305,6 +305,10 @@ BASELINES: dict[str, Callable[[], dict[str, Any]]] = {
                                              lr=sp.Rational(1, 40),
                                              region={"x": (-1, 2), "y": (-1, 2)}),
     "hessian": lambda: dict(f="x^3 + x*y", variables="x, y"),
+    "iterate": lambda: dict(update=["x/2 + 1"], x0=[0.0], variables="x", f="(x - 2)**2",
+                            params=None, max_iter=50, xtol=1e-12, ftol=None,
+                            callback=lambda state: None, damping=None, data=None,
+                            history=True),
     "jacobian": lambda: dict(residuals=["x - 1", "10*(y - x^2)"], variables="x, y"),
     "least_squares": lambda: dict(residuals="b1*exp(-b2*t) - yy", variables="b1, b2",
                                   x0=[1.0, 0.1], data={"t": _TS, "yy": _YS}, method="lm",
@@ -477,6 +481,8 @@ METHOD_BASELINES: dict[str, MethodBaseline] = {
     "TaylorExpansion.error_table": lambda: (_taylor(), (), dict(points=[(0.1, 1.0)],
                                                                 steps=None)),
     "Step.at": lambda: (symtaylor.newton_step("x^2 + 10*y^2", "x, y"), (), dict(point=(1, 1))),
+    "Step.compile": lambda: (symtaylor.newton_step("x^2 + 10*y^2", "x, y"), (),
+                             dict(objective=None)),
     "Stencil.truncation_term": lambda: (symtaylor.stencil(1, "central", 2), (), dict(terms=1)),
     "CompiledFunction.__call__": lambda: (_compiled(), (np.array([1.0, 0.5]), 0.5,
                                                         np.array([1.0, 2.0])), {}),
@@ -491,6 +497,8 @@ METHOD_SKIPS = {
     "CompiledFunction.export": "a file path: OSError is the natural error (the exported "
                                "module is checked by the symbol-name sweep)",
     "CompiledObjective.export": "a file path (as CompiledFunction.export)",
+    "Step.export_solver": "a file path (as CompiledFunction.export; the module is the "
+                          "compiled update's, run by tests/test_iterate.py)",
     "FDErrorReport.plot": "a file path / matplotlib axes (optional dependency)",
 }
 
