@@ -53,15 +53,37 @@ def _cancel(e: sp.Expr) -> sp.Expr:
     return sp.cancel(sp.together(e))
 
 
+def _all_zero(entries: Any) -> str | None:
+    """A route proving every entry zero, or None: exact arithmetic in the field of rational
+    functions QQ(symbols) when the entries are rational functions, else cancel(together(.))."""
+    from sympy.polys.fields import field
+    from sympy.polys.polyerrors import CoercionFailed, GeneratorsError, PolynomialError
+
+    entries = list(entries)
+    syms = sorted(set().union(*(e.free_symbols for e in entries)), key=str)
+    if syms:
+        try:
+            K = field(syms, sp.QQ)[0]
+            if all(K.from_expr(e) == K.zero for e in entries):
+                return "exact arithmetic in the field QQ(entries' symbols)"
+            return None
+        except (CoercionFailed, GeneratorsError, PolynomialError, ValueError, TypeError):
+            pass
+    if all(_cancel(e) == 0 for e in entries):
+        return "sympy.cancel(together(.)) == 0"
+    return None
+
+
 def matrix_equal(lhs: Any, rhs: Any, why: str, value: sp.Matrix, target: sp.Matrix,
                  size: str, *, chain: bool = False) -> Row:
     """An ``=`` row between displayed sides ``lhs`` and ``rhs`` (LaTeX or SymPy) proved by
-    ``cancel(together(value - target)) == 0`` entry by entry, on generic matrices of ``size``
-    (e.g. ``"2 x 2 with symbol entries"``)."""
-    if value.shape != target.shape or not all(_cancel(e) == 0 for e in (value - target)):
+    ``value - target == 0`` entry by entry (exact rational-function arithmetic), on generic
+    matrices of ``size`` (e.g. ``"2 x 2 with symbol entries"``)."""
+    route = _all_zero(value - target) if value.shape == target.shape else None
+    if route is None:
         raise UncheckedStepError(f"could not prove the matrix identity ({why})")
-    return Row(lhs, "=", rhs, why, "exact",
-               f"sympy.cancel(together(.)) == 0 entry by entry, generic {size}", (), chain)
+    return Row(lhs, "=", rhs, why, "exact", f"{route}, entry by entry, generic {size}", (),
+               chain)
 
 
 def zero(lhs: Any, value: sp.Expr, why: str, route_detail: str, *, chain: bool = False) -> Row:
