@@ -271,3 +271,39 @@ def test_exported_solver_runs_with_numpy_alone_and_agrees(tmp_path: Path, make: 
     assert out.returncode == (0 if want.success else 1)
     np.testing.assert_allclose(got["x"], want.x, rtol=1e-13, atol=1e-13)
     assert got["nit"] == want.nit
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def _cli(capsys: pytest.CaptureFixture, argv: list[str]) -> tuple[int, dict]:
+    from symtaylor.cli import main
+
+    code = main([*argv, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_cli_iterate(capsys: pytest.CaptureFixture) -> None:
+    code, data = _cli(capsys, ["iterate", "newton", "x**4-2*x**2+1/2", "--x0", "2"])
+    assert code == 0 and data["status"] == "xtol" and data["x"]["x"] == pytest.approx(1.0)
+    code, data = _cli(capsys, ["iterate", "gradient", "x**4-2*x**2+1/2", "--x0", "2",
+                               "--lr", "0.01", "--max-iter", "50"])
+    assert code == 1 and data["status"] == "max_iter" and data["params"] == {"lr": 0.01}
+    code, data = _cli(capsys, ["iterate", "lm", "x - 1", "10*(y - x^2)", "--x0", "-1.2,1"])
+    assert code == 0 and data["damping"] == "adaptive"
+    assert data["x"]["x"] == pytest.approx(1.0) and data["x"]["y"] == pytest.approx(1.0)
+    code, data = _cli(capsys, ["iterate", "newton", "x**4/4 - x**2 + 2*x", "--x0", "0"])
+    assert code == 1 and data["status"] == "cycle"
+    code, data = _cli(capsys, ["iterate", "newton", "x**4 - x", "--x0", "1",
+                               "--damping", "adaptive"])
+    assert code == 0 and data["x"]["x"] == pytest.approx(0.25 ** (1 / 3))  # f' = 4x^3 - 1
+    code, data = _cli(capsys, ["iterate", "gradient", "x**2", "--x0", "1"])
+    assert code == 2 and "--lr" in data["error"]
+
+
+def test_cli_step_export(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    target = tmp_path / "newton_solver.py"
+    code, data = _cli(capsys, ["step", "newton", "x**4-2*x**2+1/2", "--export", str(target)])
+    assert code == 0 and data["exported"] == str(target)
+    out = json.loads(_clean_run(target, "--x0", "-2").stdout)
+    assert out["success"] and out["x"][0] == pytest.approx(-1.0, abs=1e-12)

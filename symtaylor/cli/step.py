@@ -28,6 +28,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scaling", default="identity", choices=["identity", "marquardt"],
                    help="LM damping matrix: I or diag(J^T J)")
     p.add_argument("--at", default=None, help="also give the next iterate from this point")
+    p.add_argument("--export", default=None, metavar="FILE",
+                   help="write a standalone solver (NumPy only) for this step to FILE; run it "
+                   "with 'python FILE --x0 2' (symbolic lr/damping: '--lr 0.01', or adaptive "
+                   "damping for lm)")
 
 
 def _param(text: str | None, default: object) -> object:
@@ -59,6 +63,10 @@ def run(args: argparse.Namespace) -> Output:
     if args.at is not None:
         nxt = step.at(args.at)
         lines.append(f"from ({args.at}): (" + ", ".join(map(str, nxt)) + ")")
+    exported = None
+    if args.export is not None:
+        exported = str(step.export_solver(args.export))
+        lines.append(f"solver written to {exported} (run: python {exported} --x0 ...)")
     lines.append("")
     lines.append(step.derivation.text())
     data = {
@@ -69,5 +77,6 @@ def run(args: argparse.Namespace) -> Output:
         "parameters": {k: str(v) for k, v in step.parameters.items()},
         "next": [str(v) for v in nxt] if nxt is not None else None,
         "latex": step.latex(),
+        "exported": exported,
     }
     return Output("\n".join(lines), data)
