@@ -279,17 +279,19 @@ def check_stencil_weights(derivative: OrderLike, scheme: str, accuracy: OrderLik
     else:
         expected_cmp = expected
     if given.shape != expected_cmp.shape:
-        return Verdict(False, question, expected, given, (Mistake(
-            "shape", expected.rows, given.rows, "shape",
-            f"the stencil has {expected.rows} nodes ({', '.join(map(str, st.offsets))}), not "
-            f"{given.rows} weights"),), derivation=st)
+        slip = first_slip(_weight_slips(st, expected, given, own=False),
+                          lambda c: _same_as(c, given), errors=(InputError, TypeError, ValueError))
+        mistake = (slip.mistake("whole answer", expected, given) if slip is not None
+                   else Mistake("shape", expected.rows, given.rows, "shape",
+                                f"the stencil has {expected.rows} nodes "
+                                f"({', '.join(map(str, st.offsets))}), not {given.rows} weights"))
+        return Verdict(False, question, expected, given, (mistake,), derivation=st)
     right = sum(1 for e, g in zip(expected_cmp, given) if _same(e, g))
     score = part_score(right, expected_cmp.rows)
     if right == expected_cmp.rows:
         return Verdict(True, question, expected, given, notes=tuple(notes), derivation=st)
-    slips = _weight_slips(st, expected_cmp, given)
-    slip = first_slip(slips, lambda c: c.shape == given.shape and all(
-        _same(a, b) for a, b in zip(c, given)), errors=(InputError, TypeError, ValueError))
+    slip = first_slip(_weight_slips(st, expected_cmp, given), lambda c: _same_as(c, given),
+                      errors=(InputError, TypeError, ValueError))
     if slip is not None:
         mistakes = [slip.mistake("whole answer", expected, given)]
     else:
@@ -303,7 +305,16 @@ def check_stencil_weights(derivative: OrderLike, scheme: str, accuracy: OrderLik
                    derivation=st, score=score)
 
 
-def _weight_slips(st: Any, expected: sp.Matrix, given: sp.Matrix) -> list[Slip]:
+def _same_as(c: sp.Matrix, given: sp.Matrix) -> bool:
+    """The candidate weights, with or without their zeros, are the given ones."""
+    nz = sp.Matrix([w for w in c if w != 0])
+    return any(m.shape == given.shape and all(_same(a, b) for a, b in zip(m, given))
+               for m in (c, nz))
+
+
+def _weight_slips(st: Any, expected: sp.Matrix, given: sp.Matrix, own: bool = True
+                  ) -> list[Slip]:
+    """The classic wrong weights (``own``: also those built from the right weights)."""
     def scaled() -> sp.Matrix | None:
         pairs = [(e, g) for e, g in zip(expected, given) if e != 0]
         if not pairs or pairs[0][1] == 0:
@@ -311,10 +322,8 @@ def _weight_slips(st: Any, expected: sp.Matrix, given: sp.Matrix) -> list[Slip]:
         c = pairs[0][1] / pairs[0][0]
         return None if c in (1, -1) else expected * c
 
-    def other(**kw: Any) -> sp.Matrix | None:
-        o = stencil(st.derivative, **kw)
-        ws = [w for w in o.weights if w != 0 or expected.rows == len(o.weights)]
-        return sp.Matrix(ws) if len(ws) == expected.rows else None
+    def other(**kw: Any) -> sp.Matrix:
+        return sp.Matrix(stencil(st.derivative, **kw).weights)
 
     def factor_text() -> str:
         c = scaled()
@@ -327,7 +336,7 @@ def _weight_slips(st: Any, expected: sp.Matrix, given: sp.Matrix) -> list[Slip]:
         Slip("reversed", lambda: sp.Matrix(list(expected)[::-1]),
              "the weights are in reverse order (they go with the offsets from left to right)"),
         Slip("sign", lambda: -expected, "every weight has the wrong sign"),
-    ]
+    ] if own else []
     if st.scheme in SCHEMES:
         step = 2 if st.scheme == "central" else 1
         for acc in (st.accuracy - step, st.accuracy + step):
@@ -335,7 +344,9 @@ def _weight_slips(st: Any, expected: sp.Matrix, given: sp.Matrix) -> list[Slip]:
                 out.append(Slip("accuracy", lambda acc=acc: other(scheme=st.scheme, accuracy=acc),
                                 f"those are the weights of accuracy {acc}, not {st.accuracy}"))
         for sch in SCHEMES:
-            if sch != st.scheme:
-                out.append(Slip("other-scheme", lambda sch=sch: other(scheme=sch),
-                                f"those are the {sch} weights, not the {st.scheme} ones"))
+            for acc in dict.fromkeys((None, st.accuracy)):
+                if sch != st.scheme:
+                    out.append(Slip("other-scheme",
+                                    lambda sch=sch, acc=acc: other(scheme=sch, accuracy=acc),
+                                    f"those are the {sch} weights, not the {st.scheme} ones"))
     return out

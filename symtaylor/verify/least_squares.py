@@ -10,7 +10,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..calculus import jacobian
+from ..calculus import hessian, jacobian
 from ..coerce import NumberLike, PointLike, VariablesLike
 from ..errors import InputError, SymTaylorError
 from ..steps import _least_squares, levenberg_marquardt_step, newton_step
@@ -30,14 +30,28 @@ class _Problem:
     """The pieces of a least-squares step: residuals ``r``, Jacobian ``J``, ``J^T J``, ``J^T r``
     and the current point ``x`` as a column."""
 
-    def __init__(self, residuals: Any, variables: VariablesLike) -> None:
+    def __init__(self, residuals: Any, variables: VariablesLike, at: PointLike | None) -> None:
         rs, syms = _least_squares(residuals, variables)
         self.rs, self.syms = rs, syms
-        self.r = sp.Matrix(rs)
-        self.j = jacobian(rs, syms)
+        self.at(_At.read(at, syms))
+
+    def at(self, here: _At) -> None:
+        """Evaluate the pieces at the point of the question (exact numbers: the slips are then
+        cheap), or keep them symbolic."""
+        self.here = here
+        self.r = here(sp.Matrix(self.rs))
+        self.j = here(jacobian(self.rs, self.syms))
         self.jtj = (self.j.T * self.j).applyfunc(sp.expand)
         self.jtr = (self.j.T * self.r).applyfunc(sp.expand)
-        self.x = sp.Matrix(syms)
+        self.x = here(sp.Matrix(self.syms))
+
+    def engine_residuals(self) -> list[sp.Expr]:
+        """The residuals for the engine: at a point, linearised there (``r(a) + J(a)(x - a)``
+        has the same step from ``a`` and a constant Jacobian: the symbolic step is cheap)."""
+        if not self.here:
+            return self.rs
+        h = sp.Matrix(self.syms) - self.x
+        return list(self.r + self.j * h)
 
     def solve(self, a: sp.Matrix, b: sp.Matrix) -> sp.Matrix:
         """``x - a^-1 b``, simplified."""
@@ -75,13 +89,16 @@ class _Problem:
     def newton(self, damping: Any = 0) -> sp.Matrix:
         """Newton's step on ``||r||^2/2`` (the full Hessian, with ``damping I``)."""
         half = sum((ri**2 for ri in self.rs), sp.S.Zero) / 2
-        return newton_step(half, self.syms, damping=damping).update
+        if not self.here:
+            return newton_step(half, self.syms, damping=damping).update
+        h = self.here(hessian(half, self.syms)) + damping * sp.eye(len(self.syms))
+        return self.solve(h, self.jtr)
 
 
 def _check(p: _Problem, expected_update: sp.Matrix, slips: Callable[[], list[Slip]],
-           answer: Any, at: PointLike | None, question: str, derivation: Any) -> Verdict:
+           answer: Any, question: str, derivation: Any) -> Verdict:
     given = _answer_vector(answer, p.syms)
-    here = _At.read(at, p.syms)
+    here = p.here
     expected = here(expected_update)
     diagnosis = _named_slip(slips, expected, given, _same_matrix, here, errors=_ERRORS)
     mistakes = _update_mistakes(expected, given, p.syms, _same_matrix, [diagnosis])
@@ -97,7 +114,8 @@ def check_gauss_newton_step(residuals: Any, variables: VariablesLike, answer: An
     """Check a Gauss-Newton update ``x - (J^T J)^-1 J^T r`` for the residuals ``r`` (the
     minimizer of the linearised ``||r + J d||^2/2``), or, with ``at``, the next iterate.
 
-    The truth is :func:`symtaylor.gauss_newton_step`. Recognised slips: the sign (or
+    The truth is :func:`symtaylor.gauss_newton_step` (with ``at``, on the residuals
+    linearised at the point, which have the same step from it). Recognised slips: the sign (or
     inconsistent signs of ``r`` and ``J``), a gradient step ``x - J^T r``, ``J^T J`` not
     inverted, a factor 2 in the step (the gradient of ``||r||^2`` with the Hessian of
     ``||r||^2/2``), the step instead of the point, Newton's step on ``||r||^2/2`` (the
@@ -111,8 +129,8 @@ def check_gauss_newton_step(residuals: Any, variables: VariablesLike, answer: An
     >>> check_gauss_newton_step(["x - 1", "x^2 - 2"], "x", "3/5", at=1).kinds
     ('sign',)
     """
-    p = _Problem(residuals, variables)
-    step = levenberg_marquardt_step(p.rs, p.syms, 0)
+    p = _Problem(residuals, variables, at)
+    step = levenberg_marquardt_step(p.engine_residuals(), p.syms, 0)
 
     def slips() -> list[Slip]:
         out = p.common_slips(p.jtj, "J^T J")
@@ -121,7 +139,7 @@ def check_gauss_newton_step(residuals: Any, variables: VariablesLike, answer: An
                         "sum r_i grad^2 r_i: Gauss-Newton keeps only J^T J"))
         return out
 
-    return _check(p, step.update, slips, answer, at,
+    return _check(p, step.update, slips, answer,
                   f"Gauss-Newton step for residuals ({', '.join(map(str, p.rs))})",
                   step.derivation)
 
@@ -135,7 +153,8 @@ def check_lm_step(residuals: Any, variables: VariablesLike, damping: NumberLike,
     (``scaling="identity"``, Levenberg) or ``D = diag(J^T J)`` (``"marquardt"``), or, with
     ``at``, the next iterate.
 
-    The truth is :func:`symtaylor.levenberg_marquardt_step`. Recognised slips, beyond those of
+    The truth is :func:`symtaylor.levenberg_marquardt_step` (with ``at``, on the residuals
+    linearised there). Recognised slips, beyond those of
     :func:`check_gauss_newton_step`: the damping left out (the Gauss-Newton step), the damping
     on ``diag(J^T J)`` instead of ``I`` or the other way, the damping subtracted, squared
     (``lambda^2``: the augmented system stacks ``sqrt(lambda) I``), its value left out
@@ -148,14 +167,14 @@ def check_lm_step(residuals: Any, variables: VariablesLike, damping: NumberLike,
     >>> check_lm_step(["x - 1", "y"], "x, y", 1, "1, 0").kinds
     ('damping-ignored',)
     """
-    p = _Problem(residuals, variables)
+    p = _Problem(residuals, variables, at)
     lam = _damping(damping)
     if isinstance(lam, str):
         lam = sp.Symbol("lambda")
     if not isinstance(scaling, str) or scaling.strip().lower() not in _SCALING_NAMES:
         raise InputError(f"unknown scaling {scaling!r}; valid: {', '.join(_SCALING_NAMES)}")
     scaling = scaling.strip().lower()
-    step = levenberg_marquardt_step(p.rs, p.syms, lam, scaling=scaling)
+    step = levenberg_marquardt_step(p.engine_residuals(), p.syms, lam, scaling=scaling)
     eye = sp.eye(len(p.syms))
     diag = sp.diag(*[p.jtj[i, i] for i in range(p.jtj.rows)])
     d, other = (eye, diag) if scaling != "marquardt" else (diag, eye)
@@ -186,6 +205,6 @@ def check_lm_step(residuals: Any, variables: VariablesLike, damping: NumberLike,
                         "Levenberg-Marquardt damps J^T J"))
         return out
 
-    return _check(p, step.update, slips, answer, at,
+    return _check(p, step.update, slips, answer,
                   f"Levenberg-Marquardt step (damping {lam}, D = {dname}) for residuals "
                   f"({', '.join(map(str, p.rs))})", step.derivation)

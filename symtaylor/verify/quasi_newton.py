@@ -209,6 +209,11 @@ def check_quasi_newton_update(kind: str, B: MatrixLike, s: VectorLike, y: Vector
                          if not _same(expected[i, j], given[i, j])]
     notes = (_decimals_note(answer, zip(expected, given))
              if mistakes and given.shape == expected.shape else ())
+    ys = (yv.T * sv)[0]
+    if k != "sr1" and ys.is_number and ys < 0:
+        notes += (f"y^T s = {ys} < 0 breaks the curvature condition: the update is not "
+                  "positive definite (a line search satisfying the Wolfe conditions prevents "
+                  "it; skip or damp the update)",)
     return Verdict(not mistakes, question, expected, given, tuple(mistakes), notes,
                    derivation=update, score=matrix_score(expected, given, _same))
 
