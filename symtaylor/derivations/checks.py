@@ -339,13 +339,16 @@ def equivalent(left: Any, right: Any, why: str = "", *, chain: bool = False) -> 
     return Row(left, "<=>", right, why, "exact", route, (), chain)
 
 
-def solves(equations: Any, unknowns: Any, solution: Any, why: str = "") -> Row:
+def solves(equations: Any, unknowns: Any, solution: Any, why: str = "", *,
+           name: sp.Symbol | None = None) -> Row:
     """A ``<=>`` row ``equations = 0  <=>  unknowns = solution`` for a system linear in the
     unknowns, proved: the solution substituted makes every equation vanish (an exact route of
     :func:`prove_equal`) and the coefficient matrix is nonsingular (its determinant is not the
     zero rational function), so the solution is the only one.
 
-    ``equations``, ``unknowns`` and ``solution`` are column matrices (or scalars).
+    ``equations``, ``unknowns`` and ``solution`` are column matrices (or scalars). With
+    ``name`` (a symbol standing for the equations' left side, e.g. ``\\nabla_{d} m``) the row
+    shows ``name = 0`` and keeps ``(name, equations)`` in its ``where``.
 
     >>> x, d = sp.symbols("x d")
     >>> print(solves(2*d + 4*x, d, -2*x, "set the model's derivative to zero").route)
@@ -368,14 +371,17 @@ def solves(equations: Any, unknowns: Any, solution: Any, why: str = "") -> Row:
     det = sp.cancel(jac.det(method="berkowitz")) if jac.rows <= 6 else jac.det()
     if det == 0:
         raise UncheckedStepError(f"the system {list(eqs)} is singular ({why})")
-    lhs = sp.Eq(eqs, sp.zeros(*eqs.shape), evaluate=False) if eqs.rows > 1 else \
-        sp.Eq(eqs[0], 0, evaluate=False)
+    if name is not None:
+        lhs = sp.Eq(name, 0, evaluate=False)
+    else:
+        lhs = sp.Eq(eqs, sp.zeros(*eqs.shape), evaluate=False) if eqs.rows > 1 else \
+            sp.Eq(eqs[0], 0, evaluate=False)
     rhs = sp.Eq(unk, sol, evaluate=False) if unk.rows > 1 else sp.Eq(unk[0], sol[0],
                                                                       evaluate=False)
     return Row(lhs, "<=>", rhs, why, "exact",
                f"substituting the solution: {route}; the system is linear in "
                f"{', '.join(map(str, syms))} with determinant {sp.sstr(det)} (not identically "
-               "zero), so the solution is unique", ())
+               "zero), so the solution is unique", ((name, eqs),) if name is not None else ())
 
 
 def theorem(premise: Any, conclusion: Any, why: str, name: str, *, chain: bool = False) -> Row:

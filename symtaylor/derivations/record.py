@@ -20,7 +20,7 @@ Examples
 >>> d = Derivation("demo", "A derivative", "Differentiate $x^2$.", (r,), 2*x, (("x", "a real"),))
 >>> print(d.latex())
 \begin{align*}
-\frac{d}{d x} x^{2} &= 2 x && \text{power rule} \quad \checkmark
+\frac{d}{d x} x^{2} &= 2 x && \parbox[t]{0.3\textwidth}{\raggedright\small power rule\ $\checkmark$}
 \end{align*}
 >>> print(d.text())
 A derivative
@@ -43,7 +43,6 @@ from typing import Any, Literal
 import sympy as sp
 
 from ..errors import OptionalDependencyError, SymTaylorError
-from ..latex import display
 
 __all__ = [
     "CHECKS",
@@ -192,11 +191,13 @@ def _plain(obj: Any) -> str:
         return ""
     if isinstance(obj, sp.MatrixBase):
         if obj.cols == 1:
-            return "[" + ", ".join(str(e) for e in obj) + "]"
-        return str(obj.tolist())
+            return "[" + ", ".join(_plain(e) for e in obj) + "]"
+        return "[" + ", ".join("[" + ", ".join(_plain(e) for e in row) + "]"
+                               for row in obj.tolist()) + "]"
     if isinstance(obj, str):
         return _tex_to_text(obj)
-    return str(obj)
+    text = str(obj)
+    return _tex_to_text(text) if "\\" in text or "{" in text else text
 
 
 _FRAC = re.compile(r"\\t?frac\{([^{}]*)\}\{([^{}]*)\}")
@@ -281,15 +282,19 @@ class Row:
         """The row as one ``align*`` line (without the trailing ``\\``)."""
         lhs = "" if self.chain else math_latex(self.lhs)
         out = f"{lhs} &{RELATIONS[self.relation]} {math_latex(self.rhs)}"
-        tail = []
-        if self.justification:
-            tail.append(_text_mathjax(self.justification) if markdown
-                        else r"\text{" + text_latex(self.justification) + "}")
-        if marks and not (self.check == "assumed" and self.relation == ":="):
-            tail.append(_MARKS[self.check])
-        if tail:
-            out += " && " + r" \quad ".join(tail)
-        return out
+        mark = _MARKS[self.check] if marks and not (self.check == "assumed"
+                                                    and self.relation == ":=") else ""
+        if markdown:
+            tail = [_text_mathjax(self.justification)] if self.justification else []
+            tail += [mark] if mark else []
+            return out + (" && " + r" \quad ".join(tail) if tail else "")
+        if not self.justification and not mark:
+            return out
+        text = text_latex(self.justification)
+        if mark:
+            text += (r"\ " if text else "") + f"${mark}$"
+        # a box of a third of the line: long justifications wrap instead of running off
+        return out + r" && \parbox[t]{0.3\textwidth}{\raggedright\small " + text + "}"
 
     def text(self) -> str:
         """The row on one line for a terminal."""
@@ -383,11 +388,18 @@ class Derivation:
         The check of each row is marked: ``\checkmark`` exact, ``\checkmark_{\mathrm{ball}}``
         certified, ``[\text{assumed}]`` a hypothesis (definitions ``:=`` are unmarked).
         """
-        blocks = [_align(self.rows)] if self.rows else []
+        return self._blocks(markdown=False)
+
+    def _blocks(self, markdown: bool) -> str:
+        blocks = [_align(self.rows, markdown)] if self.rows else []
         for s in self.sections:
-            head = r"\intertext{" + text_latex(s.heading) + "}"
-            blocks.append(_align(s.rows).replace("\\begin{align*}\n",
-                                                 "\\begin{align*}\n" + head + "\n", 1))
+            if markdown:
+                head = r"&\textbf{" + s.heading + r"} \\"
+                env = "\\begin{aligned}\n"
+            else:
+                head = r"\intertext{" + text_latex(s.heading) + "}"
+                env = "\\begin{align*}\n"
+            blocks.append(_align(s.rows, markdown).replace(env, env + head + "\n", 1))
         return "\n".join(blocks)
 
     def _body_latex(self, heading: bool = True) -> str:
@@ -462,7 +474,7 @@ class Derivation:
         return compile_pdf(self.document(title), path, timeout)
 
     def _repr_latex_(self) -> str:
-        return display(self.latex().replace("\\intertext", "\\text"))
+        return _mathjax([self._blocks(markdown=True)])
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
@@ -479,6 +491,13 @@ _LEGEND = (r"\noindent\emph{Checks:} $\checkmark$ proved exactly by SymPy; "
 _LEGEND_MD = ("*Checks:* $\\checkmark$ proved exactly by SymPy; $\\checkmark_{\\mathrm{ball}}$ "
               "certified by ball arithmetic; [assumed] a hypothesis; definitions ($:=$) need no "
               "proof.")
+
+
+def _mathjax(blocks: list[str]) -> str:
+    """``aligned`` blocks stacked (not side by side) in one ``$\\displaystyle ...$``."""
+    body = " \\\\\n".join(b.replace("\n\\begin{aligned}", " \\\\\n\\begin{aligned}")
+                           for b in blocks)
+    return "$\\displaystyle \\begin{gathered}\n" + body + "\n\\end{gathered}$"
 
 
 def _routes_latex(rows: list[Row]) -> str:
@@ -566,7 +585,7 @@ class Handout:
         return self.markdown()
 
     def _repr_latex_(self) -> str:
-        return display(self.latex().replace("\\intertext", "\\text"))
+        return _mathjax([d._blocks(markdown=True) for d in self.derivations])
 
     def __repr__(self) -> str:
         kinds = ", ".join(d.kind for d in self.derivations)

@@ -76,6 +76,13 @@ def _tex(expr: Any) -> str:
     return sp.latex(expr)
 
 
+def _param_text(value: Any, greek: str) -> str:
+    """``$\\alpha$`` for the symbol itself, else ``$\\alpha = 1/10$``."""
+    if isinstance(value, sp.Symbol) and value.name == greek:
+        return f"$\\{greek}$"
+    return f"$\\{greek} = {_tex(value)}$"
+
+
 def _col(syms: Sequence[sp.Expr]) -> sp.Matrix:
     return sp.Matrix(list(syms))
 
@@ -198,7 +205,8 @@ def _gradient(step: Step) -> Derivation:
         equal(grad_m, g + dvec / alpha, "differentiate the model in d",
               where={grad_m: _derivatives(mexpr, list(dvec))}),
         solves(g + dvec / alpha, dvec, step.direction,
-               "the model is strictly convex in d (α > 0): its stationary point is the minimizer"),
+               "stationary point; the minimizer, the model being strictly convex for α > 0",
+               name=grad_m),
         equal(xnew, step.update, "x_new = x + d = x − α∇f(x)", where={xnew: x + step.direction}),
     ]
     pred = [
@@ -224,7 +232,7 @@ def _gradient(step: Step) -> Derivation:
     return Derivation(
         "gradient-step", "Gradient step from the first-order Taylor model",
         f"Minimize $f = {_tex(expr)}$ over ${_where(syms)}$ by one gradient step with learning "
-        f"rate $\\alpha = {_tex(alpha)}$: minimize the first-order Taylor model of $f$ about "
+        f"rate {_param_text(alpha, 'alpha')}: minimize the first-order Taylor model of $f$ about "
         "the current point plus a penalty that keeps the step short.",
         tuple(rows), step.update, tuple(defs),
         (Section("Predicted decrease", tuple(pred)),),
@@ -297,7 +305,7 @@ def _newton(step: Step) -> Derivation:
         equal(grad_m, g + b * dvec, "differentiate the model in d",
               where={grad_m: _derivatives(mexpr, list(dvec))}),
         solves(g + b * dvec, dvec, step.direction, "the model's stationary point: "
-               + bname + " d = −g"),
+               + bname + " d = −g", name=grad_m),
         equal(xnew, step.update, "x_new = x + d, simplified", where={xnew: x + step.direction}),
     ]
     curv, verdict = _curvature(b, bname, ("H + λI" if damped else "the Hessian"))
@@ -320,8 +328,8 @@ def _newton(step: Step) -> Derivation:
         "damped-newton" if damped else "newton", f"{name} step from the second-order model",
         f"Minimize $f = {_tex(expr)}$ over ${_where(syms)}$ by one {name.lower()} step: "
         "minimize the second-order Taylor model of $f$ about the current point"
-        + (f" plus the damping $\\tfrac{{\\lambda}}{{2}}\\lVert d\\rVert^{{2}}$, "
-           f"$\\lambda = {_tex(lam)}$" if damped else "") + ".",
+        + (" plus the damping $\\tfrac{\\lambda}{2}\\lVert d\\rVert^{2}$ with "
+           + _param_text(lam, "lambda") if damped else "") + ".",
         tuple(rows), step.update, tuple(defs),
         (Section("Curvature condition for a minimum", tuple(curv)),),
         f"The curvature matrix ${bname}$ is {verdict}.")
@@ -409,7 +417,8 @@ def _least_squares(step: Step, _given: Any) -> Derivation:
         equal(grad_m, jtr + a * dvec, "differentiate the model in d: A d + b",
               where={grad_m: _derivatives(mexpr, list(dvec))}),
         solves(jtr + a * dvec, dvec, step.direction,
-               "normal equations " + ("JᵀJ d = −Jᵀr" if gn else "(JᵀJ + λD) d = −Jᵀr")),
+               "normal equations " + ("JᵀJ d = −Jᵀr" if gn else "(JᵀJ + λD) d = −Jᵀr"),
+               name=grad_m),
         equal(xnew, step.update, "x_new = x + d", where={xnew: x + step.direction}),
     ]
     defs = _common_defs(syms, dvec, xnew) + [
@@ -433,7 +442,7 @@ def _least_squares(step: Step, _given: Any) -> Derivation:
         "gauss-newton" if gn else "levenberg-marquardt", f"{name} step from linearised residuals",
         f"Minimize $F = \\tfrac{{1}}{{2}}\\lVert r\\rVert^{{2}}$ over ${_where(syms)}$ with "
         "residuals $r = (" + ", ".join(_tex(e) for e in rs) + f")$ by one {name} step"
-        + ("" if gn else f" with damping $\\lambda = {_tex(lam)}$") + ".",
+        + ("" if gn else " with damping " + _param_text(lam, "lambda")) + ".",
         tuple(rows), step.update, tuple(defs), (),
         "The matrix $A$ is positive semidefinite (a sum of outer products"
         + ("" if gn else " plus $\\lambda D$") + "), so the stationary point of the model is "
