@@ -1,0 +1,177 @@
+r"""Kind ``finite-difference``: the error of a finite-difference derivative and its best step.
+
+From the engine's :func:`~symtaylor.finite_diff.stencil` and
+:func:`~symtaylor.finite_diff.fd_error`: the stencil ``D_h f(a) = sum w_i f(a + o_i h)/h^d``,
+its moment conditions (``sum w_i o_i^k / k!`` is ``0`` for ``k < d``, ``1`` for ``k = d``, ``0``
+up to ``d + p - 1``: proved on the exact weights), the Taylor expansion of the stencil applied
+to ``f`` at ``a`` (SymPy's series in ``h`` equals the engine's truncation term), the round-off
+model ``B/h^d`` (an assumption: each value of ``f`` carries a relative error ``eps = 2^-52``),
+the total ``E(h) = A h^q + B/h^d``, its minimiser ``h* = (d B/(q A))^(1/(q + d))`` (``E'(h*) =
+0`` and ``E'' > 0`` proved in the symbols ``A``, ``B``), the predicted minimum
+``E(h*) = (1 + q/d) A h*^q``, and the values certified with arb. ``result`` is ``h*`` (exact).
+
+Examples
+--------
+>>> from symtaylor.derivations import derive
+>>> d = derive("finite-difference", "exp(x)", "x", 1)
+>>> d.result
+2**(2/3)*3**(1/3)/262144
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..coerce import ExprLike, OrderLike, PointLike, VariablesLike
+from ..enclosure import enclose
+from ..finite_diff import EPS, fd_error, h
+from ..finite_diff.report import FDErrorReport
+from .checks import approx, certified, define, equal, inequality
+from .record import Derivation, Row, Section
+from .registry import register
+
+__all__ = ["fd_derivation", "fd_derivation_from_report"]
+
+A, B = sp.Symbol("A", positive=True), sp.Symbol("B", positive=True)
+HP = sp.Symbol("h", positive=True)
+F = sp.Function("f")
+DH = sp.Symbol(r"D_{h} f(a)")
+
+
+def _moment_rows(r: FDErrorReport) -> list[Row]:
+    st = r.stencil
+    d, p = st.derivative, st.accuracy
+    rows: list[Row] = []
+    for k in range(d + p + 1):
+        m = sp.Symbol(rf"m_{{{k}}}")
+        val = sum((w * o**k for o, w in zip(st.offsets, st.weights)), sp.S.Zero) / sp.factorial(k)
+        target = 1 if k == d else 0
+        if k == d + p:
+            target = st.leading_coefficient
+            why = f"k = d + p = {k}: the leading error coefficient C"
+        elif k == d:
+            why = f"k = d = {d}: the derivative is reproduced"
+        else:
+            why = f"k = {k}: cancels"
+        rows.append(equal(m, target, why, where={m: val}))
+    return rows
+
+
+def _optimum_rows(q: int, d: int) -> list[Row]:
+    """The minimiser of ``A h^q + B/h^d`` in the symbols ``A, B > 0``."""
+    E = sp.Function("E")
+    e = A * HP**q + B / HP**d
+    hs = (d * B / (q * A)) ** sp.Rational(1, q + d)
+    Hs = sp.Symbol(r"h^{*}", positive=True)
+    de = sp.diff(e, HP)
+    return [
+        define(E(HP), e, "truncation plus round-off"),
+        equal(sp.Derivative(e, HP), de, "differentiate"),
+        define(Hs, hs, "the root of E'(h) = 0"),
+        equal(sp.Subs(de, HP, Hs), 0, "E'(h*) = 0", where={Hs: hs}),
+        inequality(sp.diff(e, HP, 2), ">", 0, "E is convex for h > 0: h* is the minimum"),
+        equal(E(Hs), (1 + sp.Rational(q, d)) * A * Hs**q, "the minimum error",
+              where={E(Hs): e.subs(HP, hs), Hs: hs}),
+    ]
+
+
+def _enclosed(e: sp.Expr, what: str, name: sp.Symbol) -> Row:
+    iv = enclose(e, {})
+    mid = (iv.lo + iv.hi) / 2
+    return certified(name, "~", sp.Float(mid, 6), what,
+                     f"arb ball enclosure [{iv.lo!r}, {iv.hi!r}]")
+
+
+def fd_derivation_from_report(r: FDErrorReport) -> Derivation:
+    """The derivation of a finite-difference error analysis (an :class:`FDErrorReport`)."""
+    st = r.stencil
+    x, a, d = r.variable, r.at, st.derivative
+    xr = sp.Symbol(x.name, real=True)
+    f = r.expression.subs(x, xr)
+    fd_sym = sp.Symbol(rf"f^{{({d})}}(a)")
+    stencil_expr = sp.Add(*(w * F(a + o * h) for o, w in zip(st.offsets, st.weights) if w)) / \
+        h**d
+    rows: list[Row] = [
+        define(F(xr), f, f"at a = {sp.sstr(a)}"),
+        define(DH, stencil_expr, f"the {st.scheme} stencil, accuracy {st.accuracy}"),
+        equal(fd_sym, r.exact_derivative, "the exact derivative",
+              where={fd_sym: sp.diff(f, xr, d).subs(xr, a)}),
+    ]
+    moments = Section("Moments of the stencil", tuple(_moment_rows(r)),
+                      "With $m_k = \\sum_i w_i o_i^k / k!$, Taylor's theorem gives "
+                      "$D_h f(x) = \\sum_k m_k h^{k-d} f^{(k)}(x)$.")
+    sections = [moments]
+    trunc = r.truncation_term
+    taylor: list[Row] = []
+    applied = sp.Add(*(w * f.subs(xr, a + o * h) for o, w in zip(st.offsets, st.weights) if w)
+                     ) / h**d - r.exact_derivative
+    err = sp.Symbol(rf"D_{{h}} f(a) - f^{{({d})}}(a)")
+    if trunc == 0:
+        taylor.append(equal(err, 0, "the stencil is exact for this f", where={err: applied}))
+        result: sp.Expr = sp.oo
+        taylor.append(define(sp.Symbol(r"h^{*}"), sp.oo, "no truncation error: only round-off, "
+                                                        "which falls as h grows"))
+        sections.append(Section("Truncation", tuple(taylor)))
+    else:
+        q = sp.Poly(trunc, h).degree()
+        ser = sp.series(applied, h, 0, q + 1).removeO()
+        taylor.append(equal(err, trunc, f"Taylor series in h (terms below h^{q} vanish), "
+                                        f"+ O(h^{q + 1})", where={err: ser}))
+        Av = sp.Abs(trunc / h**q)
+        Bv = r.roundoff_term * h**d
+        taylor += [
+            define(A, Av, "size of the truncation term: A h^q"),
+            approx(sp.Symbol(r"\lvert \mathrm{fl}(D_{h} f) - D_{h} f\rvert"), B / h**d,
+                   "round-off model: each f value off by a relative ε, times the sum of |w_i|"),
+            define(B, Bv, "ε times the sum of |w_i| times |f(a)|" if not _zero(f.subs(xr, a)) else
+                   "ε times the sum of |w_i| times max |f| near a (f(a) = 0)"),
+        ]
+        if not _zero(f.subs(xr, a)):
+            taylor.append(equal(B, EPS * st.abs_weight_sum * sp.Abs(f.subs(xr, a)),
+                                "ε: the float64 machine epsilon", where={B: Bv}))
+        sections.append(Section("Truncation and round-off", tuple(taylor)))
+        sections.append(Section("The best step", tuple(_optimum_rows(q, d))))
+        hs = sp.Symbol(r"h^{*}")
+        inst = [
+            equal(hs, r.optimal_step_exact, "with the A and B above",
+                  where={hs: (d * Bv / (q * Av)) ** sp.Rational(1, q + d)}),
+            _enclosed(r.optimal_step_exact, "the optimal step", hs),
+            _enclosed((1 + sp.Rational(q, d)) * Av * r.optimal_step_exact**q,
+                      "the predicted minimum error E(h*)", sp.Symbol(r"E(h^{*})")),
+            approx(sp.Symbol(r"h_{\mathrm{observed}}"), sp.Float(r.observed_optimal_step, 4),
+                   f"measured in float64 (error {r.min_error:.3g})",
+                   "float64 scan against mpmath at 50+ digits (fd_error)"),
+        ]
+        sections.append(Section("For this f", tuple(inst)))
+        result = r.optimal_step_exact
+    problem = (f"Approximate $f^{{({d})}}(a)$ for $f = {sp.latex(f)}$ at $a = {sp.latex(a)}$ by "
+               f"the {st.scheme} difference of accuracy {st.accuracy}; find the step $h$ that "
+               "balances truncation and round-off.")
+    defs = (("w_i, o_i", "the stencil's weights and nodes (units of $h$)"),
+            ("d, p", f"the derivative's order ({d}) and the accuracy ({st.accuracy})"),
+            ("q", "the power of $h$ in the leading non-vanishing truncation term at $a$"),
+            (r"\varepsilon", r"$2^{-52}$, the float64 machine epsilon"),
+            ("A, B", r"the sizes of the truncation $A h^q$ and round-off $B/h^d$ terms"))
+    return Derivation("finite-difference", "Finite-difference error and the optimal step",
+                      problem, tuple(rows), result, defs, tuple(sections),
+                      "The optimal step balances the two errors: $h^{*} = (dB/(qA))^{1/(q+d)}$.")
+
+
+def _zero(v: sp.Expr) -> bool:
+    return bool(v == 0 or v.is_zero)
+
+
+@register("finite-difference")
+def fd_derivation(f: ExprLike, variable: VariablesLike = None, at: PointLike = 0,
+                  derivative: OrderLike = 1, scheme: str = "central",
+                  accuracy: OrderLike | None = 2) -> Derivation:
+    r"""Truncation, round-off and the optimal step of a finite difference, derived and checked
+    (``derive("finite-difference", f, variable, at, derivative=1, scheme="central",
+    accuracy=2)``).
+
+    Returns
+    -------
+    Derivation
+        ``result`` is ``h*`` in closed form (``oo`` when the stencil is exact for ``f``).
+    """
+    return fd_derivation_from_report(fd_error(f, variable, at, derivative, scheme, accuracy))
