@@ -38,6 +38,8 @@ class _Problem:
     def at(self, here: _At) -> None:
         """Evaluate the pieces at the point of the question (exact numbers: the slips are then
         cheap), or keep them symbolic."""
+        if any(not a.is_number for a in here.point):
+            raise InputError(f"the point must be numbers, got ({here.text()})")
         self.here = here
         self.r = here(sp.Matrix(self.rs))
         self.j = here(jacobian(self.rs, self.syms))
