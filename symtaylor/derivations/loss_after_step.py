@@ -1,0 +1,128 @@
+r"""Kind ``loss-after-step``: seed 001's worked example, the loss predicted after one gradient
+step from the loss, the gradient norm, the largest Hessian eigenvalue and the learning rate.
+
+The second-order Taylor model ``L(theta - alpha g) ~ L - alpha ||g||^2 + alpha^2/2 g^T H g`` with
+the curvature along ``g`` bounded by ``lambda_max`` (Rayleigh) gives the prediction
+``L - alpha ||g||^2 + alpha^2/2 lambda_max ||g||^2``: a decrease ``alpha ||g||^2`` and an
+overshoot ``alpha^2/2 lambda_max ||g||^2``. Numbers come from the engine's
+:func:`~symtaylor.bounds.predict_loss_after_step`, in exact arithmetic with the inputs read as
+written (``0.1`` is ``1/10``, also when given as a float). The predicted decrease is positive
+exactly when ``0 < alpha < 2/lambda_max`` (an equivalence for the model, proved).
+
+The seed's inputs were lost in extraction; :data:`SEED_001_INPUTS` (``||g|| = 0.5``,
+``lambda_max = 1``, ``lr = 0.1``) reproduce its "decreases by about 0.024" (``0.02375``); the
+loss value ``2.5`` is arbitrary (it does not change the decrease).
+
+Examples
+--------
+>>> import sympy as sp
+>>> from symtaylor.derivations import derive
+>>> d = derive("loss-after-step", 2.5, 0.5, 1, 0.1)
+>>> d.result, d.result == sp.Rational(2.5) - sp.Rational(19, 800)
+(1981/800, True)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from ..bounds import predict_loss_after_step
+from ..coerce import NumberLike, as_number
+from ..errors import InputError
+from .checks import approx, assumed, define, equal, equivalent, inequality
+from .record import Derivation, Row, Section
+from .registry import register
+
+__all__ = ["SEED_001_INPUTS", "loss_after_step_derivation"]
+
+#: Inputs that reproduce seed 001's worked example ("the loss decreases by about 0.024").
+SEED_001_INPUTS: dict[str, str] = {"value": "2.5", "grad_norm": "0.5", "lambda_max": "1",
+                                   "lr": "0.1"}
+
+LV = sp.Symbol(r"L(\theta)")
+G = sp.Symbol(r"\lVert g\rVert", positive=True)
+LAM = sp.Symbol(r"\lambda_{\max}", positive=True)
+ALPHA = sp.Symbol("alpha", real=True)
+DEC = sp.Symbol(r"\alpha\lVert g\rVert^{2}")
+OVER = sp.Symbol(r"\tfrac{\alpha^{2}}{2}\lambda_{\max}\lVert g\rVert^{2}")
+PRED = sp.Symbol(r"\hat L(\theta_{+})")
+
+
+def _exact(v: Any, what: str) -> sp.Expr:
+    """The input as written: a float by its shortest repr (``0.1`` is ``1/10``), text parsed
+    exactly, SymPy numbers and symbols as they are."""
+    if isinstance(v, bool):
+        raise InputError(f"{what} must be a number, got {v!r}")
+    if isinstance(v, float):
+        return as_number(repr(v), what, symbolic=False, exact=True)
+    return as_number(v, what, symbolic=True, exact=isinstance(v, str))
+
+
+@register("loss-after-step")
+def loss_after_step_derivation(value: NumberLike, grad_norm: NumberLike, lambda_max: NumberLike,
+                               lr: NumberLike) -> Derivation:
+    r"""Seed 001's worked example derived and checked (``derive("loss-after-step", value,
+    grad_norm, lambda_max, lr)``).
+
+    Returns
+    -------
+    Derivation
+        ``result`` is the predicted loss (exact).
+    """
+    v, gn, lam, a = (_exact(t, w) for t, w in ((value, "value"), (grad_norm, "grad_norm"),
+                                              (lambda_max, "lambda_max"), (lr, "lr")))
+    p = predict_loss_after_step(v, gn, lam, a)
+    sub = {LV: v, G: gn, LAM: lam, ALPHA: a}
+    rows: list[Row] = [
+        define(LV, v, "the loss now"), define(G, gn, "the gradient norm"),
+        define(LAM, lam, "the largest Hessian eigenvalue"), define(ALPHA, a, "the learning rate"),
+        approx(sp.Symbol(r"L(\theta - \alpha g)"),
+               sp.Symbol(r"L(\theta) - \alpha\lVert g\rVert^{2} + \tfrac{\alpha^{2}}{2} g^{T} H g"),
+               "second-order Taylor model at θ"),
+        assumed(sp.Symbol(r"g^{T} H g"), "<=", LAM * G**2, "Rayleigh quotient: at most λ_max"),
+        define(PRED, LV - ALPHA * G**2 + ALPHA**2 / 2 * LAM * G**2,
+               "the prediction: the largest curvature along g"),
+    ]
+    terms = [
+        equal(DEC, p.first_order_decrease, "the decrease from the gradient step",
+              where={DEC: (ALPHA * G**2).xreplace(sub)}),
+        equal(OVER, p.curvature_overshoot, "the overshoot from the curvature",
+              where={OVER: (ALPHA**2 / 2 * LAM * G**2).xreplace(sub)}),
+        equal(PRED, p.predicted, "the predicted loss",
+              where={PRED: (LV - ALPHA * G**2 + ALPHA**2 / 2 * LAM * G**2).xreplace(sub)}),
+        equal(sp.Symbol(r"L(\theta) - \hat L(\theta_{+})"),
+              p.first_order_decrease - p.curvature_overshoot, "decrease minus overshoot",
+              where={sp.Symbol(r"L(\theta) - \hat L(\theta_{+})"): v - p.predicted}),
+    ]
+    net = p.first_order_decrease - p.curvature_overshoot
+    if net.is_number and (net > 0) is sp.true:
+        terms.append(inequality(p.curvature_overshoot, "<", p.first_order_decrease,
+                                "the decrease dominates: the loss goes down"))
+    elif net.is_number:
+        terms.append(inequality(p.curvature_overshoot, ">=", p.first_order_decrease,
+                                "the overshoot wins: no predicted decrease"))
+    sections = [Section("The numbers", tuple(terms))]
+    al = sp.Symbol("alpha", real=True)
+    if lam.is_number and lam.is_positive:
+        sections.append(Section("Which learning rates decrease the prediction", (
+            equivalent(sp.And(0 < al, al < 2 / lam), al * (1 - al * lam / 2) > 0,
+                       "the predicted decrease per unit ‖g‖² is positive"),
+        )))
+    problem = (f"After one gradient step $\\theta_+ = \\theta - \\alpha g$ with "
+               f"$L(\\theta) = {sp.latex(v)}$, $\\lVert g\\rVert = {sp.latex(gn)}$, "
+               f"$\\lambda_{{\\max}} = {sp.latex(lam)}$ and $\\alpha = {sp.latex(a)}$ "
+               "(inputs read exactly as written), what loss does the second-order Taylor model "
+               "predict?")
+    defs = ((r"\theta", "the parameters"), ("g", r"the gradient $\nabla L(\theta)$"),
+            ("H", r"the Hessian $\nabla^2 L(\theta)$"),
+            (r"\lambda_{\max}", "its largest eigenvalue"), (r"\alpha", "the learning rate"),
+            (r"\hat L(\theta_{+})", "the predicted loss after the step"))
+    concl = (f"The loss is predicted to change by $-{sp.latex(net)}$ "
+             f"$\\approx -{sp.latex(sp.Float(net, 4))}$" if net.is_number else
+             "The predicted change is $-(\\alpha\\lVert g\\rVert^2 - \\tfrac{\\alpha^2}{2}"
+             "\\lambda_{\\max}\\lVert g\\rVert^2)$") + \
+        "; it decreases for $0 < \\alpha < 2/\\lambda_{\\max}$."
+    return Derivation("loss-after-step", "The loss after one gradient step", problem,
+                      tuple(rows), p.predicted, defs, tuple(sections), concl)
