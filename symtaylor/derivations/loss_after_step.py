@@ -61,16 +61,24 @@ def _exact(v: Any, what: str) -> sp.Expr:
 
 
 @register("loss-after-step")
-def loss_after_step_derivation(value: NumberLike, grad_norm: NumberLike, lambda_max: NumberLike,
-                               lr: NumberLike) -> Derivation:
+def loss_after_step_derivation(value: NumberLike | None = None,
+                               grad_norm: NumberLike | None = None,
+                               lambda_max: NumberLike | None = None,
+                               lr: NumberLike | None = None) -> Derivation:
     r"""Seed 001's worked example derived and checked (``derive("loss-after-step", value,
-    grad_norm, lambda_max, lr)``).
+    grad_norm, lambda_max, lr)``; without arguments, :data:`SEED_001_INPUTS`).
 
     Returns
     -------
     Derivation
         ``result`` is the predicted loss (exact).
     """
+    given = (value, grad_norm, lambda_max, lr)
+    if all(t is None for t in given):
+        value, grad_norm, lambda_max, lr = SEED_001_INPUTS.values()
+    elif any(t is None for t in given):
+        raise InputError("give all of value, grad_norm, lambda_max and lr (or none: the seed's "
+                         "example)")
     v, gn, lam, a = (_exact(t, w) for t, w in ((value, "value"), (grad_norm, "grad_norm"),
                                               (lambda_max, "lambda_max"), (lr, "lr")))
     p = predict_loss_after_step(v, gn, lam, a)
