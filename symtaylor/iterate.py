@@ -47,6 +47,8 @@ DAMPING_START, DAMPING_UP, DAMPING_DOWN = 1e-3, 10.0, 0.1
 def _tol(value: Any, what: str, allow_none: bool = False) -> float | None:
     if value is None and allow_none:
         return None
+    if type(value) is float and value >= 0 and math.isfinite(value):
+        return value
     v = float(as_number(value, what))
     if not v >= 0:
         raise InputError(f"{what} must be a non-negative number, got {_show(value)}")
@@ -163,8 +165,7 @@ def iterate(
     if ftol is not None and not cu.has_objective:
         raise InputError("ftol needs the objective: give f=")
     values = cu.param_values(params, missing_ok=("damping",) if adaptive else ())
-    x = np.asarray([float(as_number(v, "x0")) for v in as_point(x0, cu.variables)],
-                   dtype=float)
+    x = _start(x0, len(cu.variables), cu.variables)
     step, fobj, grad, hess = cu.bound(values, "damping" if adaptive else None)
     monitor = None
     if callback is not None:
@@ -205,6 +206,20 @@ def iterate(
         history=hist, derivation=derivation, wall_time=wall, method=cu.method,
         hess_min_eig=min_eig, variables=cu.variables,
     )
+
+
+def _start(x0: Any, n: int, variables: Any) -> np.ndarray:
+    """``x0`` as a float array: a float64 array or a list of Python floats as it is (the hot
+    path), anything else through :func:`symtaylor.as_point` (text, mappings, exact numbers)."""
+    if type(x0) is np.ndarray and x0.dtype == np.float64 and x0.shape == (n,):
+        x = x0.copy()
+    elif isinstance(x0, (list, tuple)) and len(x0) == n and all(type(v) is float for v in x0):
+        x = np.array(x0, dtype=float)
+    else:
+        x = np.array([float(as_number(v, "x0")) for v in as_point(x0, variables)], dtype=float)
+    if not np.isfinite(x).all():
+        raise InputError("x0 must be finite")
+    return x
 
 
 def _run(step: Any, x: np.ndarray, fobj: Any, max_iter: int, xtol: float, ftol: float | None,

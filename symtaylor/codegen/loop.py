@@ -41,11 +41,12 @@ FP_DAMPING_MAX = 1e16
 
 
 def _fp_norm(v):
-    return float(np.sqrt(np.sum(np.square(v))))
+    v = np.ravel(v)
+    return math.sqrt(float(v @ v))
 
 
 def _fp_finite(v):
-    return bool(np.all(np.isfinite(v)))
+    return bool(np.isfinite(v).all())
 
 
 def fixed_point(step, x0, objective=None, max_iter=1000, xtol=1e-12, ftol=None,
@@ -102,7 +103,7 @@ def fixed_point(step, x0, objective=None, max_iter=1000, xtol=1e-12, ftol=None,
         if lam is None:
             xn = np.asarray(step(x), dtype=float)
             nupdate += 1
-            if not _fp_finite(xn):
+            if not math.isfinite(float(xn @ xn)) and not _fp_finite(xn):
                 return done("non_finite", f"the update gave nan or inf at iteration {nit}",
                             nit - 1)
             fn = math.nan
@@ -124,8 +125,11 @@ def fixed_point(step, x0, objective=None, max_iter=1000, xtol=1e-12, ftol=None,
                 if lam > FP_DAMPING_MAX * max(1.0, float(damping[0])):
                     return done("stalled", f"no damping up to {lam:.3g} lowered f at "
                                 f"iteration {nit}", nit - 1)
-        s = _fp_norm(xn - x)
-        if float(np.max(np.abs(xn))) > FP_HUGE_X or (need_f and abs(fn) > FP_HUGE_F):
+        d = xn - x
+        s = math.sqrt(float(d @ d))
+        xx = float(xn @ xn)  # > 1e300 (or inf) whenever max |x| > 1e150
+        if (xx > FP_HUGE_X * FP_HUGE_X and float(np.max(np.abs(xn))) > FP_HUGE_X) or (
+                need_f and abs(fn) > FP_HUGE_F):
             x, f = xn, fn
             return done("diverged", f"|x| = {float(np.max(np.abs(xn))):.3g} at iteration "
                         f"{nit}", nit)
@@ -139,7 +143,7 @@ def fixed_point(step, x0, objective=None, max_iter=1000, xtol=1e-12, ftol=None,
             steps.append(s)
         if monitor is not None and monitor(nit, x, f, s):
             return done("callback", f"the callback asked to stop at iteration {nit}", nit)
-        scale = max(1.0, _fp_norm(x))
+        scale = max(1.0, math.sqrt(xx))
         if s <= 4.0 * FP_EPS * scale:
             return done("xtol", "x_{k+1} = x_k to machine precision", nit)
         q = s / s_prev if nit >= 2 else 1.0  # no contraction seen after one step
@@ -162,7 +166,10 @@ def fixed_point(step, x0, objective=None, max_iter=1000, xtol=1e-12, ftol=None,
 
 def xs_back_close(x, x_back2, s):
     """``x_{k+1}`` equals ``x_{k-1}`` to ``1e-9`` of the last step."""
-    return x_back2 is not None and _fp_norm(x - x_back2) <= 1e-9 * s
+    if x_back2 is None:
+        return False
+    d = x - x_back2
+    return math.sqrt(float(d @ d)) <= 1e-9 * s
 
 
 def check_end(x, f, f0, g0_norm, grad=None, hess=None, objective=None, max_n=200, rtol=1e-8):
@@ -192,7 +199,10 @@ def check_end(x, f, f0, g0_norm, grad=None, hess=None, objective=None, max_n=200
     if not _fp_finite(h):
         return True, "", "the Hessian is not finite at x: second-order check skipped", gn, \
             min_eig
-    w, v = np.linalg.eigh((h + h.T) / 2)
+    if h.size == 1:
+        w, v = h.reshape(1), np.ones((1, 1))
+    else:
+        w, v = np.linalg.eigh((h + h.T) / 2)
     min_eig = float(w[0])
     top = float(np.max(np.abs(w)))
     flat = max(1e-8 * top, 1e-6 * fscale / scale)
