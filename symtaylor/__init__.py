@@ -43,6 +43,7 @@ from .coerce import (
     as_variables,
     as_vector,
 )
+from .derivations import DERIVATIONS, Derivation, Handout, derive
 from .errors import (
     CertificationError,
     CodegenError,
@@ -108,15 +109,18 @@ from .verify import (
 )
 
 __all__ = [
+    "DERIVATIONS",
     "CertificationError",
     "CodegenError",
     "CompiledFunction",
     "CompiledObjective",
     "ConvergenceBounds",
     "Definiteness",
+    "Derivation",
     "DerivativeCheck",
     "ErrorTable",
     "FDErrorReport",
+    "Handout",
     "History",
     "InputError",
     "Mistake",
@@ -172,6 +176,7 @@ __all__ = [
     "critical_point_set",
     "critical_points",
     "definiteness",
+    "derive",
     "descent_lemma",
     "dfp_inverse_update",
     "dfp_update",

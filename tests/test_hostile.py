@@ -259,6 +259,7 @@ BASELINES: dict[str, Callable[[], dict[str, Any]]] = {
     "as_variables": lambda: dict(variables="x, y", expr=x + y),
     "bfgs_inverse_update": lambda: dict(h=sp.eye(2), s=[1, 0], y=[2, 1]),
     "bfgs_update": lambda: dict(b=sp.eye(2), s=[1, 0], y=[2, 1]),
+    "derive": lambda: dict(kind="newton-convergence"),
     "dfp_inverse_update": lambda: dict(h=sp.eye(2), s=[1, 0], y=[2, 1]),
     "dfp_update": lambda: dict(b=sp.eye(2), s=[1, 0], y=[2, 1]),
     "sr1_update": lambda: dict(b=sp.eye(2), s=[1, 0], y=[2, 1]),
@@ -503,6 +504,11 @@ METHOD_BASELINES: dict[str, MethodBaseline] = {
     "TaylorExpansion.error_table": lambda: (_taylor(), (), dict(points=[(0.1, 1.0)],
                                                                 steps=None)),
     "Step.at": lambda: (symtaylor.newton_step("x^2 + 10*y^2", "x, y"), (), dict(point=(1, 1))),
+    "Derivation.document": lambda: (symtaylor.derive("newton", "x^2", "x"), (),
+                                    dict(title="Newton")),
+    "Handout.document": lambda: (symtaylor.Handout("h", (symtaylor.derive("newton", "x^2",
+                                                                           "x"),)), (),
+                                 dict(title="Notes")),
     "Step.compile": lambda: (symtaylor.newton_step("x^2 + 10*y^2", "x, y"), (),
                              dict(objective=None)),
     "Stencil.truncation_term": lambda: (symtaylor.stencil(1, "central", 2), (), dict(terms=1)),
@@ -522,6 +528,9 @@ METHOD_SKIPS = {
     "Step.export_solver": "a file path (as CompiledFunction.export; the module is the "
                           "compiled update's, run by tests/test_iterate.py)",
     "FDErrorReport.plot": "a file path / matplotlib axes (optional dependency)",
+    "Derivation.to_pdf": "a file path (OSError is the natural error); pdflatex runs with "
+                         "-no-shell-escape on our own escaped source (tests/test_derivations.py)",
+    "Handout.to_pdf": "a file path (as Derivation.to_pdf)",
 }
 
 

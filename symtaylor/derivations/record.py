@@ -42,7 +42,7 @@ from typing import Any, Literal
 
 import sympy as sp
 
-from ..errors import OptionalDependencyError, SymTaylorError
+from ..errors import InputError, OptionalDependencyError, SymTaylorError
 
 __all__ = [
     "CHECKS",
@@ -425,7 +425,7 @@ class Derivation:
 
     def document(self, title: str | None = None) -> str:
         """A standalone LaTeX article (amsmath and amssymb only) that compiles with pdflatex."""
-        return _document(title or self.title, [self], intro="")
+        return _document(_title(title) or self.title, [self], intro="")
 
     def markdown(self) -> str:
         """Markdown with ``$$`` math (renders on GitHub and in Jupyter)."""
@@ -493,6 +493,12 @@ _LEGEND_MD = ("*Checks:* $\\checkmark$ proved exactly by SymPy; $\\checkmark_{\\
               "proof.")
 
 
+def _title(title: Any) -> str | None:
+    if title is None or isinstance(title, str):
+        return title
+    raise InputError(f"a title is text, got {type(title).__name__}")
+
+
 def _mathjax(blocks: list[str]) -> str:
     """``aligned`` blocks stacked (not side by side) in one ``$\\displaystyle ...$``."""
     body = " \\\\\n".join(b.replace("\n\\begin{aligned}", " \\\\\n\\begin{aligned}")
@@ -553,7 +559,7 @@ class Handout:
 
     def document(self, title: str | None = None) -> str:
         """One standalone LaTeX article with a section per derivation."""
-        return _document(title or self.title, self.derivations, self.intro)
+        return _document(_title(title) or self.title, self.derivations, self.intro)
 
     def latex(self) -> str:
         """The derivations' ``align*`` blocks, one after the other."""

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sympy as sp
@@ -66,8 +67,10 @@ SEED_PROBLEMS: tuple[tuple[str, tuple[Any, ...], dict[str, Any], str], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=1)
 def seed_derivations() -> tuple[Derivation, ...]:
-    """The derivations of :data:`SEED_PROBLEMS` whose kinds are registered, in order."""
+    """The derivations of :data:`SEED_PROBLEMS` whose kinds are registered, in order (built
+    once: derivations are immutable)."""
     load_kinds()
     out = []
     for kind, args, options, _ in SEED_PROBLEMS:
