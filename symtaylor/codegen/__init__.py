@@ -67,6 +67,11 @@ The package, one concept per module (each depends only on those above it):
 ``compiled``    :func:`compile_numpy`, :class:`CompiledFunction`, :class:`BoundFunction`
 ``objective``   :func:`compile_objective`, :class:`CompiledObjective`, :class:`BoundObjective`,
                 :func:`to_scipy`
+``loop``        the fixed-point loop in NumPy alone (:func:`symtaylor.iterate` runs it; the
+                solvers :meth:`Step.export_solver <symtaylor.steps.Step.export_solver>` writes
+                copy its source)
+``update``      ``compile_update``, ``CompiledUpdate`` (an update ``x -> x_next`` with its
+                objective, gradient and Hessian in one module), the standalone solver source
 ==============  ==================================================================================
 
 Examples
