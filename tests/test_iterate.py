@@ -106,6 +106,33 @@ def test_compile_source_is_standalone_numpy() -> None:
         cu([0.0], lr=0.1, beta=2)
 
 
+# -- the status a closed form predicts ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scaled_quadratic_gd():  # x -> x - lr * 2 a (x - b): x_k - b = (1 - 2 a lr)^k (x0 - b)
+    return gradient_step("a*(x - b)**2", "x").compile()
+
+
+@settings(max_examples=40, deadline=None)
+@given(k=st.integers(-3, 3), b=st.floats(-5, 5), x0=st.floats(-5, 5),
+       q=st.one_of(st.floats(-0.9, 0.9), st.floats(1.1, 3.0), st.floats(-3.0, -1.1),
+                   st.just(-1.0)))
+def test_gradient_descent_status_follows_the_contraction(scaled_quadratic_gd, k: int, b: float,
+                                                         x0: float, q: float) -> None:
+    a = 2.0**k
+    lr = (1 - q) / (2 * a)  # so that 1 - 2 a lr = q (exact for q = -1: lr = 1/a)
+    if abs(x0 - b) < 1e-3:
+        return
+    r = iterate(scaled_quadratic_gd, [x0], params={"lr": lr, "a": a, "b": b}, max_iter=5000)
+    if abs(q) < 1:
+        assert r.success and r.status is Status.XTOL and r.x[0] == pytest.approx(b, abs=1e-9)
+    elif q == -1.0:
+        assert r.status is Status.CYCLE and not r.success
+    else:
+        assert r.status is Status.DIVERGED and not r.success
+
+
 # -- honest ends -------------------------------------------------------------------------------
 
 
