@@ -162,7 +162,12 @@ class Step:
         """
         pt = as_point(point, self.variables)
         sub = dict(zip(self.variables, pt))
-        return tuple(_compact(e.xreplace(sub)) if e.free_symbols else e for e in self.update)
+        if self.method in _SOLVES and self.model is not None:
+            _check_regular(self.model.hessian.xreplace(sub), pt)
+        out = tuple(_compact(e.xreplace(sub)) if e.free_symbols else e for e in self.update)
+        if any(e.has(sp.zoo, sp.oo, -sp.oo, sp.nan) for e in out):
+            raise InputError(f"the {self.method} step is undefined at {pt}: {out}")
+        return out
 
     def latex(self) -> str:
         """The full derivation (every row checked) as ``align*`` blocks."""
@@ -238,12 +243,16 @@ def _compact_matrix(m: sp.Matrix) -> sp.Matrix:
     return m.applyfunc(_compact)
 
 
-def _param(value: NumberLike, name: str) -> sp.Expr:
+def _param(value: NumberLike, name: str, sign: str = "") -> sp.Expr:
     """lr / damping / radius: a real number (kept exact: 0.1 stays Float) or a symbolic
-    parameter (a Symbol, an expression, text)."""
+    parameter (a Symbol, an expression, text). ``sign="positive"`` refuses values known to be
+    ``<= 0`` (lr, radius), ``"non-negative"`` those known to be ``< 0`` (damping)."""
     if isinstance(value, str) and value.strip() == "lambda":
         return LAMBDA  # the printed name of the default damping; a Python keyword
-    return as_number(value, name, symbolic=True)
+    e = as_number(value, name, symbolic=True)
+    if (sign == "positive" and e.is_nonpositive) or (sign == "non-negative" and e.is_negative):
+        raise InputError(f"{name} must be {sign}, got {e}")
+    return e
 
 
 def _displacement(variables: Sequence[sp.Symbol]) -> tuple[sp.Symbol, ...]:
@@ -335,6 +344,28 @@ def _step_update(a: sp.Matrix, b: sp.Matrix, syms: tuple[sp.Symbol, ...], what: 
 
 _HINT = "Try damping > 0 (Levenberg-Marquardt / damped Newton) or a gradient step."
 
+#: the steps that solve a linear system with the model Hessian (undefined where it is singular)
+_SOLVES = ("newton", "damped-newton", "gauss-newton", "levenberg-marquardt")
+
+
+def _check_regular(h: sp.Matrix, pt: Sequence[sp.Expr]) -> None:
+    """Refuse a point where the model Hessian is singular (``newton_step('x**3').at(0)``: the
+    simplified update ``x/2`` would say 0, but the step is undefined there)."""
+    if h.free_symbols or h.has(sp.zoo, sp.nan):
+        return
+    if all(e.is_Rational for e in h):
+        from sympy.polys.matrices import DomainMatrix
+
+        singular = DomainMatrix.from_Matrix(h).convert_to(sp.QQ).rank() < h.rows
+    elif h.rows <= 8:
+        det = h.det(method="berkowitz")
+        singular = det == 0 or bool(det.is_number and det.equals(0))
+    else:
+        return
+    if singular:
+        raise InputError(f"the model Hessian is singular at {tuple(pt)}: the step is undefined "
+                         f"there. {_HINT}")
+
 
 def _setup(f: Any, variables: Any) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
     expr = as_expr(f, variables)
@@ -366,7 +397,7 @@ def gradient_step(f: ExprLike, variables: VariablesLike = None, lr: NumberLike =
     -2*alpha*x + x
     """
     expr, syms = _setup(f, variables)
-    alpha = _param(lr, "lr")
+    alpha = _param(lr, "lr", "positive")
     g = gradient(expr, syms)
     d = _displacement(syms)
     dv = sp.Matrix(d)
@@ -410,7 +441,7 @@ def newton_step(f: ExprLike, variables: VariablesLike = None, damping: NumberLik
     lambda*x/(lambda + 2)
     """
     expr, syms = _setup(f, variables)
-    lam = _param(damping, "damping")
+    lam = _param(damping, "damping", "non-negative")
     g = gradient(expr, syms)
     h = hessian(expr, syms)
     n = len(syms)
@@ -484,7 +515,7 @@ def levenberg_marquardt_step(
     (x + 1)/2
     """
     rs, syms = _least_squares(residuals, variables)
-    lam = _param(damping, "damping")
+    lam = _param(damping, "damping", "non-negative")
     if not isinstance(scaling, str) or scaling not in _SCALINGS:
         raise InputError(f"unknown scaling {_show(scaling)}; valid: {', '.join(_SCALINGS)}")
     r = sp.Matrix(rs)
@@ -559,7 +590,7 @@ def cauchy_point(f: ExprLike, variables: VariablesLike = None, radius: NumberLik
     Matrix([[-3, -4]])
     """
     expr, syms, g, b, sub = _model_at(f, variables, at)
-    delta = _param(radius, "radius")
+    delta = _param(radius, "radius", "positive")
     gn = _norm(g)
     if gn == 0:
         raise InputError("the gradient is zero: the Cauchy point is the current point")
