@@ -348,3 +348,45 @@ def test_newton_on_four_variable_rosenbrock_is_exact() -> None:
     lm_truth = sp.Matrix([pt[v] for v in xs]) - (j.T * j + 2 * sp.eye(4)).LUsolve(
         j.T * r.subs(pt))
     assert (lm.update.subs(pt) - lm_truth).applyfunc(sp.simplify).is_zero_matrix
+
+
+# -- refusals (issue 16) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: gradient_step("x^2", "x", lr=0), "lr must be positive"),
+    (lambda: gradient_step("x^2", "x", lr=-1), "lr must be positive"),
+    (lambda: dogleg_step("x^2 + y^2", "x, y", radius=-1, at=(1, 1)), "radius must be positive"),
+    (lambda: dogleg_step("x^2 + y^2", "x, y", radius=0, at=(1, 1)), "radius must be positive"),
+    (lambda: cauchy_point("x^2", "x", radius=-1, at=1), "radius must be positive"),
+    (lambda: newton_step("x^2", "x", damping=-2), "damping must be non-negative"),
+    (lambda: levenberg_marquardt_step(["x - 1"], "x", damping=-1), "damping must be"),
+])
+def test_bad_step_parameters_are_refused(call, match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        call()
+
+
+@pytest.mark.parametrize("f, point, regular", [
+    ("x**3", 0, 1), ("x**4 - 2*x**2", "1/sqrt(3)", 2), ("x**2 + x*y**2", (0, 0), (1, 2)),
+])
+def test_newton_at_a_singular_hessian_is_refused(f: str, point: object, regular: object
+                                                 ) -> None:
+    # truth: the Hessian at the point, by NumPy, is singular (so H d = -g has no unique
+    # solution); the simplified update (x/2 for x**3) would have said 0
+    s = newton_step(f, None)
+    pt = point if isinstance(point, tuple) else (point,)
+    vals = [float(sp.sympify(str(p))) for p in pt]
+    h = np.array([[float(e.subs(dict(zip(s.variables, vals)))) for e in row]
+                  for row in s.model.hessian.tolist()])
+    assert abs(np.linalg.det(h)) < 1e-12
+    with pytest.raises(InputError, match="singular"):
+        s.at(point)
+    assert all(sp.Abs(v) < sp.oo for v in s.at(regular))
+
+
+def test_gauss_newton_at_a_rank_deficient_jacobian_is_refused() -> None:
+    s = gauss_newton_step(["x**2"], "x")
+    assert s.at(sp.Rational(1, 2)) == (sp.Rational(1, 4),)  # x - x**2/(2x) = x/2
+    with pytest.raises(InputError, match="singular"):
+        s.at(0)
