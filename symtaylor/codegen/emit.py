@@ -22,7 +22,7 @@ from .ir import _Dot, _Entry, _Frame, _Function, _Item, _Output, _ProductGroup, 
 from .module import _Module
 from .names import _Namer
 from .printer import _ATOM, _ArrayPrinter, _PointPrinter
-from .tables import _HELPERS
+from .tables import _HELPER_NEEDS, _HELPERS
 from .text import _comment, _cut, _docstring
 
 
@@ -389,7 +389,9 @@ class _Writer:
 
 def _module_source(header: str, bodies: Sequence[_Source]) -> str:
     """The header, the imports, the helpers and index constants used, and the functions."""
-    helpers = sorted(set().union(*(b.helpers for b in bodies)))
+    used = set().union(*(b.helpers for b in bodies))
+    needed = {n for h in used for n in _HELPER_NEEDS.get(h, ())}
+    helpers = sorted(used | needed, key=lambda h: (h not in needed, h))  # what others use first
     consts = sorted({c for b in bodies for c in b.consts}, key=lambda c: int(c[2:c.index(" ")]))
     parts = [header.rstrip() + "\n\nimport math\n\nimport numpy as np\n"]
     if helpers:

@@ -19,6 +19,7 @@ from ..parsing import as_expr
 from .ir import _Definitions
 from .names import _Namer
 from .prepare import _realify
+from .stable import _stable
 
 
 def _progression(idx: Sequence[int]) -> tuple[int, int, int] | None:
@@ -69,11 +70,13 @@ class _Module:
         self.product_names: list[str] = []  # prod0, prod1, ...: shared by the functions
 
     def prepare(self, exprs: list[sp.Expr]) -> list[sp.Expr]:
-        """The expressions made real, with every symbol named; a symbol that is not a
+        """The expressions made real and numerically stable, with every symbol named; a symbol
+        that is not a
         variable, a parameter or data is refused."""
         # SymPy objects already (as_expr ran in the facades); numbers go through as_expr too
         exprs = [e if isinstance(e, sp.Basic) else as_expr(e) for e in exprs]
         exprs, back = _realify(exprs, self.allsyms)
+        exprs = _stable(exprs)  # overflow- and cancellation-free forms (codegen.stable)
         for r, s in back.items():
             self.real[s] = r
         for s in self.allsyms:

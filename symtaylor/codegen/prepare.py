@@ -134,6 +134,8 @@ def _shape_and_entries(
     if isinstance(exprs, sp.Tuple):
         exprs = list(exprs.args)
     if isinstance(exprs, sp.NDimArray):
+        if exprs.rank() == 0:  # a scalar in an array of shape ()
+            return _shape_and_entries(exprs[()], variables)
         if exprs.rank() > 2:
             raise InputError(f"expected a scalar, a vector or a matrix, got an array of shape "
                              f"{exprs.shape}")

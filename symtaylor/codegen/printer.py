@@ -33,9 +33,12 @@ from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
+from sympy.logic.boolalg import BooleanFunction
 
 from ..errors import CodegenError, UnsupportedFunctionError
 from .tables import (
+    _HELPER_NEEDS,
     _HELPERS,
     _MATH_CALLS,
     _MATH_FUNCTIONS,
@@ -46,8 +49,11 @@ from .tables import (
     _SUPPORTED,
 )
 
-# Precedences of printed Python (higher binds tighter).
-_ATOM, _POW, _UNARY, _MUL, _ADD, _CMP = 100, 60, 50, 40, 30, 20
+# Precedences of printed Python (higher binds tighter). ``%`` binds as ``*`` in Python but
+# is not associative with it (``2*x % y`` is ``(2*x) % y``, ``-x % y`` is ``(-x) % y``): a
+# printed ``a % b`` gets the rank _MOD, below a product's factors and a negation's operand
+# (so it is parenthesised there) and above a sum's terms.
+_ATOM, _POW, _UNARY, _MUL, _MOD, _ADD, _CMP = 100, 60, 50, 40, 35, 30, 20
 
 Printed = tuple[str, int]  # source text and its precedence
 
@@ -58,6 +64,21 @@ def _float_literal(value: float) -> str:
     if math.isinf(value):
         return "math.inf" if value > 0 else "-math.inf"
     return repr(float(value))
+
+
+def _is_call(template: str) -> bool:
+    """Whether ``template`` is one call ``name(...)`` (an atom), not e.g. ``1/np.cos({0})``."""
+    start = template.find("(")
+    if start <= 0 or not template.endswith(")"):
+        return False
+    if not all(c.isalnum() or c in "._" for c in template[:start]):
+        return False
+    depth = 0
+    for i, c in enumerate(template[start:], start):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth == 0:
+            return i == len(template) - 1
+    return False
 
 
 def _fold(func: str, printed: Sequence[str]) -> str:
@@ -111,8 +132,9 @@ class _Printer:
         if isinstance(e, sp.Symbol):
             raise CodegenError(f"symbol {e} is neither a variable nor a parameter; pass it in "
                                "variables= or params=")
-        if isinstance(e, sp.Function):
-            return self.function(e)
+        if isinstance(e, sp.Function) or (isinstance(e, BooleanFunction)
+                                          and type(e).__name__ in self.functions):
+            return self.function(e)  # (isnan, isinf: boolean functions of a number)
         if isinstance(e, sp.Rel):
             return self.relation(e)
         raise UnsupportedFunctionError(
@@ -148,17 +170,15 @@ class _Printer:
 
     def _Add(self, e: sp.Expr) -> Printed:
         # numbers last, as people write them
-        terms = [self.p(t) for t in sorted(e.args, key=lambda t: bool(t.is_Number))]
         out = ""
-        for s, q in terms:
+        for t in sorted(e.args, key=lambda t: bool(t.is_Number)):
+            # a term written "-..." is subtracted only when it is a negated term: the "-" of
+            # "-x % 2" belongs to x alone, (-x) % 2
+            negated = bool(out) and (t.is_Number or t.is_Mul) and t.as_coeff_Mul()[0] < 0
+            s, q = self.p(-t if negated else t)
             if q <= _ADD:
                 s = f"({s})"
-            if not out:
-                out = s
-            elif s.startswith("-"):
-                out += " - " + s[1:]
-            else:
-                out += " + " + s
+            out = s if not out else out + (" - " if negated else " + ") + s
         return out, _ADD
 
     def _Mul(self, e: sp.Expr) -> Printed:
@@ -182,8 +202,8 @@ class _Printer:
             else:
                 d = "(" + "*".join(self.paren(f, _MUL - 1) for f in den) + ")"
             s = f"{s}/{d}"
-        if sign:
-            return "-" + s, _UNARY
+        if sign:  # "-3*y" is a product to the operator after it: x % (-3*y)
+            return "-" + s, (_UNARY if len(num) == 1 and not den else _MUL)
         return s, _MUL
 
     def _Pow(self, e: sp.Expr) -> Printed:
@@ -200,7 +220,7 @@ class _Printer:
         return self.power(b, x)
 
     def _Mod(self, e: sp.Expr) -> Printed:
-        return f"{self.paren(e.args[0], _MUL)} % {self.paren(e.args[1], _MUL)}", _MUL
+        return f"{self.paren(e.args[0], _MUL)} % {self.paren(e.args[1], _MUL)}", _MOD
 
     def relation(self, e: sp.Rel) -> Printed:
         op = _RELATIONS.get(type(e).__name__)
@@ -220,19 +240,22 @@ class _Printer:
             args = [args[0], args[1] if len(args) > 1 else sp.S.Half]
         if fname in ("re", "im", "conjugate"):  # only reached for non-variable arguments
             raise UnsupportedFunctionError(f"{fname}({args[0]}): complex values are not compiled")
+        if fname == "beta" and len(args) == 1:  # beta(x) is beta(x, x)
+            args = [args[0], args[0]]
         template = self.functions.get(fname)
-        if template is None:
+        if template is None or isinstance(e, AppliedUndef):  # Function('sin') is not sin
             raise UnsupportedFunctionError(
                 f"the function {fname} (in {e}) has no NumPy counterpart in symtaylor.codegen; "
                 f"supported: {', '.join(_SUPPORTED)}"
             )
         self._note(template)
-        return template.format(*(self.p(a)[0] for a in args)), _ATOM
+        out = template.format(*(self.p(a)[0] for a in args))
+        return (out, _ATOM) if _is_call(template) else (f"({out})", _ATOM)
 
     def _note(self, template: str) -> None:
-        for h in _HELPERS:
+        for h in (*_HELPERS, *_HELPER_NEEDS):
             if h + "(" in template:
-                self.helpers.add(h)
+                self.helpers.update(n for n in (h, *_HELPER_NEEDS.get(h, ())) if n in _HELPERS)
 
     # -- the forms a target writes its own way -------------------------------------------------
 

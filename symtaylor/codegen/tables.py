@@ -37,6 +37,31 @@ _NUMPY_FUNCTIONS: dict[str, str] = {
     "gamma": "_gamma({0})",
     "factorial": "_gamma({0} + 1)",
     "Heaviside": "np.heaviside({0}, {1})",
+    # sympy.codegen.cfunctions and numpy_nodes (what lambdify evaluates), special functions
+    "expm1": "np.expm1({0})",
+    "log1p": "np.log1p({0})",
+    "exp2": "np.exp2({0})",
+    "log2": "np.log2({0})",
+    "log10": "np.log10({0})",
+    "Sqrt": "np.sqrt({0})",
+    "Cbrt": "np.cbrt({0})",
+    "hypot": "np.hypot({0}, {1})",
+    "fma": "({0})*({1}) + ({2})",
+    "logaddexp": "np.logaddexp({0}, {1})",
+    "logaddexp2": "np.logaddexp2({0}, {1})",
+    "isnan": "np.isnan({0})",
+    "isinf": "np.isinf({0})",
+    "arg": "np.arctan2(0.0, {0})",  # of a real number: 0 or pi (np.angle)
+    "sinc": "_sinc({0})",  # SymPy's sinc is sin(x)/x (NumPy's is normalised by pi)
+    "beta": "_beta({0}, {1})",
+    "RisingFactorial": "_rf({0}, {1})",
+    "FallingFactorial": "_ff({0}, {1})",
+    "loggamma": "_loggamma({0})",
+    # the stable forms of symtaylor.codegen.stable
+    "Sigmoid": "_sigmoid({0})",
+    "SigmoidOfMinus": "_sigmoidm({0})",  # sigmoid(-v)
+    "SigmoidDerivative": "_dsigmoid({0})",
+    "OrthoPoly": "_ortho({0}, {1}, {2})",
 }
 
 # The same functions on one point: Python floats and the ``math`` module (every key of
@@ -69,6 +94,29 @@ _MATH_FUNCTIONS: dict[str, str] = {
     "gamma": "math.gamma({0})",
     "factorial": "math.gamma({0} + 1)",
     "Heaviside": "_heaviside({0}, {1})",
+    "expm1": "math.expm1({0})",
+    "log1p": "math.log1p({0})",
+    "exp2": "math.pow(2.0, {0})",
+    "log2": "math.log2({0})",
+    "log10": "math.log10({0})",
+    "Sqrt": "math.sqrt({0})",
+    "Cbrt": "_cbrt1({0})",
+    "hypot": "math.hypot({0}, {1})",
+    "fma": "({0})*({1}) + ({2})",
+    "logaddexp": "_logaddexp1({0}, {1})",
+    "logaddexp2": "_logaddexp21({0}, {1})",
+    "isnan": "math.isnan({0})",
+    "isinf": "math.isinf({0})",
+    "arg": "math.atan2(0.0, {0})",
+    "sinc": "_sinc1({0})",
+    "beta": "_beta1({0}, {1})",
+    "RisingFactorial": "_rf1({0}, {1})",
+    "FallingFactorial": "_ff1({0}, {1})",
+    "loggamma": "_loggamma1({0})",
+    "Sigmoid": "_sigmoid1({0})",
+    "SigmoidOfMinus": "_sigmoidm1({0})",
+    "SigmoidDerivative": "_dsigmoid1({0})",
+    "OrthoPoly": "_ortho({0}, {1}, {2})",
 }
 
 # SymPy's n-ary nodes that NumPy has as binary functions, printed as a right fold
@@ -92,6 +140,44 @@ _MATH_OPERATORS: dict[str, tuple[str, str]] = {
 
 # What an unsupported function's error lists as supported.
 _SUPPORTED = tuple(sorted([*_NUMPY_FUNCTIONS, "Min", "Max", "Piecewise", "Mod"]))
+
+# The special functions on one point (Python floats): Gamma ratios first, their logarithms when
+# the Gammas overflow; poles give nan. The NumPy forms vectorise them.
+_GAMMA_RATIOS = (
+    "def _gamma_sign(v):\n"
+    "    return 1.0 if v > 0 or math.floor(-v) % 2 == 1 else -1.0\n\n\n"
+    "def _gamma_ratio(num, den):\n"
+    '    """prod Gamma(num) / prod Gamma(den), finite where the Gammas themselves overflow."""\n'
+    "    try:\n"
+    "        g = 1.0\n"
+    "        for v in num:\n"
+    "            g *= math.gamma(v)\n"
+    "        for v in den:\n"
+    "            g /= math.gamma(v)\n"
+    "        if math.isfinite(g) and g != 0:\n"
+    "            return g\n"
+    "    except (ValueError, OverflowError, ZeroDivisionError):\n"
+    "        pass\n"
+    "    try:\n"
+    "        s = sum(math.lgamma(v) for v in num) - sum(math.lgamma(v) for v in den)\n"
+    "        sign = math.prod(_gamma_sign(v) for v in (*num, *den))\n"
+    "        return sign * math.exp(s)\n"
+    "    except (ValueError, OverflowError):\n"
+    "        return math.nan\n\n\n"
+    "def _beta1(a, b):\n"
+    "    return _gamma_ratio((a, b), (a + b,))\n\n\n"
+    "def _rf1(v, k):\n"
+    '    """Gamma(v + k) / Gamma(v); a product for a small integer k (also at poles)."""\n'
+    "    if k == int(k) and 0 <= k <= 1000:\n"
+    "        p = 1.0\n"
+    "        for i in range(int(k)):\n"
+    "            p *= v + i\n"
+    "        return p\n"
+    "    return _gamma_ratio((v + k,), (v,))\n\n\n"
+    "def _ff1(v, k):\n"
+    "    return _rf1(v - k + 1, k)\n"
+)
+
 
 # Helper definitions a generated module includes only when it uses them (NumPy has no erf).
 _HELPERS: dict[str, str] = {
@@ -119,6 +205,98 @@ _HELPERS: dict[str, str] = {
         "    return 1.0 if v > 0 else (0.0 if v < 0 else float(h0))\n"
     ),
     "_erf": "_erf = np.vectorize(math.erf, otypes=[float])  # NumPy has no erf\n",
+    "_gamma_ratio": _GAMMA_RATIOS,
+    "_beta": "_beta = np.vectorize(_beta1, otypes=[float])\n",
+    "_rf": "_rf = np.vectorize(_rf1, otypes=[float])\n",
+    "_ff": "_ff = np.vectorize(_ff1, otypes=[float])\n",
+    "_loggamma1": (
+        "def _loggamma1(v):\n"
+        "    return math.lgamma(v) if v > 0 else math.nan  # complex for v < 0\n"
+    ),
+    "_loggamma": (
+        "def _loggamma_point(v):\n"
+        "    return math.lgamma(v) if v > 0 else math.nan  # complex for v < 0\n\n\n"
+        "_loggamma = np.vectorize(_loggamma_point, otypes=[float])\n"
+    ),
+    "_sinc": (
+        "def _sinc(v):\n"
+        "    zero = v == 0\n"
+        "    return np.where(zero, 1.0, np.sin(v) / np.where(zero, 1.0, v))\n"
+    ),
+    "_sinc1": "def _sinc1(v):\n    return math.sin(v) / v if v != 0 else 1.0\n",
+    "_cbrt1": "def _cbrt1(v):\n    return float(np.cbrt(v))\n",
+    "_logaddexp1": (
+        "def _logaddexp1(a, b):\n"
+        "    m = max(a, b)\n"
+        "    if a != a or b != b or math.isinf(m):\n"
+        "        return a + b if a != a or b != b else m\n"
+        "    return m + math.log1p(math.exp(-abs(a - b)))\n"
+    ),
+    "_logaddexp21": (
+        "def _logaddexp21(a, b):\n"
+        "    m = max(a, b)\n"
+        "    if a != a or b != b or math.isinf(m):\n"
+        "        return a + b if a != a or b != b else m\n"
+        "    return m + math.log1p(2.0 ** -abs(a - b)) / math.log(2.0)\n"
+    ),
+    "_sigmoid": (
+        "def _sigmoid(v):\n"
+        '    """1/(1 + exp(-v)), relatively accurate for every v: exp(-v) is capped where it\n'
+        '    would overflow (the value there is below 1.2e-308 either way)."""\n'
+        "    return 1 / (1 + np.exp(np.minimum(-v, 709.0)))\n"
+    ),
+    "_sigmoidm": (
+        "def _sigmoidm(v):\n"
+        '    """1/(1 + exp(v)), the sigmoid of -v (exp capped as in _sigmoid)."""\n'
+        "    return 1 / (1 + np.exp(np.minimum(v, 709.0)))\n"
+    ),
+    "_dsigmoid": (
+        "def _dsigmoid(v):\n"
+        '    """sigmoid(v) * sigmoid(-v) with one exponential (of a non-positive number)."""\n'
+        "    e = np.exp(-np.abs(v))\n"
+        "    return e / (1 + e)**2\n"
+    ),
+    "_dsigmoid1": (
+        "def _dsigmoid1(v):\n"
+        "    e = math.exp(-abs(v))\n"
+        "    return e / (1 + e)**2\n"
+    ),
+    "_sigmoidm1": (
+        "def _sigmoidm1(v):\n"
+        "    if v <= 0:\n"
+        "        return 1 / (1 + math.exp(v))\n"
+        "    e = math.exp(-v)\n"
+        "    return e / (1 + e)\n"
+    ),
+    "_sigmoid1": (
+        "def _sigmoid1(v):\n"
+        "    if v >= 0:\n"
+        "        return 1 / (1 + math.exp(-v))\n"
+        "    e = math.exp(v)\n"
+        "    return e / (1 + e)\n"
+    ),
+    "_ortho": (
+        "def _ortho(kind, n, v):\n"
+        '    """The orthogonal polynomial of degree n of the family kind (0 Chebyshev T, 1 U,\n'
+        "    2 Legendre, 3 Hermite, 4 probabilists' Hermite, 5 Laguerre) at v by its three-term\n"
+        '    recurrence (stable; the expanded power form is not)."""\n'
+        "    p0 = v * 0.0 + 1.0\n"
+        "    if n == 0:\n"
+        "        return p0\n"
+        "    p1 = 2 * v if kind in (1, 3) else (1 - v if kind == 5 else v + 0.0)\n"
+        "    for k in range(1, n):\n"
+        "        if kind <= 1:\n"
+        "            p0, p1 = p1, 2 * v * p1 - p0\n"
+        "        elif kind == 2:\n"
+        "            p0, p1 = p1, ((2 * k + 1) * v * p1 - k * p0) / (k + 1)\n"
+        "        elif kind == 3:\n"
+        "            p0, p1 = p1, 2 * v * p1 - 2 * k * p0\n"
+        "        elif kind == 4:\n"
+        "            p0, p1 = p1, v * p1 - k * p0\n"
+        "        else:\n"
+        "            p0, p1 = p1, ((2 * k + 1 - v) * p1 - k * p0) / (k + 1)\n"
+        "    return p1\n"
+    ),
     "_erfc": "_erfc = np.vectorize(math.erfc, otypes=[float])\n",
     "_gram": (
         "def _gram(rows, r):\n"
@@ -138,6 +316,17 @@ _HELPERS: dict[str, str] = {
         "        return math.inf if v > 0 else math.nan\n\n\n"
         "_gamma = np.vectorize(_gamma_point, otypes=[float])\n"
     ),
+}
+
+# Helpers that need others (defined first), and names a template calls that another helper
+# defines (``_beta1`` is in ``_gamma_ratio``).
+_HELPER_NEEDS: dict[str, tuple[str, ...]] = {
+    "_beta": ("_gamma_ratio",),
+    "_rf": ("_gamma_ratio",),
+    "_ff": ("_gamma_ratio",),
+    "_beta1": ("_gamma_ratio",),
+    "_rf1": ("_gamma_ratio",),
+    "_ff1": ("_gamma_ratio",),
 }
 
 _RELATIONS = {"StrictLessThan": "<", "LessThan": "<=", "StrictGreaterThan": ">",
