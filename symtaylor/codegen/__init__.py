@@ -57,6 +57,8 @@ The package, one concept per module (each depends only on those above it):
 ``printer``     ``_Printer`` (what every target prints alike) and its small subclasses
                 ``_ArrayPrinter`` (NumPy) and ``_PointPrinter`` (one point, Python floats)
 ``prepare``     input coercion (shapes and entries), real symbols, checks, option checks
+``stable``      numerically stable forms before printing (logaddexp, log1p, expm1, sigmoid,
+                hypot; orthogonal polynomials by their recurrences)
 ``ir``          the typed IR: outputs, items (entries, slice and product groups), definitions
                 (temporaries, gathers, rerolled sums, dot products) with ``.reads``/``.emit``
 ``module``      the state of one generated module: symbols, identifiers, definitions, indices
