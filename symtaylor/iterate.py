@@ -174,6 +174,8 @@ def iterate(
             return bool(callback(IterationState(nit, xk.copy(), fk, math.nan, s)))
     damp = (values.get("damping", DAMPING_START), DAMPING_UP, DAMPING_DOWN) if adaptive \
         else None
+    if damp is not None and not damp[0] > 0:
+        raise InputError(f"adaptive damping starts at params['damping'] > 0, got {damp[0]}")
     t0 = time.perf_counter()
     with np.errstate(all="ignore"):
         g0 = float(np.linalg.norm(grad(x))) if grad is not None else math.nan

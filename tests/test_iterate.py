@@ -220,6 +220,9 @@ def test_bad_input_is_refused() -> None:
         iterate(step, [1.0], damping="adaptive")
     with pytest.raises(InputError):
         iterate(step, [1.0], damping="sometimes")
+    lm = levenberg_marquardt_step(["x - 1"], "x")
+    with pytest.raises(InputError, match="> 0"):
+        iterate(lm, [3.0], damping="adaptive", params={"damping": 0})
     with pytest.raises(InputError):
         iterate(step, [1.0], max_iter=0)
     with pytest.raises(InputError):

@@ -85,6 +85,8 @@ def fixed_point(step, x0, objective=None, max_iter=1000, xtol=1e-12, ftol=None,
     f0 = f
     xs, fs, steps = ([x.copy()], [f], [0.0]) if keep else ([], [], [])
     lam = None if damping is None else float(damping[0])
+    if lam is not None and not (lam > 0 and math.isfinite(lam)):
+        raise ValueError("the adaptive damping must start at a positive number")
     out = {"x": x, "f": f, "f0": f0, "status": "max_iter", "detail": "", "nit": 0}
 
     def done(status, detail, nit):
@@ -111,7 +113,7 @@ def fixed_point(step, x0, objective=None, max_iter=1000, xtol=1e-12, ftol=None,
                 fn = float(objective(xn))
                 nfev += 1
         else:
-            while True:
+            for _ in range(200):  # at most ~16 decades up and back
                 xn = np.asarray(step(x, lam), dtype=float)
                 nupdate += 1
                 fn = math.nan
@@ -122,9 +124,11 @@ def fixed_point(step, x0, objective=None, max_iter=1000, xtol=1e-12, ftol=None,
                     lam = lam * damping[2]
                     break
                 lam = lam * damping[1]
-                if lam > FP_DAMPING_MAX * max(1.0, float(damping[0])):
+                if not lam <= FP_DAMPING_MAX * max(1.0, float(damping[0])):
                     return done("stalled", f"no damping up to {lam:.3g} lowered f at "
                                 f"iteration {nit}", nit - 1)
+            else:
+                return done("stalled", f"no damping lowered f at iteration {nit}", nit - 1)
         d = xn - x
         s = math.sqrt(float(d @ d))
         xx = float(xn @ xn)  # > 1e300 (or inf) whenever max |x| > 1e150

@@ -492,4 +492,6 @@ def export_step(step: Any, path: str | Path, params: Mapping[Any, Any] | None = 
         from ..iterate import DAMPING_DOWN, DAMPING_START, DAMPING_UP
 
         damp = ("damping", values.pop("damping", DAMPING_START), DAMPING_UP, DAMPING_DOWN)
+        if not damp[1] > 0:
+            raise InputError(f"adaptive damping starts at a positive number, got {damp[1]}")
     return write_solver(cu, path, defaults=values, damping=damp)
