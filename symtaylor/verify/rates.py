@@ -133,7 +133,7 @@ def check_rate(f: ExprLike, variables: VariablesLike, lr: NumberLike, answer: Nu
     evs = _eigs(b)
     rho = _contraction(alpha, evs)
     if not cert:
-        rho = sp.nsimplify(sp.simplify(rho))
+        rho = sp.simplify(rho)
     question = f"contraction factor of gradient descent with lr = {alpha} on {expr}"
     notes: list[str] = []
     if float(rho) >= 1:

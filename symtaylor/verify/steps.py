@@ -23,7 +23,7 @@ from ..steps import gradient_step, newton_step
 from .answers import _answer_vector, _At, _decimals_note, _setup
 from .equality import _same, _same_matrix
 from .records import Mistake, Verdict
-from .slips import Slip, first_slip, matrix_score
+from .slips import Slip, first_slip, part_score
 
 __all__ = ["check_gradient_step", "check_newton_step"]
 
@@ -72,8 +72,11 @@ def _verdict(question: str, expected: sp.Matrix, given: sp.Matrix, mistakes: lis
              notes: tuple[str, ...], derivation: Any, close: _Close = _same_matrix) -> Verdict:
     """A verdict on an update: one variable reads as a scalar, several as a column; ``score``
     is the share of right entries."""
-    score = 1.0 if not mistakes else matrix_score(
-        expected, given, lambda a, b: close(sp.Matrix([a]), sp.Matrix([b])))
+    score = 1.0
+    if mistakes:
+        score = 0.0 if expected.shape != given.shape else part_score(
+            sum(1 for i in range(expected.rows) if close(expected[i:i + 1, :], given[i:i + 1, :])),
+            expected.rows)
     return Verdict(not mistakes, question, expected if expected.rows > 1 else expected[0],
                    given if given.rows > 1 else given[0], tuple(mistakes), notes,
                    derivation=derivation, score=score)
