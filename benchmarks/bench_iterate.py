@@ -11,6 +11,8 @@ step is below ``1e-12 (1 + ||x||)`` (no end checks). A third column runs the han
 COMPILED update (``x = u(x)``), which isolates the generated code from the loop. Both loops
 reach the same point (checked) in the iterations printed.
 
+A last row times a long run (gradient descent, lr = 0.01, ~300 iterations) per iteration.
+
 Prints the median time of each and the RATIO iterate / hand loop (< 1: iterate is faster).
 """
 
@@ -26,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import median_time
 
-from symtaylor import iterate, newton_step
+from symtaylor import gradient_step, iterate, newton_step
 
 
 def _double_well() -> tuple:
@@ -117,8 +119,30 @@ def main() -> None:
         compiled_ratios.append(t_u / t_hand)
         print(f"{name:24s} {r.nit:5d}/{kh:<5d} {t_it * 1e6:8.1f}us {t_hand * 1e6:8.1f}us "
               f"{t_u * 1e6:8.1f}us {t_it / t_hand:7.2f}")
-    print(f"RATIO iterate / hand-written NumPy loop (median over problems): "
-          f"{statistics.median(ratios):.2f}")
+    # a long run: gradient descent (lr = 0.01) on the double well, ~300 iterations; per
+    # iteration, since the stopping rules differ (estimated distance vs step length)
+    cu = gradient_step("x**4 - 2*x**2 + 1/2", "x").compile()
+    r = iterate(cu, np.array([2.0]), params={"lr": 0.01}, history=False)
+
+    def hand_gd() -> tuple[np.ndarray, int]:
+        x = np.array([2.0])
+        for k in range(1, 10_001):
+            step = -0.01 * np.array([4 * x[0] ** 3 - 4 * x[0]])
+            x = x + step
+            if np.linalg.norm(step) <= 1e-12 * (1 + np.linalg.norm(x)):
+                return x, k
+        return x, 10_000
+
+    xg, kg = hand_gd()
+    assert r.success and abs(r.x[0] - xg[0]) < 1e-9
+    t_it = median_time(lambda: iterate(cu, np.array([2.0]), params={"lr": 0.01},
+                                       history=False), args.repeats)
+    t_hand = median_time(hand_gd, args.repeats)
+    per = (t_it / r.nit) / (t_hand / kg)
+    print(f"{'GD lr=0.01 double well':24s} {r.nit:5d}/{kg:<5d} {t_it * 1e6:8.1f}us "
+          f"{t_hand * 1e6:8.1f}us {'':>10s} {per:7.2f} (per iteration)")
+    print(f"RATIO iterate / hand-written NumPy loop (median over the Newton problems): "
+          f"{statistics.median(ratios):.2f}; per iteration on the long gradient run: {per:.2f}")
     print(f"RATIO hand loop on the compiled update / hand-written loop (median): "
           f"{statistics.median(compiled_ratios):.2f}")
 

@@ -70,8 +70,11 @@ def _compiled(update: Any, variables: Any, f: Any, data: Any) -> tuple[CompiledU
     if isinstance(update, CompiledUpdate):
         if f is not None or data is not None:
             raise InputError("f= and data= apply when compiling: give them to compile_update")
-        return cu_checked(update, variables), update.derivation or Derivation(
-            "Fixed-point iteration", (Row(r"x_{k+1}", update.expression),))
+        derivation = update.derivation
+        if derivation is None:
+            derivation = Derivation("Fixed-point iteration",
+                                    (Row(r"x_{k+1}", update.expression),))
+        return cu_checked(update, variables), derivation
     cols = as_data(data, "data") if data is not None else None
     cu = compile_update(update, variables, objective=f, data=cols)
     rows = (Row(r"x_{k+1}", cu.expression),)

@@ -49,6 +49,30 @@ def _fp_finite(v):
     return bool(np.isfinite(v).all())
 
 
+def _fp_list_dist(a, b):
+    return math.dist(a, b)
+
+
+def _fp_list_norm(a):
+    return math.hypot(*a)
+
+
+def _fp_array_dist(a, b):
+    return _fp_norm(a - b)
+
+
+def _fp_same(a):
+    return a
+
+
+def _fp_measures(n):
+    """``(view, dist, norm)``: Python lists for a few variables (NumPy's per-call overhead on
+    tiny arrays is several microseconds), arrays otherwise."""
+    if n <= 32:
+        return (lambda a: np.ravel(a).tolist()), _fp_list_dist, _fp_list_norm
+    return _fp_same, _fp_array_dist, _fp_norm
+
+
 def fixed_point(step, x0, objective=None, max_iter=1000, xtol=1e-12, ftol=None,
                 damping=None, monitor=None, keep=True):
     """Iterate ``x <- step(x)`` from ``x0``.
@@ -99,13 +123,17 @@ def fixed_point(step, x0, objective=None, max_iter=1000, xtol=1e-12, ftol=None,
     if objective is not None and not math.isfinite(f):
         return done("non_finite", "f is not finite at the start point", 0)
     s_prev = math.inf
-    x_back = x_back2 = None  # x_{k-1}, x_{k-2}
+    view, dist, norm = _fp_measures(x.size)
+    v = view(x)
+    x_back = v_back = v_back2 = None  # x_{k-1}; views of x_{k-1}, x_{k-2}
     cycles = 0
     for nit in range(1, max_iter + 1):
         if lam is None:
             xn = np.asarray(step(x), dtype=float)
             nupdate += 1
-            if not math.isfinite(float(xn @ xn)) and not _fp_finite(xn):
+            vn = view(xn)
+            xnorm = norm(vn)
+            if not math.isfinite(xnorm) and not _fp_finite(xn):
                 return done("non_finite", f"the update gave nan or inf at iteration {nit}",
                             nit - 1)
             fn = math.nan
@@ -129,10 +157,11 @@ def fixed_point(step, x0, objective=None, max_iter=1000, xtol=1e-12, ftol=None,
                                 f"iteration {nit}", nit - 1)
             else:
                 return done("stalled", f"no damping lowered f at iteration {nit}", nit - 1)
-        d = xn - x
-        s = math.sqrt(float(d @ d))
-        xx = float(xn @ xn)  # > 1e300 (or inf) whenever max |x| > 1e150
-        if (xx > FP_HUGE_X * FP_HUGE_X and float(np.max(np.abs(xn))) > FP_HUGE_X) or (
+            vn = view(xn)
+            xnorm = norm(vn)
+        s = dist(vn, v)
+        # ||x|| > 1e150 (or inf) whenever max |x| > 1e150
+        if (not xnorm <= FP_HUGE_X and float(np.max(np.abs(xn))) > FP_HUGE_X) or (
                 need_f and abs(fn) > FP_HUGE_F):
             x, f = xn, fn
             return done("diverged", f"|x| = {float(np.max(np.abs(xn))):.3g} at iteration "
@@ -141,39 +170,33 @@ def fixed_point(step, x0, objective=None, max_iter=1000, xtol=1e-12, ftol=None,
             return done("non_finite", f"f is not finite at iteration {nit}", nit - 1)
         f_back = f
         x_back, x, f = x, xn, fn
+        v_back, v = v, vn
         if keep:
             xs.append(x.copy())
             fs.append(f)
             steps.append(s)
         if monitor is not None and monitor(nit, x, f, s):
             return done("callback", f"the callback asked to stop at iteration {nit}", nit)
-        scale = max(1.0, math.sqrt(xx))
+        scale = max(1.0, xnorm)
         if s <= 4.0 * FP_EPS * scale:
             return done("xtol", "x_{k+1} = x_k to machine precision", nit)
         q = s / s_prev if nit >= 2 else 1.0  # no contraction seen after one step
         if q < 1.0 and s * q / (1.0 - q) <= xtol * scale and s <= math.sqrt(xtol) * scale:
             return done("xtol", f"estimated distance to the fixed point "
                         f"{s * q / (1.0 - q):.3g} (contraction {q:.3g})", nit)
-        if ftol is not None and need_f and abs(f_back - f) <= ftol * max(abs(f_back), abs(f), 1.0):
+        if ftol is not None and need_f and abs(f_back - f) <= ftol * max(
+                abs(f_back), abs(f), 1.0):
             return done("f_change", f"|f_k - f_k+1| = {abs(f_back - f):.3g}", nit)
-        if nit >= 2 and xs_back_close(x, x_back2, s):
+        if v_back2 is not None and dist(v, v_back2) <= 1e-9 * s:  # x_{k+1} = x_{k-1}
             cycles += 1
             if cycles >= 3:
                 return done("cycle", f"period 2 between {np.array2string(x_back, precision=6)} "
                             f"and {np.array2string(x, precision=6)}", nit)
         else:
             cycles = 0
-        x_back2 = x_back
+        v_back2 = v_back
         s_prev = s
     return done("max_iter", f"{max_iter} iterations", max_iter)
-
-
-def xs_back_close(x, x_back2, s):
-    """``x_{k+1}`` equals ``x_{k-1}`` to ``1e-9`` of the last step."""
-    if x_back2 is None:
-        return False
-    d = x - x_back2
-    return math.sqrt(float(d @ d)) <= 1e-9 * s
 
 
 def check_end(x, f, f0, g0_norm, grad=None, hess=None, objective=None, max_n=200, rtol=1e-8):
