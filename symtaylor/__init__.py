@@ -11,6 +11,7 @@ Examples
 x**2 + 1
 """
 
+from . import questions as questions  # the question bank: symtaylor.questions.bank()
 from ._version import __version__
 
 # Capabilities (one import line each; keep alphabetical by module).
