@@ -337,3 +337,19 @@ def test_cli_step_export(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
     assert code == 0 and data["exported"] == str(target)
     out = json.loads(_clean_run(target, "--x0", "-2").stdout)
     assert out["success"] and out["x"][0] == pytest.approx(-1.0, abs=1e-12)
+
+
+def test_objective_override_compiled_update_and_extra_parameters(tmp_path: Path) -> None:
+    step = gradient_step("c*(x - 1)**2", "x")  # c: a parameter of f, lr: of the step
+    cu = step.compile()
+    assert set(cu.keywords) == {"c", "lr"}
+    r = iterate(cu, [3.0], params={"lr": 0.1, "c": 2.0})  # x - 1 -> (1 - 0.4)(x - 1)
+    assert r.success and r.x[0] == pytest.approx(1.0, abs=1e-11)
+    np.testing.assert_allclose(r.history.x[:4, 0] - 1, 2.0 * 0.6 ** np.arange(4), rtol=1e-14)
+    # the same update judged against another objective: its fixed point is not that minimum
+    other = iterate(step, [3.0], f="(x - 2)**2", params={"lr": 0.1, "c": 2.0})
+    assert other.status is Status.SLOW and not other.success
+    path = step.export_solver(tmp_path / "gd_c.py", params={"lr": 0.1})
+    got = json.loads(_clean_run(path, "--x0", "3", "--c", "2").stdout)
+    assert got["success"] and got["x"][0] == pytest.approx(r.x[0], abs=1e-14)
+    assert got["nit"] == r.nit
