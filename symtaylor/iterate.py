@@ -27,10 +27,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
+import sympy as sp
 
+from .codegen.compiled import CompiledFunction
 from .codegen.loop import check_end, fixed_point
 from .codegen.update import CompiledUpdate, compile_update
-from .coerce import _show, as_data, as_flag, as_number, as_order, as_point, as_variables
+from .coerce import _show, as_data, as_expr, as_flag, as_number, as_order, as_point, as_variables
 from .errors import InputError
 from .latex import Derivation, Row
 from .optimize.result import History, IterationState, Result, Status
@@ -75,10 +77,40 @@ def _compiled(update: Any, variables: Any, f: Any, data: Any) -> tuple[CompiledU
             derivation = Derivation("Fixed-point iteration",
                                     (Row(r"x_{k+1}", update.expression),))
         return cu_checked(update, variables), derivation
+    if isinstance(update, CompiledFunction):
+        return _wrapped(update, variables, f, data)
     cols = as_data(data, "data") if data is not None else None
     cu = compile_update(update, variables, objective=f, data=cols)
     rows = (Row(r"x_{k+1}", cu.expression),)
     return cu, Derivation("Fixed-point iteration", rows)
+
+
+def _wrapped(fn: CompiledFunction, variables: Any, f: Any, data: Any
+             ) -> tuple[CompiledUpdate, Any]:
+    """A :func:`~symtaylor.compile_numpy` function of the update (``compile_numpy(
+    newton_step(f).update, "x")``) as a compiled update; ``f`` compiled beside it."""
+    n = len(fn.variables)
+    if fn.shape not in ((n,), (n, 1)) or fn.data or data is not None:
+        raise InputError(f"a compiled update maps x to x_next: shape ({n},) without data, got "
+                         f"{fn.name} of shape {fn.shape}" + (" with data" if fn.data else ""))
+    cu_checked_vars = fn.variables
+    if variables is not None and tuple(as_variables(variables)) != cu_checked_vars:
+        raise InputError("variables= differs from the compiled function's variables")
+    funcs: dict[str, Any] = {"update": fn.function}
+    fexpr = None
+    if f is not None:
+        from .codegen import compile_objective
+
+        fexpr = as_expr(f, fn.variables)
+        obj = compile_objective(fexpr, fn.variables, params=fn.params)
+        funcs.update(objective=obj.f.function, objective_grad=obj.grad.function,
+                     objective_hess=obj.hess.function)
+    expr = fn.expression if isinstance(fn.expression, sp.MatrixBase) else sp.Matrix(
+        list(fn.expression) if isinstance(fn.expression, (list, tuple)) else [fn.expression])
+    names = tuple(s.name for s in fn.params)
+    cu = CompiledUpdate("update", fn.variables, fn.params, names, fn.source, expr, fexpr, None,
+                        funcs)
+    return cu, Derivation("Fixed-point iteration", (Row(r"x_{k+1}", expr),))
 
 
 def cu_checked(cu: CompiledUpdate, variables: Any) -> CompiledUpdate:
@@ -106,9 +138,11 @@ def iterate(
 
     Parameters
     ----------
-    update : Step, CompiledUpdate, or a vector of expressions
+    update : Step, CompiledUpdate, CompiledFunction, or a vector of expressions
         A :class:`~symtaylor.Step` (its objective is known: ``step.model.value``), a compiled
-        update (:meth:`Step.compile`), or expressions for ``x_next`` in ``variables``.
+        update (:meth:`Step.compile`, or ``compile_numpy(step.update, ...)``, whose
+        parameters are given by their symbols' names), or expressions for ``x_next`` in
+        ``variables``.
     x0 : starting point (sequence, mapping or text ``"1, 2"``).
     variables : the variables of an update expression (in order).
     f : the objective, optional (a Step's own is used when not given): evaluated along the

@@ -353,3 +353,18 @@ def test_objective_override_compiled_update_and_extra_parameters(tmp_path: Path)
     got = json.loads(_clean_run(path, "--x0", "3", "--c", "2").stdout)
     assert got["success"] and got["x"][0] == pytest.approx(r.x[0], abs=1e-14)
     assert got["nit"] == r.nit
+
+
+def test_a_compile_numpy_function_of_the_update_is_a_compiled_update() -> None:
+    step = gradient_step("x**4 - 2*x**2 + 1/2", "x")
+    fn = compile_numpy(step.update, "x", params="alpha")  # what one wrote by hand before
+    r = iterate(fn, [2.0], params={"alpha": 0.01}, f="x**4 - 2*x**2 + 1/2")
+    want = iterate(step, [2.0], params={"lr": 0.01})
+    assert r.success and r.nit == want.nit and r.x[0] == want.x[0]
+    bare = iterate(compile_numpy(newton_step("x**4 - 2*x**2 + 1/2", "x").update, "x"), [0.3])
+    assert bare.success and "not checked as a minimum" in bare.message  # no f: a fixed point
+    judged = iterate(compile_numpy(newton_step("x**4 - 2*x**2 + 1/2", "x").update, "x"), [0.3],
+                     f="x**4 - 2*x**2 + 1/2")
+    assert judged.status is Status.SADDLE  # ... the maximum at 0, once f is known
+    with pytest.raises(InputError, match="maps x to x_next"):
+        iterate(compile_numpy("x**2", "x"), [1.0])
