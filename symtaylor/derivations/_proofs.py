@@ -82,7 +82,12 @@ def matrix_equal(lhs: Any, rhs: Any, why: str, value: sp.Matrix, target: sp.Matr
     route = _all_zero(value - target) if value.shape == target.shape else None
     if route is None:
         raise UncheckedStepError(f"could not prove the matrix identity ({why})")
-    return Row(lhs, "=", rhs, why, "exact", f"{route}, entry by entry, generic {size}", (),
+    # the shown sides stand for value and target: 'where' says so, so the row can be checked
+    # again on its own (a test substitutes and compares)
+    ls = sp.Symbol(lhs) if isinstance(lhs, str) else lhs
+    rs = sp.Symbol(rhs) if isinstance(rhs, str) else rhs
+    where = ((ls, value), (rs, target)) if ls != rs else ((ls, value - target + rs),)
+    return Row(ls, "=", rs, why, "exact", f"{route}, entry by entry, generic {size}", where,
                chain)
 
 
@@ -147,12 +152,13 @@ def eigenvalue_rows(H: sp.Matrix, name: str = r"\nabla^{2} f"
         if ev in seen:
             continue
         seen.append(ev)
-        if isinstance(ev, sp.CRootOf):
-            q = sp.Poly(ev.expr, ev.poly.gens[0]).as_expr().subs(ev.poly.gens[0], lam)
+        if ev.has(sp.CRootOf):
+            q = sp.minimal_polynomial(ev, lam)
             if sp.rem(sp.Poly(p, lam), sp.Poly(q, lam)) != 0:
                 raise UncheckedStepError(f"{ev} is not a root of {p}")
             rows.append(Row(P(ev), "=", sp.S.Zero, "an eigenvalue (a real root of p)", "exact",
-                            "sympy.rem(p, the CRootOf's polynomial) == 0 (exact division)"))
+                            "sympy.rem(p, minimal polynomial of the root) == 0 (exact division)",
+                            ((P(ev), p.subs(lam, ev)),)))
         else:
             rows.append(equal(P(ev), 0, "an eigenvalue (a root of p)",
                               where={P(ev): p.subs(lam, ev)}))

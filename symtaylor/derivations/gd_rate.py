@@ -28,7 +28,7 @@ from ..calculus import gradient, hessian
 from ..coerce import ExprLike, VariablesLike, as_expr, as_variables
 from ..errors import InputError
 from ._proofs import eigenvalue_rows, implies_above, name_roots
-from .checks import assumed, define, equal, implies, inequality
+from .checks import approx, assumed, define, equal, implies, inequality
 from .record import Derivation, Row, Section
 from .registry import register
 
@@ -110,7 +110,7 @@ def gd_rate_derivation(f: ExprLike, variables: VariablesLike = None) -> Derivati
     rows += eig_rows
     lo, hi = evs[0], evs[-1]
     rows.append(equal(LS, b.L, "L: the largest |λ_i| (convergence_bounds)",
-                      where={LS: sp.Max(*[abs(e) for e in evs])}))
+                      where={LS: max((abs(e) for e in evs), key=lambda e: float(sp.N(e, 30)))}))
     rows.append(equal(sp.Symbol(r"\lambda_{\min}"), b.mu, "μ: the smallest λ_i",
                       where={sp.Symbol(r"\lambda_{\min}"): lo}))
     sections: list[Section] = []
@@ -137,12 +137,13 @@ def gd_rate_derivation(f: ExprLike, variables: VariablesLike = None) -> Derivati
                                      rec: (sp.eye(n) - alpha * H) * (x - xstar)}))
     M = sp.Symbol(r"\det\left((1 - \alpha\lambda_{i}) I - (I - \alpha H)\right)")
     for ev in sorted(set(evs), key=lambda e: float(sp.N(e, 30))):
-        if isinstance(ev, sp.CRootOf):
+        if ev.has(sp.CRootOf):
             continue  # checked through p above; 1 - alpha*lambda is then an eigenvalue too
         err_rows.append(equal(M, 0, f"1 − α·({sp.sstr(ev)}) is an eigenvalue of I − αH",
                               where={M: ((1 - alpha * ev) * sp.eye(n) - (sp.eye(n) - alpha * H)
                                          ).det()}))
-    rho = sp.Max(sp.Abs(1 - alpha * lo), sp.Abs(1 - alpha * hi))
+    algebraic = any(e.has(sp.CRootOf) for e in evs)  # comparing CRootOf numbers is slow
+    rho = sp.Max(sp.Abs(1 - alpha * lo), sp.Abs(1 - alpha * hi), evaluate=not algebraic)
     err_rows.append(assumed(r"\lVert x_{+} - x^{*}\rVert", "<=",
                             r"\max_i |1 - \alpha\lambda_i|\,\lVert x - x^{*}\rVert",
                             "spectral theorem: I − αH is symmetric"))
@@ -156,7 +157,22 @@ def gd_rate_derivation(f: ExprLike, variables: VariablesLike = None) -> Derivati
     err_rows.append(define(RHO(alpha), rho, "only μ and L matter"))
     sections.append(Section("The error recursion", tuple(err_rows)))
     result = rho
-    if b.mu is not None and b.mu > 0 and lo != hi:
+    if b.mu is not None and b.mu > 0 and lo != hi and algebraic:
+        k = sp.Symbol("kappa")
+        sections.append(Section("Rates", (
+            equal(sp.Symbol(r"1 - \mu/L"), b.rate, "at α = 1/L (convergence_bounds)",
+                  where={sp.Symbol(r"1 - \mu/L"): 1 - lo / hi}),
+            approx(None, sp.Float(sp.N(b.rate, 15), 12), "numerically", "evalf, 15 digits",
+                   chain=True),
+            equal(sp.Symbol(r"\frac{\kappa - 1}{\kappa + 1}"), b.rate_optimal,
+                  "at α* = 2/(L + μ) (convergence_bounds)",
+                  where={sp.Symbol(r"\frac{\kappa - 1}{\kappa + 1}"): (k - 1) / (k + 1),
+                         k: hi / lo}),
+            approx(None, sp.Float(sp.N(b.rate_optimal, 15), 12), "numerically",
+                   "evalf, 15 digits", chain=True),
+        )))
+        sections.append(Section("In general (L ≥ μ > 0)", _general_rows()))
+    elif b.mu is not None and b.mu > 0 and lo != hi:
         Lv, mv = hi, lo
         rate_rows = [
             equal(RHO(1 / LS), 1 - mv / Lv, "at α = 1/L: the rate 1 − μ/L",
