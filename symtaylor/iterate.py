@@ -64,9 +64,7 @@ def _compiled(update: Any, variables: Any, f: Any, data: Any) -> tuple[CompiledU
     if isinstance(update, Step):
         if data is not None:
             raise InputError("data= applies to an update expression, not to a Step")
-        if variables is not None and tuple(as_variables(variables)) != update.variables:
-            raise InputError("variables= differs from the Step's variables "
-                             f"({', '.join(map(str, update.variables))})")
+        _same_variables(variables, update.variables, "the Step's")
         cu = update.compile() if f is None else update.compile(objective=f)
         return cu, getattr(update, "outline", None) or update.derivation
     if isinstance(update, CompiledUpdate):
@@ -76,7 +74,8 @@ def _compiled(update: Any, variables: Any, f: Any, data: Any) -> tuple[CompiledU
         if derivation is None:
             derivation = Derivation("Fixed-point iteration",
                                     (Row(r"x_{k+1}", update.expression),))
-        return cu_checked(update, variables), derivation
+        _same_variables(variables, update.variables, "the compiled update's")
+        return update, derivation
     if isinstance(update, CompiledFunction):
         return _wrapped(update, variables, f, data)
     cols = as_data(data, "data") if data is not None else None
@@ -93,9 +92,7 @@ def _wrapped(fn: CompiledFunction, variables: Any, f: Any, data: Any
     if fn.shape not in ((n,), (n, 1)) or fn.data or data is not None:
         raise InputError(f"a compiled update maps x to x_next: shape ({n},) without data, got "
                          f"{fn.name} of shape {fn.shape}" + (" with data" if fn.data else ""))
-    cu_checked_vars = fn.variables
-    if variables is not None and tuple(as_variables(variables)) != cu_checked_vars:
-        raise InputError("variables= differs from the compiled function's variables")
+    _same_variables(variables, fn.variables, "the compiled function's")
     funcs: dict[str, Any] = {"update": fn.function}
     fexpr = None
     if f is not None:
@@ -113,10 +110,12 @@ def _wrapped(fn: CompiledFunction, variables: Any, f: Any, data: Any
     return cu, Derivation("Fixed-point iteration", (Row(r"x_{k+1}", expr),))
 
 
-def cu_checked(cu: CompiledUpdate, variables: Any) -> CompiledUpdate:
-    if variables is not None and tuple(as_variables(variables)) != cu.variables:
-        raise InputError("variables= differs from the compiled update's variables")
-    return cu
+def _same_variables(variables: Any, have: tuple, whose: str) -> None:
+    """``variables=`` (optional for a compiled update) must name its variables, in order."""
+    if variables is not None and [v.name for v in as_variables(variables)] != [
+            v.name for v in have]:
+        raise InputError(f"variables= differs from {whose} variables "
+                         f"({', '.join(v.name for v in have)})")
 
 
 def iterate(
