@@ -582,3 +582,16 @@ def test_cli_runs_the_new_kinds() -> None:
     ]
     for argv, status in cases:
         assert main(["check", *argv]) == status, argv
+
+
+def test_answers_in_latex_and_student_spellings() -> None:
+    v = check_fd_truncation("exp(x)", "x", 1, 1, "central", 2, r"\frac{e h^2}{6}")
+    assert v.correct and "read e as Euler's number" in v.notes
+    assert check_optimal_step(Q, "x, y", r"\frac{2}{L+\mu}").correct
+    assert check_rate(Q, "x, y", "1/L", r"1-\frac{\mu}{L}").correct
+    assert check_remainder("exp(x)", "x", 0, 2, r"\frac{e^{\xi} x^3}{6}").correct
+    assert check_quasi_newton_update("sr1", [[1, 0], [0, 1]], [1, 0], [2, 1],
+                                     r"\begin{pmatrix} 2 & 1 \\ 1 & 2 \end{pmatrix}").correct
+    assert check_stencil_weights(2, "central", 2, r"\left(1, -2, 1\right)").correct
+    v = check_taylor("exp(x)", "x", 0, 2, "1 + x + x²/2")
+    assert v.correct and any("x²" in n for n in v.notes)

@@ -12,12 +12,14 @@ from ..calculus import gradient, hessian, jacobian
 from ..coerce import ExprLike, VariablesLike, as_exprs, as_variables
 from .answers import _answer_matrix, _answer_vector, _setup
 from .equality import _same, _same_matrix
+from .reading import notes_how_read
 from .records import Mistake, Verdict
 from .slips import Slip, derivative_slips, first_slip, matrix_score
 
 __all__ = ["check_gradient", "check_hessian", "check_jacobian"]
 
 
+@notes_how_read
 def check_gradient(f: ExprLike, variables: VariablesLike, answer: Any) -> Verdict:
     """Check a gradient given as a list of expressions (text ``"2*x*y, x^2"`` or a Matrix).
 
@@ -144,6 +146,7 @@ def _hessian_entry_slips(expr: sp.Expr, syms: Sequence[sp.Symbol], i: int, j: in
     return slips + derivative_slips(fi, syms[j])
 
 
+@notes_how_read
 def check_hessian(f: ExprLike, variables: VariablesLike, answer: Any) -> Verdict:
     """Check a Hessian given as rows (a nested list, text ``"2*y, 2*x; 2*x, 0"`` or a Matrix).
 
@@ -179,6 +182,7 @@ def check_hessian(f: ExprLike, variables: VariablesLike, answer: Any) -> Verdict
                    tuple(mistakes), score=matrix_score(expected, given, _same))
 
 
+@notes_how_read
 def check_jacobian(residuals: Any, variables: VariablesLike, answer: Any) -> Verdict:
     """Check the Jacobian of residuals ``r_1..r_m`` (rows: residuals, columns: variables).
 

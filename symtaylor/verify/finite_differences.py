@@ -17,11 +17,12 @@ from typing import Any
 
 import sympy as sp
 
-from ..coerce import ExprLike, NumberLike, OrderLike, PointLike, VariablesLike, as_expr
+from ..coerce import ExprLike, NumberLike, OrderLike, PointLike, VariablesLike
 from ..errors import InputError
 from ..finite_diff import EPS, SCHEMES, fd_error, h, stencil
-from .answers import _answer_vector, _exact
+from .answers import _answer_expr, _answer_vector
 from .equality import _same
+from .reading import notes_how_read
 from .records import Mistake, Verdict
 from .slips import Slip, first_slip, part_score
 
@@ -78,6 +79,7 @@ def _truncation_slips(r: Any, variable: VariablesLike, derivative: OrderLike, sc
     return out
 
 
+@notes_how_read
 def check_fd_truncation(f: ExprLike, variable: VariablesLike, at: PointLike,
                         derivative: OrderLike, scheme: str, accuracy: OrderLike | None,
                         answer: Any) -> Verdict:
@@ -101,7 +103,7 @@ def check_fd_truncation(f: ExprLike, variable: VariablesLike, at: PointLike,
     """
     r = _report(f, variable, at, derivative, scheme, accuracy)
     x = r.variable
-    given = _exact(as_expr(answer, [x, h], what="answer"))
+    given = _answer_expr(answer, [x, h])
     extra = given.free_symbols - {x, h} - r.expression.free_symbols
     if extra:
         raise InputError(f"the answer has unexpected symbols {sorted(map(str, extra))} (write "
@@ -136,7 +138,7 @@ def _step_value(answer: Any, x: sp.Symbol) -> tuple[sp.Expr, float]:
     """The claimed step (``eps`` allowed) as an exact expression and a float."""
     if answer is None:
         raise InputError("no answer given")
-    e = _exact(as_expr(answer, what="answer"))
+    e = _answer_expr(answer, ())
     sub = {}
     for s in e.free_symbols:
         if s.name in _EPS_NAMES:
@@ -153,6 +155,7 @@ def _step_value(answer: Any, x: sp.Symbol) -> tuple[sp.Expr, float]:
     return e, v
 
 
+@notes_how_read
 def check_fd_optimal_step(f: ExprLike, variable: VariablesLike, at: PointLike,
                           derivative: OrderLike, scheme: str, accuracy: OrderLike | None,
                           answer: Any) -> Verdict:
@@ -248,6 +251,7 @@ def _near(a: float, b: float, rtol: float) -> bool:
 # -- stencil weights -----------------------------------------------------------------------------
 
 
+@notes_how_read
 def check_stencil_weights(derivative: OrderLike, scheme: str, accuracy: OrderLike | None,
                           answer: Any, offsets: Sequence[NumberLike] | None = None) -> Verdict:
     """Check the weights ``w_i`` of a stencil ``sum w_i f(x + o_i h)/h^d`` (in the order of

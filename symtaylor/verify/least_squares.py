@@ -16,6 +16,7 @@ from ..errors import InputError, SymTaylorError
 from ..steps import _least_squares, levenberg_marquardt_step, newton_step
 from .answers import _answer_vector, _At, _decimals_note
 from .equality import _same_matrix
+from .reading import notes_how_read
 from .records import Verdict
 from .slips import Slip
 from .steps import _damping, _named_slip, _update_mistakes, _verdict
@@ -111,6 +112,7 @@ def _check(p: _Problem, expected_update: sp.Matrix, slips: Callable[[], list[Sli
     return _verdict(question, expected, given, mistakes, notes, derivation)
 
 
+@notes_how_read
 def check_gauss_newton_step(residuals: Any, variables: VariablesLike, answer: Any,
                             at: PointLike | None = None) -> Verdict:
     """Check a Gauss-Newton update ``x - (J^T J)^-1 J^T r`` for the residuals ``r`` (the
@@ -149,6 +151,7 @@ def check_gauss_newton_step(residuals: Any, variables: VariablesLike, answer: An
 _SCALING_NAMES = {"identity": "I", "levenberg": "I", "marquardt": "diag(J^T J)"}
 
 
+@notes_how_read
 def check_lm_step(residuals: Any, variables: VariablesLike, damping: NumberLike, answer: Any,
                   scaling: str = "identity", at: PointLike | None = None) -> Verdict:
     """Check a Levenberg-Marquardt update ``x - (J^T J + damping D)^-1 J^T r`` with ``D = I``

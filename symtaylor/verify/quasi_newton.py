@@ -23,6 +23,7 @@ from ..steps import (
 )
 from .answers import _answer_matrix, _decimals_note
 from .equality import _same, _same_matrix
+from .reading import notes_how_read
 from .records import Mistake, Verdict
 from .slips import Slip, first_slip, matrix_score
 
@@ -157,6 +158,7 @@ def _slips(kind: str, m: M, s: M, y: M) -> list[Slip]:
     return out
 
 
+@notes_how_read
 def check_quasi_newton_update(kind: str, B: MatrixLike, s: VectorLike, y: VectorLike,
                               answer: Any) -> Verdict:
     """Check a quasi-Newton update of ``B`` (the Hessian approximation) or of its inverse,

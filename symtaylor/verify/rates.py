@@ -19,10 +19,11 @@ from typing import Any
 import sympy as sp
 
 from ..bounds import ConvergenceBounds, convergence_bounds
-from ..coerce import ExprLike, NumberLike, RegionLike, VariablesLike, as_expr
+from ..coerce import ExprLike, NumberLike, RegionLike, VariablesLike
 from ..errors import InputError
-from .answers import _exact, _setup
+from .answers import _answer_expr, _setup
 from .equality import _same
+from .reading import notes_how_read
 from .records import Mistake, Verdict
 from .slips import Slip, first_slip
 
@@ -40,7 +41,7 @@ def _value(text: Any, b: ConvergenceBounds, what: str) -> sp.Expr:
         raise InputError(f"no {what} given")
     if isinstance(text, str) and text.strip().lower() in ("inf", "infinity", "oo", "∞"):
         return sp.oo
-    e = _exact(as_expr(text, what=what))
+    e = _answer_expr(text, (), what)
     consts = {"L": b.L, "mu": b.mu, "kappa": b.condition_number}
     sub = {}
     for s in e.free_symbols:
@@ -99,6 +100,7 @@ def _slip_check(c: sp.Expr, slips: list[Slip], certified: bool) -> Slip | None:
                       errors=(ZeroDivisionError, TypeError, ValueError))
 
 
+@notes_how_read
 def check_rate(f: ExprLike, variables: VariablesLike, lr: NumberLike, answer: NumberLike,
                region: RegionLike | None = None) -> Verdict:
     """Check the contraction factor of gradient descent with step ``lr`` on ``f``: the factor
@@ -199,6 +201,7 @@ def _rate_slips(alpha: Any, L: Any, mu: Any, kappa: Any, certified: bool) -> lis
     return out
 
 
+@notes_how_read
 def check_condition_number(f: ExprLike, variables: VariablesLike, answer: NumberLike,
                            region: RegionLike | None = None) -> Verdict:
     """Check the condition number ``kappa = L/mu`` of ``f`` (the ratio of the largest to the
@@ -266,6 +269,7 @@ def _diagonal_ratio(b: ConvergenceBounds) -> Any:
     return max(d) / min(d) if min(d) != 0 else None
 
 
+@notes_how_read
 def check_optimal_step(f: ExprLike, variables: VariablesLike, answer: NumberLike,
                        region: RegionLike | None = None) -> Verdict:
     """Check the step ``2/(L + mu)``: the fixed step that minimises gradient descent's

@@ -28,6 +28,7 @@ from ..series import taylor
 from ..series.kernel import _multi_indices
 from .answers import _answer_expr, _number, _setup
 from .equality import _same
+from .reading import notes_how_read
 from .records import Mistake, Verdict, _point_text
 from .slips import Slip, first_slip
 
@@ -116,6 +117,7 @@ def _remainder_slips(expr: sp.Expr, syms: tuple[sp.Symbol, ...], point: tuple[sp
     return slips
 
 
+@notes_how_read
 def check_remainder(f: ExprLike, variables: VariablesLike, at: PointLike, order: OrderLike,
                     answer: Any) -> Verdict:
     """Check the Lagrange remainder ``R_n = f - T_n`` of the Taylor polynomial of total degree
@@ -191,6 +193,7 @@ def _sup_abs(e: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> tuple[sp.Exp
     return sp.Float(top, 15), top
 
 
+@notes_how_read
 def check_remainder_bound(f: ExprLike, variables: VariablesLike, at: PointLike,
                           order: OrderLike, region: RegionLike, answer: NumberLike) -> Verdict:
     """Check a claimed bound of ``|f(x) - T_n(x)|`` for ``x`` in an interval (one variable).

@@ -18,6 +18,7 @@ from ..bounds import ConvergenceBounds, convergence_bounds
 from ..coerce import ExprLike, NumberLike, RegionLike, VariablesLike
 from .answers import _number, _setup
 from .equality import _same
+from .reading import notes_how_read
 from .records import Mistake, Verdict
 from .slips import Slip, first_slip
 
@@ -27,6 +28,7 @@ __all__ = ["check_max_step", "check_step_size"]
 # -- a step with guaranteed descent ---------------------------------------------------------------
 
 
+@notes_how_read
 def check_step_size(
     f: ExprLike,
     variables: VariablesLike,
@@ -104,6 +106,7 @@ def _step_size_note(a: sp.Expr, b: ConvergenceBounds) -> str:
 # -- the largest safe step ------------------------------------------------------------------------
 
 
+@notes_how_read
 def check_max_step(
     f: ExprLike,
     variables: VariablesLike,

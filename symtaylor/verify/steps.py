@@ -22,6 +22,7 @@ from ..errors import InputError, SymTaylorError
 from ..steps import gradient_step, newton_step
 from .answers import _answer_vector, _At, _decimals_note, _setup
 from .equality import _same, _same_matrix
+from .reading import notes_how_read
 from .records import Mistake, Verdict
 from .slips import Slip, first_slip, part_score
 
@@ -164,6 +165,7 @@ def _damping(damping: NumberLike) -> Any:
     return as_number(damping, "damping", symbolic=True, exact=isinstance(damping, str))
 
 
+@notes_how_read
 def check_newton_step(f: ExprLike, variables: VariablesLike, answer: Any,
                       damping: NumberLike = 0, at: PointLike | None = None,
                       tol: float | None = None) -> Verdict:
@@ -222,6 +224,7 @@ def check_newton_step(f: ExprLike, variables: VariablesLike, answer: Any,
 # -- gradient steps ------------------------------------------------------------------------------
 
 
+@notes_how_read
 def check_gradient_step(f: ExprLike, variables: VariablesLike, answer: Any, lr: NumberLike,
                         at: PointLike | None = None) -> Verdict:
     """Check a gradient-descent update ``x - lr * grad f`` (expressions), or, with ``at``, the

@@ -15,6 +15,7 @@ from ..errors import InputError, SymTaylorError
 from ..series import taylor  # the Taylor engine (derivation layer)
 from .answers import _answer_expr, _decimals_note, _setup
 from .equality import _same
+from .reading import notes_how_read
 from .records import Mistake, Verdict, _monomial, _point_text
 from .slips import Slip, derivative_slips, first_slip, part_score
 
@@ -78,6 +79,7 @@ def _candidate_points(given: sp.Expr, syms: Sequence[sp.Symbol],
     return cands[:4]
 
 
+@notes_how_read
 def check_taylor(
     f: ExprLike,
     variables: VariablesLike,
