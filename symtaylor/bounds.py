@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -109,14 +109,23 @@ class DescentLemma:
     max_step: sp.Expr
     optimal_step: sp.Expr
     guaranteed_decrease: sp.Expr
-    derivation: Derivation
     note: str = SEED_CLAIM_NOTE
+
+    @cached_property
+    def derivation(self) -> Any:
+        """The checked derivation (``derive("descent-lemma")``, with this ``L`` when it is a
+        number); ``record.derivation()`` gives the same object."""
+        from .derivations import derive
+
+        if self.L.is_Rational or self.L.is_Float:
+            return derive("descent-lemma", L=self.L)
+        return derive("descent-lemma")  # L symbolic (or an algebraic number): the general lemma
 
     def latex(self) -> str:
         return self.derivation.latex()
 
     def _repr_latex_(self) -> str:
-        return display(self.latex())
+        return self.derivation._repr_latex_()
 
 
 def descent_lemma(L: NumberLike | None = None, alpha: NumberLike | None = None
@@ -153,7 +162,6 @@ def _positive(value: NumberLike, what: str) -> sp.Expr:
 @lru_cache(maxsize=8)
 def _descent_lemma(Ls: sp.Expr, a: sp.Expr) -> DescentLemma:
     a_free = sp.Symbol("alpha", real=True)
-    g2 = sp.Symbol(r"\lVert g\rVert^{2}", positive=True)
     # f(y) <= f(x) + g.(y - x) + L/2 ||y - x||^2 with y - x = -alpha g:
     coeff = -a_free + Ls * a_free**2 / 2
     bound = sp.factor(coeff)
@@ -165,22 +173,8 @@ def _descent_lemma(Ls: sp.Expr, a: sp.Expr) -> DescentLemma:
     a_star = sp.solve(sp.diff(decrease, a_free), a_free)[0]
     best = sp.simplify(decrease.subs(a_free, a_star))
     sup_safe = safe.sup if isinstance(safe, sp.Interval) else 2 / Ls
-    rows = (
-        Row("f(y)", r"f(x) + \nabla f(x)^{T}(y - x) + \tfrac{L}{2}\lVert y - x\rVert^{2}", "<=",
-            "Taylor with integral remainder, ||Hessian|| <= L"),
-        Row(r"f(x - \alpha \nabla f)", sp.Symbol("f(x)") + coeff * g2, "<=",
-            "put y = x - alpha grad f"),
-        Row("", sp.Symbol("f(x)") + bound * g2, "=", ""),
-        Row(r"f(x - \alpha\nabla f) < f(x)", sp.Contains(a_free, safe), "<=>",
-            "descent for every step below 2/L"),
-        Row(r"\frac{d}{d\alpha}\,\alpha\left(1 - \tfrac{L\alpha}{2}\right) = 0",
-            sp.Eq(a_free, a_star), "=>", "best guaranteed decrease"),
-        Row(r"f(x - \tfrac{1}{L}\nabla f)", sp.Symbol("f(x)") - best * g2, "<=",
-            "alpha = 1/L is optimal for the bound, not the largest safe step"),
-    )
     sub = {a_free: a}
-    return DescentLemma(Ls, a, bound.xreplace(sub), safe, sup_safe, a_star, best,
-                        Derivation("Descent lemma", rows))
+    return DescentLemma(Ls, a, bound.xreplace(sub), safe, sup_safe, a_star, best)
 
 
 # -- predictions after one gradient step (seed 001's worked example) -------------------------
@@ -732,7 +726,20 @@ class ConvergenceBounds:
             return sp.S.Zero
         return g2 / (2 * (self.L if not isinstance(self.L, float) else sp.Float(self.L)))
 
+    @cached_property
+    def derivation(self) -> Any:
+        """The checked derivation of ``L``, ``mu``, the steps and the rates (a
+        :class:`symtaylor.derivations.Derivation`; ``record.derivation()`` is the same)."""
+        from .derivations.descent_lemma import bounds_derivation
+
+        return bounds_derivation(self)
+
     def latex(self) -> str:
+        """The derivation (``align*`` blocks): how ``L`` and ``mu`` were obtained, then the
+        steps and rates."""
+        return self.derivation.latex()
+
+    def _summary_latex(self) -> str:
         rel = r"\le" if self.certified else "="
         mrel = r"\ge" if self.certified else "="
         parts = [
@@ -751,7 +758,7 @@ class ConvergenceBounds:
         return "\\begin{align*}\n" + " \\\\\n".join(parts) + "\n\\end{align*}"
 
     def _repr_latex_(self) -> str:
-        return display(self.latex())
+        return display(self._summary_latex())
 
     def __repr__(self) -> str:
         kind = "certified" if self.certified else "exact"

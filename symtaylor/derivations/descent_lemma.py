@@ -45,7 +45,7 @@ from .checks import assumed, certified, define, equal, implies, inequality
 from .record import Derivation, Row, Section
 from .registry import register
 
-__all__ = ["descent_lemma_derivation"]
+__all__ = ["bounds_derivation", "descent_lemma_derivation"]
 
 LS = sp.Symbol("L", positive=True)
 ALPHA = sp.Symbol("alpha", real=True)
@@ -160,7 +160,8 @@ def _l_from_f(b: ConvergenceBounds) -> Section:
                             r"\max_i |\lambda_i|\,\lVert y - x\rVert",
                             "spectral theorem: H is symmetric"))
         rows.append(equal(LS, b.L, "L = max |λ_i|: f is L-smooth",
-                          where={LS: sp.Max(*[abs(e) for e in evs])}))
+                          where={LS: max((abs(e) for e in evs),
+                                         key=lambda e: float(sp.N(e, 30)))}))
     else:
         Lup = decimal_up(b.L)
         rows.append(certified(LS, "<=", sp.Float(Lup, 6),
@@ -248,3 +249,71 @@ def descent_lemma_derivation(f: ExprLike | None = None, variables: VariablesLike
         DEFINITIONS, tuple(sections),
         "Hence $0 < \\alpha < 2/L \\Longrightarrow f(x - \\alpha g) < f(x)$, and "
         "$\\alpha = 1/L$ guarantees the decrease $\\lVert g\\rVert^2/(2L)$.")
+
+
+def bounds_derivation(b: ConvergenceBounds) -> Derivation:
+    """The derivation of a :class:`~symtaylor.bounds.ConvergenceBounds` record: ``L`` and ``mu``
+    (exact eigenvalues of a constant Hessian, or ball certificates over the region), then the
+    steps ``2/L``, ``1/L`` and the rates ``1 - mu/L``, ``(kappa - 1)/(kappa + 1)``, ``M/(2 mu)``.
+    """
+    lsec = _l_from_f(b)
+    rows = list(lsec.rows)
+    mu = sp.Symbol("mu", real=True)
+    kappa = sp.Symbol("kappa", positive=True)
+    if not b.certified:
+        lo = min(_eigs_of(b), key=lambda e: float(sp.N(e, 30)))
+        rows.append(equal(mu, b.mu, "μ = the smallest eigenvalue", where={mu: lo}))
+        steps: list[Row] = []
+        if b.L != 0:
+            steps += [equal(sp.Symbol(r"\alpha_{\max}"), b.max_step, "2/L: descent below it",
+                            where={sp.Symbol(r"\alpha_{\max}"): 2 / b.L}),
+                      equal(sp.Symbol(r"\alpha^{*}"), b.optimal_step,
+                            "1/L: the best guaranteed decrease ‖g‖²/(2L)",
+                            where={sp.Symbol(r"\alpha^{*}"): 1 / b.L})]
+        if b.condition_number is not None:
+            steps += [equal(kappa, b.condition_number, "κ = L/μ", where={kappa: b.L / b.mu}),
+                      equal(sp.Symbol(r"1 - \mu/L"), b.rate, "f − f* shrinks by it (α = 1/L)",
+                            where={sp.Symbol(r"1 - \mu/L"): 1 - b.mu / b.L}),
+                      equal(sp.Symbol(r"\frac{\kappa - 1}{\kappa + 1}"), b.rate_optimal,
+                            "‖x − x*‖ shrinks by it (α = 2/(L + μ))",
+                            where={sp.Symbol(r"\frac{\kappa - 1}{\kappa + 1}"):
+                                   (kappa - 1) / (kappa + 1), kappa: b.L / b.mu})]
+    else:
+        rows.append(certified(mu, ">=", sp.Float(decimal_down(b.mu), 6),
+                              "inf of the smallest eigenvalue over the region",
+                              f"arb eigenvalue enclosures, branch and bound ({b.boxes} boxes), "
+                              "rounded down"))
+        steps = [certified(sp.Symbol(r"\alpha_{\max}"), ">=",
+                           sp.Float(decimal_down(b.max_step), 6), "2/L, rounded down",
+                           "outward rounding"),
+                 certified(sp.Symbol(r"\alpha^{*}"), ">=",
+                           sp.Float(decimal_down(b.optimal_step), 6), "1/L, rounded down",
+                           "outward rounding")]
+        if b.condition_number is not None:
+            steps += [certified(sp.Symbol(r"1 - \mu/L"), "<=",
+                                sp.Float(decimal_up(b.rate), 6), "rounded up", "outward rounding"),
+                      certified(sp.Symbol(r"\frac{\kappa - 1}{\kappa + 1}"), "<=",
+                                sp.Float(decimal_up(b.rate_optimal), 6), "rounded up",
+                                "outward rounding")]
+        if b.newton_rate_constant is not None:
+            steps.append(certified(sp.Symbol(r"\frac{M}{2\mu}"), "<=",
+                                   sp.Float(decimal_up(b.newton_rate_constant), 6),
+                                   "Newton's quadratic rate constant", "outward rounding"))
+    kind = "exact" if not b.certified else "certified over the region"
+    return Derivation(
+        "convergence-bounds", "Smoothness, convexity, step sizes and rates",
+        f"The constants $L$ and $\\mu$ of $f = {sp.latex(b.f)}$ ({kind}) and what they imply "
+        "for gradient descent.", tuple(rows), b.L,
+        (("L", r"$\sup \lVert\nabla^2 f\rVert_2$, a Lipschitz constant of $\nabla f$"),
+         (r"\mu", r"$\inf \lambda_{\min}(\nabla^2 f)$"),
+         (r"\kappa", r"$L/\mu$, the condition number")),
+        (Section("Steps and rates", tuple(steps)),) if steps else (),
+        "Gradient descent decreases $f$ for $0 < \\alpha < 2/L$; $\\alpha = 1/L$ guarantees the "
+        "decrease $\\lVert g\\rVert^2/(2L)$.")
+
+
+def _eigs_of(b: ConvergenceBounds) -> list[sp.Expr]:
+    from ..bounds import _exact_eigs
+
+    evs = _exact_eigs(b.hessian)
+    return list(evs) if evs is not None else [b.mu]
