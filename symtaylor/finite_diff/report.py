@@ -5,14 +5,17 @@ plot."""
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from ..errors import OptionalDependencyError
+from ..errors import InputError, OptionalDependencyError
 from ..latex import Row, align, display
 from .stencils import EPS, Stencil, _x
 
@@ -70,6 +73,24 @@ class FDRow:
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+_IMAGE_SUFFIXES = frozenset({"png", "pdf", "svg", "svgz", "jpg", "jpeg", "eps", "ps", "tif",
+                             "tiff", "webp", "pgf", "raw", "rgba"})
+
+
+def _check_plot_path(path: Any) -> None:
+    """Refuse a plot path that is not a file name (matplotlib would write ``./.png`` for
+    ``"."``)."""
+    if not isinstance(path, str | os.PathLike):
+        raise InputError(f"plot path must be a file name, got a {type(path).__name__}")
+    p = Path(path)
+    stem = p.name[: -len(p.suffix)] if p.suffix else p.name
+    bare_suffix = stem.startswith(".") and stem[1:].lower() in _IMAGE_SUFFIXES  # ".png"
+    if p.is_dir() or p.name in ("", ".", "..") or not stem.strip(".") or bare_suffix or str(
+            path).endswith(("/", os.sep)):
+        raise InputError(f"plot path {str(path)[:80]!r} is a directory or has no file name; "
+                         "give a file such as 'fd_error.png'")
 
 
 @dataclass(frozen=True)
@@ -168,6 +189,15 @@ class FDErrorReport:
     def __repr__(self) -> str:
         return f"FDErrorReport(\n{self.summary()}\n{self.table()}\n)"
 
+    @cached_property
+    def derivation(self) -> Any:
+        """The checked derivation (a :class:`symtaylor.derivations.Derivation`): the stencil's
+        moments, its Taylor expansion at the point, the round-off model, ``h*`` minimising the
+        total, certified values; ``record.derivation()`` is the same object."""
+        from ..derivations.finite_difference import fd_derivation_from_report
+
+        return fd_derivation_from_report(self)
+
     def latex(self) -> str:
         d = self.stencil.derivative
         v = self.variable
@@ -196,8 +226,12 @@ class FDErrorReport:
     def plot(self, path: str | None = None, ax: Any = None) -> Any:
         """Log-log plot of the measured error against ``h`` with both asymptotes.
 
-        Needs the ``plot`` extra (matplotlib). Saves to ``path`` when given; returns the figure.
+        Needs the ``plot`` extra (matplotlib). Saves to ``path`` when given (a file name: a
+        directory or a name without a stem, such as ``"."`` or ``".png"``, is refused);
+        returns the figure.
         """
+        if path is not None:
+            _check_plot_path(path)
         try:
             from matplotlib.figure import Figure
         except ImportError:
