@@ -49,7 +49,8 @@ from .checks import approx, define, equal
 from .record import Derivation, Row, Section
 from .registry import register
 
-__all__ = ["bfgs_derivation", "dfp_derivation", "secant_derivation", "sr1_derivation"]
+__all__ = ["bfgs_derivation", "dfp_derivation", "record_derivation", "secant_derivation",
+           "sr1_derivation"]
 
 GENERIC = "2 x 2 symmetric matrix and 2-vectors s, y with symbol entries"
 
@@ -316,3 +317,30 @@ def _generic(kind: str, form: str) -> tuple[tuple[Row, ...], tuple[Section, ...]
 bfgs_derivation = register("bfgs")(_builder("bfgs"))
 dfp_derivation = register("dfp")(_builder("dfp"))
 sr1_derivation = register("sr1")(_builder("sr1"))
+
+
+#: QuasiNewtonUpdate.name -> (kind, form)
+_NAMES = {"BFGS": ("bfgs", "B"), "BFGS (inverse)": ("bfgs", "H"), "DFP": ("dfp", "B"),
+          "DFP (inverse)": ("dfp", "H"), "SR1": ("sr1", "B"), "SR1 (inverse)": ("sr1", "H")}
+
+
+def record_derivation(u: QuasiNewtonUpdate, full: bool = True) -> Derivation:
+    """The derivation of an update record: with ``full`` the kind's generic proofs (secant
+    condition, symmetry, inverse form) and the record's data; else only the data: the rule,
+    the updated matrix and its secant condition, proved."""
+    if u.name not in _NAMES:
+        raise InputError(f"no derivation for the update {u.name!r}")
+    kind, form = _NAMES[u.name]
+    if full:
+        return DERIVATIONS_BY_KIND[kind](form, b=u.previous, s=u.s, y=u.y)
+    sec, _ = _concrete(kind, form, u.previous, u.s, u.y)
+    M = r"B_{+}" if form == "B" else r"H_{+}"
+    rule = define(sp.Symbol(M), _formula(u), f"the {_UPDATES[kind][2]} update")
+    secant = define(r"\text{(S)}", r"B_{+} s = y" if form == "B" else r"H_{+} y = s",
+                    "the secant condition")
+    return Derivation(kind, f"The {_UPDATES[kind][2]} update ({form} form)",
+                      "One quasi-Newton update of the given data.",
+                      (secant, rule) + sec.rows, u.matrix, DEFINITIONS)
+
+
+DERIVATIONS_BY_KIND = {"bfgs": bfgs_derivation, "dfp": dfp_derivation, "sr1": sr1_derivation}
