@@ -133,6 +133,36 @@ class Derivation:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def __call__(self) -> Any:
+        """The rows as a :class:`symtaylor.derivations.Derivation` (so ``record.derivation()``
+        works for every record): an ``=`` row SymPy proves is ``exact``; the others are
+        definitions of what the engine derived (``:=``), ``~`` rows model statements.
+
+        >>> x = sp.Symbol("x")
+        >>> d = Derivation("Step", (Row(sp.Derivative(x**2, x), 2*x), Row("x_{+}", "x - g")))()
+        >>> [(r.relation, r.check) for r in d.rows]
+        [('=', 'exact'), (':=', 'assumed')]
+        """
+        from .derivations.checks import approx, define, prove_equal
+        from .derivations.record import Derivation as Checked
+        from .derivations.record import Row as CheckedRow
+
+        rows = []
+        for r in self.rows:
+            lhs = None if r.lhs == "" else r.lhs
+            math = isinstance(r.lhs, sp.Basic | sp.MatrixBase) and \
+                isinstance(r.rhs, sp.Basic | sp.MatrixBase)
+            if r.relation == "=" and math and (route := prove_equal(r.lhs, r.rhs)):
+                rows.append(CheckedRow(lhs, "=", r.rhs, r.note, "exact", route))
+            elif r.relation in ("=", ":="):
+                rows.append(define(lhs, r.rhs, r.note or "as derived by the engine"))
+            elif r.relation == "~":
+                rows.append(approx(lhs, r.rhs, r.note))
+            else:
+                rows.append(CheckedRow(lhs, r.relation, r.rhs, r.note, "assumed",
+                                       "as stated by the engine"))
+        return Checked("compiled", self.title, "", tuple(rows))
+
     def __add__(self, other: Derivation) -> Derivation:
         return Derivation(self.title, self.rows + other.rows)
 

@@ -148,9 +148,12 @@ class Result:
         """The derivation that was compiled, then the final point."""
         names = self.variables or tuple(sp.Symbol(f"x_{i + 1}") for i in range(len(self.x)))
         pts = ", ".join(f"{sp.latex(v)} = {float(c):.10g}" for v, c in zip(names, self.x))
-        tail = rf"\text{{{self.method}: {self.status.key}, }} {pts}, \; f = {self.fun:.10g}"
+        tail = rf"&\text{{{self.method}: {self.status.key}, }} {pts}, \; f = {self.fun:.10g}"
         body = self.derivation.latex()
-        return body + "\n" + tail if body else tail
+        end = "\n\\end{align*}"
+        if body.endswith(end):  # the final point as the block's last line (math mode)
+            return body[: -len(end)] + " \\\\\n" + tail + end
+        return "\\begin{align*}\n" + tail + end
 
     def _repr_latex_(self) -> str:
         return display(self.latex())
