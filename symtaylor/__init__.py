@@ -13,6 +13,7 @@ x**2 + 1
 
 from . import questions as questions  # the question bank: symtaylor.questions.bank()
 from ._version import __version__
+from .answer_parsing import parse_answer, read_answer
 
 # Capabilities (one import line each; keep alphabetical by module).
 from .bounds import (
@@ -85,8 +86,10 @@ from .steps import (
 )
 from .taylor import ErrorTable, RemainderCertificate, TaylorExpansion, taylor
 from .verify import (
+    ANSWER_TESTS,
     Mistake,
     Verdict,
+    answer_test,
     check_condition_number,
     check_fd_optimal_step,
     check_fd_truncation,
@@ -110,6 +113,7 @@ from .verify import (
 )
 
 __all__ = [
+    "ANSWER_TESTS",
     "DERIVATIONS",
     "CertificationError",
     "CodegenError",
@@ -139,6 +143,7 @@ __all__ = [
     "UnsupportedFunctionError",
     "Verdict",
     "__version__",
+    "answer_test",
     "as_data",
     "as_expr",
     "as_exprs",
@@ -199,7 +204,9 @@ __all__ = [
     "minimize",
     "newton_step",
     "parse",
+    "parse_answer",
     "predict_loss_after_step",
+    "read_answer",
     "sr1_update",
     "stencil",
     "taylor",

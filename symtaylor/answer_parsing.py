@@ -161,10 +161,10 @@ def _read(text: Any, symbols: Mapping[str, sp.Symbol] | None = None) -> AnswerRe
         tree, notes = _latex_ast(body, syms)
         source = _LATEX_SOURCE(body)
     else:
-        source, tree, notes = _text_ast(body, euler="e" not in syms)
+        source, tree, notes = _text_ast(body, euler="e" not in syms, known=frozenset(syms))
     value = _build(tree, source, syms)
     value, more = _constants(value, syms, notes)
-    return AnswerReading(value, lhs_notes + notes + more, latex, _form(tree))
+    return AnswerReading(value, lhs_notes + notes + more, latex, _form(tree, source))
 
 
 _LHS = re.compile(r"\s*(?P<lhs>[A-Za-z\\][\w\\{}']*(?:\s*(?:\\left)?\((?:[^()=]|\\right)*\))?)"
@@ -274,42 +274,69 @@ def _constants(value: Any, syms: Mapping[str, sp.Symbol], notes: tuple[str, ...]
 # -- the written form --------------------------------------------------------------------------
 
 
-def _form(tree: Any) -> Any:
-    """Nested tuples of how the answer is written: ``('+', a, b)``, ``('-', a, b)``,
-    ``('*', a, b)``, ``('/', a, b)``, ``('^', a, b)``, ``('neg', a)``, ``('call', name, args)``,
-    ``('num', Rational)``, ``('sym', name)``; a matrix is ``('matrix', rows)``."""
+def _form(tree: Any, source: str) -> Any:
+    """How the answer is written, as nested tuples (for the answer tests of form, such as
+    ``CasEqual`` and ``EqualComAss``): ``('+', terms)`` and ``('*', factors)`` for a chain
+    written without parentheses (``a - b`` is ``('+', (a, ('neg', b)))``; ``(a + b) + c`` keeps
+    its inner sum), ``('/', a, b)``, ``('^', a, b)``, ``('neg', a)``, ``('pos', a)``,
+    ``('call', name, args)``, ``('num', Rational)`` for an integer, ``('dec', Rational)`` for a
+    decimal, ``('sym', name)``; a matrix is ``('matrix', rows)``."""
     if isinstance(tree, tuple) and tree[0] == _MATRIX:
-        return ("matrix", tuple(tuple(_form_node(n) for n in row) for row in tree[1]))
-    return _form_node(tree)
+        return ("matrix", tuple(tuple(_FormBuilder(source).node(n) for n in row)
+                                for row in tree[1]))
+    return _FormBuilder(source, getattr(tree, "_renamed", None)).node(tree)
 
 
-_FORM_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "^"}
+class _FormBuilder:
+    def __init__(self, source: str, renamed: Mapping[str, str] | None = None) -> None:
+        self.source = source
+        self.renamed = dict(renamed or {})
+
+    def node(self, node: ast.AST, depth: int = 0) -> Any:
+        if depth > 4 * MAX_DEPTH:
+            raise ParseError("expression nested too deeply to compare its written form")
+        if isinstance(node, ast.BinOp):
+            family = _FAMILY_OF.get(type(node.op))
+            if family is None:
+                op = "^" if isinstance(node.op, ast.Pow) else "/"
+                return (op, self.node(node.left, depth + 1), self.node(node.right, depth + 1))
+            # the left spine of a chain written without parentheses, walked iteratively
+            spine, links = node, []
+            while (isinstance(spine, ast.BinOp) and _FAMILY_OF.get(type(spine.op)) == family
+                   and (spine is node or spine.col_offset == node.col_offset)):
+                links.append(spine)
+                spine = spine.left
+            items = [self.node(spine, depth + 1)]
+            for link in reversed(links):
+                right = self.node(link.right, depth + 1)
+                items.append(("neg", right) if isinstance(link.op, ast.Sub) else right)
+            if family == "*" and any(isinstance(link.op, ast.Div) for link in links):
+                # a*b/c: the division is binary (only '*' chains are n-ary)
+                acc = items[0]
+                for link, item in zip(reversed(links), items[1:]):
+                    if isinstance(link.op, ast.Div):
+                        acc = ("/", acc, item)
+                    else:
+                        acc = ("*", (*acc[1], item)) if acc[0] == "*" else ("*", (acc, item))
+                return acc
+            return (family, tuple(items))
+        if isinstance(node, ast.UnaryOp):
+            inner = self.node(node.operand, depth + 1)
+            return ("neg", inner) if isinstance(node.op, ast.USub) else ("pos", inner)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            return ("call", node.func.id, tuple(self.node(a, depth + 1) for a in node.args))
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+            text = getattr(node, "_text", None) or ast.get_source_segment(self.source, node)
+            text = (text or repr(node.value)).replace("_", "")
+            q = fractions.Fraction(text)
+            tag = "num" if isinstance(node.value, int) else "dec"
+            return (tag, sp.Rational(q.numerator, q.denominator))
+        if isinstance(node, ast.Name):
+            return ("sym", self.renamed.get(node.id, node.id))
+        return ("?", type(node).__name__)  # pragma: no cover - the builder refused it
 
 
-def _form_node(node: ast.AST, depth: int = 0) -> Any:
-    if depth > 4 * MAX_DEPTH:  # a chain of + or * nests its AST deeply: flattened by users
-        raise ParseError("expression nested too deeply to compare its written form")
-    if isinstance(node, ast.BinOp):
-        spine, rights = node, []
-        while isinstance(spine, ast.BinOp):  # the left spine of a chain, iteratively
-            rights.append(spine)
-            spine = spine.left
-        acc = _form_node(spine, depth + 1)
-        for n in reversed(rights):
-            acc = (_FORM_OPS.get(type(n.op), "?"), acc, _form_node(n.right, depth + 1))
-        return acc
-    if isinstance(node, ast.UnaryOp):
-        inner = _form_node(node.operand, depth + 1)
-        return ("neg", inner) if isinstance(node.op, ast.USub) else inner
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        return ("call", node.func.id, tuple(_form_node(a, depth + 1) for a in node.args))
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-        text = getattr(node, "_text", None) or repr(node.value)
-        q = fractions.Fraction(text.replace("_", ""))
-        return ("num", sp.Rational(q.numerator, q.denominator))
-    if isinstance(node, ast.Name):
-        return ("sym", node.id)
-    return ("?", type(node).__name__)
+_FAMILY_OF = {ast.Add: "+", ast.Sub: "+", ast.Mult: "*", ast.Div: "*"}
 
 
 # -- text --------------------------------------------------------------------------------------
@@ -344,7 +371,8 @@ def _operand_end(t: _Tok) -> bool:
     return t.kind in ("number", "name", "sup") or t.text in (")", "!")
 
 
-def _text_ast(text: str, euler: bool = True) -> tuple[str, ast.AST, tuple[str, ...]]:
+def _text_ast(text: str, euler: bool = True, known: frozenset[str] = frozenset()
+              ) -> tuple[str, ast.AST, tuple[str, ...]]:
     """Rewrite a student's spellings into the parser's syntax (with notes), then parse it to
     the allow-listed AST. Columns of errors refer to the original text."""
     out: list[tuple[str, int]] = []  # (piece, original column)
@@ -396,6 +424,12 @@ def _text_ast(text: str, euler: bool = True) -> tuple[str, ast.AST, tuple[str, .
                 prev = _Tok("op", ")", toks[i - 1].col)
                 spaced = False
                 continue
+            if (prev.kind == "name" and t.text == "(" and len(prev.text) > 1
+                    and prev.text not in known and prev.text not in FUNCTIONS):
+                raise ParseError(f"unknown function '{clip(prev.text, 40)}' (known functions: "
+                                 f"{', '.join(sorted(FUNCTIONS))}); for a product write "
+                                 f"{clip(prev.text, 20)}*(...)", text, prev.col + 1,
+                                 clip(prev.text))
             if not (prev.kind == "name" and prev.text in FUNCTIONS):
                 out.append(("*", t.col))
                 note(_implicit_note(prev, t, spaced))

@@ -16,8 +16,11 @@ The package, one concept per module (each uses only those above it):
 
 ===============  ==============================================================================
 ``records``      :class:`Mistake` and :class:`Verdict`, their text, LaTeX and explanation
-``equality``     :func:`equivalent`: exact first, then 50-digit numbers at random points
-``answers``      reading the question and the answer (decimals as exact fractions, the point)
+``equality``     :func:`equivalent`: equal wherever both are defined (real domain by default):
+                 exact first, then 50-digit numbers at points of both signs
+``answer_tests`` :data:`ANSWER_TESTS`, :func:`answer_test`: STACK's answer tests (AlgEquiv,
+                 FacForm, NumRelative, Int, ...) with answer notes
+``answers``      reading the question and the answer (text or LaTeX, decimals exactly as written)
 ``slips``        ``Slip`` and ``first_slip``: the one search for the classic slip that gives
                  exactly the answer handed in
 ``taylor``       :func:`check_taylor`
@@ -46,6 +49,7 @@ coefficient of x**3 should be 1/6, not 1 (forgot to divide by 3!)
 True
 """
 
+from .answer_tests import ANSWER_TESTS, AnswerTest, answer_test
 from .derivatives import check_gradient, check_hessian, check_jacobian
 from .equality import equivalent
 from .finite_differences import check_fd_optimal_step, check_fd_truncation, check_stencil_weights
@@ -59,9 +63,12 @@ from .steps import check_gradient_step, check_newton_step
 from .taylor import check_taylor
 
 __all__ = [
+    "ANSWER_TESTS",
     "QUASI_NEWTON_KINDS",
+    "AnswerTest",
     "Mistake",
     "Verdict",
+    "answer_test",
     "check_condition_number",
     "check_fd_optimal_step",
     "check_fd_truncation",

@@ -37,6 +37,7 @@ import sympy as sp
 from ..answer_parsing import exact_as_written, parse_answer
 from ..coerce import ExprLike, as_expr
 from ..errors import InputError
+from ..parsing import clip
 
 __all__ = ["equivalent"]
 
@@ -106,8 +107,8 @@ def equivalent(a: ExprLike | sp.MatrixBase, b: ExprLike | sp.MatrixBase, *,
     >>> equivalent("x/10^45", "0")
     False
     """
-    if domain not in ("real", "complex"):
-        raise InputError(f"domain must be 'real' or 'complex', got {domain!r}")
+    if not isinstance(domain, str) or domain not in ("real", "complex"):
+        raise InputError(f"domain must be 'real' or 'complex', got {clip(repr(domain), 40)}")
     x, y = _value(a, "a"), _value(b, "b")
     if isinstance(x, sp.MatrixBase) or isinstance(y, sp.MatrixBase):
         if not (isinstance(x, sp.MatrixBase) and isinstance(y, sp.MatrixBase)):
@@ -132,7 +133,8 @@ def _same(a: sp.Expr, b: sp.Expr, domain: str = "real") -> bool:
     d = a - b
     if d == 0:
         return True
-    syms = sorted(d.free_symbols, key=lambda s: s.name)
+    # every symbol of either side gets a value (those that cancel in a - b too)
+    syms = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
     if not syms:
         if d.is_zero is not None:
             return bool(d.is_zero)
@@ -141,7 +143,7 @@ def _same(a: sp.Expr, b: sp.Expr, domain: str = "real") -> bool:
     quick = _points_verdict(a, b, _quick_points(syms, domain), domain)
     if quick is False:
         return False
-    for simplifier in (sp.expand, sp.cancel, sp.simplify):
+    for simplifier in _simplifiers(d):
         try:
             s = simplifier(d)
         except (TypeError, ValueError, NotImplementedError, RecursionError,
@@ -155,6 +157,28 @@ def _same(a: sp.Expr, b: sp.Expr, domain: str = "real") -> bool:
     if dense is None:
         return bool(quick)
     return dense
+
+
+#: Powers of sums with exponents above this are not expanded ((x - a)^6000: the grid decides).
+_MAX_EXPAND_POWER = 40
+#: Expressions larger than this (in operations) or with these functions skip ``simplify``.
+_MAX_SIMPLIFY_OPS = 60
+#: More symbols than this: no ``simplify`` either (slow; the grid of 60 points decides).
+_MAX_SIMPLIFY_SYMBOLS = 3
+_SLOW_TO_SIMPLIFY = (sp.Abs, sp.sign, sp.Piecewise, sp.floor, sp.ceiling, sp.Heaviside)
+
+
+def _simplifiers(d: sp.Expr) -> tuple[Any, ...]:
+    """The exact simplifications worth trying on ``d``: none on huge powers of sums (they
+    would be multiplied out), no ``simplify`` on large expressions or on ``Abs``, ``sign``...
+    (slow, and rarely conclusive): then the numeric grid decides."""
+    if any(p.exp.is_Integer and abs(p.exp) > _MAX_EXPAND_POWER and p.base.is_Add
+           for p in d.atoms(sp.Pow)):
+        return ()
+    if (sp.count_ops(d) > _MAX_SIMPLIFY_OPS or d.has(*_SLOW_TO_SIMPLIFY)
+            or len(d.free_symbols) > _MAX_SIMPLIFY_SYMBOLS):
+        return (sp.expand, sp.cancel)
+    return (sp.expand, sp.cancel, sp.simplify)
 
 
 def _same_matrix(a: sp.MatrixBase, b: sp.MatrixBase, domain: str = "real") -> bool:

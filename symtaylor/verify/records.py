@@ -193,6 +193,9 @@ class Verdict:
         not 1/2 (sign error)}
         \end{align*}
         """
+        from ..coerce import as_flag
+
+        wrap = as_flag(wrap, "wrap")
         mark = r"\checkmark" if self.correct else r"\times"
         pad = rf"&\phantom{{{mark}}}\quad "
 
