@@ -348,3 +348,39 @@ def test_bad_input() -> None:
         derive("loss-after-step", 1, 2)
     with pytest.raises(InputError):
         derive("newton-convergence", "x**2 - y**2")
+
+
+# -- the records' derivations and LaTeX ------------------------------------------------------------
+
+
+def _compiles(latex: str, tmp_path) -> None:
+    doc = ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n"
+           + latex + "\n\\end{document}\n")
+    assert compile_pdf(doc, tmp_path / "r.pdf").stat().st_size > 500
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex (CI installs it)")
+def test_records_expose_derivations_and_compile(tmp_path) -> None:
+    import symtaylor as st
+    from symtaylor.bounds import descent_lemma, gradient_step_prediction, predict_loss_after_step
+    from symtaylor.finite_diff import fd_error
+    from symtaylor.verify import check_taylor
+
+    b = st.convergence_bounds("x**2 + x*y + y**2")
+    assert isinstance(b.derivation(), Derivation) and b.derivation() is b.derivation
+    assert b.derivation.result == 3 and "\\mu" in b.latex()
+    dl = descent_lemma()
+    assert isinstance(dl.derivation, Derivation) and "\\iff" not in dl.latex()
+    assert "\\Longrightarrow" in dl.latex()
+    r = fd_error("exp(x)", "x", at=1, derivative=2, steps=[1e-2, 1e-4])
+    assert r.derivation().result == 3 ** sp.Rational(1, 4) / 4096
+    res = st.minimize("(x - 1)**2 + 10*(y - x**2)**2", x0=[0, 0], method="newton")
+    assert isinstance(res.derivation(), Derivation)
+    v = check_taylor("exp(x)", "x", 0, 2, "1 + x + x^2")
+    for latex in (b.latex(), dl.latex(), r.derivation.latex(), res.latex(), v.latex(),
+                  predict_loss_after_step(2, sp.Rational(1, 2), 4, sp.Rational(1, 10),
+                                          L=4).latex(),
+                  gradient_step_prediction("x^2 + 10*y^2", "x, y", at=(1, 1),
+                                           lr=sp.Rational(1, 40)).latex()):
+        _compiles(latex, tmp_path)
+    assert v.latex().count("\\\\\n") == 1 + len(v.reasons) + len(v.notes)
