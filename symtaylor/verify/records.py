@@ -213,6 +213,62 @@ class Verdict:
     def _repr_latex_(self) -> str:
         return display(self.latex(wrap=False))
 
+    def full_derivation(self) -> Any:
+        """The verdict as a checked :class:`symtaylor.derivations.Derivation`: the expected and
+        the given answer, their difference (proved), the mistakes, then the engine's
+        derivation of the expected answer when its record has one (``.derivation`` of a
+        step, bound, update or finite-difference report). ``self.derivation`` stays the
+        engine's record itself.
+
+        Examples
+        --------
+        >>> from symtaylor.verify import check_taylor
+        >>> d = check_taylor("cos(x)", "x", 0, 2, "1 + x^2/2").full_derivation()
+        >>> d.rows[2].rhs
+        x**2
+        """
+        from ..derivations.checks import define, equal
+        from ..derivations.record import Derivation as Checked
+        from ..derivations.record import Section
+
+        def math(v: Any) -> Any:
+            return v if isinstance(v, sp.Basic | sp.MatrixBase) else None
+
+        exp, giv = math(self.expected), math(self.given)
+        rows: list[Any] = []
+        if exp is not None:
+            rows.append(define(sp.Symbol(r"\text{expected}"), exp, "derived by the engine"))
+        if giv is not None:
+            rows.append(define(sp.Symbol(r"\text{given}"), giv, "the answer as read"))
+        if exp is not None and giv is not None and type(exp) is type(giv) and (
+                not isinstance(exp, sp.MatrixBase) or exp.shape == giv.shape):
+            diff = (giv - exp).applyfunc(sp.expand) if isinstance(exp, sp.MatrixBase) else \
+                sp.simplify(giv - exp)
+            name = sp.Symbol(r"\text{given} - \text{expected}")
+            try:
+                rows.append(equal(name, diff, "zero exactly when the answer is right",
+                                  where={name: giv - exp}))
+            except Exception:
+                pass
+        for m in self.mistakes:
+            rows.append(define(sp.Symbol(r"\text{mistake}"),
+                               r"\text{" + _tex_text(m.kind or "unnamed") + "}", m.message))
+        sections = []
+        rec = self.derivation
+        inner = getattr(rec, "derivation", None)
+        if inner is not None and not isinstance(inner, Checked) and callable(inner):
+            try:
+                inner = inner()
+            except Exception:
+                inner = None
+        if isinstance(inner, Checked):
+            sections = [Section(inner.title, tuple(inner.all_rows()))]
+        head = "correct" if self.correct else "incorrect"
+        return Checked("verdict", f"Verdict ({head}): {self.question}",
+                       "Check an answer against the engine's derivation.", tuple(rows),
+                       self.correct, (), tuple(sections),
+                       "; ".join(self.reasons) if self.reasons else "")
+
 
 def _monomial(variables: Sequence[sp.Symbol], point: Sequence[sp.Expr],
                m: tuple[int, ...]) -> sp.Expr:
