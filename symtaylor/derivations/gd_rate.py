@@ -135,10 +135,10 @@ def gd_rate_derivation(f: ExprLike, variables: VariablesLike = None) -> Derivati
         err_rows.append(equal(e_new, rec, "x+ = x − α∇f(x), in the variables of f",
                               where={e_new: x - alpha * g - xstar,
                                      rec: (sp.eye(n) - alpha * H) * (x - xstar)}))
-    M = sp.Symbol(r"\det\left((1 - \alpha\lambda_{i}) I - (I - \alpha H)\right)")
     for ev in sorted(set(evs), key=lambda e: float(sp.N(e, 30))):
         if ev.has(sp.CRootOf):
             continue  # checked through p above; 1 - alpha*lambda is then an eigenvalue too
+        M = sp.Symbol(rf"\det\left((1 - {sp.latex(ev)}\alpha) I - (I - \alpha H)\right)")
         err_rows.append(equal(M, 0, f"1 − α·({sp.sstr(ev)}) is an eigenvalue of I − αH",
                               where={M: ((1 - alpha * ev) * sp.eye(n) - (sp.eye(n) - alpha * H)
                                          ).det()}))
