@@ -19,7 +19,7 @@ from .equality import _same_matrix
 from .reading import notes_how_read
 from .records import Verdict
 from .slips import Slip
-from .steps import _damping, _named_slip, _update_mistakes, _verdict
+from .steps import _damping, _derivation, _named_slip, _update_mistakes, _verdict
 
 __all__ = ["check_gauss_newton_step", "check_lm_step"]
 
@@ -145,7 +145,7 @@ def check_gauss_newton_step(residuals: Any, variables: VariablesLike, answer: An
 
     return _check(p, step.update, slips, answer,
                   f"Gauss-Newton step for residuals ({', '.join(map(str, p.rs))})",
-                  step.derivation)
+                  _derivation(step))
 
 
 _SCALING_NAMES = {"identity": "I", "levenberg": "I", "marquardt": "diag(J^T J)"}
@@ -212,4 +212,4 @@ def check_lm_step(residuals: Any, variables: VariablesLike, damping: NumberLike,
 
     return _check(p, step.update, slips, answer,
                   f"Levenberg-Marquardt step (damping {lam}, D = {dname}) for residuals "
-                  f"({', '.join(map(str, p.rs))})", step.derivation)
+                  f"({', '.join(map(str, p.rs))})", _derivation(step))

@@ -83,6 +83,15 @@ def _verdict(question: str, expected: sp.Matrix, given: sp.Matrix, mistakes: lis
                    derivation=derivation, score=score)
 
 
+def _derivation(step: Any) -> Any:
+    """The step's derivation record, or None when it cannot be built: the verdict does not
+    depend on it (it is what ``explain()`` shows)."""
+    try:
+        return step.derivation
+    except SymTaylorError:
+        return None
+
+
 # -- Newton steps --------------------------------------------------------------------------------
 
 
@@ -218,7 +227,7 @@ def check_newton_step(f: ExprLike, variables: VariablesLike, answer: Any,
         question += f" with damping {damping}"
     notes = (_decimals_note(answer, zip(expected, given))
              if mistakes and tol is None and expected.shape == given.shape else ())
-    return _verdict(question, expected, given, mistakes, notes, step.derivation, close)
+    return _verdict(question, expected, given, mistakes, notes, _derivation(step), close)
 
 
 # -- gradient steps ------------------------------------------------------------------------------
@@ -264,4 +273,4 @@ def check_gradient_step(f: ExprLike, variables: VariablesLike, answer: Any, lr: 
     question = f"gradient step with lr = {rate} for {expr}"
     if here:
         question += f" from {here.text()}"
-    return _verdict(question, expected, given, mistakes, (), step.derivation)
+    return _verdict(question, expected, given, mistakes, (), _derivation(step))
