@@ -715,12 +715,26 @@ class QuasiNewtonUpdate:
         """Whether the secant condition holds exactly (symbolically)."""
         return bool(self.secant_residual.is_zero_matrix)
 
+    @functools.cached_property
+    def derivation(self) -> Any:
+        """The checked derivation (``derive("bfgs"|"dfp"|"sr1", form, b=, s=, y=)``: the secant
+        condition, symmetry and the inverse form proved on generic data, then this update and
+        its secant condition); ``record.derivation()`` is the same object."""
+        from .derivations.quasi_newton import record_derivation
+
+        return record_derivation(self)
+
     def latex(self) -> str:
-        return self.formula + r",\quad " + ("H_{+}" if self.inverse else "B_{+}") + " = " + \
-            sp.latex(self.matrix)
+        """The secant condition, the rule, the data, the updated matrix and the secant condition
+        checked on it (``align*``)."""
+        from .derivations.quasi_newton import record_derivation
+
+        return record_derivation(self, full=False).latex()
 
     def _repr_latex_(self) -> str:
-        return display(self.latex())
+        from .derivations.quasi_newton import record_derivation
+
+        return record_derivation(self, full=False)._repr_latex_()
 
     def __repr__(self) -> str:
         return f"QuasiNewtonUpdate({self.name}: {self.matrix.tolist()})"
