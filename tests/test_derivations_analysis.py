@@ -366,6 +366,7 @@ def test_records_expose_derivations_and_compile(tmp_path) -> None:
     from symtaylor.finite_diff import fd_error
     from symtaylor.verify import check_taylor
 
+    x = sp.Symbol("x")
     b = st.convergence_bounds("x**2 + x*y + y**2")
     assert isinstance(b.derivation(), Derivation) and b.derivation() is b.derivation
     assert b.derivation.result == 3 and "\\mu" in b.latex()
@@ -377,7 +378,11 @@ def test_records_expose_derivations_and_compile(tmp_path) -> None:
     res = st.minimize("(x - 1)**2 + 10*(y - x**2)**2", x0=[0, 0], method="newton")
     assert isinstance(res.derivation(), Derivation)
     v = check_taylor("exp(x)", "x", 0, 2, "1 + x + x^2")
-    for latex in (b.latex(), dl.latex(), r.derivation.latex(), res.latex(), v.latex(),
+    assert v.full_derivation().rows[2].rhs == x**2 / 2  # given - expected, proved
+    u = st.bfgs_update(sp.eye(2), [1, 0], [2, 1])
+    assert isinstance(u.derivation(), Derivation) and u.derivation.result == u.matrix
+    assert "B_{+} s" in u.latex()  # the secant condition is shown (and proved)
+    for latex in (b.latex(), dl.latex(), r.derivation.latex(), res.latex(), v.latex(), u.latex(),
                   predict_loss_after_step(2, sp.Rational(1, 2), 4, sp.Rational(1, 10),
                                           L=4).latex(),
                   gradient_step_prediction("x^2 + 10*y^2", "x, y", at=(1, 1),
