@@ -105,7 +105,41 @@ def main() -> None:
             agree = sp.simplify(ser - r.truncation_term - r.next_truncation_term) == 0
             print(f"{text:>20} {d:>2} {p:>2} | {ours:8.4f} | {theirs:8.3f} | "
                   f"{theirs / ours:6.1f}x | {agree}")
+    print()
+    taylor_engine_row()
+
+
+def taylor_engine_row() -> None:
+    """Issue 16: the truncation terms of a high-accuracy stencil on a composite function. The
+    anchor is the route fd_error took before (sp.diff to order 12, each derivative at 1/3)."""
+    text, at, d, p = "exp(sin(x))/(1 + x**2)", sp.Rational(1, 3), 2, 8
+    ours = median_time(lambda: fd_error(text, "x", at=at, derivative=d, accuracy=p,
+                                        steps=[1e-3]), repeat=3)
+    x = sp.Symbol("x", real=True)
+
+    def by_diff() -> list[sp.Expr]:
+        g, out = sp.exp(sp.sin(x)) / (1 + x**2), []
+        for _ in range(d + p + 2):
+            g = sp.diff(g, x)
+            out.append(g.subs(x, at))
+        return out
+
+    t = time.perf_counter()
+    derivs = by_diff()
+    theirs = time.perf_counter() - t
+    r = fd_error(text, "x", at=at, derivative=d, accuracy=p, steps=[1e-3])
+    c10 = sum(w * o**10 for o, w in zip(r.stencil.offsets, r.stencil.weights)) / sp.factorial(10)
+    ours_c = float(r.truncation_term.coeff(sp.Symbol("h"), 8))
+    agree = abs(ours_c - float(c10 * derivs[9])) <= 1e-12 * abs(ours_c)
+    print(f"{text} d={d} accuracy={p} at 1/3: fd_error {ours:.2f} s (Taylor engine) vs "
+          f"sp.diff to order {d + p + 2} {theirs:.1f} s: ratio {ours / theirs:.3f} "
+          f"(leading term agrees: {agree})")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:] == ["taylor"]:
+        taylor_engine_row()
+    else:
+        main()

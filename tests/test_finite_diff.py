@@ -587,3 +587,120 @@ def test_scheme_names_are_case_insensitive_and_point_may_be_numpy() -> None:
     assert fd_error("exp(x)", "x", at=1, scheme=" FORWARD ").truncation_term == sp.E * h / 2
     with pytest.raises(InputError):
         fd_error("exp(x)", "x", at=1, scheme="upwind")
+
+
+# -- issue 16: the optimal step near zeros of f, kinks, the Taylor engine, bounded work ---------
+
+
+def _measured(f_text: str, x0: float, d: int, acc: int, steps: list[float]) -> list[float]:
+    """The float64 central stencil's error at each step against mpmath.diff at 50 digits
+    (independent of fd_error: weights from SymPy's finite_diff_weights)."""
+    f = sp.sympify(f_text)  # the test's own constant text
+    st_nodes = list(range(-(d + acc - 1) // 2, (d + acc - 1) // 2 + 1))
+    w = sp.finite_diff_weights(d, st_nodes, 0)[d][-1]
+    nodes = sorted(((float(o), float(c)) for o, c in zip(st_nodes, w) if c != 0),
+                   key=lambda oc: -oc[0])
+    fn = sp.lambdify(x, f, "math")
+    with mpmath.workdps(50):
+        truth = mpmath.diff(sp.lambdify(x, f, "mpmath"), mpmath.mpf(x0), d)
+        out = []
+        for hv in steps:
+            acc_ = 0.0
+            try:
+                for i, (o, c) in enumerate(nodes):
+                    t = c * fn(x0 + o * hv)
+                    acc_ = t if i == 0 else acc_ + t
+            except ValueError:  # a node outside the domain (log at 1 - h <= 0)
+                out.append(math.inf)
+                continue
+            out.append(abs(float(mpmath.mpf(acc_ / hv**d) - truth)))
+    return out
+
+
+@pytest.mark.parametrize("f_text, x0, d, acc", [
+    ("cos(x)", 1.5707963267948966, 3, 2),  # the issue's case: f(x0) = 6e-17
+    ("sin(x)", 3.141592653589793, 3, 2),
+    ("cos(x)", 1.5707963267948966, 1, 2),  # f and the leading coefficient f''' vanish
+    ("sin(x)", 3.141592653589793, 1, 4),
+    ("log(x)", 1.0, 2, 2),
+    ("x**3 - x", 1.0, 1, 2),
+    ("exp(x)", 1.0, 2, 2),
+])
+def test_optimal_step_near_zeros_of_f_agrees_with_the_measurement(f_text, x0, d, acc):
+    r = fd_error(f_text, "x", at=x0, derivative=d, accuracy=acc, steps=[0.1])
+    grid = [10.0 ** (-k / 20) for k in range(0, 321)]
+    errs = _measured(f_text, x0, d, acc, grid)
+    # means over neighbouring steps: where the roundings of the nodes cancel by luck, one step
+    # is far better than the steps around it (an error nobody can count on)
+    best = min(float(np.mean(errs[i:i + 5])) for i in range(len(errs) - 4))
+    near = _measured(f_text, x0, d, acc, [r.optimal_step * 10 ** (j / 200) for j in range(-3, 4)])
+    at_h = float(np.mean(near))
+    assert at_h <= 10 * best, (r.optimal_step, at_h, best)
+    assert at_h / 10 <= r.predicted_min_error <= 10 * at_h, (r.predicted_min_error, at_h)
+
+
+def test_issue_case_cos_at_half_pi_third_derivative():
+    r = fd_error("cos(x)", "x", at=1.5707963267948966, derivative=3, accuracy=2)
+    # was h* = 7.5e-7 with a predicted 2.4e-13, where the actual error is 517
+    assert 1e-4 < r.optimal_step < 1e-2
+    (actual,) = _measured("cos(x)", 1.5707963267948966, 3, 2, [r.optimal_step])
+    assert actual < 1e-5 and r.predicted_min_error < 1e-5
+
+
+def test_locally_linear_function_near_a_kink_has_a_bounded_step():
+    r = fd_error("abs(x)", "x", at=0.001)
+    # the truncation terms vanish (|x| is linear at 0.001) but the nodes must not cross 0
+    assert math.isfinite(r.optimal_step) and 0 < r.optimal_step <= 0.0005
+    (err,) = _measured("x", 0.001, 1, 2, [r.optimal_step])  # |x| = x on the stencil
+    assert err < 1e-11
+    assert r.predicted_min_error < 1e-11
+
+
+def test_truncation_terms_come_from_the_taylor_engine_fast():
+    import time
+
+    t = time.perf_counter()
+    r = fd_error("exp(sin(x))/(1 + x**2)", "x", at=sp.Rational(1, 3), derivative=2, accuracy=8)
+    assert time.perf_counter() - t < 10  # 24.6 s with sp.diff before
+    f = lambda v: mpmath.exp(mpmath.sin(v)) / (1 + v**2)  # noqa: E731
+    with mpmath.workdps(50):
+        third = mpmath.mpf(1) / 3
+        assert float(r.exact_derivative) == pytest.approx(float(mpmath.diff(f, third, 2)),
+                                                          rel=1e-30 ** 0.5)
+        # leading term C_10 f^(10)(1/3) h^8 with C_10 = m_10/10! of the 9-point stencil
+        st = r.stencil
+        m10 = sum(w * o**10 for o, w in zip(st.offsets, st.weights)) / sp.factorial(10)
+        want = float(m10) * float(mpmath.diff(f, third, 10))
+    coeff = r.truncation_term.coeff(h, 8)
+    assert float(coeff) == pytest.approx(want, rel=1e-20 ** 0.5)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"accuracy": 1000}, "accuracy 1000 is above"),
+    ({"derivative": 10**6}, "derivative 1000000 is above"),
+    ({"derivative": 10, "accuracy": 20}, "derivative \\+ accuracy"),
+    ({"offsets": list(range(-40, 41))}, "more than 64 offsets"),
+])
+def test_work_is_bounded_up_front(kwargs, match):
+    import time
+
+    t = time.perf_counter()
+    with pytest.raises(InputError, match=match):
+        fd_error("cos(x)", "x", at=1, **kwargs)
+    assert time.perf_counter() - t < 2
+
+
+def test_cli_refuses_huge_orders_without_a_traceback(capsys):
+    rc = main(["fd-error", "cos(x)", "--at", "1", "--derivative", "1000000"])
+    err = capsys.readouterr().err
+    assert rc != 0 and "above the supported maximum" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("path", [".", "", ".png", "..", "somewhere/"])
+def test_plot_refuses_a_directory_or_an_empty_stem(path, tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+    r = fd_error("exp(x)", "x", at=1, steps=[1e-2, 1e-3])
+    with pytest.raises(InputError, match="no file name"):
+        r.plot(path)
+    assert list(tmp_path.iterdir()) == []

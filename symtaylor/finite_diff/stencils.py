@@ -29,6 +29,13 @@ _f = sp.Function("f")
 _x = sp.Symbol("x")
 
 
+#: Bounds checked before any work (issue 16: accuracy=1000 ran past 60 s, derivative=10**6 ended
+#: in a MemoryError): far beyond what float64 finite differences can use.
+MAX_DERIVATIVE = 16
+MAX_ACCURACY = 24
+MAX_NODES = 64
+
+
 def fornberg_weights(offsets: Sequence[NumberLike], derivative: OrderLike
                      ) -> tuple[sp.Rational, ...]:
     """Exact weights of the ``derivative``-th derivative on the nodes ``x + o*h`` (Fornberg 1988).
@@ -95,6 +102,8 @@ def _as_offsets(offsets: Any) -> tuple[sp.Rational, ...]:
         raise InputError(f"offsets must be a sequence of rationals, got {_show(offsets)}")
     out = []
     for o in offsets:
+        if len(out) >= MAX_NODES:
+            raise InputError(f"more than {MAX_NODES} offsets: above the supported maximum")
         if isinstance(o, float) and not o.is_integer():  # a binary float is not what was meant
             r = None
         else:  # ints, Fractions, SymPy Rationals, text "1/2" or "0.5" (parsed safely)
@@ -247,6 +256,9 @@ def stencil(
     d = as_order(derivative, "derivative")
     if d < 1:
         raise InputError("derivative must be at least 1")
+    if d > MAX_DERIVATIVE:  # bounded up front: the exact weights grow as (d + p)^3 bigints
+        raise InputError(f"derivative {d} is above the supported maximum {MAX_DERIVATIVE} "
+                         "(a finite difference of that order is pure round-off in float64)")
     if offsets is None:
         if isinstance(scheme, str):  # "Central", " forward ", "centered" are accepted too
             scheme = scheme.strip().lower()
@@ -257,6 +269,9 @@ def stencil(
         p = _DEFAULT_ACCURACY[scheme] if accuracy is None else as_order(accuracy, "accuracy")
         if p < 1:
             raise InputError("accuracy must be at least 1")
+        if p > MAX_ACCURACY:
+            raise InputError(f"accuracy {p} is above the supported maximum {MAX_ACCURACY} "
+                             "(the stencil would need more nodes than float64 can use)")
         nodes = tuple(sp.Integer(o) for o in SCHEMES[scheme](d, p))
         name = scheme
     else:
