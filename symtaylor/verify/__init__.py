@@ -23,6 +23,8 @@ The package, one concept per module (each uses only those above it):
 ``answers``      reading the question and the answer (text or LaTeX, decimals exactly as written)
 ``slips``        ``Slip`` and ``first_slip``: the one search for the classic slip that gives
                  exactly the answer handed in
+``reading``      ``notes_how_read``: the reader's notes on a text answer ("read 2x as 2*x") in
+                 every checker's verdict
 ``taylor``       :func:`check_taylor`
 ``derivatives``  :func:`check_gradient`, :func:`check_hessian`, :func:`check_jacobian`
 ``steps``        :func:`check_newton_step`, :func:`check_gradient_step`
