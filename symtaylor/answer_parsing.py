@@ -488,6 +488,9 @@ def _text_ast(text: str, euler: bool = True, known: frozenset[str] = frozenset()
             note("read e as Euler's number")
         elif t.text == "^":
             out.append(("**", t.col))
+        elif t.kind == "name" and (parts := _split_name(t.text, known)):
+            out.append(("*".join(parts), t.col))  # xy with variables x, y: x*y
+            note(f"read {t.text} as {'*'.join(parts)}")
         else:
             out.append((t.text, t.col))
         prev = t
@@ -498,6 +501,24 @@ def _text_ast(text: str, euler: bool = True, known: frozenset[str] = frozenset()
     columns = [c for p, c in out for _ in p]
     tree = _python_ast(source, columns, text)
     return source, tree, tuple(notes)
+
+
+def _split_name(name: str, known: frozenset[str]) -> list[str] | None:
+    """``xy`` as ``[x, y]`` when ``x`` and ``y`` are the question's variables and ``xy`` is not
+    a name it knows (a function, a constant or a variable); None otherwise."""
+    if not known or name in known or name in FUNCTIONS or name in ("pi", "E", "I") or len(
+            name) > 40:
+        return None
+    best: list[list[str] | None] = [None] * (len(name) + 1)
+    best[0] = []
+    for end in range(1, len(name) + 1):
+        for start in range(end):
+            head = best[start]
+            if head is not None and name[start:end] in known:
+                best[end] = [*head, name[start:end]]
+                break
+    parts = best[len(name)]
+    return parts if parts and len(parts) > 1 else None
 
 
 def _starts_operand(t: _Tok) -> bool:
@@ -800,15 +821,15 @@ class _LatexToAst:
         if kind == "frac_digits":
             d = str(kids[1]).strip()
             self.note(f"read \\frac{d} as \\frac{{{d[0]}}}{{{d[1]}}}")
-            one = self.at(ast.Constant(value=int(d[0])), kids[1])
-            two = self.at(ast.Constant(value=int(d[1])), kids[1])
+            one = self.at(_constant(int(d[0])), kids[1])
+            two = self.at(_constant(int(d[1])), kids[1])
             return self.at(ast.BinOp(left=one, op=ast.Div(), right=two), t)
         if kind == "sqrt":
             arg = next(c for c in kids if isinstance(c, lark.Tree))
             return self.call("sqrt", [self.expr(arg, depth + 1)], t)
         if kind == "root":
             n, arg = (c for c in kids if isinstance(c, lark.Tree))
-            one = self.at(ast.Constant(value=1), t)
+            one = self.at(_constant(1), t)
             expo = self.at(ast.BinOp(left=one, op=ast.Div(), right=self.expr(n, depth + 1)), n)
             return self.at(ast.BinOp(left=self.expr(arg, depth + 1), op=ast.Pow(), right=expo), t)
         if kind == "abs":
@@ -903,6 +924,14 @@ class _LatexToAst:
             return self.at(ast.BinOp(left=inner, op=ast.Pow(),
                                      right=self.expr(sup, depth + 1)), t)
         return self.call(name, [arg], t)
+
+
+def _constant(value: int) -> ast.Constant:
+    """An integer the LaTeX implies (the 1 of a root's exponent 1/n, the digits of
+    ``\\frac12``): its text is its own, not the LaTeX around it."""
+    node = ast.Constant(value=value)
+    node._text = str(value)  # type: ignore[attr-defined]
+    return node
 
 
 def _is_minus_one(sup: Any) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sympy as sp
@@ -212,3 +213,33 @@ def test_grammar_ships_as_package_data() -> None:
     assert grammar.is_file()
     pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
     assert "answer_latex.lark" in pyproject.read_text(encoding="utf-8")
+
+
+def test_products_of_the_question_variables() -> None:
+    """With the question's variables known, ``2xy`` is ``2*x*y`` (and ``xy`` alone, without
+    them, stays one symbol)."""
+    syms = {n: sp.Symbol(n) for n in ("x", "y", "theta1", "theta2")}
+    value, notes = read_answer("2xy + theta1theta2", syms)
+    assert value == 2 * x * y + sp.Symbol("theta1") * sp.Symbol("theta2")
+    assert "read xy as x*y" in notes
+    assert parse_answer("xy") == sp.Symbol("xy")
+
+
+# -- every checker reads text and LaTeX answers ----------------------------------------------------
+
+
+@pytest.mark.parametrize("check, args, answer", [
+    # truths by hand: T3[exp] = 1 + x + x^2/2 + x^3/6; grad(x^2 y) = (2xy, x^2);
+    # Hess(x^2 + 10 y^2) = diag(2, 20); Newton lands on (0, 0); 1/L = 1/20 for L = 20
+    ("check_taylor", ("exp(x)", "x", 0, 3), r"1 + x + \frac{x^2}{2} + \frac{x^{3}}{3!}"),
+    ("check_taylor", ("exp(x)", "x", 0, 3), "1 + x + x²/2 + x³/6"),
+    ("check_gradient", ("x^2*y", "x, y"), r"\begin{pmatrix} 2xy \\ x^2 \end{pmatrix}"),
+    ("check_gradient", ("x^2*y", "x, y"), "(2xy, x²)"),
+    ("check_hessian", ("x^2 + 10*y^2", "x, y"), r"\begin{bmatrix} 2 & 0 \\ 0 & 20 \end{bmatrix}"),
+    ("check_newton_step", ("x^2 + 10*y^2", "x, y"), r"\left(0, 0\right)"),
+    ("check_step_size", ("x^2 + 10*y^2", "x, y"), r"\frac{1}{20}"),
+    ("check_jacobian", (["x - 1", "10*(y - x^2)"], "x, y"),
+     r"\begin{pmatrix} 1 & 0 \\ -20x & 10 \end{pmatrix}"),
+])
+def test_checkers_accept_text_and_latex(check: str, args: tuple[Any, ...], answer: str) -> None:
+    assert getattr(symtaylor, check)(*args, answer).correct
