@@ -139,6 +139,8 @@ class Verdict:
             lines.append(f"  given:    {_show(self.given)}")
             lines.extend(f"  - {r}" for r in self.reasons)
         lines.extend(f"  note: {n}" for n in self.notes)
+        if self.answer_note:
+            lines.append(f"  answer note: {self.answer_note}")
         return "\n".join(lines)
 
     def explain(self) -> str:
