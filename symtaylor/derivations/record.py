@@ -91,7 +91,7 @@ _UNICODE_MATH = {
     "≈": r"\approx", "→": r"\to", "⇒": r"\Rightarrow", "⟸": r"\Longleftarrow",
     "⟹": r"\Longrightarrow", "⟺": r"\iff", "∈": r"\in", "∞": r"\infty", "·": r"\cdot",
     "×": r"\times", "²": r"^{2}", "³": r"^{3}", "ᵀ": r"^{T}", "√": r"\surd", "±": r"\pm",
-    "∂": r"\partial", "⁻¹": r"^{-1}", "−": "-", "∑": r"\sum",
+    "∂": r"\partial", "⁻¹": r"^{-1}", "−": "-", "∑": r"\sum", "′": r"'",
 }
 _UNICODE_TEXT = {"–": "--", "—": "---", "’": "'", "‘": "`", "“": "``", "”": "''", "…": "..."}
 
@@ -183,7 +183,36 @@ def math_latex(obj: Any) -> str:
         return r"\text{true}" if obj else r"\text{false}"
     if isinstance(obj, float | int):
         obj = sp.sympify(obj)  # a Python number, not user text
-    return sp.latex(obj)
+    return _explicit_products(sp.latex(obj))
+
+
+_AFTER_POWER = re.compile(r"(\^\{[^{}]*\}) (?=[A-Za-z]|\\(?!right|end|\\|left[|.]|cdot))")
+_BEFORE_FACTOR = re.compile(r"(?<=[A-Za-z0-9}]) (?=\\left\(|\\(?:sin|cos|tan|log|exp|sinh|cosh"
+                            r"|tanh|asin|acos|atan|sqrt|operatorname)\b)")
+_DERIVATIVE = re.compile(r"(\\frac\{d(?:\^\{\d+\})?\}\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|"
+                         r"\\frac\{\\partial[^{}]*(?:\{[^{}]*\}[^{}]*)*\}"
+                         r"\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})")
+
+
+def _explicit_products(tex: str) -> str:
+    r"""``x^{2} \cdot y``, ``x \cdot \left(2 - x\right)``, ``x \cdot \cos{...}``: a product
+    after a power or before a parenthesis or a function is written with ``\cdot`` (SymPy's LaTeX
+    parser reads ``x^{2} y`` as a failed token and ``x (2 - x)`` as a function call). A
+    derivative operator ``\frac{d}{d x}`` keeps its operand next to it.
+
+    >>> print(_explicit_products(r"x^{2} y + x \left(2 - x\right)"))
+    x^{2} \cdot y + x \cdot \left(2 - x\right)
+    >>> print(_explicit_products(r"\frac{d}{d x} \left(x \cos{\left(x \right)}\right)"))
+    \frac{d}{d x} \left(x \cdot \cos{\left(x \right)}\right)
+    """
+    parts = _DERIVATIVE.split(tex)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:  # not an operator
+            part = _AFTER_POWER.sub(r"\1 \\cdot ", part)
+            part = _BEFORE_FACTOR.sub(r" \\cdot ", part)
+        out.append(part)
+    return "".join(out)
 
 
 def _plain(obj: Any) -> str:

@@ -4,7 +4,7 @@ r"""Derivations of the closed-form steps: ``gradient-step``, ``newton``, ``dampe
 Each is built from the engine's own :class:`symtaylor.steps.Step` (its gradient, Hessian,
 Jacobian, direction and update) and every ``=`` row is proved against an independent
 computation: the gradient against ``Derivative(f, x).doit()``, the direction by substitution
-into the model's stationarity equations, the update as ``x + d``.
+into the model's stationarity equations, the update as ``x + p``.
 
 Examples
 --------
@@ -89,8 +89,8 @@ def _col(syms: Sequence[sp.Expr]) -> sp.Matrix:
 
 def _displacement(syms: Sequence[sp.Symbol], taken: set[str]) -> sp.Matrix:
     if len(syms) == 1:
-        return sp.Matrix([_fresh("d", taken)])
-    return sp.Matrix([_fresh(f"d_{{{sp.latex(v)}}}", taken) for v in syms])
+        return sp.Matrix([_fresh("p", taken)])
+    return sp.Matrix([_fresh(f"p_{{{sp.latex(v)}}}", taken) for v in syms])
 
 
 def _derivatives(expr: sp.Expr, syms: Sequence[sp.Symbol]) -> sp.Matrix:
@@ -113,8 +113,8 @@ def _where(syms: Sequence[sp.Symbol]) -> str:
 
 
 def _curvature(b: sp.Matrix, bname: str, what: str) -> tuple[list[Row], str]:
-    """Rows for the curvature condition: the stationary point of the model ``m(d) = ... +
-    d^T B d / 2`` is its unique minimizer iff ``B`` is positive definite (Sylvester: all leading
+    """Rows for the curvature condition: the stationary point of the model ``m(p) = ... +
+    p^T B p / 2`` is its unique minimizer iff ``B`` is positive definite (Sylvester: all leading
     principal minors positive). Constant minors are decided exactly; otherwise the condition is
     stated for the current point."""
     n = b.rows
@@ -123,28 +123,26 @@ def _curvature(b: sp.Matrix, bname: str, what: str) -> tuple[list[Row], str]:
     if all(not m.free_symbols for m in minors):
         if all(m > 0 for m in minors):
             for k, m in enumerate(minors, 1):
-                lhs = sp.Symbol(f"\\Delta_{{{k}}}") if n > 1 else b[0, 0]
+                lhs = sp.Symbol(f"M_{{{k}}}") if n > 1 else b[0, 0]
                 rows.append(inequality(lhs, ">", 0,
                                        f"leading principal minor {k} of {what}" if n > 1
                                        else f"the curvature {what}",
                                        where={lhs: m}))
-            rows.append(theorem(sp.Symbol(r"\Delta_{k} > 0") if n > 1 else sp.Symbol(
-                f"{bname} > 0"), sp.Symbol(f"{bname} \\succ 0"),
+            rows.append(theorem(r"M_{k} > 0" if n > 1 else f"{bname} > 0", f"{bname} \\succ 0",
                 "the stationary point is the model's unique minimizer",
                 "Sylvester's criterion" if n > 1 else "second-derivative test"))
             return rows, "positive definite everywhere: the step goes to the model's minimum"
         k = next(i for i, m in enumerate(minors) if not m > 0)
-        lhs = sp.Symbol(f"\\Delta_{{{k + 1}}}") if n > 1 else b[0, 0]
+        lhs = sp.Symbol(f"M_{{{k + 1}}}") if n > 1 else b[0, 0]
         rows.append(inequality(lhs, "<=", 0, f"leading principal minor {k + 1} of {what}"
                                if n > 1 else f"the curvature {what}", where={lhs: minors[k]}))
-        rows.append(theorem(sp.Symbol(f"\\Delta_{{{k + 1}}} \\le 0"),
-                            sp.Symbol(f"{bname} \\not\\succ 0"),
+        rows.append(theorem(f"M_{{{k + 1}}} \\le 0", f"{bname} \\not\\succ 0",
                             "not a minimum: the step goes to a saddle point or a maximum "
                             "of the model", "Sylvester's criterion"))
         return rows, "not positive definite: the step does not minimize the model"
     conds = sp.And(*[sp.StrictGreaterThan(m, 0) for m in minors], evaluate=False) if n > 1 \
         else sp.StrictGreaterThan(minors[0], 0)
-    rows.append(theorem(conds, sp.Symbol(f"{bname} \\succ 0"),
+    rows.append(theorem(conds, f"{bname} \\succ 0",
                         "where this holds, the stationary point is the model's unique minimizer",
                         "Sylvester's criterion" if n > 1 else "second-derivative test"))
     return rows, "positive definite where the leading principal minors are positive"
@@ -156,9 +154,9 @@ def _common_defs(syms: Sequence[sp.Symbol], dvec: sp.Matrix, xnew: sp.Symbol
     if dvec.rows == 1:
         defs.append((_tex(dvec[0]), "the step (displacement) $x_{new} - x$"))
     else:
-        defs.append(("d = (" + ", ".join(_tex(c) for c in dvec) + ")^{T}",
+        defs.append(("p = (" + ", ".join(_tex(c) for c in dvec) + ")^{T}",
                      "the step (displacement) $x_{new} - x$"))
-    defs.append((_tex(xnew), "the next iterate $x + d$"))
+    defs.append((_tex(xnew), "the next iterate $x + p$"))
     return defs
 
 
@@ -168,7 +166,7 @@ def _common_defs(syms: Sequence[sp.Symbol], dvec: sp.Matrix, xnew: sp.Symbol
 @register("gradient-step")
 def gradient_step_derivation(f: Any, variables: Any = None, lr: Any = ALPHA) -> Derivation:
     r"""Gradient descent from the first-order Taylor model plus a step-length penalty:
-    ``m(d) = f + g^T d + ||d||^2/(2 alpha)``, minimized at ``d = -alpha g``; the predicted
+    ``m(p) = f + g^T p + ||p||^2/(2 alpha)``, minimized at ``p = -alpha g``; the predicted
     decrease of the linear model is ``alpha ||g||^2``.
 
     ``derive("gradient-step", f, variables, lr=alpha)``; ``result`` is the update (a column).
@@ -192,25 +190,25 @@ def _gradient(step: Step) -> Derivation:
     alpha = step.parameters["lr"]
     taken = _taken(expr, syms, alpha)
     gs, xnew, m1 = _fresh("g", taken), _fresh("x_{new}", taken), _fresh("m_{1}", taken)
-    grad_m = _fresh(r"\nabla_{d} m", taken)
+    grad_m = _fresh("m_{p}", taken)
     dvec = _displacement(syms, taken)
     x = _col(syms)
     mexpr = expr + (g.T * dvec)[0] + (dvec.T * dvec)[0] / (2 * alpha)
     gg = sp.expand((g.T * g)[0])
     norm2 = sp.Symbol(r"\left\lVert g\right\rVert^{2}")
     rows = [
-        define("m(d)", r"f(x) + g^{T} d + \frac{1}{2 \alpha} \left\lVert d\right\rVert^{2}",
+        define("m(p)", r"f(x) + g^{T} p + \frac{1}{2 \alpha} \left\lVert p\right\rVert^{2}",
                "first-order Taylor model plus the step-length penalty"),
         equal(gs, g, "the gradient ∇f(x): differentiate f", where={gs: _derivatives(expr, syms)}),
-        equal(grad_m, g + dvec / alpha, "differentiate the model in d",
+        equal(grad_m, g + dvec / alpha, "differentiate the model in p",
               where={grad_m: _derivatives(mexpr, list(dvec))}),
         solves(g + dvec / alpha, dvec, step.direction,
                "stationary point; the minimizer, the model being strictly convex for α > 0",
                name=grad_m),
-        equal(xnew, step.update, "x_new = x + d = x − α∇f(x)", where={xnew: x + step.direction}),
+        equal(xnew, step.update, "x_new = x + p = x − α∇f(x)", where={xnew: x + step.direction}),
     ]
     pred = [
-        define(m1, r"f(x) + g^{T} d", "the linear model at the step"),
+        define(m1, r"f(x) + g^{T} p", "the linear model at the step"),
         equal(m1, expr - alpha * gg, "predicted value: f − α‖∇f‖²",
               where={m1: expr + (g.T * step.direction)[0]}),
     ]
@@ -224,8 +222,8 @@ def _gradient(step: Step) -> Derivation:
         (_tex(gs), r"the gradient $\nabla f(x)$"),
         (r"\alpha", "the learning rate" + ("" if isinstance(alpha, sp.Symbol)
                                            else f", here $\\alpha = {_tex(alpha)}$")),
-        ("m(d)", "the model of $f(x + d)$ that the step minimizes"),
-        (_tex(grad_m), "the gradient of the model in $d$"),
+        ("m(p)", "the model of $f(x + p)$ that the step minimizes"),
+        (_tex(grad_m), "$\\nabla_{p} m$, the gradient of the model in $p$"),
         (_tex(m1), "the first-order model's value at the step"),
         (_tex(norm2), "$g^{T} g$"),
     ]
@@ -245,9 +243,9 @@ def _gradient(step: Step) -> Derivation:
 
 @register("newton")
 def newton_derivation(f: Any, variables: Any = None, damping: Any = 0) -> Derivation:
-    r"""Newton's step from the second-order Taylor model ``m(d) = f + g^T d + d^T B d/2``
-    (``B = H``, or ``H + lambda I`` when damped): its stationary point ``B d = -g``, the update
-    ``x + d`` and the curvature condition (``B`` positive definite) for a minimum.
+    r"""Newton's step from the second-order Taylor model ``m(p) = f + g^T p + p^T B p/2``
+    (``B = H``, or ``H + lambda I`` when damped): its stationary point ``B p = -g``, the update
+    ``x + p`` and the curvature condition (``B`` positive definite) for a minimum.
 
     ``derive("newton", f, variables, damping=0)``; ``result`` is the update (a column).
 
@@ -263,8 +261,8 @@ def newton_derivation(f: Any, variables: Any = None, damping: Any = 0) -> Deriva
 @register("damped-newton")
 def damped_newton_derivation(f: Any, variables: Any = None, damping: Any = LAMBDA
                              ) -> Derivation:
-    r"""The damped Newton step ``(H + lambda I) d = -g`` (Levenberg's damping of the model,
-    ``m(d) + lambda ||d||^2 / 2``); see :func:`newton_derivation`.
+    r"""The damped Newton step ``(H + lambda I) p = -g`` (Levenberg's damping of the model,
+    ``m(p) + lambda ||p||^2 / 2``); see :func:`newton_derivation`.
 
     Examples
     --------
@@ -286,15 +284,15 @@ def _newton(step: Step) -> Derivation:
     taken = _taken(expr, syms, lam)
     gs, hs, xnew = _fresh("g", taken), _fresh("H", taken), _fresh("x_{new}", taken)
     bs = _fresh("B", taken) if damped else hs
-    grad_m = _fresh(r"\nabla_{d} m", taken)
+    grad_m = _fresh("m_{p}", taken)
     dvec = _displacement(syms, taken)
     x = _col(syms)
     h_true = _second_derivatives(expr, syms)
     mexpr = expr + (g.T * dvec)[0] + (dvec.T * b * dvec)[0] / 2
     bname = "B" if damped else "H"
     rows = [
-        define("m(d)", r"f(x) + g^{T} d + \tfrac{1}{2} d^{T} " + bname + " d",
-               "second-order Taylor model" + (" plus the damping λ‖d‖²/2" if damped else "")),
+        define("m(p)", r"f(x) + g^{T} p + \tfrac{1}{2} p^{T} " + bname + " p",
+               "second-order Taylor model" + (" plus the damping λ‖p‖²/2" if damped else "")),
         equal(gs, g, "the gradient ∇f(x)", where={gs: _derivatives(expr, syms)}),
         equal(hs, model.hessian - (lam * sp.eye(n) if damped else sp.zeros(n, n)),
               "the Hessian ∇²f(x)", where={hs: h_true}),
@@ -302,11 +300,11 @@ def _newton(step: Step) -> Derivation:
     if damped:
         rows.append(equal(bs, b, "damped curvature H + λI", where={bs: h_true + lam * sp.eye(n)}))
     rows += [
-        equal(grad_m, g + b * dvec, "differentiate the model in d",
+        equal(grad_m, g + b * dvec, "differentiate the model in p",
               where={grad_m: _derivatives(mexpr, list(dvec))}),
         solves(g + b * dvec, dvec, step.direction, "the model's stationary point: "
-               + bname + " d = −g", name=grad_m),
-        equal(xnew, step.update, "x_new = x + d, simplified", where={xnew: x + step.direction}),
+               + bname + " p = −g", name=grad_m),
+        equal(xnew, step.update, "x_new = x + p, simplified", where={xnew: x + step.direction}),
     ]
     curv, verdict = _curvature(b, bname, ("H + λI" if damped else "the Hessian"))
     defs = _common_defs(syms, dvec, xnew) + [
@@ -318,17 +316,17 @@ def _newton(step: Step) -> Derivation:
         defs += [(r"\lambda", "the damping" + ("" if isinstance(lam, sp.Symbol)
                                               else f", here $\\lambda = {_tex(lam)}$")),
                  (_tex(bs), r"the damped curvature $H + \lambda I$"), ("I", "the identity")]
-    defs += [("m(d)", "the quadratic model of $f(x + d)$"),
-             (_tex(grad_m), "the gradient of the model in $d$")]
+    defs += [("m(p)", "the quadratic model of $f(x + p)$"),
+             (_tex(grad_m), "$\\nabla_{p} m$, the gradient of the model in $p$")]
     if n > 1:
-        defs.append((r"\Delta_{k}", f"the $k$-th leading principal minor of ${bname}$"))
+        defs.append((r"M_{k}", f"the $k$-th leading principal minor of ${bname}$"))
     defs.append((bname + r" \succ 0", f"${bname}$ is positive definite"))
     name = "Damped Newton" if damped else "Newton"
     return Derivation(
         "damped-newton" if damped else "newton", f"{name} step from the second-order model",
         f"Minimize $f = {_tex(expr)}$ over ${_where(syms)}$ by one {name.lower()} step: "
         "minimize the second-order Taylor model of $f$ about the current point"
-        + (" plus the damping $\\tfrac{\\lambda}{2}\\lVert d\\rVert^{2}$ with "
+        + (" plus the damping $\\tfrac{\\lambda}{2}\\lVert p\\rVert^{2}$ with "
            + _param_text(lam, "lambda") if damped else "") + ".",
         tuple(rows), step.update, tuple(defs),
         (Section("Curvature condition for a minimum", tuple(curv)),),
@@ -340,8 +338,8 @@ def _newton(step: Step) -> Derivation:
 
 @register("gauss-newton")
 def gauss_newton_derivation(residuals: Any, variables: Any = None) -> Derivation:
-    r"""Gauss-Newton from the linearised residuals: ``r(x + d) ~ r + J d``, the model
-    ``||r + J d||^2 / 2``, the normal equations ``J^T J d = -J^T r`` and the update.
+    r"""Gauss-Newton from the linearised residuals: ``r(x + p) ~ r + J p``, the model
+    ``||r + J p||^2 / 2``, the normal equations ``J^T J p = -J^T r`` and the update.
 
     Examples
     --------
@@ -355,9 +353,9 @@ def gauss_newton_derivation(residuals: Any, variables: Any = None) -> Derivation
 @register("levenberg-marquardt")
 def levenberg_marquardt_derivation(residuals: Any, variables: Any = None, damping: Any = LAMBDA,
                                    scaling: str = "identity") -> Derivation:
-    r"""Levenberg-Marquardt: the Gauss-Newton model plus ``lambda d^T D d / 2`` with ``D = I``
+    r"""Levenberg-Marquardt: the Gauss-Newton model plus ``lambda p^T D p / 2`` with ``D = I``
     (``scaling="identity"``) or ``D = diag(J^T J)`` (``"marquardt"``), the damped normal
-    equations ``(J^T J + lambda D) d = -J^T r`` and the update.
+    equations ``(J^T J + lambda D) p = -J^T r`` and the update.
 
     Examples
     --------
@@ -387,7 +385,7 @@ def _least_squares(step: Step, _given: Any) -> Derivation:
     rsym, jsym, asym, bsym = (_fresh("r", taken), _fresh("J", taken), _fresh("A", taken),
                               _fresh("b", taken))
     dsym = _fresh("D", taken)
-    xnew, grad_m = _fresh("x_{new}", taken), _fresh(r"\nabla_{d} m", taken)
+    xnew, grad_m = _fresh("x_{new}", taken), _fresh("m_{p}", taken)
     dvec = _displacement(syms, taken)
     x = _col(syms)
     jac = rvec.jacobian(list(syms))
@@ -400,9 +398,9 @@ def _least_squares(step: Step, _given: Any) -> Derivation:
         define(rsym, rvec, "the residuals r(x); minimize F(x) = ½‖r(x)‖²"),
         equal(jsym, jac, "the Jacobian J_ij = ∂r_i/∂x_j",
               where={jsym: sp.Matrix(len(rs), n, lambda i, j: sp.Derivative(rs[i], syms[j]))}),
-        define("m(d)", r"\tfrac{1}{2}\left\lVert r + J d\right\rVert^{2}"
-               + ("" if gn else r" + \tfrac{\lambda}{2} d^{T} D d"),
-               "linearised residuals r(x + d) ≈ r + J d" + ("" if gn else ", plus damping")),
+        define("m(p)", r"\tfrac{1}{2}\left\lVert r + J p\right\rVert^{2}"
+               + ("" if gn else r" + \tfrac{\lambda}{2} p^{T} D p"),
+               "linearised residuals r(x + p) ≈ r + J p" + ("" if gn else ", plus damping")),
     ]
     if not gn:
         if scaling == "marquardt":
@@ -414,22 +412,22 @@ def _least_squares(step: Step, _given: Any) -> Derivation:
         equal(asym, a, "JᵀJ" + ("" if gn else " + λD"),
               where={asym: jac.T * jac + (lam * dmat if not gn else sp.zeros(n, n))}),
         equal(bsym, jtr, "Jᵀr, the gradient of F", where={bsym: jac.T * rvec}),
-        equal(grad_m, jtr + a * dvec, "differentiate the model in d: A d + b",
+        equal(grad_m, jtr + a * dvec, "differentiate the model in p: A p + b",
               where={grad_m: _derivatives(mexpr, list(dvec))}),
         solves(jtr + a * dvec, dvec, step.direction,
-               "normal equations " + ("JᵀJ d = −Jᵀr" if gn else "(JᵀJ + λD) d = −Jᵀr"),
+               "normal equations " + ("JᵀJ p = −Jᵀr" if gn else "(JᵀJ + λD) p = −Jᵀr"),
                name=grad_m),
-        equal(xnew, step.update, "x_new = x + d", where={xnew: x + step.direction}),
+        equal(xnew, step.update, "x_new = x + p", where={xnew: x + step.direction}),
     ]
     defs = _common_defs(syms, dvec, xnew) + [
         (_tex(rsym), "the vector of residuals $r(x)$, $F(x) = \\tfrac{1}{2}\\lVert r(x)"
                      "\\rVert^{2}$ the objective"),
         (_tex(jsym), "the Jacobian of the residuals, $J_{ij} = \\partial r_i/\\partial x_j$"),
-        ("m(d)", "the model of $F(x + d)$ from the linearised residuals"),
+        ("m(p)", "the model of $F(x + p)$ from the linearised residuals"),
         (_tex(asym), "the normal-equations matrix $J^{T} J" + ("" if gn else r" + \lambda D")
          + "$"),
         (_tex(bsym), "$J^{T} r$, the gradient of $F$"),
-        (_tex(grad_m), "the gradient of the model in $d$"),
+        (_tex(grad_m), "$\\nabla_{p} m$, the gradient of the model in $p$"),
     ]
     if not gn:
         defs += [(r"\lambda", "the damping" + ("" if isinstance(lam, sp.Symbol)

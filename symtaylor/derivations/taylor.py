@@ -60,7 +60,14 @@ def taylor_derivation(f: Any, variables: Any = None, at: Any = 0, order: Any = 2
     return expansion_derivation(taylor(f, variables, at=at, order=order), region)
 
 
-def _c(alpha: tuple[int, ...]) -> sp.Symbol:
+def _c(alpha: tuple[int, ...], syms: tuple[sp.Symbol, ...] = ()) -> sp.Symbol:
+    """``c_{k}`` (one variable), ``c_{xxy}`` (several one-letter variables: the letters of the
+    derivative), else ``c_{1,2}`` (the multi-index)."""
+    if len(alpha) == 1:
+        return sp.Symbol(f"c_{{{alpha[0]}}}")
+    if all(len(v.name) == 1 and v.name.isalpha() for v in syms):
+        letters = "".join(v.name * k for v, k in zip(syms, alpha))
+        return sp.Symbol(f"c_{{{letters or '0'}}}")
     return sp.Symbol("c_{" + ",".join(map(str, alpha)) + "}")
 
 
@@ -76,7 +83,7 @@ def _derivative_at(expr: sp.Expr, syms: tuple[sp.Symbol, ...], point: tuple[sp.E
 
 def _coefficient_row(t: TaylorExpansion, alpha: tuple[int, ...]) -> Row:
     expr, syms, point = t.function, t.variables, t.point
-    c = _c(alpha)
+    c = _c(alpha, syms)
     fact = math.prod(math.factorial(k) for k in alpha)
     value = t.coefficients[alpha]
     label = (f"derivative of order {alpha[0]} at a, over {alpha[0]}!" if len(syms) == 1
@@ -132,14 +139,18 @@ def expansion_derivation(t: TaylorExpansion, region: RegionLike | None = None) -
     if one:
         (x,) = syms
         drows = []
-        dk = expr
+        prev = expr
         for k in range(1, n + 2):
-            dk = sp.diff(dk, x)
+            dk = sp.diff(prev, x)
             shown = sp.simplify(dk) if sp.count_ops(dk) < 40 else dk
             if sp.count_ops(shown) > _SMALL:
                 break
-            drows.append(equal(sp.Derivative(expr, (x, k)) if k > 1 else sp.Derivative(expr, x),
-                               shown, "differentiate" if k == 1 else f"derivative of order {k}"))
+            # each derivative as the derivative of the previous one: f', f'' = (f')', ...
+            drows.append(equal(sp.Derivative(prev, x), shown,
+                               "f′: differentiate f" if k == 1 else
+                               f"f({k}): differentiate f({k - 1})" if k > 3 else
+                               f"f{'′' * k}: differentiate f{'′' * (k - 1)}"))
+            prev = shown
         if drows:
             sections.append(Section("Derivatives", tuple(drows)))
 
@@ -154,11 +165,12 @@ def expansion_derivation(t: TaylorExpansion, region: RegionLike | None = None) -
                                " (the coefficients not listed are zero)") + "."))
 
     # the polynomial
-    formula = sp.Add(*[_c(a) * _monomial(syms, point, a) for a in _indices(len(syms), n)])
+    formula = sp.Add(*[_c(a, syms) * _monomial(syms, point, a)
+                       for a in _indices(len(syms), n)])
     poly_rows = [
         equal(tn, _in_powers(t), "sum of the terms c times (x − a) to the power α, |α| ≤ n",
               where={tn: formula, **terms}),
-        define(rn, sp.Symbol(f"f({args}) - T_{{{n}}}"), "the remainder"),
+        define(rn, f"f({args}) - T_{{{n}}}({args})", "the remainder"),
     ]
     xi = t.remainder_symbol
     if one:
@@ -168,7 +180,7 @@ def expansion_derivation(t: TaylorExpansion, region: RegionLike | None = None) -
         cond = f"for some ${sp.latex(xi)} \\in (0, 1)$"
         why = (f"Lagrange form, for some {_GREEK.get(xi.name, xi.name)} in (0, 1), on the "
                "segment from a to x")
-    poly_rows.append(theorem(sp.Symbol(f"f \\in C^{{{n + 1}}}"),
+    poly_rows.append(theorem(f"f \\in C^{{{n + 1}}}",
                              sp.Eq(rn, t.remainder, evaluate=False), why,
                              "Taylor's theorem with the Lagrange remainder"))
     sections.append(Section("Polynomial and remainder", tuple(poly_rows)))
@@ -178,7 +190,7 @@ def expansion_derivation(t: TaylorExpansion, region: RegionLike | None = None) -
         cert = t.certify(region)
         box = r" \times ".join(f"[{lo:g}, {hi:g}]" for lo, hi in cert.region)
         var = f"({args})" if not one else args
-        lhs = sp.Symbol(f"\\max_{{{var} \\in {box}}} \\left|R_{{{n}}}\\right|")
+        lhs = f"\\max_{{{var} \\in {box}}} \\left|R_{{{n}}}\\right|"
         brows = (
             certified(lhs, "<=", _round(cert.upper, True),
                       "rigorous upper bound (rounded up)",
@@ -199,7 +211,8 @@ def expansion_derivation(t: TaylorExpansion, region: RegionLike | None = None) -
         ("n", f"the order, here $n = {n}$"),
         (r"c_{\alpha}", "the Taylor coefficient of the multi-index $\\alpha$"
          + (" ($c_{k}$: of $(x - a)^{k}$)" if one else
-            " ($c_{j,k}$: of $(x - a)^{j} (y - b)^{k}$, in the variables' order)")),
+            " ($c_{xxy}$: of $(x - a)^{2} (y - b)$, the letters of the derivative; $c_{0}$ the "
+            "constant term)")),
         (f"T_{{{n}}}", "the Taylor polynomial of order $n$"),
         (f"R_{{{n}}}", "the remainder $f - T_n$"),
         (sp.latex(xi), "the intermediate point of the Lagrange remainder" if one
@@ -207,7 +220,8 @@ def expansion_derivation(t: TaylorExpansion, region: RegionLike | None = None) -
         (r"C^{k}", "the functions with $k$ continuous derivatives"),
     ]
     if one and any(s.heading == "Derivatives" for s in sections):
-        defs.append((r"\frac{d^{k}}{d x^{k}}", "the $k$-th derivative"))
+        defs.append((r"f', f'', f^{(k)}", "the derivatives of $f$, each the derivative "
+                     "$\\frac{d}{d x}$ of the previous one"))
     return Derivation(
         "taylor", f"Taylor expansion of order {n}",
         f"Expand $f = {sp.latex(expr)}$ about ${at}$ to order ${n}$"
