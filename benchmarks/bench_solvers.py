@@ -1,8 +1,10 @@
 """Benchmark: symtaylor's solvers vs SciPy in the same run, on NIST StRD and Moré–Garbow–Hillstrom.
 
-Run: ``python benchmarks/bench_solvers.py`` (``--nist`` or ``--mgh`` for one half,
+Run: ``python benchmarks/bench_solvers.py`` (``--nist``, ``--mgh`` or ``--speed`` for one part,
 ``--repeats N`` for the timing repeats, default 7). The tables report the median over the
-fits of each fit's best-of-N time.
+fits of each fit's best-of-N time. Set ``OPENBLAS_NUM_THREADS=1`` on a shared machine: a
+threaded BLAS on oversubscribed cores makes a 100 x 100 ``eigh`` 50 times slower, for both
+sides.
 
 * NIST StRD (19 datasets x 2 starts): ``least_squares(method="lm")`` vs
   ``scipy.optimize.least_squares(method="lm")`` (MINPACK) with the exact Jacobian. Both get the
@@ -15,6 +17,20 @@ fits of each fit's best-of-N time.
   ``BFGS`` given the same compiled f, gradient and Hessian (gtol 1e-8). Success = the paper's
   f* (or MINPACK's result where the data README says so) to 1e-5 relative / 1e-10 absolute.
   The target: Newton or trust-region needing no more f evaluations than trust-exact on >= 80%.
+
+* Speed (issue 15, ``--speed``): ``minimize(method="newton")`` vs SciPy ``trust-exact`` given
+  the same compiled f, gradient and Hessian, gtol 1e-8, on the extended Rosenbrock function
+  (pairs, n = 100), the chained one (n = 100), both from (-1.2, 1, -1.2, 1, ...), and
+  l2-regularised logistic regression (mean loss, N = 1e5 samples, d = 20, lam = 1e-3, from
+  w = 0). Warm: the compiled derivation cached, the whole public call timed (input checks,
+  iterations, the post-run checks), best of the repeats, timed alternately with SciPy. The
+  gradient norm each side actually reached is printed next to its time. Then Newton's
+  iteration count against trust-exact's on every MGH entry. Targets: time ratio <= 1 on the
+  three problems; newton's iterations <= trust-exact's on MGH.
+* Cold start (``--cold``): two fresh processes in a row, each timing its first ``minimize`` on
+  one problem, sharing an empty on-disk cache directory (``SYMTAYLOR_CACHE_DIR``): the first
+  derives and compiles, the second loads the compiled module from the disk cache. Target: the
+  second <= 0.2 s.
 
 Prints tables and RATIOS (symtaylor / SciPy; < 1 means symtaylor is faster or cheaper).
 """
@@ -182,17 +198,146 @@ def bench_mgh(repeats: int) -> None:
           f"{statistics.median(a / b for a, b in zip(t_ours, t_sp)):.2f}")
 
 
+def _ext_rosenbrock(n: int):
+    import sympy as sp
+    v = sp.symbols(f"x1:{n + 1}")
+    return sum(100 * (v[2 * i + 1] - v[2 * i] ** 2) ** 2 + (1 - v[2 * i]) ** 2
+               for i in range(n // 2)), v
+
+
+def _chained_rosenbrock(n: int):
+    import sympy as sp
+    v = sp.symbols(f"x1:{n + 1}")
+    return sum(100 * (v[i + 1] - v[i] ** 2) ** 2 + (1 - v[i]) ** 2 for i in range(n - 1)), v
+
+
+def _logistic(N: int, d: int, seed: int = 0):
+    """The per-sample loss log(1 + exp(-y a.w)) + lam/2 |w|^2 (lam = 1e-3), its data and w."""
+    import sympy as sp
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((N, d))
+    w_true = rng.standard_normal(d)
+    y = np.where(rng.random(N) < 1 / (1 + np.exp(-A @ w_true)), 1.0, -1.0)
+    w, a = sp.symbols(f"w0:{d}"), sp.symbols(f"a0:{d}")
+    ys = sp.Symbol("y")
+    z = sum(wi * ai for wi, ai in zip(w, a))
+    term = sp.log(1 + sp.exp(-ys * z)) + sp.Rational(1, 2000) * sum(wi**2 for wi in w)
+    data = {**{f"a{i}": A[:, i] for i in range(d)}, "y": y}
+    return term, w, data
+
+
+SPEED_PROBLEMS = {
+    "ext-rosenbrock-100": lambda: (*_ext_rosenbrock(100), None, "sum",
+                                   [-1.2 if i % 2 == 0 else 1.0 for i in range(100)]),
+    "chained-rosenbrock-100": lambda: (*_chained_rosenbrock(100), None, "sum",
+                                       [-1.2 if i % 2 == 0 else 1.0 for i in range(100)]),
+    "logistic-1e5x20": lambda: (*_logistic(100_000, 20), "mean", [0.0] * 20),
+}
+
+
+def bench_speed(repeats: int) -> None:
+    print("Speed: minimize(method='newton') vs SciPy trust-exact, same compiled f/grad/Hessian, "
+          "gtol 1e-8")
+    print(f"{'problem':24s} | {'ours nit':>8s} {'||g||':>8s} {'ms':>8s} | {'te nit':>6s} "
+          f"{'||g||':>8s} {'ms':>8s} | {'ratio':>5s} | {'compile s':>9s}")
+    ratios = []
+    for name, make in SPEED_PROBLEMS.items():
+        f, v, data, reduce, x0 = make()
+        t0 = time.perf_counter()
+        obj = build_objective(f, v, data, reduce)
+        compile_s = time.perf_counter() - t0
+        x0a = np.array(x0, dtype=float)
+
+        def ours(f=f, v=v, data=data, reduce=reduce, x0=x0):
+            return minimize(f, v, x0, method="newton", data=data, reduce=reduce,
+                            history=False)
+
+        def theirs(obj=obj, x0a=x0a):
+            return so.minimize(obj.f, x0a, jac=obj.grad, hess=obj.hess, method="trust-exact",
+                               options={"gtol": 1e-8, "maxiter": 1000})
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r, s = ours(), theirs()
+            t_o, t_s = _best_times(ours, theirs, repeats)
+        sg = float(np.linalg.norm(obj.grad(s.x)))
+        ratios.append(t_o / t_s)
+        print(f"{name:24s} | {r.nit:8d} {r.grad_norm:8.1e} {t_o * 1e3:8.1f} | {s.nit:6d} "
+              f"{sg:8.1e} {t_s * 1e3:8.1f} | {t_o / t_s:5.2f} | {compile_s:9.2f}"
+              f"{'' if r.success else '  (ours: ' + r.status.name + ')'}", flush=True)
+    print(f"time ratios newton / trust-exact: {', '.join(f'{q:.2f}' for q in ratios)} "
+          "(target <= 1 each)\n")
+    print("MGH: newton iterations vs SciPy trust-exact's (same compiled functions, gtol 1e-8)")
+    worse, rows = [], 0
+    for p in mgh_problems():
+        obj = build_objective(p.objective, p.variables, None, "sum")
+        r = minimize(p.objective, p.variables, p.x0, method="newton", history=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            s = so.minimize(obj.f, np.array(p.x0), jac=obj.grad, hess=obj.hess,
+                            method="trust-exact", options={"gtol": 1e-8, "maxiter": 1000})
+        rows += 1
+        if r.nit > s.nit:
+            worse.append(f"{p.key} ({r.nit} vs {s.nit}{', te failed' if not s.success else ''})")
+    print(f"newton nit <= trust-exact nit on {rows - len(worse)}/{rows}; more on: "
+          f"{'; '.join(worse) or 'none'}\n")
+
+
+_COLD = """
+import time, sys
+t0 = time.perf_counter()
+import numpy as np
+from symtaylor import minimize
+sys.path.insert(0, {here!r})
+from bench_solvers import SPEED_PROBLEMS
+f, v, data, reduce, x0 = SPEED_PROBLEMS[{name!r}]()
+t1 = time.perf_counter()
+r = minimize(f, v, x0, method="newton", data=data, reduce=reduce, history=False)
+t2 = time.perf_counter()
+print(f"{{t2 - t1:.3f}} {{t1 - t0:.3f}} {{r.compile_time:.3f}} {{r.success}}")
+"""
+
+
+def bench_cold() -> None:
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    print("Cold start: the first minimize in a new process (seconds; import and problem "
+          "construction excluded), an empty disk cache, then a second process")
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "SYMTAYLOR_CACHE_DIR": cache, "SYMTAYLOR_CACHE": "1"}
+        for name in SPEED_PROBLEMS:
+            times = []
+            for _ in range(2):
+                out = subprocess.run([sys.executable, "-c", _COLD.format(here=here, name=name)],
+                                     capture_output=True, text=True, env=env, check=True)
+                times.append(out.stdout.split())
+            (c1, _, k1, ok1), (c2, imp, k2, ok2) = times
+            print(f"{name:24s} first {float(c1):6.3f} s (compile {float(k1):.3f}), second "
+                  f"{float(c2):6.3f} s (compile {float(k2):.3f}; import + data {float(imp):.2f}"
+                  f" s) success {ok1}/{ok2}  target second <= 0.2 s", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--nist", action="store_true")
     ap.add_argument("--mgh", action="store_true")
+    ap.add_argument("--speed", action="store_true")
+    ap.add_argument("--cold", action="store_true")
     ap.add_argument("--repeats", type=int, default=7)
     a = ap.parse_args()
-    both = not (a.nist or a.mgh)
-    if a.nist or both:
+    every = not (a.nist or a.mgh or a.speed or a.cold)
+    if a.nist or every:
         bench_nist(a.repeats)
-    if a.mgh or both:
+    if a.mgh or every:
         bench_mgh(a.repeats)
+    if a.speed or every:
+        bench_speed(a.repeats)
+    if a.cold or every:
+        bench_cold()
 
 
 if __name__ == "__main__":

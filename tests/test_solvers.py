@@ -60,7 +60,8 @@ def test_seed_newton_quadratic_one_step():
     """Seed 000: Newton on theta1^2 + 10 theta2^2 from (5, 5) converges in exactly one step."""
     r = minimize(t1**2 + 10 * t2**2, [t1, t2], [5.0, 5.0], method="newton")
     assert r.success and r.nit == 1
-    assert r.x.tolist() == [0.0, 0.0]
+    # (one Cholesky solve: exact up to the rounding of sqrt(2)**2, no eigen-decomposition)
+    assert r.x == pytest.approx([0.0, 0.0], abs=1e-14)
     assert r.hess_min_eig == pytest.approx(2.0)
 
 
@@ -688,7 +689,8 @@ def test_newton_evaluates_the_final_hessian_once(monkeypatch):
     r = minimize("x**4 - 2*x**2 + 1/2", "x", [2.0], method="newton")
     assert r.success and r.nit == 6 and r.hess_min_eig == pytest.approx(8.0)
     assert r.nhev == calls["hess"] == r.nit + 1 == 7
-    assert (r.nfev, r.njev) == (calls["f"], calls["grad"]) == (7, 7)
+    # f: 7 in the iteration, at most 3 more for the post-run descent probes (-g and +-v)
+    assert (r.nfev, r.njev) == (calls["f"], calls["grad"]) and r.njev == 7 and r.nfev <= 10
     calls.update(f=0, grad=0, hess=0)
     t = minimize("x**4 - 3*x**2 + x + y**2", "x y", [2.0, 1.0], method="trust-region")
     assert t.success and t.nhev == calls["hess"] == t.nit + 1

@@ -9,7 +9,9 @@ The methods and everything about them are in one registry, :data:`METHODS`
 Every run returns a frozen :class:`Result` with a :class:`Status` whose members carry their
 message. Failures (non-finite values, divergence, iteration limits, a failed line search, a
 stationary point that is not a minimum) are reported in ``status``/``success``/``message``, never
-raised and never silently called a success. Bad input raises :class:`~symtaylor.InputError`,
+raised and never silently called a success: ``success=True`` only when ``||grad f||`` meets the
+tolerance the message reports and the post-run checks (:mod:`.diagnosis`) found no descent.
+Bad input raises :class:`~symtaylor.InputError`,
 an unknown method or option :class:`~symtaylor.SolverError`.
 
 The package, one concept per module:
@@ -30,12 +32,17 @@ The package, one concept per module:
 ``stopping``          finite / round-off / divergence tests shared by the cores
 ``linesearch``        Armijo and strong Wolfe line searches
 ``gradient_descent``  fixed step (``1/L`` certified) or Armijo
-``newton``            Newton with eigenvalue modification and negative-curvature steps
+``newton``            Newton: a Cholesky solve first (damped after poor line searches), the
+                      eigenvalue modification and negative-curvature steps where H is not
+                      positive definite
 ``quasi_newton``      BFGS and L-BFGS
 ``trust_region``      exact (Moré–Sorensen) and dogleg subproblems, the trust-region loop
 ``lm``                Levenberg–Marquardt after MINPACK
 ``gauss_newton``      Gauss–Newton with an Armijo line search
-``diagnosis``         post-run checks: second order, flat directions, unbounded below
+``diagnosis``         post-run checks that make success a claim the run can defend: finite
+                      values, ``||g|| <= gtol`` (or the round-off floor), the smallest Hessian
+                      eigenvalue at any size, descent probes of f, unbounded below; the same
+                      for least squares
 ====================  ==========================================================================
 
 Examples

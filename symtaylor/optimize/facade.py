@@ -33,7 +33,7 @@ from ..errors import SolverError
 from ..latex import Derivation, Row
 from .cache import cached
 from .counting import Counted
-from .diagnosis import diagnose
+from .diagnosis import diagnose, diagnose_least_squares
 from .inputs import start_point
 from .methods import method_options, resolve
 from .objective import Problem, SumOfSquares, build_objective
@@ -54,9 +54,12 @@ def _short_text(expr: sp.Expr, limit: int = 120) -> str:
 
 
 def _tolerance(value: Any, label: str) -> float:
-    if not (isinstance(value, int | float) and value >= 0):
-        raise SolverError(f"{label} must be a non-negative number, not {_show(value)}")
-    return value
+    """A finite, non-negative int or float (not a bool: ``gtol=True`` is a mistake; not inf:
+    every gradient would "converge" at the start)."""
+    if not (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value) and value >= 0):
+        raise SolverError(f"{label} must be a finite non-negative number, not {_show(value)}")
+    return float(value)
 
 
 def minimize(
@@ -104,8 +107,10 @@ def minimize(
     subproblem, delta0 : trust-region subproblem (``"exact"``, the default, or ``"dogleg"``)
         and first radius (default 1).
     memory : L-BFGS pairs kept (default 10).
-    check_second_order : compute the smallest Hessian eigenvalue at the end and refuse to
-        call a saddle or maximum a minimum (default: on when there are at most 50 variables).
+    check_second_order : compute the smallest Hessian eigenvalue at the end (at any size: Lanczos
+        above 400 variables), probe f along ``-g`` and that eigenvector, and refuse to call a
+        saddle, a maximum or a point f keeps falling from a minimum (default True; False
+        leaves only the first-order test ``||g|| <= gtol``).
     callback : called with an :class:`IterationState` after every iteration; return True to stop.
     progress : True (every 10 iterations) or an int: print progress lines to stderr.
     history : keep the per-iteration :class:`History`.
@@ -138,7 +143,7 @@ def minimize(
     gtol = _tolerance(gtol, "gtol")
     obj = build_objective(f, variables, data, reduce)
     x = start_point(x0, obj.variables)
-    second_order = x.size <= 50 if check_second_order is None else check_second_order
+    second_order = True if check_second_order is None else check_second_order
     return _minimize(spec, obj, x, spec.keywords(given, obj, x),
                      Run(callback, progress, history), gtol=gtol, max_iter=max_iter,
                      second_order=second_order)
@@ -152,22 +157,32 @@ def _minimize(spec: Method, obj: Problem, x: np.ndarray, prepared: Prepared, run
         out = spec.core(problem, x, run.record, gtol=gtol, max_iter=max_iter,
                         **prepared.keywords)
         wall = run.elapsed()
-        verdict = diagnose(problem, out, x, second_order=second_order,
-                           bounded_below=isinstance(obj, SumOfSquares),
+        verdict = diagnose(problem, out, x, gtol=gtol, second_order=second_order,
+                           lower_bound=obj.const if isinstance(obj, SumOfSquares) else None,
                            f_start=run.fs[0] if run.keep and run.fs else None,
                            iterates=run.xs if run.keep else None,
                            certified_box=prepared.certified_box)
     g_final = out.g if out.g is not None else problem.grad(out.x)
+    gnorm = float(np.linalg.norm(g_final))
     rows = [*obj.rows(), *prepared.rows, Row("x_{k+1}", spec.update)]
     return Result(
-        x=out.x, fun=float(out.f), grad_norm=float(np.linalg.norm(g_final)),
-        success=verdict.status.success, status=verdict.status, message=verdict.message,
+        x=out.x, fun=float(out.f), grad_norm=gnorm,
+        success=verdict.status.success, status=verdict.status,
+        message=_seen(verdict.status, verdict.message, float(out.f), gnorm, out.nit),
         nit=out.nit, nfev=problem.nfev, njev=problem.njev, nhev=problem.nhev,
         history=run.history(),
         derivation=Derivation(f"{spec.name} on f = {_short_text(obj.expr)}", tuple(rows)),
         wall_time=wall, method=spec.name, compile_time=obj.compile_time,
         hess_min_eig=verdict.hess_min_eig, variables=obj.variables,
     )
+
+
+def _seen(status: Any, message: str, f: float, gnorm: float, nit: int) -> str:
+    """A failure's message with what was seen at the end (f, ||g||, iterations) when the core
+    gave no detail of its own: a failure always says where it stopped."""
+    if status.success or message != status.message:
+        return message
+    return f"{message} (stopped at f = {f:.6g}, ||g|| = {gnorm:.3g} after {nit} iterations)"
 
 
 def least_squares(
@@ -241,12 +256,15 @@ def least_squares(
                         **prepared.keywords)
         wall = run.elapsed()
         fun, gnorm = _fun_and_grad_norm(out.fvec, out.jac)
+        verdict = diagnose_least_squares(problem, out, tolerances["gtol"] if "max_iter" in
+                                         tolerances else 0.0)  # lm's gtol is a cosine
     samples = res.data[0].size if data is not None else None
     deriv, _ = cached(("lsq-derivation", spec.name, tuple(res.exprs), res.variables, samples),
                       lambda: _lsq_derivation(spec.name, spec.update, res, samples))
     return Result(
-        x=out.x, fun=fun, grad_norm=gnorm, success=out.status.success,
-        status=out.status, message=out.message, nit=out.nit, nfev=problem.nfev,
+        x=out.x, fun=fun, grad_norm=gnorm, success=verdict.status.success,
+        status=verdict.status, message=_seen(verdict.status, verdict.message, fun, gnorm,
+                                             out.nit), nit=out.nit, nfev=problem.nfev,
         njev=problem.njev, nhev=0, history=run.history(), derivation=deriv, wall_time=wall,
         method=spec.name, compile_time=res.compile_time, residuals=out.fvec,
         variables=res.variables,

@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ from .result import CoreResult, Status
 from .run import Monitor, silent
 from .stopping import EPS, finite
 
-__all__ = ["run_gauss_newton"]
+__all__ = ["first_order_tol", "run_gauss_newton"]
 
 
 def _converged(f_old: float, f: float, prered: float, p: np.ndarray, x: np.ndarray,
@@ -45,6 +46,20 @@ def _converged(f_old: float, f: float, prered: float, p: np.ndarray, x: np.ndarr
     return None
 
 
+def first_order_tol(J: np.ndarray, r: np.ndarray, gtol: float = 0.0) -> float:
+    """The scale-aware first-order tolerance of a least-squares end point on ``||2 J^T r||``:
+    ``max(gtol, 1e-8, 2e-6 ||J||_F max(||r||, 1))`` (``gtol`` a gradient norm, as Gauss–Newton
+    takes it; 1e-8 is minimize's default; the last term is MINPACK's cosine test made absolute:
+    every NIST StRD and MGH fit that converges has ``||J^T r|| <= 2e-8 ||J|| ||r||``, every one
+    that does not is above ``2e-6``)."""
+    return max(gtol, 1e-8, 2e-6 * float(np.linalg.norm(J)) * max(float(np.linalg.norm(r)), 1.0))
+
+
+def _budget(tally: list[int] | None, max_nfev: int) -> int:
+    """Line-search trials left within ``max_nfev`` (at least 1, at most Armijo's 60)."""
+    return 60 if tally is None else max(1, min(60, max_nfev - tally[0]))
+
+
 def _out(x: np.ndarray, f: float, r: np.ndarray, J: np.ndarray, status: Status, nit: int
          ) -> CoreResult:
     return CoreResult(x, f, None, status, nit, fvec=r, jac=J)
@@ -52,10 +67,14 @@ def _out(x: np.ndarray, f: float, r: np.ndarray, J: np.ndarray, status: Status, 
 
 def run_gauss_newton(problem: Counted, x0: np.ndarray, monitor: Monitor | None = None, *,
                      ftol: float = 1e-15, xtol: float = 1e-15, gtol: float = 0.0,
-                     max_iter: int = 200) -> CoreResult:
+                     max_iter: int = 200, max_nfev: int | None = None) -> CoreResult:
     """Gauss–Newton from ``x0`` on counted ``problem.fun``/``.jac`` (``gtol`` bounds the
-    gradient norm ``||2 J^T r||``)."""
+    gradient norm ``||2 J^T r||``; ``max_nfev`` the residual evaluations, read from the live
+    tally: default no limit but ``max_iter``)."""
     record = monitor or silent
+    tally = getattr(problem, "tally", None)
+    if max_nfev is None:
+        max_nfev = sys.maxsize
     x = np.array(x0, dtype=float)
     r, J = problem.fun(x), problem.jac(x)
     f = float(r @ r)
@@ -64,8 +83,10 @@ def run_gauss_newton(problem: Counted, x0: np.ndarray, monitor: Monitor | None =
     g = 2.0 * (J.T @ r)
     record(0, x, f, float(np.linalg.norm(g)), 0.0)
     for k in range(1, max_iter + 1):
-        if f == 0.0:
+        if not r.any():  # every residual exactly zero (not a sum of squares that underflows)
             return _out(x, f, r, J, Status.ZERO_RESIDUAL, k - 1)
+        if tally is not None and tally[0] >= max_nfev:
+            return _out(x, f, r, J, Status.MAX_FEV, k - 1)
         if float(np.linalg.norm(g)) <= gtol:
             return _out(x, f, r, J, Status.GTOL, k - 1)
         p = np.linalg.lstsq(J, -r, rcond=None)[0]
@@ -81,10 +102,13 @@ def run_gauss_newton(problem: Counted, x0: np.ndarray, monitor: Monitor | None =
             last[0] = rt = problem.fun(x + t * p)
             return float(rt @ rt) if finite(rt) else math.inf
 
-        ls = armijo(phi, f, dphi, t0=1.0)
+        ls = armijo(phi, f, dphi, t0=1.0, max_iter=_budget(tally, max_nfev))
         if not ls.ok:
-            # No decrease possible: converged to working precision if the model agrees.
-            done = prered <= 1e3 * EPS
+            if tally is not None and tally[0] >= max_nfev:
+                return _out(x, f, r, J, Status.MAX_FEV, k - 1)
+            # No decrease possible: converged to working precision if the model agrees, or
+            # the gradient is already at its first-order tolerance (fun_trivial at x = 0).
+            done = prered <= 1e3 * EPS or float(np.linalg.norm(g)) <= first_order_tol(J, r, gtol)
             return _out(x, f, r, J, Status.ROUNDOFF if done else Status.LINE_SEARCH_FAILED,
                         k - 1)
         step = ls.t * p

@@ -44,13 +44,18 @@ _RISES = 50
 
 def _armijo_step(problem: Counted, x: np.ndarray, f: float, g: np.ndarray, gn: float,
                  lr: float) -> np.ndarray | None:
-    """The Armijo step along ``-g`` from the trial step ``lr``; None when there is none."""
+    """The Armijo step along ``-g`` from the trial step ``lr``, shortened so that the first trial
+    moves at most ``max(1, ||x||)``; None when there is none. (Without that cap one huge first
+    trial can land on a plateau that merely has a lower f, as SciPy's ``test_cg_cornercase``
+    shows: ``5*(1 - exp(3/4 - 3*x/2))**2/2`` from -0.5 jumped to x = 116, f = 2.5; capped, it
+    reaches the minimum x = 1/2.)"""
     d = -g
 
     def phi(t: float) -> float:
         return problem.f(x + t * d)
 
-    ls = armijo(phi, f, -gn * gn, t0=lr)
+    t0 = min(lr, max(1.0, float(np.linalg.norm(x))) / gn) if gn > 0 else lr
+    ls = armijo(phi, f, -gn * gn, t0=t0)
     return ls.t * d if ls.ok else None
 
 

@@ -204,6 +204,19 @@ def _initial_scaling(acnorm: np.ndarray, x: np.ndarray, scale: bool, factor: flo
     return diag, xnorm, factor * xnorm if xnorm > 0.0 else factor
 
 
+def _norm(v: np.ndarray) -> float:
+    """``||v||`` without underflow or overflow of ``v.v`` (a residual of 1e-162 has norm 1e-162,
+    not 0: MINPACK's ``enorm`` scales for the same reason)."""
+    s = math.sqrt(v @ v)
+    if 1e-150 < s < 1e150:
+        return s
+    m = float(np.max(np.abs(v))) if v.size else 0.0
+    if m == 0.0 or not math.isfinite(m):
+        return m if m == 0.0 else math.inf
+    u = v / m
+    return m * math.sqrt(u @ u)
+
+
 def _cosine(g: np.ndarray, acnorm: np.ndarray, fnorm: float) -> float:
     """MINPACK's ``gnorm``: the largest ``|J_j . r| / (||J_j|| ||r||)`` over non-zero columns."""
     if acnorm.all():
@@ -218,8 +231,7 @@ def _trial(fnorm: float, ft: np.ndarray, sy: np.ndarray, par: float, pnorm: floa
     prered, ratio)`` and the new radius ``delta`` and parameter ``par`` (shrunk, with the
     interpolated factor when the step increased the residual, below ``ratio = 1/4``; grown
     above 3/4 or at ``par = 0``). One function, not two: this runs once per trial step."""
-    ff = float(ft @ ft)  # nan or inf when a residual is not finite
-    fnorm1 = math.sqrt(ff) if math.isfinite(ff) else math.inf
+    fnorm1 = _norm(ft) if np.isfinite(ft).all() else math.inf
     actred = 1.0 - (fnorm1 / fnorm) ** 2 if 0.1 * fnorm1 < fnorm else -1.0
     temp1 = math.sqrt(sy @ sy) / fnorm
     temp2 = math.sqrt(par) * pnorm / fnorm
@@ -285,11 +297,11 @@ def _iterate(problem: Counted, x: np.ndarray, f: np.ndarray, monitor: Monitor | 
     """The ``lmder`` iteration from ``x`` with finite residuals ``f`` there."""
     fun, jac, tally = problem.fun, problem.jac, problem.tally
     m, n = f.size, x.size
-    fnorm = math.sqrt(f @ f)
+    fnorm = _norm(f)
     par, nit, first = 0.0, 0, True
     diag, delta, xnorm = np.ones(n), 0.0, 0.0
     while True:
-        if fnorm == 0.0:
+        if fnorm == 0.0:  # every residual exactly zero (the norm does not underflow)
             return _out(x, f, _matrix(jac(x), m, n), Status.ZERO_RESIDUAL, nit)
         J = _matrix(jac(x), m, n)
         acnorm = np.sqrt(np.einsum("ij,ij->j", J, J))

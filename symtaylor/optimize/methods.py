@@ -25,12 +25,14 @@ trust-region, bfgs, l-bfgs (aliases: gd, gradient_descent, trust-exact, trust_re
 from __future__ import annotations
 
 import inspect
+import math
+import sys
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 from ..coerce import _show, as_flag, as_number, as_positive_int
-from ..errors import SolverError
+from ..errors import InputError, SolverError
 from .gauss_newton import run_gauss_newton
 from .gradient_descent import prepare as prepare_gradient_descent
 from .gradient_descent import run_gradient_descent
@@ -46,6 +48,9 @@ __all__ = ["KINDS", "METHODS", "method_options", "method_table", "names", "resol
 KINDS: Mapping[str, str] = MappingProxyType({"minimize": "minimize",
                                              "least-squares": "least_squares"})
 
+
+# The smallest normal float: a smaller radius has lost precision already.
+_TINY = sys.float_info.min
 
 # -- option checks --------------------------------------------------------------------------------
 
@@ -63,9 +68,16 @@ def _subproblem(value: Any) -> str:
 
 
 def _delta0(value: Any) -> float:
-    delta0 = float(as_number(value, "delta0"))
-    if not delta0 > 0:
-        raise SolverError(f"delta0 must be a positive number, not {delta0}")
+    """A positive, finite, normal float (nan, inf, 0 or a subnormal radius is refused up front:
+    the radius halves and doubles from it, so such a start never recovers)."""
+    try:
+        delta0 = float(as_number(value, "delta0"))
+    except (InputError, TypeError, ValueError, OverflowError):
+        raise SolverError(f"delta0 must be a positive finite number, not {_show(value)}") \
+            from None
+    if not (math.isfinite(delta0) and delta0 >= _TINY):
+        raise SolverError(f"delta0 must be a positive finite number of at least {_TINY:.3g}, "
+                          f"not {_show(value)}")
     return delta0
 
 
@@ -92,9 +104,10 @@ METHODS: Mapping[str, Method] = MappingProxyType({m.name: m for m in (
     Method(
         "newton", "minimize", run_newton,
         update=r"x_k - t_k \left(\nabla^2 f(x_k)\right)^{-1} \nabla f(x_k)",
-        summary="exact Hessian, Armijo line search; negative or round-off-level eigenvalues "
-        "replaced by their absolute values (floored), and at a stationary point with negative "
-        "curvature the eigenvector of the most negative eigenvalue: never stops at a saddle",
+        summary="exact Hessian, Armijo line search; a Cholesky solve where the Hessian is "
+        "positive definite, else negative or round-off-level eigenvalues replaced by their "
+        "absolute values (floored), and at a stationary point with negative curvature the "
+        "eigenvector of the most negative eigenvalue: never stops at a saddle",
         max_iter=1000),
     Method(
         "trust-region", "minimize", run_trust_region,
@@ -134,6 +147,10 @@ METHODS: Mapping[str, Method] = MappingProxyType({m.name: m for m in (
         update=r"x_k - t_k \left(J^T J\right)^{-1} J^T r",
         summary="`lstsq` step, Armijo line search, convergence tests on the full step",
         max_iter=200,
+        options={
+            "max_nfev": Option(None, "residual evaluations allowed (default: no limit but "
+                               "max_iter)", lambda v: as_positive_int(v, "max_nfev")),
+        },
         aliases={"gauss_newton": {}, "gn": {}}),
 )})
 

@@ -28,9 +28,12 @@ from .counting import Counted
 from .linesearch import wolfe
 from .result import CoreResult, Status
 from .run import Monitor, silent
-from .stopping import at_roundoff, diverging, finite
+from .stopping import at_roundoff, diverging, finite, within_roundoff
 
 __all__ = ["run_quasi_newton"]
+
+# Full steps taken in a row where f is at round-off level (guided by ||g|| alone) at most.
+_ROUNDOFF_STEPS = 10
 
 
 def _two_loop(g: np.ndarray, S: list[np.ndarray], Y: list[np.ndarray], gamma: float
@@ -115,6 +118,20 @@ def _line_search(problem: Counted, x: np.ndarray, f: float, d: np.ndarray, dphi:
     return ls, problem.f(xn), problem.grad(xn)
 
 
+def _roundoff_step(problem: Counted, x: np.ndarray, f: float, gn: float, d: np.ndarray
+                   ) -> tuple[float, np.ndarray | None]:
+    """The full step ``x + d`` when f is at round-off level: ``(f, g)`` there if it keeps f
+    within its round-off (``within_roundoff``) and lowers ``||g||``, else ``(f, None)``."""
+    xn = x + d
+    fn = problem.f(xn)
+    if not within_roundoff(fn, f):
+        return f, None
+    gnew = problem.grad(xn)
+    if not (finite(gnew) and float(np.linalg.norm(gnew)) < gn):
+        return f, None
+    return fn, gnew
+
+
 def run_quasi_newton(problem: Counted, x0: np.ndarray, monitor: Monitor | None = None, *,
                      memory: int | None, gtol: float = 1e-8, max_iter: int = 1000
                      ) -> CoreResult:
@@ -128,6 +145,7 @@ def run_quasi_newton(problem: Counted, x0: np.ndarray, monitor: Monitor | None =
     record(0, x, f, gn, 0.0)
     mem = _Memory(x.size, memory)
     restarted = False
+    roundoff_steps = 0
     for k in range(1, max_iter + 1):
         if gn <= gtol:
             return CoreResult(x, f, g, Status.GTOL, k - 1)
@@ -137,17 +155,25 @@ def run_quasi_newton(problem: Counted, x0: np.ndarray, monitor: Monitor | None =
             d, dphi = -g, -gn * gn
         t0 = min(1.0, 1.0 / gn) if (k == 1 or restarted) else 1.0
         ls, fn, gnew = _line_search(problem, x, f, d, dphi, t0)
+        t = ls.t
         if not ls.ok and at_roundoff(f, dphi) and k > 1:
-            # No acceptable step and a predicted decrease below the round-off level of f.
-            return CoreResult(x, f, g, Status.ROUNDOFF, k - 1)
-        if not ls.ok:
+            # No acceptable step and a predicted decrease below the round-off level of f:
+            # f cannot guide the search any more, the gradient can (the full step is taken
+            # while it lowers ||g|| and leaves f within its round-off).
+            t, fn, gnew = 1.0, *_roundoff_step(problem, x, f, gn, d)
+            roundoff_steps += 1
+            if gnew is None or roundoff_steps > _ROUNDOFF_STEPS:
+                return CoreResult(x, f, g, Status.ROUNDOFF, k - 1)
+        elif not ls.ok:
             if not restarted and (mem.S or memory is None):
                 mem.reset()  # one restart from steepest descent before giving up
                 restarted = True
                 continue
             return CoreResult(x, f, g, Status.LINE_SEARCH_FAILED, k - 1)
         restarted = False
-        xn = x + ls.t * d
+        if ls.ok:
+            roundoff_steps = 0
+        xn = x + t * d
         s, y = xn - x, gnew - g
         x, f, g = xn, fn, gnew
         gn = float(np.linalg.norm(g))

@@ -41,6 +41,7 @@ from .counting import Counted
 from .result import CoreResult, Status
 from .run import Monitor
 from .stopping import EPS as _EPS
+from .stopping import gradient_floor, within_roundoff
 
 __all__ = ["SUBPROBLEMS", "dogleg_subproblem", "exact_subproblem", "run_trust_region",
            "trust_region"]
@@ -136,29 +137,49 @@ SUBPROBLEMS: dict[str, Callable[..., tuple[np.ndarray, float, bool]]] = {
 }
 
 
+def _newton_decrease(eig: tuple, g: np.ndarray) -> float | None:
+    """The decrease ``g.H^-1 g / 2`` the Newton model predicts when ``H`` is positive
+    semidefinite relative to its norm and ``g`` has no component along its null space; None
+    otherwise."""
+    w, V = eig
+    wscale = float(np.max(np.abs(w)))
+    if w[0] < -math.sqrt(_EPS) * wscale:
+        return None
+    gt = V.T @ g
+    pos = w > _EPS * wscale
+    if not np.all(np.abs(gt[~pos]) <= math.sqrt(_EPS) * float(np.max(np.abs(gt), initial=0.0))):
+        return None  # a gradient component along a flat direction
+    return 0.5 * float(np.sum(gt[pos] ** 2 / w[pos]))
+
+
+def _newton_step(eig: tuple, g: np.ndarray) -> np.ndarray:
+    """``-H^+ g`` over the eigenvalues above round-off (the Newton step on the range of H)."""
+    w, V = eig
+    gt = V.T @ g
+    pos = w > _EPS * float(np.max(np.abs(w)))
+    return -(V[:, pos] @ (gt[pos] / w[pos]))
+
+
 def _newton_at_roundoff(eig: tuple, g: np.ndarray, f: float) -> bool:
     """The Hessian is positive semidefinite and the Newton model predicts a decrease below the
     round-off level of ``f`` (``100 eps |f|``): no further progress is possible."""
-    w, V = eig
-    if w[0] < -math.sqrt(_EPS) * max(1.0, float(np.max(np.abs(w)))):
-        return False
-    gt = V.T @ g
-    pos = w > 0
-    if not np.all(np.abs(gt[~pos]) <= math.sqrt(_EPS) * max(1.0, float(np.max(np.abs(gt))))):
-        return False  # a gradient component along a flat direction: not a round-off point
-    newton_pred = 0.5 * float(np.sum(gt[pos] ** 2 / w[pos]))
-    return newton_pred <= 100.0 * _EPS * max(abs(f), 1e-300)
+    pred = _newton_decrease(eig, g)
+    return pred is not None and pred <= 100.0 * _EPS * max(abs(f), 1e-300)
 
 
-def _done(g: np.ndarray, eig: tuple, f: float, nit: int, gtol: float, max_iter: int
-          ) -> Status | None:
-    """The tests at the top of an iteration: ``GTOL`` (``||g|| <= gtol`` and the Hessian
-    positive semidefinite), ``MAX_ITER``, ``ROUNDOFF`` (even the full Newton step would change
-    f only at its round-off level); None to go on."""
+def _done(g: np.ndarray, eig: tuple, f: float, nit: int, gtol: float, max_iter: int,
+          fscale: float) -> Status | None:
+    """The tests at the top of an iteration: ``GTOL`` (``||g|| <= gtol``, the Hessian positive
+    semidefinite relative to its norm and, where the Newton decrease is defined, at most
+    ``1e-12 fscale``, the scale of f: see :mod:`symtaylor.optimize.newton`), ``MAX_ITER``,
+    ``ROUNDOFF`` (even the full Newton step would change f only at its round-off level); None
+    to go on."""
     w = eig[0]
-    wscale = max(1.0, float(np.max(np.abs(w))))
+    wscale = float(np.max(np.abs(w)))
     if math.sqrt(g @ g) <= gtol and w[0] >= -math.sqrt(_EPS) * wscale:
-        return Status.GTOL
+        pred = _newton_decrease(eig, g)
+        if pred is None or pred <= 1e-12 * fscale or not g.any():
+            return Status.GTOL
     if nit >= max_iter:
         return Status.MAX_ITER
     if _newton_at_roundoff(eig, g, f):
@@ -209,10 +230,31 @@ def run_trust_region(problem: Counted, x0: np.ndarray, monitor: Monitor | None =
     nit = 0
     if monitor is not None:
         monitor(0, x, f, float(np.linalg.norm(g)), 0.0)
+    g_roundoff = math.inf  # ||g|| before the last full step taken at round-off level
     while True:
-        status = _done(g, eig, f, nit, gtol, max_iter)
+        status = _done(g, eig, f, nit, gtol, max_iter, max(abs(f0), abs(f)))
+        gn = math.sqrt(g @ g)
+        if status is Status.ROUNDOFF and gn > gtol and gn < 0.5 * g_roundoff:
+            # f can no longer see the decrease, the gradient can: the full Newton step while
+            # it leaves f within its round-off and ||g|| keeps halving.
+            p = _newton_step(eig, g)
+            ft = float(fun(x + p))
+            if within_roundoff(ft, f):
+                g_roundoff = gn
+                x, f = x + p, ft
+                g = np.asarray(grad(x), dtype=float)
+                H = np.asarray(hess(x), dtype=float)
+                nit += 1
+                if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+                    return CoreResult(x, f, g, Status.NON_FINITE, nit, hess=H)
+                eig = np.linalg.eigh(H)
+                if monitor is not None and monitor(nit, x, f, float(np.linalg.norm(g)),
+                                                   math.sqrt(p @ p)):
+                    return CoreResult(x, f, g, Status.CALLBACK, nit, hess=H, eig=eig)
+                continue
         if status is not None:
             return CoreResult(x, f, g, status, nit, hess=H, eig=eig)
+        g_roundoff = math.inf
         p, _, boundary = solve(g, H, delta, eig=eig)
         pred = -(g @ p + 0.5 * p @ H @ p)
         xt = x + p
@@ -238,7 +280,9 @@ def run_trust_region(problem: Counted, x0: np.ndarray, monitor: Monitor | None =
         if delta <= xtol * x_scale:
             # The radius collapsed. Converged to working precision if the Newton model predicts
             # no decrease above the round-off level of f; otherwise the run stalled.
-            status = Status.ROUNDOFF if _newton_at_roundoff(eig, g, f) else Status.STALLED
+            # (or the gradient is below the change between neighbouring doubles at x)
+            done = _newton_at_roundoff(eig, g, f) or math.sqrt(g @ g) <= gradient_floor(H, x)
+            status = Status.ROUNDOFF if done else Status.STALLED
             return CoreResult(x, f, g, status, nit, hess=H, eig=eig)
 
 
