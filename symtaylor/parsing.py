@@ -119,7 +119,48 @@ FUNCTIONS: Mapping[str, tuple[Callable[..., sp.Expr], tuple[int, ...]]] = {
     "Heaviside": (sp.Heaviside, (1,)),
     "chebyshevt": (sp.chebyshevt, (2,)),
     "Piecewise": (sp.Piecewise, (-1,)),
+    # more of what SymPy prints (parse(str(e)) reads it back): inverse and reciprocal
+    # functions, real and imaginary parts (derivatives of Abs), jumps and their derivatives
+    "acot": (sp.acot, (1,)),
+    "asec": (sp.asec, (1,)),
+    "acsc": (sp.acsc, (1,)),
+    "coth": (sp.coth, (1,)),
+    "sech": (sp.sech, (1,)),
+    "csch": (sp.csch, (1,)),
+    "acoth": (sp.acoth, (1,)),
+    "asech": (sp.asech, (1,)),
+    "acsch": (sp.acsch, (1,)),
+    "sinc": (sp.sinc, (1,)),
+    "re": (sp.re, (1,)),
+    "im": (sp.im, (1,)),
+    "frac": (sp.frac, (1,)),
+    "Mod": (sp.Mod, (2,)),
+    "DiracDelta": (sp.DiracDelta, (1, 2)),
+    "LambertW": (sp.LambertW, (1, 2)),
+    "loggamma": (sp.loggamma, (1,)),
+    "digamma": (sp.digamma, (1,)),
+    "polygamma": (sp.polygamma, (2,)),
+    "Derivative": (sp.Derivative, (-1,)),
+    "CRootOf": (sp.CRootOf, (2,)),
 }
+
+#: The boolean functions SymPy prints in Piecewise conditions (``ITE``, ``Eq``, ...): allowed
+#: there only, not as values.
+CONDITIONS: Mapping[str, tuple[Callable[..., Any], tuple[int, ...], bool]] = {
+    # name: (function, arities, its arguments are conditions (else expressions))
+    "And": (sp.And, (-1,), True),
+    "Or": (sp.Or, (-1,), True),
+    "Not": (sp.Not, (1,), True),
+    "ITE": (sp.ITE, (3,), True),
+    "Eq": (sp.Eq, (2,), False),
+    "Ne": (sp.Ne, (2,), False),
+}
+#: the names above that are there for ``parse(str(e))`` (not listed in refusals: short messages)
+_PRINTED = frozenset({"acot", "asec", "acsc", "coth", "sech", "csch", "acoth", "asech", "acsch",
+                      "sinc", "re", "im", "frac", "Mod", "DiracDelta", "LambertW", "loggamma",
+                      "digamma", "polygamma", "Derivative", "CRootOf"})
+MAX_DERIVATIVE = 100  # total order of an unevaluated Derivative(f, (x, n))
+MAX_ROOT_DEGREE = 60  # CRootOf(p, k): degree of p
 
 #: Names that denote constants rather than symbols.
 CONSTANTS: Mapping[str, sp.Expr] = {"pi": sp.pi, "E": sp.E}
@@ -141,7 +182,12 @@ _COMPARE: Mapping[type, Callable[[Any, Any], Any]] = {
     ast.LtE: sp.Le,
     ast.Gt: sp.Gt,
     ast.GtE: sp.Ge,
+    ast.Eq: sp.Eq,
+    ast.NotEq: sp.Ne,
 }
+
+#: ``&``, ``|`` and ``~`` between conditions, as SymPy prints And, Or and Not
+_LOGIC: Mapping[type, Callable[..., Any]] = {ast.BitAnd: sp.And, ast.BitOr: sp.Or}
 
 _NODE_WORDS: Mapping[type, str] = {
     ast.Attribute: "attribute access",
@@ -190,6 +236,10 @@ class _Builder:
             return self.constant(node, condition)
         if isinstance(node, ast.Name):
             return self.name(node)
+        if condition:
+            logic = self.logic(node, depth)
+            if logic is not None:
+                return logic
         if isinstance(node, ast.UnaryOp):
             operand = self.build(node.operand, depth + 1)
             if isinstance(node.op, ast.USub):
@@ -207,6 +257,36 @@ class _Builder:
             raise self.fail("unexpected tuple (only allowed as a Piecewise piece)", node)
         word = _NODE_WORDS.get(type(node), f"syntax ({type(node).__name__})")
         raise self.fail(f"unsupported {word}", node)
+
+    def logic(self, node: ast.AST, depth: int) -> Any:
+        """A condition made of others: ``a & b``, ``a | b``, ``~a``, ``And(...)``, ``ITE(c, a,
+        b)``, ``Eq(x, y)`` (``None``: not one of these)."""
+        if isinstance(node, ast.BinOp) and type(node.op) in _LOGIC:
+            left = self.build(node.left, depth + 1, condition=True)
+            right = self.build(node.right, depth + 1, condition=True)
+            return self.boolean(_LOGIC[type(node.op)], [left, right], node)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
+            return self.boolean(sp.Not, [self.build(node.operand, depth + 1, condition=True)],
+                                node)
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in CONDITIONS):
+            return None
+        func, arities, nested = CONDITIONS[node.func.id]
+        if node.keywords:
+            raise self.fail("keyword arguments are not allowed", node)
+        if (-1 not in arities and len(node.args) not in arities) or not node.args:
+            raise self.fail(f"{node.func.id}() takes {' or '.join(map(str, arities))} "
+                            f"argument(s), got {len(node.args)}", node)
+        args = [self.build(a, depth + 1, condition=nested) for a in node.args]
+        return self.boolean(func, args, node)
+
+    def boolean(self, func: Callable[..., Any], args: list[Any], node: ast.AST) -> Any:
+        if any(isinstance(a, sp.Expr) and func not in (sp.Eq, sp.Ne) for a in args):
+            raise self.fail("expected conditions (comparisons), got an expression", node)
+        try:
+            return func(*args)
+        except (TypeError, ValueError) as exc:
+            raise self.fail(f"invalid condition: {clip(str(exc))}", node) from None
 
     def constant(self, node: ast.Constant, condition: bool) -> Any:
         value = node.value
@@ -307,9 +387,15 @@ class _Builder:
                 raise self.fail("division by zero", node)
             if not exponent.is_Integer:
                 self.check_root(base, node)
-        elif base.is_Number and exponent.has(sp.Integer) and not exponent.free_symbols:
-            # numeric exponent that did not evaluate to a Number (e.g. an unevaluated power)
-            raise self.fail("numeric power too large to evaluate", node)
+        elif base.is_Number and not exponent.free_symbols:
+            # a numeric exponent that is not a Number (sqrt(2), 2*pi): SymPy keeps the power
+            # unevaluated, so only its size matters (10**(10**7*pi) would be evaluated by evalf)
+            try:
+                size = abs(complex(sp.N(exponent, 15)))
+            except (TypeError, ValueError, ArithmeticError):
+                size = math.inf
+            if not size <= MAX_EXPONENT:
+                raise self.fail("numeric power too large to evaluate", node)
         return self.checked(sp.Pow(base, exponent), node)
 
     def call(self, node: ast.Call, depth: int) -> sp.Expr:
@@ -317,7 +403,7 @@ class _Builder:
             raise self.fail("only calls of named functions are allowed", node.func)
         fname = node.func.id
         if fname not in FUNCTIONS:
-            known = ", ".join(sorted(FUNCTIONS))
+            known = ", ".join(sorted(set(FUNCTIONS) - _PRINTED)) + ", and SymPy's printed forms"
             raise self.fail(f"unknown function '{clip(fname, 40)}' (known functions: {known})",
                             node)
         if node.keywords:
@@ -325,12 +411,20 @@ class _Builder:
         func, arities = FUNCTIONS[fname]
         if fname == "Piecewise":
             return self.piecewise(node, depth)
+        if fname == "Derivative":
+            return self.derivative(node, depth)
         if -1 not in arities and len(node.args) not in arities:
             want = " or ".join(map(str, arities))
             raise self.fail(f"{fname}() takes {want} argument(s), got {len(node.args)}", node)
         if not node.args:
             raise self.fail(f"{fname}() needs at least one argument", node)
         args = [self.build(arg, depth + 1) for arg in node.args]
+        if fname == "CRootOf":
+            self.check_rootof(args, node)
+        if fname in ("polygamma", "DiracDelta") and len(args) == 2 and not (
+                args[0 if fname == "polygamma" else 1].is_Integer
+                and 0 <= args[0 if fname == "polygamma" else 1] <= MAX_DERIVATIVE):
+            raise self.fail(f"{fname}'s order must be an integer in [0, {MAX_DERIVATIVE}]", node)
         if fname in ("factorial", "gamma") and args[0].is_Number:
             if abs(args[0]) > MAX_FACTORIAL_ARG:
                 raise self.fail(
@@ -364,12 +458,55 @@ class _Builder:
         except (TypeError, ValueError) as exc:
             raise self.fail(f"invalid Piecewise: {exc}", node) from None
 
+    def derivative(self, node: ast.Call, depth: int) -> sp.Expr:
+        """``Derivative(f, x, (y, 2))`` as SymPy prints it, kept unevaluated."""
+        if len(node.args) < 2:
+            raise self.fail("Derivative takes an expression and variables", node)
+        expr = self.build(node.args[0], depth + 1)
+        specs: list[Any] = []
+        total = 0
+        for arg in node.args[1:]:
+            count: Any = sp.Integer(1)
+            if isinstance(arg, ast.Tuple) and len(arg.elts) == 2:
+                var, count = self.build(arg.elts[0], depth + 1), self.build(arg.elts[1],
+                                                                            depth + 1)
+            else:
+                var = self.build(arg, depth + 1)
+            if not (isinstance(var, sp.Symbol) and count.is_Integer and count >= 0):
+                raise self.fail("Derivative's variables are names, or (name, order) pairs", arg)
+            total += int(count)
+            specs.append((var, count))
+        if total > MAX_DERIVATIVE:
+            raise self.fail(f"derivative of order more than {MAX_DERIVATIVE}", node)
+        return sp.Derivative(expr, *specs, evaluate=False)
+
+    def check_rootof(self, args: list[sp.Expr], node: ast.AST) -> None:
+        """``CRootOf(p, k)``: ``p`` a univariate polynomial with rational coefficients of degree
+        at most :data:`MAX_ROOT_DEGREE`, ``k`` an integer index."""
+        poly, index = args
+        gens = sorted(poly.free_symbols, key=str)
+        ok = len(gens) == 1 and index.is_Integer and poly.is_polynomial(*gens)
+        if ok:
+            try:
+                p = sp.Poly(poly, *gens)
+            except sp.PolynomialError:
+                ok = False
+            else:
+                ok = p.domain.is_QQ or p.domain.is_ZZ
+                if ok and p.degree() > MAX_ROOT_DEGREE:
+                    raise self.fail(f"CRootOf of a polynomial of degree more than "
+                                    f"{MAX_ROOT_DEGREE}", node)
+                ok = ok and -p.degree() <= index < p.degree()
+        if not ok:
+            raise self.fail("CRootOf takes a univariate polynomial with rational coefficients "
+                            "and a root index", node)
+
     def compare(self, node: ast.Compare, depth: int) -> Any:
         if len(node.ops) != 1:
             raise self.fail("chained comparisons are not allowed", node)
         rel = _COMPARE.get(type(node.ops[0]))
         if rel is None:
-            raise self.fail("only <, <=, >, >= comparisons are allowed", node)
+            raise self.fail("only <, <=, >, >=, ==, != comparisons are allowed", node)
         left = self.build(node.left, depth + 1)
         right = self.build(node.comparators[0], depth + 1)
         try:

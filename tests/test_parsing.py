@@ -542,3 +542,95 @@ def test_numpy_and_fraction_numbers_are_exact_expressions() -> None:
     for bad in (np.bool_(True), float("nan"), np.float64("nan")):
         with pytest.raises(InputError):
             as_expr(bad)
+
+
+# -- SymPy's own output reads back (issue 16) ------------------------------------------------------
+
+_a, _b = sp.symbols("a b")
+SYMPY_OUTPUT = [
+    sp.diff(sp.Abs(x), x),  # re, im, Derivative
+    sp.diff(sp.Abs(x), x, 2),  # Derivative(re(x), (x, 2))
+    sp.Piecewise((x, sp.ITE(x > 0, y > 0, y < 0)), (1, True)),
+    sp.Piecewise((x, sp.Eq(x, 0) | sp.Ne(y, 1)), (1, True)),
+    sp.Piecewise((x, (x > 0) & (y < 1)), (x**2, True)),
+    sp.Piecewise((x, ~((x > 0) & (y < 1))), (x**2, True)),
+    sp.Piecewise((1, sp.Eq(x, 0)), (0, True)),
+    sp.CRootOf(x**5 - x + 1, 0),
+    sp.Derivative(sp.sin(x), (x, 3)),
+    sp.DiracDelta(x, 1), sp.diff(sp.floor(x), x),
+    sp.acot(x) + sp.asec(x) + sp.acsc(x) + sp.coth(x) + sp.sech(x) + sp.csch(x) + sp.acoth(x),
+    sp.frac(x) + sp.Mod(x, y), sp.LambertW(x), sp.polygamma(2, x) + sp.loggamma(x),
+    sp.re(x) + sp.im(y), sp.sinc(x),
+    2 ** sp.sqrt(2), sp.sqrt(2) ** sp.sqrt(3), sp.exp(x) * 2 ** (2 * sp.pi),
+]
+
+
+@pytest.mark.parametrize("expr", SYMPY_OUTPUT, ids=lambda e: str(e)[:40])
+def test_sympy_str_reads_back(expr: sp.Basic) -> None:
+    assert parse(str(expr)) == expr
+
+
+def test_two_to_the_sqrt_two_is_accepted_and_size_bounds_stay() -> None:
+    assert parse("2**sqrt(2)") == sp.Integer(2) ** sp.sqrt(2)
+    assert parse("2^(2*pi)") == sp.Integer(2) ** (2 * sp.pi)
+    for text in ("9**9**9**9", "2**(10**7*pi)", "10**(sqrt(2)*10**6)"):
+        start = time.process_time()
+        with pytest.raises(ParseError, match=r"exponent|too large"):
+            parse(text)
+        assert time.process_time() - start < 1
+
+
+@pytest.mark.parametrize("text, match", [
+    ("x & y", "operator"), ("~x", "unary"), ("Eq(x, 1)", "unknown function"),
+    ("Piecewise((x, And(x > 0, y)), (1, True))", "conditions"),
+    ("CRootOf(x**100 - x + 1, 0)", "degree"), ("CRootOf(x*y, 0)", "univariate"),
+    ("CRootOf(x**2 - 2, 5)", "index"), ("Derivative(x, (x, 1000))", "order"),
+    ("Derivative(x, 2)", "names"), ("polygamma(10**6, x)", "order"),
+    ("DiracDelta(x, 10**9)", "order"),
+])
+def test_new_names_are_bounded(text: str, match: str) -> None:
+    start = time.process_time()
+    with pytest.raises(ParseError, match=match):
+        parse(text)
+    assert time.process_time() - start < 1
+
+
+@pytest.mark.parametrize("n", [61, 62, 63, 100, 1000])
+@pytest.mark.parametrize("shape", ["x{i}", "-x{i}**2/2", "{k}*x{i}*y", "sin(x{i})",
+                                   "(x{i} - 1)**2", "0.5*x{i}"])
+def test_flat_sums_and_products_of_many_terms(n: int, shape: str) -> None:
+    # issue 16: sums or products of 62 or more terms; the truth is SymPy's own Add/Mul of the
+    # same terms, and the round trip of its str
+    def term(i: int) -> sp.Expr:
+        xi = sp.Symbol(f"x{i}")
+        return {"x{i}": xi, "-x{i}**2/2": -xi**2 / 2, "{k}*x{i}*y": (i + 2) * xi * y,
+                "sin(x{i})": sp.sin(xi), "(x{i} - 1)**2": (xi - 1) ** 2,
+                "0.5*x{i}": sp.Float(0.5) * xi}[shape]
+
+    texts = [shape.format(i=i, k=i + 2) for i in range(n)]
+    total = sp.Add(*[term(i) for i in range(n)])
+    assert parse(" + ".join(texts)) == total
+    assert parse(str(total)) == total
+    if shape in ("x{i}", "sin(x{i})", "(x{i} - 1)**2"):
+        product = sp.Mul(*[term(i) for i in range(n)])
+        assert parse("*".join(f"({t})" for t in texts)) == product
+        assert parse(str(product)) == product
+
+
+ENGINE_INPUTS = ["exp(x)*sin(y)", "log(1+x**2)/(2+y)", "atan(x*y)", "sqrt(1+x)*cosh(y)",
+                 "erf(x) + acot(y + 2)", "x**4 - 3*x*y + y**2"]
+
+
+@pytest.mark.parametrize("text", ENGINE_INPUTS)
+def test_engine_output_reads_back(text: str) -> None:
+    # what symtaylor itself prints: Taylor polynomials and remainders, gradients, Hessians,
+    # Newton updates (the truth: the SymPy objects themselves)
+    f = parse(text)
+    point = (sp.Rational(1, 3), sp.Integer(1))
+    objects = [symtaylor.taylor(f, "x y", point, 3).polynomial,
+               symtaylor.taylor(f, "x y", point, 1).remainder,
+               *symtaylor.gradient(f, [x, y]), *symtaylor.hessian(f, [x, y]),
+               sp.diff(f, x, 3)]
+    for obj in objects:  # symbols with assumptions (theta, real) passed by name
+        back = parse(str(obj), {s.name: s for s in obj.free_symbols})
+        assert back == obj or sp.simplify(back - obj) == 0, obj
