@@ -825,7 +825,8 @@ def _exact_float(e: sp.Float) -> sp.Expr:
         return sp.Integer(0)
     k = math.floor(math.log10(abs(float(e)))) if math.isfinite(float(e)) else 0
     scaled = sp.Float(e * sp.Rational(10) ** -k, e._prec) if k else e
-    return sp.nsimplify(scaled) * sp.Rational(10) ** k
+    exact = sp.nsimplify(scaled) if scaled.is_Float else scaled  # a Float, never text
+    return exact * sp.Rational(10) ** k
 
 
 def _key(e: Any) -> float:

@@ -350,16 +350,40 @@ _SOLVES = ("newton", "damped-newton", "gauss-newton", "levenberg-marquardt")
 
 def _check_regular(h: sp.Matrix, pt: Sequence[sp.Expr]) -> None:
     """Refuse a point where the model Hessian is singular (``newton_step('x**3').at(0)``: the
-    simplified update ``x/2`` would say 0, but the step is undefined there)."""
+    simplified update ``x/2`` would say 0, but the step is undefined there).
+
+    Rational entries: the exact rank. Otherwise the determinant at 50 digits (mpmath LU on
+    the entries evaluated to 50 digits): nonsingular when it is not tiny against the product
+    of the row norms, singular (to 50 digits) when it is; a symbolic determinant of
+    transcendental entries can take minutes, so it is never formed."""
     if h.free_symbols or h.has(sp.zoo, sp.nan):
         return
     if all(e.is_Rational for e in h):
         from sympy.polys.matrices import DomainMatrix
 
         singular = DomainMatrix.from_Matrix(h).convert_to(sp.QQ).rank() < h.rows
-    elif h.rows <= 8:
-        det = h.det(method="berkowitz")
-        singular = det == 0 or bool(det.is_number and det.equals(0))
+    elif h.rows <= 200:
+        import mpmath
+
+        with mpmath.workdps(50):
+            try:
+                vals = [[mpmath.mpmathify(sp.N(h[i, j], 50)) for j in range(h.cols)]
+                        for i in range(h.rows)]
+            except (TypeError, ValueError):  # not a real/complex number: nothing to decide
+                return
+            if not all(mpmath.isfinite(v) for row in vals for v in row):
+                return
+            scale = mpmath.mpf(1)
+            for row in vals:
+                scale *= mpmath.sqrt(mpmath.fsum(abs(v) ** 2 for v in row))
+            if scale == 0:
+                singular = True
+            else:
+                try:
+                    det = mpmath.det(mpmath.matrix(vals))
+                except ZeroDivisionError:
+                    det = mpmath.mpf(0)
+                singular = abs(det) <= mpmath.mpf(10) ** -40 * scale
     else:
         return
     if singular:

@@ -63,8 +63,7 @@ def _json(capsys: pytest.CaptureFixture[str], argv: list[str], status: int = 0) 
         (["step", "newton", "x**2 + x", "--at", "-1"], "next", ["-1/2"]),
         (["step", "newton", "x**2 + x", "--at=-1"], "next", ["-1/2"]),
         (["step", "newton", "x**2 + y**2", "--at", "-1,2"], "next", ["0", "0"]),
-        (["step", "gradient", "x^2", "--lr", "-1/10", "--at", "-1"], "next", ["-6/5"]),
-        (["step", "newton", "x**4", "--damping", "-1/2"], "parameters", {"damping": "-1/2"}),
+        (["step", "gradient", "x^2", "--lr", "1/10", "--at", "-1"], "next", ["-4/5"]),
         (["step", "lm", "x - 1", "-10*(y - x^2)", "--at", "-1,2"], "variables", ["x", "y"]),
         (["taylor", "exp(x)", "--at", "-1", "--order", "1"], "at", ["-1"]),
         (["taylor", "-x^2", "--at", "-1"], "expression", "-x**2"),
@@ -97,8 +96,7 @@ def test_values_starting_with_minus(capsys, argv, key, want) -> None:
           "--answer", "-exp(1) + 2*exp(1)*(x + 1)"], 0),  # f(-1) = -e, f'(-1) = 2e
         (["check", "newton", "x**4", "--answer", "-x/3 + x"], 0),
         (["check", "newton", "x**2", "--at", "-1", "--answer", "0"], 0),
-        (["check", "newton", "x**2", "--damping", "-1", "--answer", "-x"], 0),  # x - 2x/(2 - 1)
-        (["check", "gradient-step", "x^2", "--lr", "-0.1", "--answer", "x + 0.2*x"], 0),
+        (["check", "gradient-step", "x^2", "--at", "-1", "--lr", "0.1", "--answer", "-0.8"], 0),
         (["check", "step-size", "x^2", "--alpha", "-0.1"], 1),  # negative: wrong, not malformed
         (["check", "gradient", "-x^2", "--answer", "-2*x"], 0),
         (["check", "hessian", "-x^2", "--answer", "-2"], 0),
@@ -108,6 +106,24 @@ def test_values_starting_with_minus(capsys, argv, key, want) -> None:
 def test_check_values_starting_with_minus(capsys, argv, status) -> None:
     data = _json(capsys, argv, status)
     assert data["correct"] is (status == 0)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["step", "gradient", "x^2", "--lr", "-1/10", "--at", "-1"], "lr must be positive"),
+        (["step", "newton", "x**4", "--damping", "-1/2"], "damping must be non-negative"),
+        (["check", "newton", "x**2", "--damping", "-1", "--answer", "-x"],
+         "damping must be non-negative"),
+        (["check", "gradient-step", "x^2", "--lr", "-0.1", "--answer", "x + 0.2*x"],
+         "lr must be positive, got -1/10"),
+    ],
+)
+def test_negative_step_parameters_are_read_then_refused(capsys, argv, message) -> None:
+    """A negative --lr/--damping is read as a value (not an option) and refused by the step:
+    an ascent step or a negative damping is not a descent method (exit 2, InputError)."""
+    err = _json(capsys, argv, 2)
+    assert err["type"] == "InputError" and message in err["error"]
 
 
 def test_an_option_after_an_option_is_not_taken_as_its_value(capsys) -> None:

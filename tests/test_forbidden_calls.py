@@ -47,7 +47,10 @@ LAMBDIFY_FILE = "symtaylor/lambdify.py"
 NSIMPLIFY_ALLOWED: dict[tuple[str, str], str] = {}
 
 #: (file, function, parameter) -> why Matrix(parameter) there cannot see user objects.
-MATRIX_ALLOWED: dict[tuple[str, str, str], str] = {}
+MATRIX_ALLOWED: dict[tuple[str, str, str], str] = {
+    ("checks.py", "_as_column", "value"): "refuses anything that is not sp.Basic first (a "
+    "derivation builder's own SymPy objects; Python numbers become Integer/Float)",
+}
 
 _CODE_BUILTINS = {"eval", "exec", "compile", "__import__"}
 _SYMPIFY_NAMES = {"sympify", "parse_expr"}

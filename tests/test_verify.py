@@ -533,7 +533,7 @@ def test_cli_check_gradient_hessian_newton_at(capsys: pytest.CaptureFixture[str]
 def test_explain_shows_the_derivation(capsys: pytest.CaptureFixture[str]) -> None:
     v = check_newton_step("x^4 - 2*x^2 + 1/2", "x", "x")
     text = v.explain()
-    assert text.startswith(repr(v)) and "x+ = [2*x**3/(3*x**2 - 1)]" in text
+    assert text.startswith(repr(v)) and "x_new = [2*x**3/(3*x**2 - 1)]" in text
     assert "max step 2/L" in check_step_size("x^2", "x", "0.1").explain()
     g = check_gradient("x*y", "x, y", "y, x")
     assert g.explain() == repr(g)

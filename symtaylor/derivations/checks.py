@@ -83,10 +83,29 @@ def _pairs(where: Where | None) -> tuple[tuple[Any, Any], ...]:
     return tuple((k, v) for k, v in items)
 
 
+def _number(obj: Any) -> Any:
+    """A Python number as SymPy (an int exactly, a float as its Float); anything else as is."""
+    if isinstance(obj, int):
+        return sp.Integer(obj)
+    if isinstance(obj, float):
+        return sp.Float(obj)
+    return obj
+
+
+def _as_column(value: Any, what: str) -> sp.MatrixBase:
+    """``value`` as a column matrix: a SymPy matrix as is, one SymPy expression (or a Python
+    number) as a 1x1 column; anything else refused (nothing here parses text)."""
+    if isinstance(value, sp.MatrixBase):
+        return value
+    value = _number(value)
+    if not isinstance(value, sp.Basic):
+        raise UncheckedStepError(f"solves(): {what} must be SymPy, got {type(value).__name__}")
+    return sp.Matrix(1, 1, [value])
+
+
 def _resolve(obj: Any, where: tuple[tuple[Any, Any], ...]) -> Any:
     """``obj`` with the definitions substituted (to a fixed point) and derivatives evaluated."""
-    if isinstance(obj, int | float):
-        obj = sp.sympify(obj)  # a Python number (builders only, never user text)
+    obj = _number(obj)  # a Python number (builders only, never user text)
     if not isinstance(obj, sp.Basic | sp.MatrixBase):
         raise UncheckedStepError(f"cannot check a row side that is not SymPy: {obj!r}")
     sub = dict(where)
@@ -208,7 +227,7 @@ def _as_real(expr: sp.Expr, positive: Iterable[sp.Symbol] = ()) -> sp.Expr:
 
 def _prove_sign(diff: sp.Expr, strict: bool, given: Any = None) -> str | None:
     """A route proving ``diff > 0`` (strict) or ``diff >= 0``, or None."""
-    diff = sp.sympify(diff)
+    diff = _number(diff)
     if not diff.free_symbols:
         try:
             truth = (diff > 0) if strict else (diff >= 0)
@@ -251,7 +270,7 @@ def inequality(lhs: Any, relation: str, rhs: Any, why: str = "", *,
     diff = (b - a) if relation in ("<=", "<") else (a - b)
     positive = tuple(positive)
     if given is None:
-        diff = _as_real(sp.sympify(diff), positive)
+        diff = _as_real(_number(diff), positive)
     route = _prove_sign(diff, relation in ("<", ">"), given)
     if route is not None and positive:
         route += " (with " + ", ".join(f"{p} > 0" for p in positive) + ")"
@@ -355,9 +374,9 @@ def solves(equations: Any, unknowns: Any, solution: Any, why: str = "", *,
     substituting the solution: elementwise: lhs == rhs; the system is linear in d with
     determinant 2 (not identically zero), so the solution is unique
     """
-    eqs = equations if isinstance(equations, sp.MatrixBase) else sp.Matrix([equations])
-    unk = unknowns if isinstance(unknowns, sp.MatrixBase) else sp.Matrix([unknowns])
-    sol = solution if isinstance(solution, sp.MatrixBase) else sp.Matrix([solution])
+    eqs = _as_column(equations, "equations")
+    unk = _as_column(unknowns, "unknowns")
+    sol = _as_column(solution, "solution")
     if not (eqs.shape == unk.shape == sol.shape and eqs.cols == 1):
         raise UncheckedStepError("solves(): equations, unknowns and solution must be columns "
                                  "of the same length")

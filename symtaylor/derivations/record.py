@@ -182,7 +182,7 @@ def math_latex(obj: Any) -> str:
     if isinstance(obj, bool):
         return r"\text{true}" if obj else r"\text{false}"
     if isinstance(obj, float | int):
-        obj = sp.sympify(obj)  # a Python number, not user text
+        obj = sp.Integer(obj) if isinstance(obj, int) else sp.Float(obj)  # a Python number
     return _explicit_products(sp.latex(obj))
 
 

@@ -83,7 +83,7 @@ def _param_text(value: Any, greek: str) -> str:
     return f"$\\{greek} = {_tex(value)}$"
 
 
-def _col(syms: Sequence[sp.Expr]) -> sp.Matrix:
+def _col(syms: Sequence[sp.Symbol]) -> sp.Matrix:
     return sp.Matrix(list(syms))
 
 
