@@ -114,7 +114,9 @@ class Result:
     Hessian; history : :class:`History`; derivation : the exact derivation that was compiled;
     wall_time : seconds in the iteration (compile time excluded, see ``compile_time``);
     method : the method; hess_min_eig : smallest Hessian eigenvalue at ``x`` (second-order check,
-    when computed); residuals : final residual vector (least squares).
+    when computed); residuals : final residual vector (least squares); data_passes : passes
+    over the data (data given as Dask arrays: one pass evaluates f, gradient and Hessian, or
+    ``J^T J`` and ``J^T r``, at one point; None for in-memory data).
     """
 
     x: np.ndarray
@@ -135,6 +137,7 @@ class Result:
     hess_min_eig: float | None = None
     residuals: np.ndarray | None = field(default=None, repr=False)
     variables: tuple[sp.Symbol, ...] = field(default=(), repr=False)
+    data_passes: int | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         x = np.array2string(np.asarray(self.x), precision=8, separator=", ", threshold=8)
