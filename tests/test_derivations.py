@@ -3,11 +3,24 @@
 SymPy's LaTeX parser (lark backend), and the derived results agree with the engine's functions
 on random problems.
 
-The LaTeX parser (sympy.parsing.latex, lark backend, SymPy 1.14) cannot read these forms that
-the derivations print: ``\\pi``, ``\\Delta``/``\\nabla`` names, subscripts with ``+``, ``,`` or
-two digits (``c_{0,1}``, ``x_{+}``), partial derivatives ``\\frac{\\partial}{\\partial x}``,
-higher derivatives ``\\frac{d^{2}}{d x^{2}}`` (VisitError), norms ``\\lVert g \\rVert``,
-``\\max_{...}``, ``\\succ``, ``\\in C^{k}``; ``e`` is read as a symbol (mapped to E here).
+The LaTeX parser (sympy.parsing.latex, lark backend, SymPy 1.14, an Earley parser with
+``ambiguity="explicit"``) cannot read these forms that the derivations print:
+
+- an undefined function of one argument, ``f(x)``, ``\\varphi(\\alpha)``, ``E(h)``: the grammar
+  reads it both as a call and as the product ``f x`` and returns an ambiguous tree (only
+  ``f(x, y)`` is unambiguous), so the values f(x), f(y), phi(alpha), rho(alpha), L(theta) of
+  the descent-lemma, gd-rate, finite-difference and loss-after-step kinds never read back;
+- norms ``\\lVert g \\rVert`` (``\\|`` is no token; ``|g|`` reads as Abs, but two of them in a sum
+  are ambiguous), inner products ``g^{T}(y - x)``, symbolic matrix products ``B_{+} s``;
+- superscripts ``x^{*}`` (an error for a non-matrix base), subscripts with ``+``, ``,`` or a
+  command (``x_{+}``, ``e_{k+1}``, ``c_{0,1}``, ``\\lambda_{\\max}``), ``\\hat``, ``\\mathrm``;
+- ``\\pi``, ``\\nabla``, ``\\partial``, higher derivatives ``\\frac{d^{2}}{d x^{2}}``,
+  ``\\max_{...}``, ``\\succ``, ``\\in C^{k}``, conjunctions ``a \\wedge b`` and chains
+  ``0 < a < b``;
+- ``\\left(`` right after an expression (``f \\left(x\\right)`` reads as ``f \\le ft(x)``): the
+  printer braces a derivative's operand and writes a product before a parenthesis with
+  ``\\cdot``; ``e`` is read as a symbol (mapped to E here).
+
 :func:`test_rows_parse_back` measures the share of rows it reads back equal to the derived
 objects and prints the forms it could not read.
 """
@@ -255,8 +268,8 @@ PARSE_LIMIT = 250
 def test_rows_parse_back(capsys: pytest.CaptureFixture[str]) -> None:
     """At least 90% of the math rows (both sides SymPy) of the Taylor and step kinds of the
     seed handout read back with parse_latex (lark) to objects equal to the derived ones
-    (measured: 63/66; 126/140 with the extra cases); across every kind the share is printed
-    with the forms the parser cannot read."""
+    (measured: 64/66; 126/140 with the extra cases when last counted); across every kind the
+    share is printed with the forms the parser cannot read."""
     from sympy.parsing.latex import parse_latex
 
     ok = total = 0
@@ -299,9 +312,11 @@ def test_rows_parse_back(capsys: pytest.CaptureFixture[str]) -> None:
     mine = [k for k in per_kind if k in _STEP_AND_TAYLOR]
     share = sum(ok_kind[k] for k in mine) / sum(per_kind[k] for k in mine)
     assert share >= 0.9, (share, failed.most_common(10))
-    # every kind together: 87/177 = 49% when measured; the other kinds print norms, nabla,
-    # subscripts with commas, which the parser cannot read (see the module docstring)
-    assert ratio >= 0.4, (ratio, failed.most_common(10))
+    # every kind together: 91/177 = 51% when measured (87/177 before derivatives were printed
+    # with a braced operand and the smallest eigenvalue as mu); the other kinds print
+    # one-argument function values, norms, nabla, x^*, which the parser cannot read (see the
+    # module docstring)
+    assert ratio >= 0.5, (ratio, failed.most_common(10))
 
 
 _STEP_AND_TAYLOR = {"taylor", "gradient-step", "newton", "damped-newton", "gauss-newton",

@@ -111,8 +111,7 @@ def gd_rate_derivation(f: ExprLike, variables: VariablesLike = None) -> Derivati
     lo, hi = evs[0], evs[-1]
     rows.append(equal(LS, b.L, "L: the largest |λ_i| (convergence_bounds)",
                       where={LS: max((abs(e) for e in evs), key=lambda e: float(sp.N(e, 30)))}))
-    rows.append(equal(sp.Symbol(r"\lambda_{\min}"), b.mu, "μ: the smallest λ_i",
-                      where={sp.Symbol(r"\lambda_{\min}"): lo}))
+    rows.append(equal(MU, b.mu, "μ: the smallest λ_i", where={MU: lo}))
     sections: list[Section] = []
     # the error recursion, proved in the variables of f
     x = sp.Matrix(syms)

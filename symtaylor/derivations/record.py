@@ -16,16 +16,16 @@ Examples
 --------
 >>> import sympy as sp
 >>> x = sp.Symbol("x")
->>> r = Row(sp.Derivative(x**2, x), "=", 2*x, "power rule", "exact", "sympy: doit")
+>>> r = Row(sp.Derivative(x**2, x), "=", 2*x, "powers", "exact", "sympy: doit")
 >>> d = Derivation("demo", "A derivative", "Differentiate $x^2$.", (r,), 2*x, (("x", "a real"),))
 >>> print(d.latex())
 \begin{align*}
-\frac{d}{d x} x^{2} &= 2 x && \parbox[t]{0.3\textwidth}{\raggedright\small power rule\ $\checkmark$}
+\frac{d}{d x} {x^{2}} &= 2 x && \parbox[t]{0.3\textwidth}{\raggedright\small powers\ $\checkmark$}
 \end{align*}
 >>> print(d.text())
 A derivative
   Differentiate x^2.
-  Derivative(x**2, x) = 2*x    (power rule) [exact: sympy: doit]
+  Derivative(x**2, x) = 2*x    (powers) [exact: sympy: doit]
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
+from sympy.printing.latex import LatexPrinter
 
 from ..errors import InputError, OptionalDependencyError, SymTaylorError
 
@@ -183,12 +185,44 @@ def math_latex(obj: Any) -> str:
         return r"\text{true}" if obj else r"\text{false}"
     if isinstance(obj, float | int):
         obj = sp.Integer(obj) if isinstance(obj, int) else sp.Float(obj)  # a Python number
-    return _explicit_products(sp.latex(obj))
+    return _explicit_products(_LatexPrinter().doprint(obj))
+
+
+class _LatexPrinter(LatexPrinter):
+    r"""``sympy.latex`` with two forms SymPy's LaTeX parser reads back: a first derivative in
+    one variable as ``\frac{d}{d x} {...}`` with its operand braced (SymPy prints
+    ``\frac{\partial}{\partial \alpha} \alpha \left(...\right)`` when a parameter is
+    present, which the parser reads as ``\partial`` and then a product), and an undefined
+    function applied as ``f(x)`` (SymPy's ``f{\left(x \right)}`` reads as ``f x``).
+
+    >>> x, L = sp.symbols("x L")
+    >>> print(_LatexPrinter().doprint(sp.Derivative(x * (1 - L * x), x)))
+    \frac{d}{d x} {\left(x \left(- L x + 1\right)\right)}
+    >>> print(_LatexPrinter().doprint(sp.Function("f")(x + 1) + sp.Function(r"\varphi")(x)))
+    \varphi(x) + f(x + 1)
+    """
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        (var, n), = expr.variable_count if len(expr.variable_count) == 1 else ((None, 0),)
+        if var is None or n != 1:
+            return super()._print_Derivative(expr)
+        inner = self._print(expr.expr)
+        if isinstance(expr.expr, sp.Add | sp.Mul):
+            inner = r"\left(" + inner + r"\right)"
+        return rf"\frac{{d}}{{d {self._print(var)}}} {{{inner}}}"
+
+    def _print_Function(self, expr: Any, exp: Any = None) -> str:
+        if not isinstance(expr, AppliedUndef):
+            return super()._print_Function(expr, exp)
+        name = expr.func.__name__
+        name = name if name.startswith("\\") else self._deal_with_super_sub(name)
+        out = name + "(" + ", ".join(self._print(a) for a in expr.args) + ")"
+        return out if exp is None else rf"{out}^{{{exp}}}"
 
 
 _AFTER_POWER = re.compile(r"(\^\{[^{}]*\}) (?=[A-Za-z]|\\(?!right|end|\\|left[|.]|cdot))")
-_BEFORE_FACTOR = re.compile(r"(?<=[A-Za-z0-9}]) (?=\\left\(|\\(?:sin|cos|tan|log|exp|sinh|cosh"
-                            r"|tanh|asin|acos|atan|sqrt|operatorname)\b)")
+_BEFORE_FACTOR = re.compile(r"(?<=[A-Za-z0-9}])(?<!\\cdot) (?=\\left\(|\\(?:sin|cos|tan|log|exp"
+                            r"|sinh|cosh|tanh|asin|acos|atan|sqrt|operatorname)\b)")
 _DERIVATIVE = re.compile(r"(\\frac\{d(?:\^\{\d+\})?\}\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|"
                          r"\\frac\{\\partial[^{}]*(?:\{[^{}]*\}[^{}]*)*\}"
                          r"\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})")
@@ -203,7 +237,7 @@ def _explicit_products(tex: str) -> str:
     >>> print(_explicit_products(r"x^{2} y + x \left(2 - x\right)"))
     x^{2} \cdot y + x \cdot \left(2 - x\right)
     >>> print(_explicit_products(r"\frac{d}{d x} \left(x \cos{\left(x \right)}\right)"))
-    \frac{d}{d x} \left(x \cdot \cos{\left(x \right)}\right)
+    \frac{d}{d x} {\left(x \cdot \cos{\left(x \right)}\right)}
     """
     parts = _DERIVATIVE.split(tex)
     out = []
@@ -211,8 +245,29 @@ def _explicit_products(tex: str) -> str:
         if i % 2 == 0:  # not an operator
             part = _AFTER_POWER.sub(r"\1 \\cdot ", part)
             part = _BEFORE_FACTOR.sub(r" \\cdot ", part)
+            if i > 0:
+                part = _braced_operand(part)
         out.append(part)
     return "".join(out)
+
+
+def _braced_operand(tail: str) -> str:
+    r"""A derivative's parenthesised operand in braces: ``\frac{d}{d x} {\left(...\right)}``
+    (after ``\frac{d}{d x}``, the parser reads ``\left(`` as ``\le ft(``).
+
+    >>> print(_braced_operand(r" \left(- \sin{\left(x \right)}\right) + 1"))
+     {\left(- \sin{\left(x \right)}\right)} + 1
+    """
+    body = tail.lstrip(" ")
+    if not body.startswith(r"\left("):
+        return tail
+    depth = 0
+    for m in re.finditer(r"\\left\(|\\right\)", body):
+        depth += 1 if m.group(0) == r"\left(" else -1
+        if depth == 0:
+            end = m.end()
+            return tail[:len(tail) - len(body)] + "{" + body[:end] + "}" + body[end:]
+    return tail
 
 
 def _plain(obj: Any) -> str:
