@@ -20,6 +20,7 @@ from ..coerce import (
     as_point,
     as_variables,
 )
+from ..engines.flint_series import _build_univariate
 from ..errors import InputError, SymTaylorError
 from .expand import _expand_core
 from .expansion import TaylorExpansion
@@ -93,10 +94,14 @@ def taylor(f: ExprLike, variables: VariablesLike = None, at: PointLike = 0,
         raise
     except RecursionError:
         raise InputError(f"{expr} is nested too deeply to expand") from None
-    _check_real(expr, vs, point, coeffs)
-    terms = []
-    for key, c in coeffs.items():
-        terms.append(sp.Mul(c, *[(v - a) ** k for v, a, k in zip(vs, point, key) if k]))
-    poly = sp.Add(*terms)
+    rational = all(c.is_Rational for c in coeffs.values())
+    if not rational:  # rational coefficients are finite and real
+        _check_real(expr, vs, point, coeffs)
+    poly = _build_univariate(coeffs, vs[0], point[0]) if rational and len(vs) == 1 else None
+    if poly is None:
+        terms = []
+        for key, c in coeffs.items():
+            terms.append(sp.Mul(c, *[(v - a) ** k for v, a, k in zip(vs, point, key) if k]))
+        poly = sp.Add(*terms)
     return TaylorExpansion(expr, vs, point, order, Coefficients(coeffs, len(vs), order), poly,
                            method, exact)
