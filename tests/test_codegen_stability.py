@@ -263,3 +263,18 @@ def test_isnan_isinf_and_loggamma_of_a_negative_number() -> None:
     # loggamma(-0.5) is complex (log|Gamma| + i pi k): not a real number, so nan, not log|Gamma|
     lg = compile_numpy(sp.loggamma(XR), [XR])
     assert all(math.isnan(v) for v in _both(lg, [-0.5]))
+
+
+def test_stable_nodes_evaluate_numerically() -> None:
+    """The rewritten nodes answer SymPy's numeric queries (evalf, sign) like the forms they
+    replace: hypothesis found `log(1/(1 + exp(2)) + 1)` crashing in Sigmoid._eval_evalf."""
+    import mpmath
+    import sympy as sp
+
+    from symtaylor.codegen.stable import Sigmoid, SigmoidOfMinus
+
+    two = sp.Integer(2)
+    for node, truth in ((Sigmoid(two), 1 / (1 + mpmath.exp(-2))),
+                        (SigmoidOfMinus(two), 1 / (1 + mpmath.exp(2)))):
+        assert abs(float(node.evalf(30)) - float(truth)) < 1e-15
+        assert (node + 1).is_negative is not True  # the query hypothesis hit; no crash

@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sympy as sp
+from mpmath.libmp import prec_to_dps
 from sympy.codegen.cfunctions import expm1, hypot, log1p
 from sympy.codegen.numpy_nodes import logaddexp
 from sympy.polys.orthopolys import (
@@ -69,7 +70,7 @@ class Sigmoid(sp.Function):
         return 1 / (1 + sp.exp(-u))
 
     def _eval_evalf(self, prec: int) -> sp.Expr:
-        return (1 / (1 + sp.exp(-self.args[0]))).evalf(sp.prec_to_dps(prec))
+        return (1 / (1 + sp.exp(-self.args[0]))).evalf(prec_to_dps(prec))
 
 
 class SigmoidOfMinus(sp.Function):
@@ -86,7 +87,7 @@ class SigmoidOfMinus(sp.Function):
         return 1 / (1 + sp.exp(v))
 
     def _eval_evalf(self, prec: int) -> sp.Expr:
-        return (1 / (1 + sp.exp(self.args[0]))).evalf(sp.prec_to_dps(prec))
+        return (1 / (1 + sp.exp(self.args[0]))).evalf(prec_to_dps(prec))
 
 
 class SigmoidDerivative(sp.Function):
@@ -109,7 +110,7 @@ class SigmoidDerivative(sp.Function):
 
     def _eval_evalf(self, prec: int) -> sp.Expr:
         u = self.args[0]
-        return (1 / ((1 + sp.exp(-u)) * (1 + sp.exp(u)))).evalf(sp.prec_to_dps(prec))
+        return (1 / ((1 + sp.exp(-u)) * (1 + sp.exp(u)))).evalf(prec_to_dps(prec))
 
 
 #: The orthogonal families OrthoPoly knows: code, SymPy function, degree-0 and -1 polynomials
@@ -143,7 +144,7 @@ class OrthoPoly(sp.Function):
         if not v.is_Number:
             return None
         # exactly, at the binary value of u: the power form in floats would cancel
-        return _FAMILIES[int(kind)][1](int(n), sp.Rational(v)).evalf(sp.prec_to_dps(prec))
+        return _FAMILIES[int(kind)][1](int(n), sp.Rational(v)).evalf(prec_to_dps(prec))
 
 
 #: Polynomials of lower degree are left alone (their power form is well conditioned enough).
