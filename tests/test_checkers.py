@@ -595,3 +595,28 @@ def test_answers_in_latex_and_student_spellings() -> None:
     assert check_stencil_weights(2, "central", 2, r"\left(1, -2, 1\right)").correct
     v = check_taylor("exp(x)", "x", 0, 2, "1 + x + x²/2")
     assert v.correct and any("x²" in n for n in v.notes)
+
+
+def test_missing_constant_with_a_term_beyond_the_order_is_named() -> None:
+    # exp(x) to order 2 is 1 + x + x^2/2 (sympy.series); the answer lacks the 1 and adds x^3/6.
+    # It raised AttributeError: the absent constant was read as the Python int 0
+    expected = sp.series(sp.exp(x), x, 0, 3).removeO()
+    v = check_taylor("exp(x)", "x", 0, 2, "x + x^2/2 + x^3/6")
+    assert not v.correct and sp.expand(v.expected - expected) == 0
+    assert any(r.startswith("the constant term should be 1, not 0") for r in v.reasons)
+    assert "beyond-order" in v.kinds
+
+
+def test_step_checkers_build_the_derivation_only_when_explained() -> None:
+    from symtaylor.verify.records import LazyDerivation
+
+    v = check_newton_step("x^4 - 2*x^2", "x", "x - (4*x^3 - 4*x)/(12*x^2 - 4)")
+    assert v.correct and isinstance(v.derivation, LazyDerivation)
+    assert repr(v.derivation) == "LazyDerivation(not built yet)"
+    text = v.explain()
+    assert "Newton step from the second-order model" in text  # built now, for explain()
+    assert repr(v.derivation) == "LazyDerivation(built)"
+    # the built derivation's update is SymPy's own Newton step x - f'/f''
+    f = x**4 - 2 * x**2
+    newton = x - sp.diff(f, x) / sp.diff(f, x, 2)
+    assert sp.cancel(v.derivation.result[0] - newton) == 0

@@ -211,6 +211,11 @@ def test_random_taylor_accepted_and_one_perturbed_coefficient_named(
     bad = poly + sp.Rational(delta.numerator, delta.denominator) * (x - pa) ** k
     v = check_taylor(f, "x", pa, order, bad)
     assert not v.correct
+    if pa != 0 and sp.expand(bad.xreplace({x: x - pa}) - poly) == 0:
+        # the perturbed answer is also the right coefficients in powers of x (1/(2 - x) at 1,
+        # order 1: 1 + x): that whole-answer slip is named instead
+        assert v.kinds == ("powers-of-x",)
+        return
     named = [m for m in v.mistakes if m.key == (k,)]
     assert len(named) == 1
     assert all(m.key == (k,) for m in v.mistakes if m.where != "whole answer")
@@ -533,7 +538,7 @@ def test_cli_check_gradient_hessian_newton_at(capsys: pytest.CaptureFixture[str]
 def test_explain_shows_the_derivation(capsys: pytest.CaptureFixture[str]) -> None:
     v = check_newton_step("x^4 - 2*x^2 + 1/2", "x", "x")
     text = v.explain()
-    assert text.startswith(repr(v)) and "x_new = [2*x**3/(3*x**2 - 1)]" in text
+    assert text.startswith(repr(v)) and "x_new = [2*x^3/(3*x^2 - 1)]" in text
     assert "max step 2/L" in check_step_size("x^2", "x", "0.1").explain()
     g = check_gradient("x*y", "x, y", "y, x")
     assert g.explain() == repr(g)

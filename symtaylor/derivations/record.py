@@ -24,8 +24,8 @@ Examples
 \end{align*}
 >>> print(d.text())
 A derivative
-  Differentiate x^2.
-  Derivative(x**2, x) = 2*x    (powers) [exact: sympy: doit]
+  Differentiate x².
+  d/dx (x^2) = 2*x    (powers) [exact: sympy: doit]
 """
 
 from __future__ import annotations
@@ -271,39 +271,15 @@ def _braced_operand(tail: str) -> str:
 
 
 def _plain(obj: Any) -> str:
-    if obj is None:
-        return ""
-    if isinstance(obj, sp.MatrixBase):
-        if obj.cols == 1:
-            return "[" + ", ".join(_plain(e) for e in obj) + "]"
-        return "[" + ", ".join("[" + ", ".join(_plain(e) for e in row) + "]"
-                               for row in obj.tolist()) + "]"
-    if isinstance(obj, str):
-        return _tex_to_text(obj)
-    text = str(obj)
-    return _tex_to_text(text) if "\\" in text or "{" in text else text
+    from .plaintext import plain
 
-
-_FRAC = re.compile(r"\\t?frac\{([^{}]*)\}\{([^{}]*)\}")
-
-_PLAIN = (
-    (r"\left", ""), (r"\right", ""), (r"\lVert", "||"), (r"\rVert", "||"), (r"\|", "||"),
-    (r"\nabla^{2}", "hess "), (r"\nabla", "grad "), (r"\tfrac", ""), (r"\frac", ""),
-    (r"\operatorname", ""), (r"\mathrm", ""), (r"\quad", " "), (r"\,", " "), (r"\le", "<="),
-    (r"\ge", ">="), (r"\cdot", "*"), (r"\alpha", "alpha"), (r"\lambda", "lambda"),
-    (r"\mu", "mu"), (r"\kappa", "kappa"), (r"\xi", "xi"), (r"\theta", "theta"),
-    (r"\Delta", "Delta"), (r"\rho", "rho"), (r"\tau", "tau"), (r"\in", " in "),
-    (r"\max", "max"), (r"\min", "min"), (r"\sum", "sum"), ("^{T}", "^T"),
-)
+    return plain(obj)
 
 
 def _tex_to_text(tex: str) -> str:
-    tex = _FRAC.sub(lambda m: f"({m.group(1)})/({m.group(2)})" if len(m.group(1) + m.group(2))
-                    > 2 else f"{m.group(1)}/{m.group(2)}", tex)
-    for old, new in _PLAIN:
-        tex = tex.replace(old, new)
-    tex = tex.replace("{", "").replace("}", "").replace("\\", "")
-    return " ".join(tex.split())
+    from .plaintext import tex_text
+
+    return tex_text(tex)
 
 
 # -- rows --------------------------------------------------------------------------------------
@@ -384,8 +360,10 @@ class Row:
         """The row on one line for a terminal."""
         lhs = "" if self.chain else _plain(self.lhs)
         why = f"    ({self.justification})" if self.justification else ""
-        return f"{lhs} {self.relation} {_plain(self.rhs)}{why} [{self.check}: {self.route}]" \
-            .strip()
+        from .plaintext import RELATION_TEXT
+
+        rel = RELATION_TEXT[self.relation]
+        return f"{lhs} {rel} {_plain(self.rhs)}{why} [{self.check}: {self.route}]".strip()
 
 
 @dataclass(frozen=True)

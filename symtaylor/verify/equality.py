@@ -130,6 +130,7 @@ def _value(v: Any, what: str) -> Any:
 
 def _same(a: sp.Expr, b: sp.Expr, domain: str = "real") -> bool:
     """Equivalence of two SymPy expressions (see the module docstring)."""
+    a, b = (sp.Integer(v) if isinstance(v, int) else v for v in (a, b))  # a default 0
     d = a - b
     if d == 0:
         return True

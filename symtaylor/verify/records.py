@@ -11,7 +11,57 @@ import sympy as sp
 
 from ..latex import _escape_text, display
 
-__all__ = ["Mistake", "Verdict"]
+__all__ = ["LazyDerivation", "Mistake", "Verdict"]
+
+
+class LazyDerivation:
+    """A record's derivation built on first use (a step's full derivation takes 0.1-0.5 s:
+    a checker keeps this instead, and :meth:`Verdict.explain` builds it).
+
+    Attribute access is delegated to the built derivation; :meth:`resolve` gives it, or None
+    when it cannot be built (an ``UncheckedStepError``: the verdict does not depend on it).
+
+    >>> calls = []
+    >>> lazy = LazyDerivation(lambda: calls.append(1) or "built")
+    >>> len(calls)
+    0
+    >>> lazy.resolve(), lazy.resolve(), len(calls)
+    ('built', 'built', 1)
+    """
+
+    __slots__ = ("_done", "_factory", "_value")
+
+    def __init__(self, factory: Any) -> None:
+        self._factory = factory
+        self._value: Any = None
+        self._done = False
+
+    def resolve(self) -> Any:
+        """The derivation (built once), or None when it cannot be built."""
+        if not self._done:
+            from ..errors import SymTaylorError
+
+            try:
+                self._value = self._factory()
+            except SymTaylorError:
+                self._value = None
+            self._done = True
+        return self._value
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = self.resolve()
+        if value is None:
+            raise AttributeError(name)
+        return getattr(value, name)
+
+    def __repr__(self) -> str:
+        return "LazyDerivation(built)" if self._done else "LazyDerivation(not built yet)"
+
+
+def _resolved(record: Any) -> Any:
+    return record.resolve() if isinstance(record, LazyDerivation) else record
 
 
 @dataclass(frozen=True)
@@ -159,7 +209,7 @@ class Verdict:
           coefficient of x**2: -1/2
         """
         lines = [repr(self)]
-        d = self.derivation
+        d = _resolved(self.derivation)
         if d is None:
             return lines[0]
         from ..series import TaylorExpansion
@@ -256,8 +306,8 @@ class Verdict:
             rows.append(define(sp.Symbol(r"\text{mistake}"),
                                r"\text{" + _tex_text(m.kind or "unnamed") + "}", m.message))
         sections = []
-        rec = self.derivation
-        inner = getattr(rec, "derivation", None)
+        rec = _resolved(self.derivation)
+        inner = rec if isinstance(rec, Checked) else getattr(rec, "derivation", None)
         if inner is not None and not isinstance(inner, Checked) and callable(inner):
             try:
                 inner = inner()

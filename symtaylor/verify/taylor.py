@@ -223,7 +223,7 @@ def _order_mistake(order: int, given_expr: sp.Expr, given: dict, expected: dict,
     degree)?"""
     degrees = {sum(m.key) for m in mistakes}
     top = max((sum(m) for m in given), default=0)
-    if top > order and all(_same(given.get(m, 0), wide.coefficients[m])
+    if top > order and all(_same(given.get(m, sp.S.Zero), wide.coefficients[m])
                            for m in set(given) | set(wide.coefficients) if sum(m) <= top):
         return Mistake(
             "whole answer", None, given_expr, "order",
