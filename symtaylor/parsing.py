@@ -616,6 +616,31 @@ def _rename_keywords(source: str) -> tuple[str, dict[str, str]]:
     return "".join(out), {v: k for k, v in placeholder.items()}
 
 
+def _checked_source(text: Any, symbols: Any) -> str:
+    """The guard every reader of user text runs first: ``text`` is a string of at most
+    :data:`MAX_LENGTH` characters without NUL, ``symbols`` None or a mapping
+    ``{name: Symbol}``. Returns ``text``; each caller words its own empty-input message.
+
+    Raises
+    ------
+    ParseError
+        If ``text`` is not a string, is too long or contains NUL.
+    InputError
+        If ``symbols`` is not such a mapping.
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expected a string, got {type(text).__name__}")
+    if symbols is not None and not (isinstance(symbols, Mapping) and all(
+            isinstance(k, str) and isinstance(v, sp.Symbol) for k, v in symbols.items())):
+        raise InputError(f"symbols must be a mapping {{name: Symbol}}, got "
+                         f"{type(symbols).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"input longer than {MAX_LENGTH} characters")
+    if "\x00" in text:
+        raise ParseError("input contains a NUL character")
+    return text
+
+
 def parse(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> sp.Expr:
     """Parse user text into a SymPy expression without evaluating any code.
 
@@ -648,17 +673,7 @@ def parse(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> sp.Expr:
     ...
     symtaylor.errors.ParseError: unknown function '__import__' (known functions: ...) ...
     """
-    if not isinstance(text, str):
-        raise ParseError(f"expected a string, got {type(text).__name__}")
-    if symbols is not None and not (isinstance(symbols, Mapping) and all(
-            isinstance(k, str) and isinstance(v, sp.Symbol) for k, v in symbols.items())):
-        raise InputError(f"symbols must be a mapping {{name: Symbol}}, got "
-                         f"{type(symbols).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise ParseError(f"input longer than {MAX_LENGTH} characters")
-    if "\x00" in text:
-        raise ParseError("input contains a NUL character")
-    stripped = text.strip()
+    stripped = _checked_source(text, symbols).strip()
     if not stripped:
         raise ParseError("empty expression")
     # '^' is power, as in mathematical writing; Python's XOR has no meaning here.
