@@ -60,8 +60,8 @@ from .parsing import (
     FUNCTIONS,
     MAX_DEPTH,
     MAX_INT_DIGITS,
-    MAX_LENGTH,
     _Builder,
+    _checked_source,
     _rename_keywords,
     clip,
 )
@@ -142,17 +142,7 @@ def parse_answer(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> A
 
 
 def _read(text: Any, symbols: Mapping[str, sp.Symbol] | None = None) -> AnswerReading:
-    if not isinstance(text, str):
-        raise ParseError(f"expected a string, got {type(text).__name__}")
-    if symbols is not None and not (isinstance(symbols, Mapping) and all(
-            isinstance(k, str) and isinstance(v, sp.Symbol) for k, v in symbols.items())):
-        raise InputError(f"symbols must be a mapping {{name: Symbol}}, got "
-                         f"{type(symbols).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise ParseError(f"input longer than {MAX_LENGTH} characters")
-    if "\x00" in text:
-        raise ParseError("input contains a NUL character")
-    body, latex = _unwrap(text.strip())
+    body, latex = _unwrap(_checked_source(text, symbols).strip())
     if not body:
         raise ParseError("empty answer")
     body, lhs_notes = _right_hand_side(body)
