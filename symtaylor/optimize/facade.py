@@ -33,6 +33,7 @@ from ..errors import SolverError
 from ..latex import Derivation, Row
 from .cache import cached
 from .counting import Counted
+from .dask_data import DaskObjective, DaskResiduals, dask_columns, is_dask_data
 from .diagnosis import diagnose, diagnose_least_squares
 from .inputs import start_point
 from .methods import method_options, resolve
@@ -141,7 +142,10 @@ def minimize(
     if check_second_order is not None:
         check_second_order = as_flag(check_second_order, "check_second_order")
     gtol = _tolerance(gtol, "gtol")
-    obj = build_objective(f, variables, data, reduce)
+    if is_dask_data(data):
+        obj = _dask_objective(f, variables, data, reduce, spec.hessian, progress)
+    else:
+        obj = build_objective(f, variables, data, reduce)
     x = start_point(x0, obj.variables)
     second_order = True if check_second_order is None else check_second_order
     return _minimize(spec, obj, x, spec.keywords(given, obj, x),
@@ -174,7 +178,23 @@ def _minimize(spec: Method, obj: Problem, x: np.ndarray, prepared: Prepared, run
         derivation=Derivation(f"{spec.name} on f = {_short_text(obj.expr)}", tuple(rows)),
         wall_time=wall, method=spec.name, compile_time=obj.compile_time,
         hess_min_eig=verdict.hess_min_eig, variables=obj.variables,
+        data_passes=getattr(obj, "passes", None),
     )
+
+
+def _placeholder(syms: tuple[sp.Symbol, ...]) -> dict[sp.Symbol, np.ndarray]:
+    """One-sample in-memory columns standing in for Dask data while parsing and compiling."""
+    return {s: np.zeros(1) for s in syms}
+
+
+def _dask_objective(f: Any, variables: Any, data: Any, reduce: str, hessian: bool,
+                    progress: Any) -> DaskObjective:
+    syms, cols = dask_columns(data)
+    if not isinstance(reduce, str) or reduce not in ("sum", "mean"):
+        raise SolverError(f"reduce must be 'sum' or 'mean', not {_show(reduce)}")
+    # compiled as a sum: the chunks' partial sums add up; a mean divides by N at the end
+    template = build_objective(f, variables, _placeholder(syms), "sum")
+    return DaskObjective(template, cols, reduce, hessian, tasks=progress == "tasks")
 
 
 def _seen(status: Any, message: str, f: float, gnorm: float, nit: int) -> str:
@@ -244,7 +264,13 @@ def least_squares(
     callback, progress, history = run_options(callback, progress, history)
     tolerances = {k: _tolerance(v, k) for k, v in (("ftol", ftol), ("xtol", xtol),
                                                    ("gtol", gtol))}
-    res = build_residuals(residuals, variables, data)
+    dask = is_dask_data(data)
+    if dask:
+        syms, cols = dask_columns(data)
+        res = DaskResiduals(build_residuals(residuals, variables, _placeholder(syms)), cols,
+                            tasks=progress == "tasks")
+    else:
+        res = build_residuals(residuals, variables, data)
     x = start_point(x0, res.variables)
     prepared = spec.keywords(given, res, x)
     if spec.max_iter is not None:
@@ -258,7 +284,7 @@ def least_squares(
         fun, gnorm = _fun_and_grad_norm(out.fvec, out.jac)
         verdict = diagnose_least_squares(problem, out, tolerances["gtol"] if "max_iter" in
                                          tolerances else 0.0)  # lm's gtol is a cosine
-    samples = res.data[0].size if data is not None else None
+    samples = (res.samples if dask else res.data[0].size) if data is not None else None
     deriv, _ = cached(("lsq-derivation", spec.name, tuple(res.exprs), res.variables, samples),
                       lambda: _lsq_derivation(spec.name, spec.update, res, samples))
     return Result(
@@ -266,8 +292,9 @@ def least_squares(
         status=verdict.status, message=_seen(verdict.status, verdict.message, fun, gnorm,
                                              out.nit), nit=out.nit, nfev=problem.nfev,
         njev=problem.njev, nhev=0, history=run.history(), derivation=deriv, wall_time=wall,
-        method=spec.name, compile_time=res.compile_time, residuals=out.fvec,
-        variables=res.variables,
+        method=spec.name, compile_time=res.compile_time,
+        residuals=res.residuals_at(out.x) if dask else out.fvec, variables=res.variables,
+        data_passes=res.passes if dask else None,
     )
 
 

@@ -108,12 +108,12 @@ METHODS: Mapping[str, Method] = MappingProxyType({m.name: m for m in (
         "positive definite, else negative or round-off-level eigenvalues replaced by their "
         "absolute values (floored), and at a stationary point with negative curvature the "
         "eigenvector of the most negative eigenvalue: never stops at a saddle",
-        max_iter=1000),
+        max_iter=1000, hessian=True),
     Method(
         "trust-region", "minimize", run_trust_region,
         update=r"x_k + \arg\min_{\Vert p \Vert \le \Delta_k} m_k(p)",
         summary="exact Moré–Sorensen subproblem (hard case included) or Powell's dogleg",
-        max_iter=1000,
+        max_iter=1000, hessian=True,
         options={
             "subproblem": Option("exact", "'exact' or 'dogleg'", _subproblem),
             "delta0": Option(None, "first trust radius (default 1)", _delta0),

@@ -56,6 +56,7 @@ class Objective:
         self.variables = variables
         self.data = data
         self.compile_time = compile_time
+        self.prepared: tuple = (expr, variables, ())
         self._c = compiled
         self._f, self._g, self._h = compiled.f.function, compiled.grad.function, \
             compiled.hess.function
@@ -218,5 +219,6 @@ def build_objective(f: Any, variables: Any, data: Any, reduce: str) -> Problem:
                            lambda: compile_objective(expr2, syms2, data=data2, reduce=reduce,
                                                      name="f"))
     dt += dt0
-    expr, syms = expr2, syms2
-    return Objective(expr, syms, arrays, compiled, dt)
+    obj = Objective(expr2, syms2, arrays, compiled, dt)
+    obj.prepared = (expr2, syms2, data2)  # what a Dask worker compiles again (dask_data)
+    return obj

@@ -57,6 +57,8 @@ class Residuals:
     _r: Callable[..., np.ndarray]
     _j: Callable[..., np.ndarray]
     m: int
+    #: (expressions, variables, data symbols) as compiled: what a Dask worker compiles again
+    prepared: tuple = ()
 
     def __post_init__(self) -> None:
         # Plain closures (no method lookups, no copies when the shapes are already right): the
@@ -183,6 +185,7 @@ def _residuals_builder(residuals: Any, variables: Any, data: Any
             def j_fn(x: np.ndarray, *p: np.ndarray) -> np.ndarray:
                 return np.broadcast_to(jc(x, *p), (N, k, n)).transpose(1, 0, 2)
 
-        return Residuals(exprs2, syms, arrays, J, ct, r_fn, j_fn, N * k)
+        return Residuals(exprs2, syms, arrays, J, ct, r_fn, j_fn, N * k,
+                         (tuple(exprs2), syms2, data2))
 
     return build, dt0 + dt

@@ -82,6 +82,9 @@ class Method:
     aliases: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     prepare: Callable[[Any, np.ndarray, Mapping[str, Any]], Prepared] | None = \
         field(default=None, repr=False)
+    #: the core asks for the Hessian at (nearly) every iterate: a pass over Dask-backed data
+    #: then computes it together with f and the gradient
+    hessian: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", _frozen(self.options))

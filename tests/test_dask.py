@@ -1,0 +1,180 @@
+"""Fits over Dask-backed data (issue 18, section 2): the in-memory answer, one pass per iteration.
+
+Truth: the same fit with the data in memory (to 1e-10), SciPy on the in-memory problem, and
+a counting wrapper around the per-chunk work (each chunk read once per pass, one pass per Newton
+iteration). A ``LocalCluster`` with worker processes gives what the local scheduler gives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+da = pytest.importorskip("dask.array")
+
+from symtaylor import least_squares, minimize  # noqa: E402
+from symtaylor.errors import InputError  # noqa: E402
+from symtaylor.optimize import dask_data  # noqa: E402
+
+D = 4
+B = sp.symbols(f"b0:{D}", real=True)
+XS = sp.symbols(f"x0:{D}", real=True)
+Y = sp.Symbol("y", real=True)
+Z = sum(b * x for b, x in zip(B, XS))
+LOGISTIC = sp.log(1 + sp.exp(Z)) - Y * Z
+
+
+def _logistic_data(n: int = 6000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, D))
+    p = 1.0 / (1.0 + np.exp(-(X @ np.linspace(-1.0, 1.5, D))))
+    return X, (rng.random(n) < p).astype(float)
+
+
+def _columns(X: np.ndarray, y: np.ndarray, chunks: int | None = None) -> dict:
+    cols = {s: X[:, j] for j, s in enumerate(XS)}
+    cols[Y] = y
+    if chunks is None:
+        return cols
+    return {s: da.from_array(v, chunks=chunks) for s, v in cols.items()}
+
+
+X, YV = _logistic_data()
+MEM = _columns(X, YV)
+DASK = _columns(X, YV, chunks=1100)  # 6 blocks, the last one short
+
+
+@pytest.mark.parametrize("method", ["newton", "trust-region", "l-bfgs"])
+def test_logistic_regression_equals_in_memory(method):
+    ref = minimize(LOGISTIC, list(B), np.zeros(D), method=method, data=MEM)
+    got = minimize(LOGISTIC, list(B), np.zeros(D), method=method, data=DASK)
+    assert ref.success and got.success
+    assert np.max(np.abs(got.x - ref.x)) <= 1e-10
+    assert abs(got.fun - ref.fun) <= 1e-10 * abs(ref.fun)
+    assert got.data_passes is not None and ref.data_passes is None
+
+
+def test_logistic_regression_equals_scipy_and_mean():
+    scipy_opt = pytest.importorskip("scipy.optimize")
+
+    def f(b):
+        z = X @ b
+        return float(np.sum(np.logaddexp(0.0, z) - YV * z))
+
+    def g(b):
+        return X.T @ (1.0 / (1.0 + np.exp(-(X @ b))) - YV)
+
+    ref = scipy_opt.minimize(f, np.zeros(D), jac=g, method="BFGS", options={"gtol": 1e-10})
+    got = minimize(LOGISTIC, list(B), np.zeros(D), data=DASK)
+    assert np.max(np.abs(got.x - ref.x)) <= 1e-7
+    mean = minimize(LOGISTIC, list(B), np.zeros(D), data=DASK, reduce="mean", gtol=1e-12)
+    assert np.max(np.abs(mean.x - got.x)) <= 1e-10
+    assert abs(mean.fun - got.fun / len(YV)) <= 1e-12
+
+
+def _curve() -> tuple[np.ndarray, np.ndarray]:
+    t = np.linspace(0.0, 4.0, 4000)
+    return t, 3.0 * np.exp(-0.7 * t) + 0.5 + 0.02 * np.sin(40 * t)
+
+
+A, K, C, T, YY = sp.symbols("a k c t yy", real=True)
+MODEL = A * sp.exp(-K * T) + C - YY
+
+
+@pytest.mark.parametrize("method", ["lm", "gauss-newton"])
+def test_nonlinear_least_squares_equals_in_memory_and_scipy(method):
+    t, y = _curve()
+    x0 = [1.0, 0.1, 0.0] if method == "lm" else [2.0, 0.5, 0.3]
+    ref = least_squares(MODEL, [A, K, C], x0, data={T: t, YY: y}, method=method)
+    dd = {T: da.from_array(t, chunks=900), YY: da.from_array(y, chunks=900)}
+    got = least_squares(MODEL, [A, K, C], x0, data=dd, method=method)
+    assert ref.success and got.success, got.message
+    assert np.max(np.abs(got.x - ref.x)) <= 1e-10
+    assert abs(got.fun - ref.fun) <= 1e-10 * ref.fun
+    assert abs(got.grad_norm) <= 1e-6
+    np.testing.assert_allclose(got.residuals.compute(), ref.residuals, rtol=0, atol=1e-10)
+    scipy_opt = pytest.importorskip("scipy.optimize")
+    sp_ref = scipy_opt.least_squares(lambda p: p[0] * np.exp(-p[1] * t) + p[2] - y,
+                                     [1.0, 0.1, 0.0], method="lm", xtol=1e-15, ftol=1e-15,
+                                     gtol=1e-15)
+    assert np.max(np.abs(got.x - sp_ref.x)) <= 1e-9
+
+
+def test_one_pass_per_newton_iteration(monkeypatch):
+    calls = []
+    original = dask_data.ChunkPass.__call__
+
+    def counting(self, *blocks, **kw):
+        calls.append(blocks[0].shape[0])
+        return original(self, *blocks, **kw)
+
+    monkeypatch.setattr(dask_data.ChunkPass, "__call__", counting)
+    seen = []
+
+    def watch(state):
+        seen.append(len(calls))
+
+    r = minimize(LOGISTIC, list(B), np.zeros(D), data=DASK, callback=watch)
+    nblocks = DASK[Y].numblocks[0]
+    # every pass reads each chunk exactly once
+    assert len(calls) == r.data_passes * nblocks
+    assert sum(calls) == r.data_passes * len(YV)
+    # between two iterations: one pass (f, gradient and Hessian at the new point together)
+    per_iteration = np.diff(seen) // nblocks
+    assert r.nit >= 4 and per_iteration.tolist() == [1] * r.nit
+    # least squares: one pass per evaluation point (r^T r, J^T r, J^T J together)
+    calls.clear()
+    t, y = _curve()
+    dd = {T: da.from_array(t, chunks=1000), YY: da.from_array(y, chunks=1000)}
+    ls = least_squares(MODEL, [A, K, C], [1.0, 0.1, 0.0], data=dd)
+    assert len(calls) == ls.data_passes * 4
+    assert ls.data_passes <= ls.nfev + 1
+
+
+def test_dataframe_columns():
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({s.name: v for s, v in MEM.items()})
+    ddf = dd.from_pandas(frame, npartitions=3)
+    ref = minimize(LOGISTIC, list(B), np.zeros(D), data=MEM)
+    got = minimize(LOGISTIC, list(B), np.zeros(D), data={s.name: ddf[s.name] for s in MEM})
+    assert np.max(np.abs(got.x - ref.x)) <= 1e-10
+    whole = minimize(LOGISTIC, list(B), np.zeros(D), data=ddf)
+    assert np.max(np.abs(whole.x - ref.x)) <= 1e-10
+
+
+def test_bad_dask_data():
+    with pytest.raises(InputError, match="every column as a Dask array"):
+        minimize(LOGISTIC, list(B), np.zeros(D), data={**DASK, Y: YV})
+    bad = YV.copy()
+    bad[5] = np.nan
+    with pytest.raises(InputError, match="non-finite"):
+        minimize(LOGISTIC, list(B), np.zeros(D), data={**DASK, Y: da.from_array(bad, 1000)})
+    with pytest.raises(InputError, match="different lengths"):
+        minimize(LOGISTIC, list(B), np.zeros(D), data={**DASK, Y: da.zeros(10, chunks=5)})
+    with pytest.raises(InputError, match="one-dimensional"):
+        minimize(LOGISTIC, list(B), np.zeros(D), data={**DASK, Y: da.zeros((6000, 2))})
+
+
+@pytest.fixture(scope="module")
+def cluster_client():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
+def test_local_cluster_equals_local_scheduler(cluster_client):
+    # worker processes: the per-chunk function is pickled as expressions and compiled there
+    local = minimize(LOGISTIC, list(B), np.zeros(D), data=DASK, method="newton")
+    t, y = _curve()
+    dd = {T: da.from_array(t, chunks=900), YY: da.from_array(y, chunks=900)}
+    with cluster_client.as_current():
+        on_cluster = minimize(LOGISTIC, list(B), np.zeros(D), data=DASK, method="newton")
+        ls_cluster = least_squares(MODEL, [A, K, C], [1.0, 0.1, 0.0], data=dd)
+    ls_local = least_squares(MODEL, [A, K, C], [1.0, 0.1, 0.0], data=dd)
+    assert np.max(np.abs(on_cluster.x - local.x)) <= 1e-12
+    assert on_cluster.nit == local.nit and on_cluster.data_passes == local.data_passes
+    assert np.max(np.abs(ls_cluster.x - ls_local.x)) <= 1e-12
