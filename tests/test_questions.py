@@ -97,6 +97,20 @@ def test_each_kind_accepts_its_canonical_answer_and_varies(kind: str) -> None:
     assert get(a.id).params == a.params
 
 
+def test_variant_prompts_are_written_as_a_person_writes() -> None:
+    # no '1*x' or '1/2*x' in a generated function (they printed 'f = 1/(1 - 1*x)'); the
+    # function the prompt shows is still the one the answer is derived from
+    import re
+
+    for q in bank():
+        for seed in (1, 2, 3):
+            v = q.variant(seed)
+            assert not re.search(r"(?<![\w./])1\*[a-z(]|1/\d+\*x", v.prompt), v.prompt
+            f = v.params.get("f")
+            if isinstance(f, str):
+                assert f.replace(" ", "") in v.prompt.replace(" ", "") or "f" not in v.prompt
+
+
 def test_variants_differ() -> None:
     q = get("taylor-exp-0-3")
     assert len({repr(q.variant(s).params) for s in range(8)}) >= 4

@@ -95,13 +95,23 @@ def _scalar(question: str, expected: sp.Expr, answer: Any, slips: list[Slip],
 
 # -- function families for the variants -----------------------------------------------------------
 
-_ONE_VAR = ["exp({a}*x)", "sin({a}*x)", "cos({a}*x)", "log(1 + {a}*x)", "1/(1 - {a}*x)",
-            "sqrt(1 + {a}*x)", "atan({a}*x)", "x*exp({a}*x)", "exp(x)*cos({a}*x)"]
+_ONE_VAR = ["exp({a})", "sin({a})", "cos({a})", "log(1 + {a})", "1/(1 - {a})",
+            "sqrt(1 + {a})", "atan({a})", "x*exp({a})", "exp(x)*cos({a})"]
 _A = ["1", "2", "3", "1/2"]
 
 
+def _scaled(a: Any, term: str) -> str:
+    """``a*term`` as a person writes it: ``x`` for 1, ``x/2`` for 1/2."""
+    a = str(a)
+    if a == "1":
+        return term
+    if a.startswith("1/"):
+        return f"{term}/{a[2:]}"
+    return f"{a}*{term}"
+
+
 def _one_var_f(rng: random.Random) -> str:
-    return rng.choice(_ONE_VAR).format(a=rng.choice(_A))
+    return rng.choice(_ONE_VAR).format(a=_scaled(rng.choice(_A), "x"))
 
 
 #: Coupled quadratics whose Hessians have rational eigenvalues (2 and 6, 2 and 12, 4 and 8,
@@ -114,7 +124,7 @@ def _quadratic(rng: random.Random) -> str:
     if rng.random() < 0.3:
         return rng.choice(_COUPLED)
     a, b = rng.choice([1, 2, 3, 5]), rng.choice([4, 10, 25, 50])
-    return f"{a}*x^2 + {b}*y^2"
+    return f"{_scaled(a, 'x^2')} + {b}*y^2"
 
 
 def _smooth_two_var(rng: random.Random) -> str:
@@ -478,7 +488,7 @@ DIAG_NEWTON = Kind(
     lambda p: sp.Matrix([1 / e for e in hessian(as_expr(p["f"], as_variables(_vars(p))),
                                                 as_variables(_vars(p))).diagonal()]),
     _diag_newton_check,
-    lambda rng: {"f": f"{rng.choice([1, 2, 3])}*x^2 + {rng.choice([5, 10, 50])}*y^2",
+    lambda rng: {"f": f"{_scaled(rng.choice([1, 2, 3]), 'x^2')} + {rng.choice([5, 10, 50])}*y^2",
                  "vars": "x, y"},
 )
 
