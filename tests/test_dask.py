@@ -178,3 +178,39 @@ def test_local_cluster_equals_local_scheduler(cluster_client):
     assert np.max(np.abs(on_cluster.x - local.x)) <= 1e-12
     assert on_cluster.nit == local.nit and on_cluster.data_passes == local.data_passes
     assert np.max(np.abs(ls_cluster.x - ls_local.x)) <= 1e-12
+
+
+def _multistart_jobs() -> list[dict]:
+    return [{"x0": [x0, y0]} for x0 in (-1.5, 0.3, 2.0) for y0 in (-1.0, 1.5)]
+
+
+def test_map_fits_equals_a_loop():
+    from symtaylor import map_fits
+
+    f = "(x**2 - 1)**2 + (y - x)**2 / 2"
+    jobs = _multistart_jobs()
+    loop = [minimize(f, "x y", method="newton", **job) for job in jobs]
+    fits = map_fits("minimize", jobs, f=f, variables="x y", method="newton")
+    assert [r.x.tolist() for r in fits] == [r.x.tolist() for r in loop]
+    assert [r.nit for r in fits] == [r.nit for r in loop]
+    # a sweep over data sets with least_squares
+    t = np.linspace(0, 1, 50)
+    sweep = [{"data": {"t": t, "y": k * t + 1}} for k in (1.0, 2.0, 3.0)]
+    ls = map_fits(least_squares, sweep, residuals="a + b*t - y", variables="a b", x0=[0, 0])
+    assert np.allclose([r.x[1] for r in ls], [1.0, 2.0, 3.0], atol=1e-12)
+    with pytest.raises(InputError, match="mapping"):
+        map_fits("minimize", [[1.0]], f=f)
+    with pytest.raises(InputError, match="minimize or least_squares"):
+        map_fits(print, jobs, f=f)
+
+
+def test_map_fits_on_a_cluster(cluster_client, capsys):
+    from symtaylor import map_fits
+
+    f = "(x**2 - 1)**2 + (y - x)**2 / 2"
+    jobs = _multistart_jobs()
+    loop = [minimize(f, "x y", method="trust-region", **job) for job in jobs]
+    with cluster_client.as_current():
+        fits = map_fits("minimize", jobs, f=f, variables="x y", method="trust-region")
+    assert [r.x.tolist() for r in fits] == [r.x.tolist() for r in loop]
+    assert [r.status for r in fits] == [r.status for r in loop]

@@ -26,6 +26,9 @@ The package, one concept per module:
 ``inputs``            data columns, variables, real symbols, folded constants, ``x0``
 ``objective``         the compiled objective (``Objective``, ``SumOfSquares``)
 ``residuals``         the compiled residuals (``Residuals``)
+``dask_data``         data given as Dask arrays: one fused pass over the chunks per point
+                      (f, gradient, Hessian or r^T r, J^T r, J^T J partial sums, tree-summed)
+``jobs``              :func:`map_fits`: many independent fits as Dask tasks
 ``cache``             the one bounded cache of compiled derivations
 ``counting``          the one counting wrapper (``nfev``, ``njev``, ``nhev``)
 ``run``               history, callback, progress and clock of one run
@@ -61,6 +64,7 @@ from __future__ import annotations
 
 from .cache import clear_cache
 from .facade import least_squares, minimize
+from .jobs import map_fits
 from .methods import METHODS, method_table
 from .result import CoreResult, History, IterationState, Result, Status
 from .spec import Method, Option
@@ -76,6 +80,7 @@ __all__ = [
     "Status",
     "clear_cache",
     "least_squares",
+    "map_fits",
     "method_table",
     "minimize",
 ]
