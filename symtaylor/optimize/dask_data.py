@@ -163,8 +163,10 @@ class ChunkPass:
         return cached(("residuals", self.exprs, syms, ds),
                       lambda: compile_residuals(list(self.exprs), syms, ds))[0]
 
-    def size(self, what: str) -> int:
+    def size(self, what: str, points: int = 1) -> int:
         n = len(self.variables)
+        if what == "f":
+            return 2 + points
         return 2 + 1 + n + (n * n if what in ("fgh", "lsq") else 0)
 
     def __call__(self, *blocks: np.ndarray, x: np.ndarray, what: str,
@@ -174,7 +176,7 @@ class ChunkPass:
         if any(c.size != nc for c in cols):
             raise InputError("data columns have blocks of different lengths "
                              f"{sorted({c.size for c in cols})}")
-        out = np.zeros((1, self.size(what)))
+        out = np.zeros((1, self.size(what, len(np.atleast_2d(x)))))
         out[0, 0] = nc
         if nc == 0:
             return out
@@ -183,6 +185,10 @@ class ChunkPass:
         n = len(self.variables)
         fn = self.compiled()
         with np.errstate(all="ignore"):
+            if what == "f":  # several points (the post-run probes), f only
+                for i, xi in enumerate(np.atleast_2d(x)):
+                    out[0, 2 + i] = fn.f.function(xi, *cols)
+                return out
             if self.kind == "minimize":
                 f, g = fn.value_and_grad.function(x, *cols)
                 out[0, 2] = f
@@ -217,7 +223,7 @@ class _Passes:
     def __call__(self, x: np.ndarray, what: str) -> np.ndarray:
         da = _dask_array_module()
         nb = self.cols[0].numblocks[0]
-        size = self.kernel.size(what)
+        size = self.kernel.size(what, len(np.atleast_2d(x)))
         check = self.count == 0
         parts = da.map_blocks(self.kernel, *self.cols, x=np.array(x, dtype=float), what=what,
                               check=check, chunks=((1,) * nb, (size,)), new_axis=[1],
@@ -267,7 +273,7 @@ def _client() -> Any:
 class _PointCache:
     """The last few points' pass results, keyed by the exact bytes of x."""
 
-    def __init__(self, keep: int = 4) -> None:
+    def __init__(self, keep: int = 8) -> None:
         self.keep, self.items = keep, {}
 
     def get(self, x: np.ndarray) -> Any:
@@ -300,9 +306,23 @@ class DaskObjective:
     def passes(self) -> int:
         return self._passes.count
 
-    def _at(self, x: np.ndarray, need_h: bool) -> tuple[float, np.ndarray, np.ndarray | None]:
+    def prefetch(self, points: list[np.ndarray]) -> None:
+        """f at several points in ONE pass (the post-run descent probes); later requests
+        for f there are served from the cache."""
+        todo = [p for p in points if self._cache.get(p) is None]
+        if len(todo) < 2:
+            return
+        vals = self._passes(np.array(todo, dtype=float), "f")
+        if self._mean:
+            vals = vals / self._passes.N
+        for p, v in zip(todo, vals):
+            self._cache.put(p, (float(v), None, None))
+
+    def _at(self, x: np.ndarray, need_h: bool, need_g: bool = True
+            ) -> tuple[float, np.ndarray, np.ndarray | None]:
         hit = self._cache.get(x)
-        if hit is not None and (not need_h or hit[2] is not None):
+        if hit is not None and (not need_g or hit[1] is not None) \
+                and (not need_h or hit[2] is not None):
             return hit
         what = "fgh" if need_h else self._what
         vals = self._passes(x, what)
@@ -316,7 +336,7 @@ class DaskObjective:
         return out
 
     def f(self, x: np.ndarray) -> float:
-        return self._at(x, False)[0]
+        return self._at(x, False, False)[0]
 
     def grad(self, x: np.ndarray) -> np.ndarray:
         return self._at(x, False)[1]

@@ -203,6 +203,10 @@ def _probe_all(fun: Callable[[np.ndarray], float], x: np.ndarray, f: float,
     v = curv.v
     slope = float(g @ v) if g is not None else 0.0
     directions += [("+v", v, slope), ("-v", -v, -slope)]
+    prefetch = getattr(fun, "prefetch", None)
+    if prefetch is not None:  # data on Dask: the first probe of every direction in one pass
+        h = _PROBES[0] * max(1.0, float(np.linalg.norm(x)))
+        prefetch([x + h * d for _, d, _ in directions])
     for name, d, s in directions:
         seen = descent_probe(fun, x, f, d, s, curv.norm)
         if seen:

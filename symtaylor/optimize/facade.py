@@ -157,6 +157,8 @@ def _minimize(spec: Method, obj: Problem, x: np.ndarray, prepared: Prepared, run
               gtol: float, max_iter: int, second_order: bool) -> Result:
     """Run the method's core on counted callables, diagnose the end point, report."""
     problem = Counted(f=obj.f, grad=obj.grad, hess=obj.hess)
+    if isinstance(obj, DaskObjective):  # the post-run probes: several points in one pass
+        problem.f.prefetch = obj.prefetch  # type: ignore[union-attr]
     with np.errstate(all="ignore"):
         out = spec.core(problem, x, run.record, gtol=gtol, max_iter=max_iter,
                         **prepared.keywords)
