@@ -10,8 +10,9 @@ The LaTeX parser (sympy.parsing.latex, lark backend, SymPy 1.14, an Earley parse
   reads it both as a call and as the product ``f x`` and returns an ambiguous tree (only
   ``f(x, y)`` is unambiguous), so the values f(x), f(y), phi(alpha), rho(alpha), L(theta) of
   the descent-lemma, gd-rate, finite-difference and loss-after-step kinds never read back;
-- norms ``\\lVert g \\rVert`` (``\\|`` is no token; ``|g|`` reads as Abs, but two of them in a sum
-  are ambiguous), inner products ``g^{T}(y - x)``, symbolic matrix products ``B_{+} s``;
+- norms ``\\lVert g \\rVert`` (``\\|`` is no token; the norm of a vector is printed ``||g||``,
+  read as Abs, but two norms in one sum can pair their bars two ways), inner products
+  ``g^{T}(y - x)``, symbolic matrix products ``B_{+} s``;
 - superscripts ``x^{*}`` (an error for a non-matrix base), subscripts with ``+``, ``,`` or a
   command (``x_{+}``, ``e_{k+1}``, ``c_{0,1}``, ``\\lambda_{\\max}``), ``\\hat``, ``\\mathrm``;
 - ``\\pi``, ``\\nabla``, ``\\partial``, higher derivatives ``\\frac{d^{2}}{d x^{2}}``,
@@ -312,11 +313,12 @@ def test_rows_parse_back(capsys: pytest.CaptureFixture[str]) -> None:
     mine = [k for k in per_kind if k in _STEP_AND_TAYLOR]
     share = sum(ok_kind[k] for k in mine) / sum(per_kind[k] for k in mine)
     assert share >= 0.9, (share, failed.most_common(10))
-    # every kind together: 91/177 = 51% when measured (87/177 before derivatives were printed
-    # with a braced operand and the smallest eigenvalue as mu); the other kinds print
-    # one-argument function values, norms, nabla, x^*, which the parser cannot read (see the
-    # module docstring)
-    assert ratio >= 0.5, (ratio, failed.most_common(10))
+    # every kind together: 103/177 = 58% when measured (87/177 before derivatives were printed
+    # with a braced operand, norms of vectors as ||g|| (read as Abs), lambda_{max} and mu as
+    # plain symbols); the rest print one-argument function values f(x), phi(alpha), inner
+    # products, nabla, x^*, x_{+}, conjunctions, symbolic matrix products, which the parser
+    # cannot read (see the module docstring)
+    assert ratio >= 0.55, (ratio, failed.most_common(10))
 
 
 _STEP_AND_TAYLOR = {"taylor", "gradient-step", "newton", "damped-newton", "gauss-newton",

@@ -17,7 +17,7 @@ Examples
 >>> from symtaylor.derivations import derive
 >>> d = derive("descent-lemma")
 >>> print(d.result)
--\lVert g\rVert^{2}*alpha*(-L*alpha/2 + 1) + f(x)
+-alpha*(-L*alpha/2 + 1)*Abs(g)**2 + f(x)
 >>> e = derive("descent-lemma", "x**2 + 10*y**2")
 >>> e.result.subs(sp.Symbol("alpha", real=True), sp.Rational(1, 20))
 9*x**2/10
@@ -42,7 +42,7 @@ from ._proofs import (
     rearranged,
 )
 from .checks import assumed, certified, define, equal, implies, inequality
-from .record import Derivation, Row, Section
+from .record import Derivation, Row, Section, VectorSymbol, norm
 from .registry import register
 
 __all__ = ["bounds_derivation", "descent_lemma_derivation"]
@@ -52,8 +52,9 @@ ALPHA = sp.Symbol("alpha", real=True)
 T = sp.Symbol("t", real=True)
 FX = sp.Symbol("f(x)", real=True)
 FY = sp.Symbol("f(y)", real=True)
-G2 = sp.Symbol(r"\lVert g\rVert^{2}", positive=True)   # g != 0 (else x is stationary)
-D2 = sp.Symbol(r"\lVert y - x\rVert^{2}", nonnegative=True)
+_G = VectorSymbol("g", complex=True, zero=False)  # g != 0 (else x is stationary)
+G2 = norm(_G) ** 2
+D2 = norm(VectorSymbol("x") - VectorSymbol("y")) ** 2
 GD = sp.Symbol(r"g^{T}(y - x)", real=True)
 PHI = sp.Function(r"\varphi")
 
@@ -127,7 +128,7 @@ def _converse_rows() -> tuple[Row, ...]:
     Lc, a = sp.Integer(2), sp.Rational(3, 2)   # |f''| = 1 <= 2: L = 2 is a valid constant
     new = f.subs(x, x - a * sp.diff(f, x))
     return (
-        define(sp.Symbol("f_0(x)"), f, "a 1-smooth function, so also L-smooth with L = 2"),
+        define(sp.Function("f_0")(x), f, "a 1-smooth function, so also L-smooth with L = 2"),
         inequality(sp.diff(f, x, 2), "<=", Lc, "f_0'' = 1 <= L = 2"),
         inequality(a, ">=", 2 / Lc, "take alpha = 3/2 >= 2/L = 1"),
         equal(sp.Symbol(r"f_0(x - \tfrac{3}{2} f_0'(x))"), x**2 / 8, "one step",

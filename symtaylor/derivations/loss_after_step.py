@@ -32,7 +32,7 @@ from ..bounds import predict_loss_after_step
 from ..coerce import NumberLike, as_number
 from ..errors import InputError
 from .checks import approx, assumed, define, equal, equivalent, inequality
-from .record import Derivation, Row, Section
+from .record import Derivation, Row, Section, VectorSymbol, norm
 from .registry import register
 
 __all__ = ["SEED_001_INPUTS", "loss_after_step_derivation"]
@@ -42,11 +42,9 @@ SEED_001_INPUTS: dict[str, str] = {"value": "2.5", "grad_norm": "0.5", "lambda_m
                                    "lr": "0.1"}
 
 LV = sp.Symbol(r"L(\theta)")
-G = sp.Symbol(r"\lVert g\rVert", positive=True)
-LAM = sp.Symbol(r"\lambda_{\max}", positive=True)
+G = norm(VectorSymbol("g", complex=True, zero=False))
+LAM = sp.Symbol("lambda_{max}", positive=True)  # printed \lambda_{max}: the parser reads it
 ALPHA = sp.Symbol("alpha", real=True)
-DEC = sp.Symbol(r"\alpha\lVert g\rVert^{2}")
-OVER = sp.Symbol(r"\tfrac{\alpha^{2}}{2}\lambda_{\max}\lVert g\rVert^{2}")
 PRED = sp.Symbol(r"\hat L(\theta_{+})")
 
 
@@ -94,10 +92,10 @@ def loss_after_step_derivation(value: NumberLike | None = None,
                "the prediction: the largest curvature along g"),
     ]
     terms = [
-        equal(DEC, p.first_order_decrease, "the decrease from the gradient step",
-              where={DEC: (ALPHA * G**2).xreplace(sub)}),
-        equal(OVER, p.curvature_overshoot, "the overshoot from the curvature",
-              where={OVER: (ALPHA**2 / 2 * LAM * G**2).xreplace(sub)}),
+        equal(ALPHA * G**2, p.first_order_decrease, "the decrease from the gradient step",
+              where=sub),
+        equal(ALPHA**2 / 2 * LAM * G**2, p.curvature_overshoot,
+              "the overshoot from the curvature", where=sub),
         equal(PRED, p.predicted, "the predicted loss",
               where={PRED: (LV - ALPHA * G**2 + ALPHA**2 / 2 * LAM * G**2).xreplace(sub)}),
         equal(sp.Symbol(r"L(\theta) - \hat L(\theta_{+})"),

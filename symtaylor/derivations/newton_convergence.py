@@ -15,7 +15,7 @@ Examples
 >>> from symtaylor.derivations import derive
 >>> d = derive("newton-convergence")
 >>> d.result
-M*\lVert e\rVert^{2}/(2*mu)
+M*Abs(e)**2/(2*mu)
 >>> sum(r.check == "exact" for r in d.all_rows())
 8
 """
@@ -36,23 +36,23 @@ from ._proofs import (
     scaled,
 )
 from .checks import assumed, certified, define, equal, implies, inequality
-from .record import Derivation, Row, Section
+from .record import Derivation, Row, Section, VectorSymbol, norm
 from .registry import register
 
 __all__ = ["newton_convergence_derivation"]
 
 M, MU = sp.Symbol("M", positive=True), sp.Symbol("mu", positive=True)
 T = sp.Symbol("t", real=True)
-E = sp.Symbol(r"\lVert e\rVert", positive=True)
-E2 = sp.Symbol(r"\lVert e\rVert^{2}", positive=True)
+E = norm(VectorSymbol("e", complex=True, zero=False))
+E2 = E**2
 R = sp.Symbol("r", real=True)
 LAM = sp.Symbol("lambda", positive=True)
 DELTA = sp.Symbol("delta", nonnegative=True)
 C = sp.Symbol("c", positive=True)
 K = sp.Symbol("k", integer=True, nonnegative=True)
-EK = sp.Symbol(r"\lVert e_{k}\rVert", positive=True)
-EK1 = sp.Symbol(r"\lVert e_{k+1}\rVert", positive=True)
-E0 = sp.Symbol(r"\lVert e_{0}\rVert", positive=True)
+EK = norm(VectorSymbol("e_{k}", complex=True, zero=False))
+EK1 = norm(VectorSymbol("e_{k+1}", complex=True, zero=False))
+E0 = norm(VectorSymbol("e_{0}", complex=True, zero=False))
 
 DEFINITIONS = (
     (r"x^{*}", r"a local minimiser: $\nabla f(x^{*}) = 0$"),

@@ -231,7 +231,10 @@ class _TextPrinter(StrPrinter):
         return out
 
     def _print_Abs(self, expr: sp.Abs) -> str:
-        return f"|{self._print(expr.args[0])}|"
+        from .record import _is_vector_norm
+
+        bar = "‖" if _is_vector_norm(expr) else "|"
+        return f"{bar}{self._print(expr.args[0])}{bar}"
 
     def _print_Function(self, expr: Any) -> str:
         if isinstance(expr, AppliedUndef):

@@ -54,7 +54,9 @@ __all__ = [
     "LatexCompileError",
     "Row",
     "Section",
+    "VectorSymbol",
     "math_latex",
+    "norm",
     "prose_latex",
     "text_latex",
 ]
@@ -188,6 +190,35 @@ def math_latex(obj: Any) -> str:
     return _explicit_products(_LatexPrinter().doprint(obj))
 
 
+class VectorSymbol(sp.Symbol):
+    r"""A vector named by a symbol (``g``, ``e``, ``y - x``): only its Euclidean norm is used,
+    as :func:`norm` (``Abs`` of it), printed ``||g||``, which SymPy's LaTeX parser reads back
+    as ``Abs(g)`` (it has no token for ``\|`` or ``\lVert``)."""
+
+
+def norm(v: sp.Expr) -> sp.Expr:
+    r"""The Euclidean norm of an expression in :class:`VectorSymbol` s (an ``Abs``: positive
+    when the vector is declared ``complex=True, zero=False``, never simplified to ``v**2`` when
+    squared, as it would be for a real symbol).
+
+    >>> g = VectorSymbol("g", complex=True, zero=False)
+    >>> print(math_latex(norm(g)**2 / 2), norm(g).is_positive)
+    \frac{||g||^{2}}{2} True
+    """
+    return sp.Abs(v)
+
+
+_GREEK_SUB = re.compile(r"([A-Za-z]+)_\{([A-Za-z0-9]+)\}")
+_GREEK_NAMES = frozenset(
+    "alpha beta gamma delta epsilon zeta eta theta kappa lambda mu nu xi rho tau upsilon phi "
+    "chi psi omega".split())
+
+
+def _is_vector_norm(expr: Any) -> bool:
+    frees = expr.args[0].free_symbols if isinstance(expr, sp.Abs) else ()
+    return bool(frees) and all(isinstance(s, VectorSymbol) for s in frees)
+
+
 class _LatexPrinter(LatexPrinter):
     r"""``sympy.latex`` with two forms SymPy's LaTeX parser reads back: a first derivative in
     one variable as ``\frac{d}{d x} {...}`` with its operand braced (SymPy prints
@@ -211,6 +242,18 @@ class _LatexPrinter(LatexPrinter):
             inner = r"\left(" + inner + r"\right)"
         return rf"\frac{{d}}{{d {self._print(var)}}} {{{inner}}}"
 
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        m = _GREEK_SUB.fullmatch(expr.name)
+        if m and m.group(1) in _GREEK_NAMES:  # lambda_{max}: SymPy prints no backslash
+            return rf"\{m.group(1)}_{{{m.group(2)}}}"
+        return super()._print_Symbol(expr, style)
+
+    def _print_Abs(self, expr: Any, exp: Any = None) -> str:
+        if not _is_vector_norm(expr):
+            return super()._print_Abs(expr, exp)
+        out = "||" + self._print(expr.args[0]) + "||"
+        return out if exp is None else rf"{out}^{{{exp}}}"
+
     def _print_Function(self, expr: Any, exp: Any = None) -> str:
         if not isinstance(expr, AppliedUndef):
             return super()._print_Function(expr, exp)
@@ -220,7 +263,7 @@ class _LatexPrinter(LatexPrinter):
         return out if exp is None else rf"{out}^{{{exp}}}"
 
 
-_AFTER_POWER = re.compile(r"(\^\{[^{}]*\}) (?=[A-Za-z]|\\(?!right|end|\\|left[|.]|cdot))")
+_AFTER_POWER = re.compile(r"(\^\{[^{}]*\}) (?=[A-Za-z|]|\\(?!right|end|\\|left[|.]|cdot))")
 _BEFORE_FACTOR = re.compile(r"(?<=[A-Za-z0-9}])(?<!\\cdot) (?=\\left\(|\\(?:sin|cos|tan|log|exp"
                             r"|sinh|cosh|tanh|asin|acos|atan|sqrt|operatorname)\b)")
 _DERIVATIVE = re.compile(r"(\\frac\{d(?:\^\{\d+\})?\}\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|"
