@@ -1,0 +1,187 @@
+"""The fast routes of issue 17 give the same exact SymPy objects as the general ones.
+
+* one-variable Taylor expansions in python-flint ``fmpq_series`` (symtaylor.engines.flint_series):
+  the same ``TaylorExpansion`` (and the same polynomial tree, ``srepr``) as the general engine
+  with the route switched off, and the same polynomial as SymPy's own ``series``;
+* the polynomial assembled in canonical form directly: the same tree as ``Add(*terms)``;
+* gradient/Hessian/Jacobian matrices built from their non-zero entries: the same Matrix as
+  SymPy's constructor makes, and the same derivatives as SymPy's ``diff``/``hessian``;
+* inputs that would make FLINT abort never reach it.
+"""
+
+from __future__ import annotations
+
+import flint
+import pytest
+import sympy as sp
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import symtaylor.engines.flint_series as fs
+from symtaylor import gradient, hessian, jacobian, taylor
+from symtaylor.calculus import _dense
+from symtaylor.errors import SymTaylorError
+
+x, y, z = sp.symbols("x y z")
+
+LISTED = [
+    sp.exp(sp.sin(x)), sp.tan(x), sp.log(1 + x) / (1 + x**2), sp.exp(x) * sp.cos(x) ** 2,
+    1 / (1 + x**2), sp.sqrt(4 + x), (1 + x) ** sp.Rational(2, 3), sp.atan(x) * sp.asinh(x),
+    sp.cosh(x) - sp.tanh(x**2), sp.asin(x) / (2 - x), sp.atanh(x / 2) + sp.sinh(x) ** 3,
+    (x**3 - 2 * x + 1) / (x**2 + x + 3), sp.exp(sp.exp(x) - 1), sp.log(1 - x + x**3),
+]
+
+
+def _both(f: sp.Expr, at: sp.Expr, n: int, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(fs, "ENABLED", True)
+    fast = taylor(f, x, at=at, order=n)
+    monkeypatch.setattr(fs, "ENABLED", False)
+    general = taylor(f, x, at=at, order=n)
+    monkeypatch.setattr(fs, "ENABLED", True)
+    return fast, general
+
+
+@pytest.mark.parametrize("f", LISTED)
+@pytest.mark.parametrize("at", [sp.Integer(0), sp.Rational(1, 3), sp.Rational(-1, 2)])
+def test_listed_cases_identical_with_and_without_the_flint_route(
+        f: sp.Expr, at: sp.Expr, monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in (0, 1, 3, 12):
+        fast, general = _both(f, at, n, monkeypatch)
+        assert fast == general
+        assert sp.srepr(fast.polynomial) == sp.srepr(general.polynomial)
+        assert fast.method == general.method == "series-arithmetic"
+
+
+@pytest.mark.parametrize("f", LISTED[:8])
+def test_listed_cases_equal_sympy_series(f: sp.Expr) -> None:
+    # truth: SymPy's own series (independent of both of symtaylor's routes)
+    assert fs._flint_coefficients(f, x, sp.Integer(0), 14) is not None  # the route applies
+    t = taylor(f, x, at=0, order=14)
+    assert sp.expand(t.polynomial - sp.series(f, x, 0, 15).removeO()) == 0
+
+
+def test_order_40_beyond_flint_default_cap() -> None:
+    # python-flint truncates series at ctx.cap terms (10 by default): the route raises it for
+    # the call and restores it; truth: the closed form of 1/(1 - x) and of exp's coefficients
+    cap = flint.ctx.cap
+    c = fs._flint_coefficients(1 / (1 - x) + sp.exp(x), x, sp.Integer(0), 40)
+    assert flint.ctx.cap == cap
+    assert c == {(k,): 1 + sp.Rational(1, sp.factorial(k)) for k in range(41)}
+
+
+# -- hypothesis: random expressions of the supported functions ------------------------------------
+
+_UNARY = [sp.exp, sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh, sp.atan, sp.atanh,
+          sp.asin, sp.asinh, lambda u: sp.log(1 + u), lambda u: sp.sqrt(1 + u),
+          lambda u: 1 / (2 + u), lambda u: (1 + u) ** sp.Rational(-1, 3)]
+
+_rationals = st.builds(sp.Rational, st.integers(-5, 5), st.integers(1, 4))
+
+
+def _extend(children: st.SearchStrategy[sp.Expr]) -> st.SearchStrategy[sp.Expr]:
+    return st.one_of(
+        st.builds(lambda a, b: a + b, children, children),
+        st.builds(lambda a, b: a * b, children, children),
+        st.builds(lambda a, k: a**k, children, st.integers(0, 3)),
+        st.builds(lambda f, a: f(a), st.sampled_from(_UNARY), children),
+    )
+
+
+_exprs = st.recursive(st.one_of(st.just(x), _rationals, st.just(x**2 - x)), _extend,
+                      max_leaves=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(f=_exprs, at=st.sampled_from([sp.Integer(0), sp.Integer(0), sp.Rational(1, 2),
+                                     sp.Integer(-1)]),
+       n=st.integers(0, 8))
+def test_random_expressions_identical_with_and_without_the_flint_route(
+        f: sp.Expr, at: sp.Expr, n: int) -> None:
+    assume(fs._flint_coefficients(f, x, at, n) is not None)
+    try:
+        fs.ENABLED = True
+        fast = taylor(f, x, at=at, order=n)
+        fs.ENABLED = False
+        general = taylor(f, x, at=at, order=n)
+    finally:
+        fs.ENABLED = True
+    assert fast == general
+    assert sp.srepr(fast.polynomial) == sp.srepr(general.polynomial)
+
+
+@settings(max_examples=80, deadline=None)
+@given(coeffs=st.dictionaries(st.integers(0, 12), _rationals, max_size=8),
+       at=st.one_of(st.just(sp.Integer(0)), _rationals),
+       name=st.sampled_from(["x", "a", "zeta", "x_1"]))
+def test_canonical_assembly_is_sympys_own_tree(coeffs: dict, at: sp.Expr, name: str) -> None:
+    v = sp.Symbol(name)
+    data = {(k,): c for k, c in coeffs.items()}
+    built = fs._build_univariate(data, v, at)
+    reference = sp.Add(*[sp.Mul(c, (v - at) ** k) for (k,), c in data.items()])
+    assert sp.srepr(built) == sp.srepr(reference)
+
+
+def test_flint_aborts_never_reached() -> None:
+    # each of these would be a FLINT precondition failure (exp/sin of a series with a non-zero
+    # constant term, log with constant term != 1, inverse of a series without constant term);
+    # the route declines (None) and taylor's general route answers
+    for f, at in [(sp.exp(1 + x), 0), (sp.log(2 + x), 0), (sp.sin(x), sp.Rational(1, 3)),
+                  (1 / x, 0), (sp.sqrt(x), 0), (sp.log(1 + x) / (1 + x**2), sp.Rational(1, 3)),
+                  (sp.tan(x), sp.Rational(1, 3)), (sp.sqrt(2 + x), 0), (x ** sp.Rational(1, 2), 1)]:
+        at = sp.sympify(at)
+        if not (f == sp.sqrt(x) and at == 0) and not (f == 1 / x and at == 0):
+            assert fs._flint_coefficients(f, x, at, 6) is None or f == x ** sp.Rational(1, 2)
+        try:
+            t = taylor(f, x, at=at, order=3)
+        except SymTaylorError:
+            continue  # not analytic there (1/x, sqrt(x) at 0): refused, not aborted
+        truth = sp.series(f, x, at, 4).removeO()
+        assert sp.simplify(t.polynomial - truth) == 0
+
+
+def test_other_symbols_and_floats_decline() -> None:
+    a = sp.Symbol("a")
+    assert fs._flint_coefficients(sp.exp(a * x), x, sp.Integer(0), 4) is None
+    assert fs._flint_coefficients(sp.exp(sp.Float(0.5) * x), x, sp.Integer(0), 4) is None
+    assert fs._flint_coefficients(sp.pi * x, x, sp.Integer(0), 4) is None
+
+
+# -- derivative matrices ---------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.integers(1, 5), cols=st.integers(1, 5),
+       entries=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4),
+                                  st.sampled_from([x, sp.Integer(2), sp.Rational(1, 3),
+                                                   sp.Integer(0), sp.Float(1.5), x * y,
+                                                   sp.Integer(-7)])), max_size=12))
+def test_dense_matrix_is_sympys_own(rows: int, cols: int, entries: list) -> None:
+    data = {(i, j): e for i, j, e in entries if i < rows and j < cols}
+    ours = _dense(rows, cols, data)
+    ref = sp.Matrix(sp.SparseMatrix(rows, cols, data))
+    assert type(ours) is type(ref)
+    assert ours == ref
+    assert ours._rep.domain == ref._rep.domain and ours._rep == ref._rep
+
+
+def _rosenbrock(n: int) -> tuple[sp.Expr, tuple]:
+    xs = sp.symbols(f"x0:{n}")
+    return sp.Add(*[100 * (xs[i + 1] - xs[i] ** 2) ** 2 + (1 - xs[i]) ** 2
+                    for i in range(n - 1)]), xs
+
+
+@pytest.mark.parametrize("f, vs", [
+    _rosenbrock(7),
+    (sp.log(1 + sp.exp(-(2 * x - 3 * y + z))) + sp.log(1 + sp.exp(x + y / 2)), (x, y, z)),
+    (sp.exp(x * y) * sp.sin(z) + sp.log(1 + x**2 + y**2), (x, y, z)),
+    (sp.Abs(x - y) * z + x**3 / (1 + y**2), (x, y, z)),
+])
+def test_derivatives_equal_sympys(f: sp.Expr, vs: tuple) -> None:
+    # truth: SymPy's own diff and hessian
+    g = gradient(f, vs)
+    assert all(sp.expand(a - f.diff(v)) == 0 for a, v in zip(g, vs))
+    h = hessian(f, vs)
+    assert (h - sp.hessian(f, vs)).applyfunc(sp.expand) == sp.zeros(len(vs))
+    j = jacobian([f, f * x], vs)
+    assert (j - sp.Matrix([f, f * x]).jacobian(vs)).applyfunc(sp.expand) == sp.zeros(2, len(vs))
+    assert type(h) is type(sp.hessian(f, vs)) is type(j)
