@@ -130,7 +130,7 @@ def decimal_down(v: float, digits: int = 6) -> sp.Rational:
     return _decimal(v, digits, ROUND_FLOOR)
 
 
-def eigenvalue_rows(H: sp.Matrix, name: str = r"\nabla^{2} f"
+def eigenvalue_rows(H: sp.Matrix, name: str = "∇²f"
                     ) -> tuple[list[Row], list[sp.Expr]]:
     """Rows proving that each eigenvalue the engine found is a root of the characteristic
     polynomial ``p(lambda) = det(H - lambda I)``, and the eigenvalues (with multiplicity,
