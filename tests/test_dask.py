@@ -162,7 +162,7 @@ def cluster_client():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+            distributed.Client(cluster, set_as_default=False) as client:
         yield client
 
 
@@ -214,3 +214,58 @@ def test_map_fits_on_a_cluster(cluster_client, capsys):
         fits = map_fits("minimize", jobs, f=f, variables="x y", method="trust-region")
     assert [r.x.tolist() for r in fits] == [r.x.tolist() for r in loop]
     assert [r.status for r in fits] == [r.status for r in loop]
+
+
+class _Terminal:
+    """A stand-in for stderr that says it is a terminal and keeps what is written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        self.text += s
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_on_a_terminal_only(monkeypatch, capsys):
+    from symtaylor.optimize import run
+
+    f = "(1 - x)**2 + 100*(y - x**2)**2"
+    monkeypatch.setattr(run, "AUTO_AFTER", 0.0)
+    monkeypatch.setattr(run, "AUTO_EVERY", 0.0)
+    # not a terminal (pytest's capture): the default stays quiet
+    quiet = minimize(f, "x y", [-1.2, 1], method="bfgs")
+    assert capsys.readouterr().err == ""
+    term = _Terminal()
+    monkeypatch.setattr(run.sys, "stderr", term)
+    shown = minimize(f, "x y", [-1.2, 1], method="bfgs")
+    lines = [ln for ln in term.text.splitlines() if "iter" in ln]
+    assert len(lines) == shown.nit + 1 == quiet.nit + 1  # every iterate (thresholds at 0)
+    last = lines[-1].split()
+    assert int(last[1]) == shown.nit and float(last[4]) == pytest.approx(shown.fun, abs=1e-9)
+    term.text = ""
+    minimize(f, "x y", [-1.2, 1], method="bfgs", progress=False)
+    assert term.text == ""
+    # a short run on a terminal with the real thresholds (2 s) prints nothing
+    monkeypatch.setattr(run, "AUTO_AFTER", 2.0)
+    minimize(f, "x y", [-1.2, 1], method="newton")
+    assert term.text == ""
+    with pytest.raises(InputError, match="progress"):
+        minimize(f, "x y", [-1.2, 1], progress="bars")
+
+
+def test_task_progress_on_dask(capsys):
+    from symtaylor import map_fits
+
+    r = minimize(LOGISTIC, list(B), np.zeros(D), data=DASK, progress="tasks")
+    err = capsys.readouterr().err
+    assert r.success and err.count("Completed") >= r.data_passes
+    fits = map_fits("minimize", [{"x0": [1.0]}, {"x0": [-1.0]}], f="x**2", variables="x",
+                    progress=True)
+    assert len(fits) == 2 and "Completed" in capsys.readouterr().err

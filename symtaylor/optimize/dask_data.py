@@ -36,6 +36,7 @@ Examples
 from __future__ import annotations
 
 import math
+import sys
 import threading
 import uuid
 from collections.abc import Mapping
@@ -255,7 +256,7 @@ def _compute(obj: Any, tasks: bool) -> Any:
         return fut.result()
     from dask.diagnostics import ProgressBar
 
-    with ProgressBar():
+    with ProgressBar(out=sys.stderr):
         return obj.compute()
 
 

@@ -81,7 +81,7 @@ def minimize(
     region: Mapping[Any, tuple[float, float]] | None = None,
     check_second_order: bool | None = None,
     callback: Callable[[IterationState], Any] | None = None,
-    progress: bool | int = False,
+    progress: bool | int | str | None = None,
     history: bool = True,
     **options: Any,
 ) -> Result:
@@ -113,7 +113,11 @@ def minimize(
         saddle, a maximum or a point f keeps falling from a minimum (default True; False
         leaves only the first-order test ``||g|| <= gtol``).
     callback : called with an :class:`IterationState` after every iteration; return True to stop.
-    progress : True (every 10 iterations) or an int: print progress lines to stderr.
+    progress : None (default): on a terminal, a line (iteration, f, ||g||, step) about once a
+        second once the run has lasted 2 s; nothing when stderr is not a terminal. True (every
+        10 iterations) or an int: print progress lines to stderr anyway. False: never.
+        ``"tasks"``: as None, and with data on Dask the cluster's task progress of each pass
+        (``distributed.progress`` under a Client, else ``dask.diagnostics.ProgressBar``).
     history : keep the per-iteration :class:`History`.
     **options : refused by name (:class:`~symtaylor.SolverError` naming the accepted ones).
 
@@ -221,7 +225,7 @@ def least_squares(
     max_iter: int | None = None,
     scale: bool | None = None,
     callback: Callable[[IterationState], Any] | None = None,
-    progress: bool | int = False,
+    progress: bool | int | str | None = None,
     history: bool = True,
     **options: Any,
 ) -> Result:

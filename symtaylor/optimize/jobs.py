@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -94,6 +95,6 @@ def map_fits(fit: str | Callable[..., Result], jobs: Iterable[Mapping[str, Any]]
     if progress:
         from dask.diagnostics import ProgressBar
 
-        with ProgressBar():
+        with ProgressBar(out=sys.stderr):
             return list(dask.compute(*tasks))
     return list(dask.compute(*tasks))

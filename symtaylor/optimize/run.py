@@ -15,6 +15,7 @@ History(1 iterates)
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -38,24 +39,45 @@ def silent(*_: Any) -> bool:
     return False
 
 
+#: ``progress=None`` (the default) prints on a terminal only, once a run has lasted this many
+#: seconds, then at most once per ``AUTO_EVERY`` seconds.
+AUTO_AFTER = 2.0
+AUTO_EVERY = 1.0
+
+
 def run_options(callback: Any, progress: Any, history: Any
-                ) -> tuple[Callable[[IterationState], Any] | None, bool | int, bool]:
-    """``callback`` (None or a function), ``progress`` (a flag or every how many iterations)
-    and ``history`` (a flag), checked."""
+                ) -> tuple[Callable[[IterationState], Any] | None, bool | int | str | None, bool]:
+    """``callback`` (None or a function), ``progress`` (None: automatic, a flag, every how
+    many iterations, or ``"tasks"``) and ``history`` (a flag), checked."""
     if callback is not None and (not callable(callback) or isinstance(callback, sp.Basic)):
         raise InputError(f"callback must be a function or None, got {_show(callback)}")
-    if not (progress is True or progress is False):
+    if not (progress is None or progress is True or progress is False
+            or (isinstance(progress, str) and progress == "tasks")):
+        if isinstance(progress, str):
+            raise InputError(f"progress must be None, True, False, an iteration count or "
+                             f"'tasks', not {_show(progress)}")
         progress = as_order(progress, "progress")
     return callback, progress, as_flag(history, "history")
+
+
+def _on_terminal() -> bool:
+    try:
+        return bool(sys.stderr.isatty())
+    except (AttributeError, ValueError):  # replaced or closed stream
+        return False
 
 
 class Run:
     """History, callback, progress and the wall clock of one run."""
 
     def __init__(self, callback: Callable[[IterationState], Any] | None,
-                 progress: bool | int, keep_history: bool) -> None:
+                 progress: bool | int | str | None, keep_history: bool) -> None:
         self.callback = callback
-        self.every = int(progress) if not isinstance(progress, bool) else (10 if progress else 0)
+        # None / "tasks": automatic (a terminal, a long run); True: every 10 iterations; k
+        self.auto = (progress is None or isinstance(progress, str)) and _on_terminal()
+        self.every = 0 if progress is None or isinstance(progress, str) else (
+            int(progress) if not isinstance(progress, bool) else (10 if progress else 0))
+        self._shown = -math.inf
         self.keep = keep_history
         self.xs: list[np.ndarray] = []
         self.fs: list[float] = []
@@ -66,7 +88,7 @@ class Run:
     @property
     def watched(self) -> bool:
         """Whether anything looks at the iterates (a core may then skip reporting them)."""
-        return self.keep or self.callback is not None or bool(self.every)
+        return self.keep or self.callback is not None or bool(self.every) or self.auto
 
     def record(self, nit: int, x: np.ndarray, f: float, gnorm: float, step: float) -> bool:
         """Store one iterate; True when the callback asks to stop."""
@@ -78,6 +100,12 @@ class Run:
         if self.every and nit % self.every == 0:
             print(f"  iter {nit:6d}  f = {f: .10e}  |g| = {gnorm:.3e}  step = {step:.3e}",
                   file=sys.stderr)
+        elif self.auto:
+            now = time.perf_counter()
+            if now - self.t0 >= AUTO_AFTER and now - self._shown >= AUTO_EVERY:
+                self._shown = now
+                print(f"  iter {nit:6d}  f = {f: .10e}  |g| = {gnorm:.3e}  step = {step:.3e}"
+                      f"  ({now - self.t0:.0f} s)", file=sys.stderr, flush=True)
         if self.callback is not None:
             return bool(self.callback(IterationState(nit, np.array(x), float(f), float(gnorm),
                                                      float(step))))
