@@ -38,6 +38,8 @@ from functools import lru_cache
 from typing import Any
 
 import sympy as sp
+from sympy.core.add import _addsort
+from sympy.core.mul import _mulsort
 
 from .coerce import (
     ExprLike,
@@ -115,7 +117,7 @@ def _term_partials(term: sp.Expr, syms: list[sp.Symbol]) -> list[sp.Expr]:
         cached = tuple(template.diff(s) for s in slots)
         if len(_TEMPLATES) < 4096:
             _TEMPLATES[(template, slots)] = cached
-    return [d.xreplace(back) for d in cached]
+    return [_rename(d, back) if _polynomial(d) else d.xreplace(back) for d in cached]
 
 
 _TEMPLATES: dict[tuple[sp.Expr, tuple[sp.Dummy, ...]], tuple[sp.Expr, ...]] = {}
@@ -200,10 +202,12 @@ def _term_hessian(term: sp.Expr, syms: tuple[sp.Symbol, ...]) -> dict[tuple[int,
     slots = tuple(_slot(i, s) for i, s in enumerate(syms))
     template = term.xreplace(dict(zip(syms, slots)))
     cached = _HESS_TEMPLATES.get((template, slots))
-    if cached is None and k == 2:
-        found = _inner_argument(term, syms)
+    if cached is None and k == 2:  # the chain rule on the template, cached like the rest
+        found = _inner_argument(template, slots)
         if found is not None:
-            return _chain_hessian(*found, syms)
+            cached = _chain_hessian(*found, slots)
+            if len(_HESS_TEMPLATES) < 4096:
+                _HESS_TEMPLATES[(template, slots)] = cached
     if cached is None:
         firsts = [template.diff(s) for s in slots]
         cached = {}
@@ -216,7 +220,44 @@ def _term_hessian(term: sp.Expr, syms: tuple[sp.Symbol, ...]) -> dict[tuple[int,
         if len(_HESS_TEMPLATES) < 4096:
             _HESS_TEMPLATES[(template, slots)] = cached
     back = dict(zip(slots, syms))
-    return {ab: e.xreplace(back) for ab, e in cached.items()}
+    return {ab: _rename(e, back) if _polynomial(e) else e.xreplace(back)
+            for ab, e in cached.items()}
+
+
+_POLYNOMIAL: dict[sp.Expr, bool] = {}
+
+
+def _polynomial(e: sp.Expr) -> bool:
+    """``e`` is built of symbols, rationals, sums, products and integer powers only (cached)."""
+    known = _POLYNOMIAL.get(e)
+    if known is None:
+        known = all(n.is_Symbol or n.is_Rational or n.is_Add or n.is_Mul
+                    or (n.is_Pow and n.args[1].is_Integer and not n.args[0].is_Number)
+                    for n in sp.preorder_traversal(e))
+        if len(_POLYNOMIAL) < 8192:
+            _POLYNOMIAL[e] = known
+    return known
+
+
+def _rename(e: sp.Expr, back: dict[sp.Symbol, sp.Symbol]) -> sp.Expr:
+    """``e.xreplace(back)`` for a polynomial ``e`` (:func:`_polynomial`) and an injective
+    renaming of symbols: the same tree, built without re-evaluating. Renaming changes nothing
+    but the canonical order of the arguments of sums and products (no like terms can merge, no
+    number appears), so each ``Add``/``Mul`` is re-sorted as SymPy sorts it, its number first."""
+    if e.is_Symbol:
+        return back.get(e, e)
+    if e.is_Rational:
+        return e
+    args = [_rename(a, back) for a in e.args]
+    if e.is_Pow:
+        return sp.Pow(args[0], args[1], evaluate=False)
+    numbers = [a for a in args if a.is_Number]
+    rest = [a for a in args if not a.is_Number]
+    if e.is_Add:
+        _addsort(rest)
+        return sp.Add._from_args(numbers + rest)
+    _mulsort(rest)
+    return sp.Mul._from_args(numbers + rest)
 
 
 def _chain_hessian(u: sp.Expr, outer: sp.Expr, slot: sp.Dummy, syms: tuple[sp.Symbol, ...]

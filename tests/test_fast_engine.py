@@ -185,3 +185,28 @@ def test_derivatives_equal_sympys(f: sp.Expr, vs: tuple) -> None:
     j = jacobian([f, f * x], vs)
     assert (j - sp.Matrix([f, f * x]).jacobian(vs)).applyfunc(sp.expand) == sp.zeros(2, len(vs))
     assert type(h) is type(sp.hessian(f, vs)) is type(j)
+
+
+_SLOTS3 = sp.symbols("s0:3", cls=sp.Dummy)
+
+
+def _poly_exprs() -> st.SearchStrategy[sp.Expr]:
+    leaves = st.one_of(st.sampled_from(_SLOTS3), _rationals)
+    return st.recursive(leaves, lambda c: st.one_of(
+        st.builds(lambda a, b: a + b, c, c), st.builds(lambda a, b: a * b, c, c),
+        st.builds(lambda a, k: a**k, c, st.integers(2, 3))), max_leaves=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(e=_poly_exprs(), expand=st.booleans(),
+       names=st.lists(st.sampled_from(["a", "b", "x0", "x1", "x10", "x2", "y", "z", "w_1", "X"]),
+                      min_size=3, max_size=3, unique=True))
+def test_template_renaming_is_xreplace(e: sp.Expr, expand: bool, names: list) -> None:
+    # the Hessian/gradient templates are renamed without re-evaluation: the same tree as
+    # SymPy's own xreplace (which re-evaluates every node)
+    from symtaylor.calculus import _polynomial, _rename
+
+    e = sp.expand(e) if expand else e
+    back = dict(zip(_SLOTS3, map(sp.Symbol, names)))
+    assert _polynomial(e)
+    assert sp.srepr(_rename(e, back)) == sp.srepr(e.xreplace(back))
