@@ -19,6 +19,11 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InputError
+from . import diskcache
+from .backends import _new_module, check_backend
+from .backends import _outputs as _backend_outputs
+from .backends import function_source as _backend_function
+from .backends import module_source as _backend_module
 from .cse import _cse
 from .emit import _function_source, _header, _module_source
 from .ir import _Function
@@ -165,6 +170,9 @@ def compile_numpy(
     data: Any = (),
     reduce: str = "sum",
     cse: bool = True,
+    backend: str = "numpy",
+    parallel: bool = False,
+    cache: bool | None = None,
 ) -> CompiledFunction:
     """Compile a scalar, vector or matrix of expressions into a vectorised NumPy function.
 
@@ -183,6 +191,14 @@ def compile_numpy(
         entry is reduced over the samples (``reduce="sum"`` or ``"mean"``) with ``np.sum``.
     cse : bool
         Common-subexpression elimination (default on).
+    backend : {"numpy", "numba", "jax", "array-api"}
+        What the generated code runs on (see :mod:`symtaylor.codegen.backends`); each one but
+        NumPy is an optional extra (``pip install 'symtaylor[jax]'``).
+    parallel : bool
+        ``backend="numba"`` only: the loop over the batch runs in threads (``numba.prange``).
+    cache : bool, optional
+        Use the on-disk cache of compiled modules (:mod:`symtaylor.codegen.diskcache`);
+        default: on unless the environment sets ``SYMTAYLOR_CACHE=0``.
 
     Returns
     -------
@@ -204,6 +220,7 @@ def compile_numpy(
     array([ 1.,  0., -1.])
     """
     name = _check_options(name, "f", reduce, cse)
+    backend = check_backend(backend)
     shape, positions, values, display, syms, ps, ds = _coerce(exprs, variables, params, data)
     if len(shape) == 1 and not isinstance(display, sp.MatrixBase):
         display = values
@@ -211,6 +228,18 @@ def compile_numpy(
         display = sp.Matrix(shape[0], shape[1], values)
     elif not shape:
         display = values[0]
+    key = None
+    if diskcache.enabled(cache):
+        key = diskcache.key("compile_numpy", backend, name, shape, positions, values,
+                            (syms, ps, ds), reduce, cse, parallel)
+        hit = diskcache.load(key)
+        if hit is not None:
+            return _compiled(name, hit.source, hit.namespace, (syms, ps, ds), shape, display)
+    if backend != "numpy":
+        src, namer = _backend_source(backend, name, shape, positions, values, display,
+                                     (syms, ps, ds), cse, parallel, key is not None)
+        return _compiled(name, src, _store(key, src, name, namer), (syms, ps, ds), shape,
+                         display)
     mod = _Module(syms, ps, ds, reduce, [name])
     out = _output(shape, positions, mod.prepare(values))
     out = _Planner(mod).plan(out, vectorise=cse)
@@ -221,7 +250,34 @@ def compile_numpy(
     header = _header(name, mod.argnames, [f"{what} with x[..., :] = ({_vars_text(syms)})"],
                      mod.namer)
     src = _module_source(header, [_function_source(mod, fn)])
-    return _compiled(name, src, _load(src, name, mod.namer), (syms, ps, ds), shape, display)
+    return _compiled(name, src, _store(key, src, name, mod.namer), (syms, ps, ds), shape,
+                     display)
+
+
+def _store(key: str | None, source: str, label: str, namer: Any,
+           meta: dict | None = None) -> Mapping[str, Any]:
+    """Load generated source; with a cache key, write it to the disk cache first (and load it
+    from there: Numba's ``cache=True`` needs a file)."""
+    if key is None:
+        return _load(source, label, namer)
+    path = diskcache.store(key, source, label, namer.taken, meta or {})
+    return _load(source, label, namer, filename=path)
+
+
+def _backend_source(backend: str, name: str, shape: Any, positions: Any, values: Any,
+                    display: Any, symbols: tuple, cse: bool, parallel: bool,
+                    on_disk: bool) -> tuple[str, Any]:
+    """The source of one function for a backend other than NumPy, and its namer."""
+    syms, ps, ds = symbols
+    if ds:
+        raise InputError("data= is compiled by the numpy backend only; pass the data arrays "
+                         "as params= (broadcast over the samples) for other backends")
+    mod = _new_module(backend, syms, ps, [name])
+    (out,) = _backend_outputs(mod, [(shape, positions, values)], cse)
+    what = f"{name}(x): {_short(display, 100)} with x[..., :] = ({_vars_text(syms)})"
+    fsrc = _backend_function(mod, backend, name, f"{_short(display, 60)} at x.", [out],
+                             [("x", syms)], parallel, on_disk)
+    return _backend_module(backend, what, [fsrc]), mod.namer
 
 
 def _compiled(name: str, source: str, namespace: Mapping[str, Any],

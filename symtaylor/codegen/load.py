@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import itertools
 import linecache
+import os
 import symtable
+import sys
 import types
 import weakref
 from typing import Any
@@ -69,15 +71,26 @@ def _check_source(source: str, code: types.CodeType, namer: _Namer, label: str) 
 _COUNTER = itertools.count()
 
 
-def _load(source: str, label: str, namer: _Namer) -> dict[str, Any]:
-    """Run generated source (after :func:`_check_source`) and return its namespace."""
-    filename = f"<symtaylor-codegen-{label}-{next(_COUNTER)}>"
+def _load(source: str, label: str, namer: _Namer, filename: str | None = None
+          ) -> dict[str, Any]:
+    """Run generated source (after :func:`_check_source`) and return its namespace.
+
+    ``filename``: the file of the disk cache holding the same source (Numba's ``cache=True``
+    needs one); by default a ``<symtaylor-codegen-...>`` pseudo-file."""
+    filename = filename or f"<symtaylor-codegen-{label}-{next(_COUNTER)}>"
     try:
         code = compile(source, filename, "exec")  # generated-source-exec
     except (SyntaxError, RecursionError, MemoryError) as exc:  # pragma: no cover - a bug
         raise CodegenError(f"generated code for {label} does not compile: {exc}") from None
     _check_source(source, code, namer, label)
     namespace: dict[str, Any] = {"__name__": f"symtaylor_generated_{label}"}
+    if filename is not None and "\nimport numba\n" in source:
+        # Numba's cache=True records the module of a kernel and imports it again when it loads
+        # the cached machine code: a module named after the cache file, in sys.modules
+        module = types.ModuleType(f"symtaylor_cached_{os.path.basename(filename)[:-3]}")
+        sys.modules[module.__name__] = module
+        namespace = module.__dict__
+        namespace["__file__"] = filename
     # every identifier in the source was issued by the namer and every comment, docstring and
     # literal was written or escaped by the generator: no user text reaches exec
     exec(code, namespace)  # generated-source-exec

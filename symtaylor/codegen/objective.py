@@ -13,11 +13,22 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InputError
-from .compiled import BoundFunction, CompiledFunction, _compiled, _stack_data, compile_numpy
+from . import diskcache
+from .backends import _new_module, check_backend
+from .backends import _outputs as _backend_outputs
+from .backends import function_source as _backend_function
+from .backends import module_source as _backend_module
+from .compiled import (
+    BoundFunction,
+    CompiledFunction,
+    _compiled,
+    _stack_data,
+    _store,
+    compile_numpy,
+)
 from .cse import _cse
 from .emit import _function_source, _header, _hvp_through_hess, _module_source, _Source
 from .ir import _Entry, _Function, _Output
-from .load import _load
 from .module import _Module
 from .plan import _Planner
 from .prepare import _check_options, _coerce
@@ -86,12 +97,12 @@ class CompiledObjective:
         import scipy.sparse as sps
 
         n = len(self.f.variables)
-        if not self.hess_upper:  # a linear objective
+        if not self._upper():  # a linear objective
             return sps.csr_array((n, n))
         vals = self.hess_values(x, *params)
         if np.ndim(vals) != 1:
             raise InputError("hess_sparse takes one point (x of shape (n,)); use hess for a batch")
-        upper = [p for p, _ in self.hess_upper]
+        upper = [p for p, _ in self._upper()]
         rows = np.array([i for i, _ in upper], dtype=np.intp)
         cols = np.array([j for _, j in upper], dtype=np.intp)
         off = rows != cols
@@ -100,6 +111,18 @@ class CompiledObjective:
         c = np.concatenate([cols, rows[off]])
         return sps.csr_array((data, (r, c)), shape=(n, n))
 
+    def _upper(self) -> tuple[tuple[tuple[int, int], sp.Expr], ...]:
+        """:attr:`hess_upper`, derived on first use when the objective came from the disk
+        cache (which stores the compiled code, not the Hessian's expressions)."""
+        if self.hess_upper or not self.hess_nnz:
+            return self.hess_upper
+        upper = self._cache.get("hess_upper")
+        if upper is None:
+            syms = self._cache["symbols"][0]
+            upper = self._cache["hess_upper"] = tuple(sorted(
+                _derivatives(self.expression, syms)[1].items()))
+        return upper
+
     @property
     def hess_values(self) -> CompiledFunction:
         """The structurally non-zero entries of the upper triangle of the Hessian, as a vector
@@ -107,7 +130,7 @@ class CompiledObjective:
         fn = self._cache.get("hess_values")
         if fn is None:
             f = self.f
-            values = [e for _, e in self.hess_upper] or [sp.S.Zero]
+            values = [e for _, e in self._upper()] or [sp.S.Zero]
             syms, ps, ds = self._cache.get("symbols", (f.variables, f.params, f.data))
             fn = compile_numpy(values, syms, ps, f"{f.name}_hess_values",
                                data=ds, reduce=self._cache.get("reduce", "sum"))
@@ -181,6 +204,9 @@ def compile_objective(
     *,
     data: Any = (),
     reduce: str = "sum",
+    backend: str = "numpy",
+    parallel: bool = False,
+    cache: bool | None = None,
 ) -> CompiledObjective:
     """Compile a scalar objective with its gradient, Hessian and Hessian-vector product.
 
@@ -197,6 +223,14 @@ def compile_objective(
         the compiled objective is ``sum_s f(x; data_s)`` (or the mean, ``reduce="mean"``),
         with the data given as 1-D arrays after the params and the sum done by ``np.sum``.
         Never write such sums out term by term: SymPy then needs minutes per Hessian.
+    backend : {"numpy", "numba", "jax", "array-api"}
+        As for :func:`compile_numpy` (the data form is compiled by ``"numpy"`` only).
+    parallel : bool
+        ``backend="numba"``: threads over the batch.
+    cache : bool, optional
+        The on-disk cache (:mod:`symtaylor.codegen.diskcache`): a hit skips the derivation
+        of the gradient and Hessian and the code generation. Default: on unless
+        ``SYMTAYLOR_CACHE=0``.
 
     Examples
     --------
@@ -221,13 +255,27 @@ def compile_objective(
     (0.0, array([-18., -26.]))
     """
     name = _check_options(name, "objective", reduce)
+    backend = check_backend(backend)
     shape, _, values, _, syms, ps, ds = _coerce(f, variables, params, data)
     if shape:
         raise InputError("compile_objective needs a scalar expression; use compile_numpy for a "
                          "vector or a matrix")
+    if ds and backend != "numpy":
+        raise InputError("data= is compiled by the numpy backend only")
     expr, real = _in_real_symbols(values[0], (syms, ps, ds))
-    grad, hess = _derivatives(expr, real[0])
     n = len(syms)
+    key = None
+    fnames = [name, *(f"{name}_{k}" for k in ("grad", "hess", "value_and_grad", "hvp"))]
+    if diskcache.enabled(cache):
+        key = diskcache.key("compile_objective", backend, name, expr, real, (syms, ps, ds),
+                            reduce, parallel)
+        hit = diskcache.load(key)
+        if hit is not None:
+            return _from_cache(hit, expr, real, (syms, ps, ds), fnames, reduce)
+    grad, hess = _derivatives(expr, real[0])
+    if backend != "numpy":
+        return _backend_objective(backend, expr, grad, hess, real, (syms, ps, ds), fnames,
+                                  parallel, key)
     fnames = [name, *(f"{name}_{k}" for k in ("grad", "hess", "value_and_grad", "hvp"))]
     mod = _Module(*real, reduce, fnames)
     f_out, g_out, h_out = _outputs(mod, expr, grad, hess)
@@ -252,14 +300,16 @@ def compile_objective(
         f"x[..., :] = ({vars_txt})."], mod.namer)
     bodies, whole = _sources(mod, funcs, hess_grouped, what)
     src = _module_source(header, whole)
-    ns = _load(src, name, mod.namer)
+    pattern = tuple(sorted({(i, j) for i, j in hess} | {(j, i) for i, j in hess}))
+    sources = [_module_source(header, [body]) for body in bodies]
+    meta = {"pattern": [list(p) for p in pattern], "sources": sources}
+    ns = _store(key, src, name, mod.namer, meta)
     hdisp = sp.Matrix(n, n, lambda i, j: hess.get((min(i, j), max(i, j)), 0)) if n <= 12 else None
     displays = [((), expr), ((n,), sp.Matrix(grad)),
                 ((n, n), hdisp if hdisp is not None else f"Hessian of {what}"),
                 (((), (n,)), (expr, sp.Matrix(grad))), ((n,), f"Hessian of {what} times v")]
-    parts = [_compiled(fn.name, _module_source(header, [body]), ns, (syms, ps, ds), shp, disp)
-             for fn, body, (shp, disp) in zip(funcs, bodies, displays)]
-    pattern = tuple(sorted({(i, j) for i, j in hess} | {(j, i) for i, j in hess}))
+    parts = [_compiled(fn.name, fsrc, ns, (syms, ps, ds), shp, disp)
+             for fn, fsrc, (shp, disp) in zip(funcs, sources, displays)]
     return CompiledObjective(
         *parts,
         source=src,
@@ -269,6 +319,70 @@ def compile_objective(
         hess_upper=tuple(sorted(hess.items())),
         _cache={"reduce": reduce, "symbols": real},
     )
+
+
+def _displays(expr: sp.Expr, grad: Any, hess: dict | None, n: int, what: str) -> list:
+    hdisp = (sp.Matrix(n, n, lambda i, j: hess.get((min(i, j), max(i, j)), 0))
+             if hess is not None and n <= 12 else f"Hessian of {what}")
+    gmat = sp.Matrix([[g] for g in grad])  # the derivatives of compile_objective, SymPy already
+    return [((), expr), ((n,), gmat), ((n, n), hdisp),
+            (((), (n,)), (expr, gmat)), ((n,), f"Hessian of {what} times v")]
+
+
+def _from_cache(hit: Any, expr: sp.Expr, real: tuple, symbols: tuple, fnames: list[str],
+                reduce: str) -> CompiledObjective:
+    """A :class:`CompiledObjective` from a disk-cache entry: the compiled functions as stored,
+    the gradient's expressions derived again (cheap; shown by the solvers' derivations), the
+    Hessian's only when asked for (:meth:`CompiledObjective._upper`)."""
+    from ..calculus import gradient
+
+    n = len(real[0])
+    what = _short(expr, 60)
+    pattern = tuple(tuple(p) for p in hit.meta["pattern"])
+    grad = list(gradient(expr, real[0]))
+    parts = [_compiled(fn, fsrc, hit.namespace, symbols, shp, disp)
+             for fn, fsrc, (shp, disp) in zip(fnames, hit.meta["sources"],
+                                              _displays(expr, grad, None, n, what))]
+    return CompiledObjective(*parts, source=hit.source, expression=expr,
+                             hess_nnz=len(pattern), hess_pattern=pattern, hess_upper=(),
+                             _cache={"reduce": reduce, "symbols": real})
+
+
+def _backend_objective(backend: str, expr: sp.Expr, grad: list, hess: dict, real: tuple,
+                       symbols: tuple, fnames: list[str], parallel: bool,
+                       key: str | None) -> CompiledObjective:
+    """f, gradient, Hessian, value-and-gradient and Hessian-vector product for a backend other
+    than NumPy: one module, one CSE over all of them."""
+    n = len(real[0])
+    mod = _new_module(backend, real[0], real[1], fnames)
+    hpos = sorted(hess)
+    entries = [((), [()], [expr]), ((n,), [(i,) for i in range(n)], grad),
+               ((n, n), [p for p in hpos], [hess[p] for p in hpos])]
+    f_out, g_out, h_out = _backend_outputs(mod, entries, True)
+    # the upper triangle mirrored (the planner's _output sees only the upper entries)
+    h_items = tuple(_Entry((i * n + j,) if i == j else (i * n + j, j * n + i), it.expr)
+                    for it in h_out.items for i, j in [divmod(it.positions[0], n)])
+    h_out = _Output((n, n), h_items)
+    hv_out, vsyms = _hvp_output(mod, h_out)
+    what = _short(expr, 60)
+    xs = [("x", real[0])]
+    specs = [(fnames[0], f"{what} at x.", [f_out], xs),
+             (fnames[1], f"Gradient of {what}.", [g_out], xs),
+             (fnames[2], f"Hessian of {what}.", [h_out], xs),
+             (fnames[3], f"({what}, its gradient).", [f_out, g_out], xs),
+             (fnames[4], f"Hessian of {what} times v.", [hv_out], [*xs, ("v", vsyms)])]
+    texts = [_backend_function(mod, backend, nm, summ, outs, vecs, parallel, key is not None)
+             for nm, summ, outs, vecs in specs]
+    src = _backend_module(backend, f"{fnames[0]}(x): {_short(expr, 100)}, with its gradient, "
+                          f"Hessian and Hessian-vector product", texts)
+    pattern = tuple(sorted({(i, j) for i, j in hess} | {(j, i) for i, j in hess}))
+    ns = _store(key, src, fnames[0], mod.namer, {"pattern": [list(p) for p in pattern],
+                                                "sources": [src] * 5})
+    parts = [_compiled(fn, src, ns, symbols, shp, disp)
+             for fn, (shp, disp) in zip(fnames, _displays(expr, grad, hess, n, what))]
+    return CompiledObjective(*parts, source=src, expression=expr, hess_nnz=len(pattern),
+                             hess_pattern=pattern, hess_upper=tuple(sorted(hess.items())),
+                             _cache={"reduce": "sum", "symbols": real})
 
 
 def _in_real_symbols(expr: sp.Expr, groups: tuple[_Symbols, _Symbols, _Symbols]
