@@ -123,6 +123,8 @@ def test_one_pass_per_newton_iteration(monkeypatch):
     # between two iterations: one pass (f, gradient and Hessian at the new point together)
     per_iteration = np.diff(seen) // nblocks
     assert r.nit >= 4 and per_iteration.tolist() == [1] * r.nit
+    # in all: x0 and each iterate once, and the post-run descent probes together in one pass
+    assert r.data_passes == r.nit + 2
     # least squares: one pass per evaluation point (r^T r, J^T r, J^T J together)
     calls.clear()
     t, y = _curve()
