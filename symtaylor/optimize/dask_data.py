@@ -172,7 +172,9 @@ class ChunkPass:
 
     def __call__(self, *blocks: np.ndarray, x: np.ndarray, what: str,
                  check: bool) -> np.ndarray:
-        cols = [np.asarray(b, dtype=float).reshape(-1) for b in blocks]
+        # contiguous: the generated code runs ~2x faster on them than on strided columns
+        # (column slices of a 2-D chunk), more than the copy costs
+        cols = [np.ascontiguousarray(b, dtype=float).reshape(-1) for b in blocks]
         nc = cols[0].size
         if any(c.size != nc for c in cols):
             raise InputError("data columns have blocks of different lengths "

@@ -103,6 +103,10 @@ def minimize(
         methods always use their own line search or trust region).
     data : ``{symbol or name: 1-D array}``: ``f`` is then a per-sample expression in the data
         symbols and the objective is its ``reduce`` (``"sum"`` or ``"mean"``) over the samples.
+        Dask arrays (or a Dask DataFrame, or its columns) are evaluated chunk by chunk, one
+        fused pass over the data per point (:mod:`~symtaylor.optimize.dask_data`), on the
+        current ``distributed`` Client or Dask's local scheduler; ``Result.data_passes``
+        counts the passes.
     gtol : stop when ``||grad f||_2 <= gtol``.
     max_iter : iteration limit (default 10000 for gradient descent, else 1000).
     subproblem, delta0 : trust-region subproblem (``"exact"``, the default, or ``"dogleg"``)
@@ -235,7 +239,9 @@ def least_squares(
     ----------
     residuals : a list of expressions, or ONE expression in data symbols with ``data``.
     variables, x0 : as for :func:`minimize`.
-    data : ``{symbol or name: 1-D array}`` (curve fitting: ``residuals = model - y``).
+    data : ``{symbol or name: 1-D array}`` (curve fitting: ``residuals = model - y``); Dask
+        arrays or DataFrame columns as for :func:`minimize` (one pass per point for ``r^T r``,
+        ``J^T r``, ``J^T J``; ``residuals`` of the result is then a lazy Dask array).
     method : ``"lm"`` (Levenberg–Marquardt, MINPACK logic) or ``"gauss-newton"``.
     ftol, xtol : relative reduction of the sum of squares / relative step below which the run
         has converged (MINPACK's tests for ``lm``).
