@@ -38,8 +38,10 @@ from typing import Any
 
 import mpmath
 import sympy as sp
-from flint import arb, fmpq
+from flint import arb, fmpq, fmpq_mpoly_ctx
 from sympy import QQ
+from sympy.core.add import _addsort
+from sympy.core.mul import _mulsort
 
 from ..enclosure import Interval, _const, compile_enclosure
 from ..errors import CertificationError
@@ -92,23 +94,25 @@ class _Atoms:
 
     # pass 2: build the ring and convert
     def build(self) -> None:
+        # python-flint's fmpq_mpoly: the ring arithmetic of the series runs in C
         if self.index:
-            gens = [sp.Dummy(f"c{i}") for i in range(len(self.index))]
-            self.ring = sp.polys.rings.PolyRing(gens, QQ, sp.polys.orderings.lex)
-            self.gens = self.ring.gens
+            self.ring = fmpq_mpoly_ctx.get(tuple(f"c{i}" for i in range(len(self.index))),
+                                           "lex")
+            self.gens = self.ring.gens()
+            self.zero, self.one = self.ring.from_dict({}), self.ring.constant(1)
         else:
             self.ring = None
 
     def __call__(self, e: sp.Expr) -> Any:
         if e.is_Rational:
             q = QQ(int(e.p), int(e.q))
-            return q if self.ring is None else self.ring(q)
+            return q if self.ring is None else self.ring.constant(fmpq(int(e.p), int(e.q)))
         if self.ring is None:  # pragma: no cover - scan() guarantees atoms are known
             raise AssertionError(f"unscanned constant {e}")
         if e.is_Add:
-            return sum((self(a) for a in e.args), self.ring.zero)
+            return sum((self(a) for a in e.args), self.zero)
         if e.is_Mul:
-            out = self.ring.one
+            out = self.one
             for a in e.args:
                 out *= self(a)
             return out
@@ -136,10 +140,27 @@ class _Atoms:
                 if k:
                     p = powers.get((i, k))
                     if p is None:
-                        p = powers[(i, k)] = atoms[i] ** k
+                        p = powers[(i, k)] = atoms[i] ** int(k)
                     factors.append(p)
-            terms.append(sp.Mul(*factors))
+            terms.append(_product(factors) if self._plain() else sp.Mul(*factors))
+        if self._plain():
+            return _sum(terms)
         return sp.Add(*terms)
+
+    def _plain(self) -> bool:
+        """Every atom is a function value (``sin(1/3)``, ``log(2)``; at most one ``exp`` or
+        ``E``), ``pi`` or a symbol: products of their powers never simplify (``exp(a) exp(b)``
+        would merge, ``sqrt(2)**2`` would become 2), so distinct monomials are distinct SymPy
+        terms and the canonical trees can be assembled directly (:func:`_product`,
+        :func:`_sum`)."""
+        plain = self.__dict__.get("_plain_atoms")
+        if plain is None:
+            exps = [a for a in self.index if a is sp.E or isinstance(a, sp.exp)]
+            plain = self.__dict__["_plain_atoms"] = len(exps) <= 1 and all(
+                a.is_Symbol or a is sp.pi or a is sp.E
+                or (isinstance(a, sp.Function) and not a.is_Pow)
+                for a in self.index)
+        return plain
 
     def to_mp(self, c: Any, values: Sequence[Any]) -> Any:
         """A ring element as an mpmath number, ``values`` being the atoms' (in index order)."""
@@ -150,9 +171,33 @@ class _Atoms:
             term = mpmath.mpf(int(q.p)) / int(q.q)
             for v, k in zip(values, monom):
                 if k:
-                    term *= v**k
+                    term *= v ** int(k)
             total += term
         return total
+
+
+def _product(factors: list[sp.Expr]) -> sp.Expr:
+    """``Mul(q, *powers)`` of a rational ``q`` and powers of distinct plain atoms, in SymPy's
+    canonical form (rational first, the rest sorted as ``Mul`` sorts), built directly."""
+    q, rest = factors[0], factors[1:]
+    if not rest:
+        return q
+    _mulsort(rest)
+    if q == 1:
+        return rest[0] if len(rest) == 1 else sp.Mul._from_args(rest)
+    return sp.Mul._from_args([q, *rest])
+
+
+def _sum(terms: list[sp.Expr]) -> sp.Expr:
+    """``Add(*terms)`` of distinct monomials in plain atoms (at most one rational), built
+    directly in canonical form (the rational first, the rest sorted as ``Add`` sorts)."""
+    numbers = [t for t in terms if t.is_Rational and t != 0]
+    rest = [t for t in terms if not t.is_Rational]
+    if not rest:
+        return numbers[0] if numbers else sp.S.Zero
+    _addsort(rest)
+    args = numbers + rest
+    return args[0] if len(args) == 1 else sp.Add._from_args(args)
 
 
 def _is_zero(c: sp.Expr) -> bool:
