@@ -271,3 +271,16 @@ def test_task_progress_on_dask(capsys):
     fits = map_fits("minimize", [{"x0": [1.0]}, {"x0": [-1.0]}], f="x**2", variables="x",
                     progress=True)
     assert len(fits) == 2 and "Completed" in capsys.readouterr().err
+
+
+def test_several_residuals_over_data():
+    t = np.linspace(0.0, 2.0, 3001)
+    y1, y2 = 2 * np.exp(-t) + 0.01 * np.cos(9 * t), np.sin(1.5 * t)
+    a, k, w, tt, r1, r2 = sp.symbols("a k w t y1 y2")
+    res = [a * sp.exp(-k * tt) - r1, sp.sin(w * tt) - r2]
+    ref = least_squares(res, [a, k, w], [1, 0.5, 1.2], data={tt: t, r1: y1, r2: y2})
+    dd = {s: da.from_array(v, chunks=700) for s, v in ((tt, t), (r1, y1), (r2, y2))}
+    got = least_squares(res, [a, k, w], [1, 0.5, 1.2], data=dd)
+    assert ref.success and got.success
+    assert np.max(np.abs(got.x - ref.x)) <= 1e-10 and abs(got.fun - ref.fun) <= 1e-12
+    np.testing.assert_allclose(got.residuals.compute(), ref.residuals, rtol=0, atol=1e-12)

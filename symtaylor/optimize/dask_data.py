@@ -414,19 +414,21 @@ class DaskResiduals:
         return self._at(x)[1].copy()
 
     def residuals_at(self, x: np.ndarray) -> Any:
-        """The residuals at ``x`` as a lazy Dask array (samples first, one entry per sample
-        and residual expression)."""
+        """The residuals at ``x`` as a lazy Dask array, in the in-memory order (each residual
+        expression over all samples, one after the other)."""
         da = _dask_array_module()
         kernel, xs = self._kernel, np.array(x, dtype=float)
         k = len(self.exprs)
 
-        def block(*blocks: np.ndarray) -> np.ndarray:
-            cols = [np.asarray(b, dtype=float).reshape(-1) for b in blocks]
+        def block(*blocks: np.ndarray, which: int) -> np.ndarray:
+            cols = [np.ascontiguousarray(b, dtype=float).reshape(-1) for b in blocks]
             _, rc, _ = kernel.compiled()
             r = np.asarray(rc(xs, *cols), dtype=float)
             nc = cols[0].size
-            return np.broadcast_to(r, (nc,) if k == 1 else (nc, k)).reshape(-1).copy()
+            if k == 1:
+                return np.broadcast_to(r, (nc,)).copy()
+            return np.broadcast_to(r, (nc, k))[:, which].copy()
 
-        chunks = tuple(c * k for c in self.data[0].chunks[0])
-        return da.map_blocks(block, *self.data, chunks=(chunks,), dtype=float,
-                             meta=np.empty((0,)))
+        parts = [da.map_blocks(block, *self.data, which=i, chunks=self.data[0].chunks,
+                               dtype=float, meta=np.empty((0,))) for i in range(k)]
+        return parts[0] if k == 1 else da.concatenate(parts)
