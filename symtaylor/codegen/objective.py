@@ -331,20 +331,26 @@ def _displays(expr: sp.Expr, grad: Any, hess: dict | None, n: int, what: str) ->
 
 def _from_cache(hit: Any, expr: sp.Expr, real: tuple, symbols: tuple, fnames: list[str],
                 reduce: str) -> CompiledObjective:
-    """A :class:`CompiledObjective` from a disk-cache entry: the compiled functions as stored,
-    the gradient's expressions derived again (cheap; shown by the solvers' derivations), the
-    Hessian's only when asked for (:meth:`CompiledObjective._upper`)."""
+    """A :class:`CompiledObjective` from a disk-cache entry: the compiled functions as stored
+    (no code generation); the gradient's expressions derived again (cheap; shown by the
+    solvers' derivations); above 12 variables the Hessian's only when asked for
+    (:meth:`CompiledObjective._upper`), at most 12 (where they are shown) at once."""
     from ..calculus import gradient
 
     n = len(real[0])
     what = _short(expr, 60)
     pattern = tuple(tuple(p) for p in hit.meta["pattern"])
-    grad = list(gradient(expr, real[0]))
+    hess = None
+    if n <= 12:  # small: the Hessian is shown as a matrix, derive it as a fresh compile does
+        grad, hess = _derivatives(expr, real[0])
+    else:
+        grad = list(gradient(expr, real[0]))
     parts = [_compiled(fn, fsrc, hit.namespace, symbols, shp, disp)
              for fn, fsrc, (shp, disp) in zip(fnames, hit.meta["sources"],
-                                              _displays(expr, grad, None, n, what))]
+                                              _displays(expr, grad, hess, n, what))]
     return CompiledObjective(*parts, source=hit.source, expression=expr,
-                             hess_nnz=len(pattern), hess_pattern=pattern, hess_upper=(),
+                             hess_nnz=len(pattern), hess_pattern=pattern,
+                             hess_upper=tuple(sorted(hess.items())) if hess else (),
                              _cache={"reduce": reduce, "symbols": real})
 
 
