@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 import sympy as sp
 
-from .calculus import gradient, hessian, jacobian
+from .calculus import degree_bound, gradient, hessian, jacobian
 from .coerce import (
     ExprLike,
     MatrixLike,
@@ -133,7 +133,8 @@ class Step:
         The residuals (Gauss-Newton and Levenberg-Marquardt steps), else empty.
     derivation : symtaylor.derivations.Derivation
         The full derivation, every row checked (built on first use; for the gradient, Newton,
-        Gauss-Newton and Levenberg-Marquardt steps, the outline otherwise). Callable too:
+        Gauss-Newton and Levenberg-Marquardt steps, the outline otherwise, and the outline
+        too when the entries have degree above ``MAX_STEP_DEGREE``). Callable too:
         ``step.derivation()`` is the same object.
     """
 
@@ -149,11 +150,20 @@ class Step:
     @functools.cached_property
     def derivation(self) -> Any:
         """The full, checked derivation (see :mod:`symtaylor.derivations`)."""
-        if self.method not in _DERIVED:
+        if self.method not in _DERIVED or self._huge():
             return self.outline
         from .derivations.steps import step_derivation
 
         return step_derivation(self)
+
+    def _huge(self) -> bool:
+        """Whether the checked derivation would expand polynomials above ``MAX_STEP_DEGREE``
+        (its rows are proved with ``cancel``): then the outline is the derivation."""
+        parts = list(self.update) + list(self.direction)
+        if self.model is not None:
+            parts += list(self.model.gradient) + list(self.model.hessian)
+        parts += list(self.residuals)
+        return max((degree_bound(e, self.variables) for e in parts), default=0) > MAX_STEP_DEGREE
 
     def at(self, point: PointLike) -> tuple[sp.Expr, ...]:
         """The next iterate from a given point (exact when the point is exact).
@@ -224,6 +234,8 @@ def _compact(e: sp.Expr) -> sp.Expr:
             return e
         return sp.simplify(e) if ops < 60 else e
     cands = [e]
+    if degree_bound(e, tuple(e.free_symbols)) > MAX_STEP_DEGREE:
+        return e  # cancel/factor would expand a polynomial of that degree
     if ops > 80 and e.atoms(sp.Function):
         # cancel/factor treat exp(...), log(...) as generators: minutes on a 3-variable
         # logistic Newton step, for little gain. Keep the expression as derived.
@@ -307,6 +319,9 @@ def _step_update(a: sp.Matrix, b: sp.Matrix, syms: tuple[sp.Symbol, ...], what: 
     no expression-level ``cancel`` of a nested LU solution is needed: Newton on a 4-variable
     Rosenbrock function takes 0.1 s instead of 25 s.
     """
+    degree = max(degree_bound(e, syms) for e in list(a) + list(b))
+    if degree > MAX_STEP_DEGREE:
+        return _huge_step(a, b, syms, what, degree)
     dm = _field(a, b)
     if dm is None:
         direction = _compact_matrix(-_solve(a, b, what))
@@ -343,6 +358,27 @@ def _step_update(a: sp.Matrix, b: sp.Matrix, syms: tuple[sp.Symbol, ...], what: 
 
 
 _HINT = "Try damping > 0 (Levenberg-Marquardt / damped Newton) or a gradient step."
+
+#: Above this degree (read off the expression tree, nothing expanded) the entries of the model
+#: are never expanded: ``(x + 1)**1000000`` would need a million-term polynomial (minutes, then
+#: a MemoryError). One variable: the quotient ``-g/h`` as SymPy forms it (powers of a common
+#: base combine at once); several variables: refused up front.
+MAX_STEP_DEGREE = 2000
+
+
+def _huge_step(a: sp.Matrix, b: sp.Matrix, syms: tuple[sp.Symbol, ...], what: str,
+               degree: int) -> tuple[sp.Matrix, sp.Matrix]:
+    if a.rows == 1 and a[0, 0] != 0:
+        de = -b[0, 0] / a[0, 0]
+        if degree_bound(de, syms) <= MAX_STEP_DEGREE:
+            de = _compact(de)
+            return sp.Matrix([de]), sp.Matrix([_compact(syms[0] + de)])
+        return sp.Matrix([de]), sp.Matrix([syms[0] + de])
+    raise InputError(
+        f"the step's entries have degree up to {degree} (above {MAX_STEP_DEGREE}): solving "
+        f"with {what} exactly would expand polynomials of that degree. Use a numeric solver "
+        "(symtaylor.minimize) or evaluate the step at a point of a smaller model."
+    )
 
 #: the steps that solve a linear system with the model Hessian (undefined where it is singular)
 _SOLVES = ("newton", "damped-newton", "gauss-newton", "levenberg-marquardt")
@@ -544,8 +580,9 @@ def levenberg_marquardt_step(
         raise InputError(f"unknown scaling {_show(scaling)}; valid: {', '.join(_SCALINGS)}")
     r = sp.Matrix(rs)
     j = jacobian(rs, syms)
-    jtj = (j.T * j).applyfunc(sp.expand)
-    jtr = (j.T * r).applyfunc(sp.expand)
+    jtj, jtr = j.T * j, j.T * r
+    if max(degree_bound(e, syms) for e in list(jtj) + list(jtr)) <= MAX_STEP_DEGREE:
+        jtj, jtr = jtj.applyfunc(sp.expand), jtr.applyfunc(sp.expand)
     scale = _SCALINGS[scaling](jtj)
     a = jtj + lam * scale if lam != 0 else jtj
     d = _displacement(syms)
@@ -588,6 +625,14 @@ def _model_at(f: Any, variables: Any, at: Any) -> tuple[sp.Expr, tuple[sp.Symbol
         sub = dict(zip(syms, as_point(at, syms)))
         g = g.xreplace(sub).applyfunc(sp.simplify)
         b = b.xreplace(sub).applyfunc(sp.simplify)
+    else:
+        degree = max(degree_bound(e, syms) for e in list(g) + list(b))
+        if degree > MAX_STEP_DEGREE:
+            raise InputError(
+                f"the model's entries have degree up to {degree} (above {MAX_STEP_DEGREE}): "
+                "the symbolic trust-region step would expand polynomials of that degree. "
+                "Give the point (at=...)."
+            )
     return expr, syms, g, b, sub
 
 

@@ -390,3 +390,34 @@ def test_gauss_newton_at_a_rank_deficient_jacobian_is_refused() -> None:
     assert s.at(sp.Rational(1, 2)) == (sp.Rational(1, 4),)  # x - x**2/(2x) = x/2
     with pytest.raises(InputError, match="singular"):
         s.at(0)
+
+
+@pytest.mark.parametrize("n", [7, 1000, 3000, 10**6])
+def test_newton_on_a_huge_power_is_fast_and_exact(n: int) -> None:
+    # truth by hand: f = (x+1)^n, f' = n (x+1)^(n-1), f'' = n(n-1)(x+1)^(n-2), so the Newton
+    # update is x - (x+1)/(n-1); below MAX_STEP_DEGREE the field path, above it the quotient
+    # (nothing expanded: a million-term polynomial was a MemoryError)
+    x = sp.Symbol("x")
+    s = newton_step(f"(x+1)**{n}", "x")
+    assert sp.expand(s.update[0] - (x - (x + 1) / (n - 1))) == 0
+    assert s.at(1) == (1 - sp.Rational(2, n - 1),)
+    assert "nabla" in s.latex()
+    g = gauss_newton_step([f"(x+1)**{n}"], "x")  # r/r' = (x+1)/n
+    assert sp.expand(g.update[0] - (x - (x + 1) / n)) == 0
+
+
+@pytest.mark.parametrize("call", [
+    lambda: newton_step("(x+1)**1000000 + y**2", "x, y"),
+    lambda: newton_step("x**1000000*y + y**2", "x, y"),
+    lambda: cauchy_point("(x+1)**1000000", "x", radius=1),
+])
+def test_huge_multivariate_or_symbolic_steps_are_refused_up_front(call) -> None:
+    with pytest.raises(InputError, match="degree up to"):
+        call()
+
+
+def test_trust_region_steps_at_a_point_of_a_huge_power() -> None:
+    # at x = 0 the model is g = n, B = n(n-1): Newton -1/(n-1), inside radius 1
+    n = 10**6
+    for s in (dogleg_step(f"(x+1)**{n}", "x", 1, 0), cauchy_point(f"(x+1)**{n}", "x", 1, 0)):
+        assert s.update[0] == -sp.Rational(1, n - 1)
