@@ -210,3 +210,36 @@ def test_template_renaming_is_xreplace(e: sp.Expr, expand: bool, names: list) ->
     back = dict(zip(_SLOTS3, map(sp.Symbol, names)))
     assert _polynomial(e)
     assert sp.srepr(_rename(e, back)) == sp.srepr(e.xreplace(back))
+
+
+_ATOM_SETS = [
+    [sp.sin(sp.Rational(1, 3)), sp.cos(sp.Rational(1, 3)), 1 / sp.cos(sp.Rational(1, 3))],
+    [sp.exp(sp.Rational(1, 2)), sp.log(2), sp.pi],
+    [sp.Symbol("a"), 1 / sp.Symbol("a"), sp.atan(2)],
+    [sp.sqrt(2), sp.exp(1 / sp.Integer(3)), sp.exp(sp.Rational(1, 5))],  # not plain: SymPy's way
+]
+
+
+@settings(max_examples=80, deadline=None)
+@given(which=st.integers(0, len(_ATOM_SETS) - 1),
+       monomials=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3),
+                                    _rationals), max_size=6))
+def test_ring_to_expr_is_sympys_own_tree(which: int, monomials: list) -> None:
+    # the exact constants' ring (fmpq_mpoly) back to SymPy: the same tree as evaluating
+    # Add(*[Mul(q, *atoms**k)]) with SymPy (which merges cos**3/cos, exp(a)*exp(b), ...)
+    from symtaylor.series.domain import _Atoms
+
+    atoms = _ATOM_SETS[which]
+    conv = _Atoms()
+    for a in atoms:
+        conv.scan(a)
+    conv.build()
+    index = list(conv.index)
+    element = conv(sp.Integer(0))
+    reference = []
+    for i, j, k, q in monomials:
+        element += conv(q) * conv(atoms[0]) ** i * conv(atoms[1]) ** j * conv(atoms[2]) ** k
+    for exps, coeff in element.terms():
+        reference.append(sp.Mul(sp.Rational(int(coeff.p), int(coeff.q)),
+                                *[b ** int(e) for b, e in zip(index, exps)]))
+    assert sp.srepr(conv.to_expr(element)) == sp.srepr(sp.Add(*reference))

@@ -131,6 +131,9 @@ class _Atoms:
     def to_expr(self, c: Any) -> sp.Expr:
         if self.ring is None:
             return sp.Rational(int(c.p), int(c.q))
+        bases = self._bases()
+        if bases is not None:
+            return self._plain_expr(c, bases)
         atoms = list(self.index)
         powers = self.__dict__.setdefault("_powers", {})
         terms = []
@@ -142,25 +145,58 @@ class _Atoms:
                     if p is None:
                         p = powers[(i, k)] = atoms[i] ** int(k)
                     factors.append(p)
-            terms.append(_product(factors) if self._plain() else sp.Mul(*factors))
-        if self._plain():
-            return _sum(terms)
+            terms.append(sp.Mul(*factors))
         return sp.Add(*terms)
 
-    def _plain(self) -> bool:
-        """Every atom is a function value (``sin(1/3)``, ``log(2)``; at most one ``exp`` or
-        ``E``), ``pi`` or a symbol: products of their powers never simplify (``exp(a) exp(b)``
-        would merge, ``sqrt(2)**2`` would become 2), so distinct monomials are distinct SymPy
-        terms and the canonical trees can be assembled directly (:func:`_product`,
-        :func:`_sum`)."""
-        plain = self.__dict__.get("_plain_atoms")
-        if plain is None:
-            exps = [a for a in self.index if a is sp.E or isinstance(a, sp.exp)]
-            plain = self.__dict__["_plain_atoms"] = len(exps) <= 1 and all(
-                a.is_Symbol or a is sp.pi or a is sp.E
-                or (isinstance(a, sp.Function) and not a.is_Pow)
-                for a in self.index)
-        return plain
+    def _bases(self) -> list[tuple[sp.Expr, int]] | None:
+        """``[(base, sign)]`` per atom when every atom is plain or the reciprocal of a plain one
+        (``cos(1/3)`` and ``1/cos(1/3)`` for ``tan``), else None. Plain: a function value
+        (``sin(1/3)``, ``log(2)``; at most one ``exp`` or ``E`` in all), ``pi`` or a symbol.
+        Powers of plain bases multiply only by adding exponents of the same base, never
+        otherwise simplify (``exp(a) exp(b)`` would merge, ``sqrt(2)**2`` would become 2), so
+        the canonical SymPy tree can be assembled directly (:meth:`_plain_expr`)."""
+        if "_plain_bases" not in self.__dict__:
+            out: list[tuple[sp.Expr, int]] | None = []
+            for a in self.index:
+                b, sign = (a.args[0], -1) if a.is_Pow and a.args[1] == -1 else (a, 1)
+                if not (b.is_Symbol or b is sp.pi or b is sp.E
+                        or (isinstance(b, sp.Function) and not b.is_Pow)):
+                    out = None
+                    break
+                if sign < 0 and (b is sp.E or isinstance(b, sp.exp)):
+                    out = None
+                    break
+                out.append((b, sign))  # type: ignore[union-attr]
+            if out is not None and sum(1 for b, _ in out if b is sp.E or isinstance(b, sp.exp)) > 1:
+                out = None
+            self.__dict__["_plain_bases"] = out
+        return self.__dict__["_plain_bases"]
+
+    def _plain_expr(self, c: Any, bases: list[tuple[sp.Expr, int]]) -> sp.Expr:
+        """``Add(*[Mul(q, *atoms**k)])`` for plain bases, built directly: the exponents of each
+        base are added (``cos**3 / cos = cos**2``), equal products collected, and each product
+        and the sum put in SymPy's canonical order (:func:`_product`, :func:`_sum`)."""
+        collected: dict[tuple, Any] = {}
+        for monom, coeff in c.terms():
+            net: dict[sp.Expr, int] = {}
+            for (b, sign), k in zip(bases, monom):
+                if k:
+                    net[b] = net.get(b, 0) + sign * int(k)
+            key = tuple(sorted(((b, e) for b, e in net.items() if e), key=lambda be: id(be[0])))
+            collected[key] = collected[key] + coeff if key in collected else coeff
+        powers = self.__dict__.setdefault("_base_powers", {})
+        terms = []
+        for key, coeff in collected.items():
+            if not coeff:
+                continue
+            factors = [sp.Rational(int(coeff.p), int(coeff.q))]
+            for b, e in key:
+                p = powers.get((b, e))
+                if p is None:
+                    p = powers[(b, e)] = b**e
+                factors.append(p)
+            terms.append(_product(factors))
+        return _sum(terms)
 
     def to_mp(self, c: Any, values: Sequence[Any]) -> Any:
         """A ring element as an mpmath number, ``values`` being the atoms' (in index order)."""
