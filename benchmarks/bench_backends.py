@@ -64,7 +64,18 @@ def _hand_hess(x):
     return H
 
 
+def _sync(fn):
+    """``fn`` that waits for its result (JAX dispatches asynchronously)."""
+    def run(arg):
+        r = fn(arg)
+        if hasattr(r, "block_until_ready"):
+            r.block_until_ready()
+        return r
+    return run
+
+
 def _time(fn, arg, repeats: int) -> float:
+    fn = _sync(fn)
     fn(arg)
     t0 = time.perf_counter()
     fn(arg)
