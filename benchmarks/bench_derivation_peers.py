@@ -60,6 +60,7 @@ def cold() -> None:
     calc._HESS_TEMPLATES.clear()
     calc._gradient_cached.cache_clear()
     calc._hessian_cached.cache_clear()
+    calc._outer_derivatives.cache_clear()
 
 
 def timed(fn: Callable[[], Any]) -> float:

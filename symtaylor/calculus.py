@@ -260,10 +260,17 @@ def _rename(e: sp.Expr, back: dict[sp.Symbol, sp.Symbol]) -> sp.Expr:
     return sp.Mul._from_args(numbers + rest)
 
 
+@lru_cache(maxsize=1024)
+def _outer_derivatives(outer: sp.Expr, slot: sp.Dummy) -> tuple[sp.Expr, sp.Expr]:
+    """``phi'`` and ``phi''`` of an outer function in its placeholder (terms of one outer
+    shape, e.g. the ``log(1 + exp(-u))`` of every logistic term, share them)."""
+    d1 = outer.diff(slot)
+    return d1, d1.diff(slot)
+
+
 def _chain_hessian(u: sp.Expr, outer: sp.Expr, slot: sp.Dummy, syms: tuple[sp.Symbol, ...]
                    ) -> dict[tuple[int, int], sp.Expr]:
-    d1 = outer.diff(slot)
-    d2 = d1.diff(slot)
+    d1, d2 = _outer_derivatives(outer, slot)
     gu = _partials(u, syms)
     out: dict[tuple[int, int], sp.Expr] = {}
     if d2 != 0:
