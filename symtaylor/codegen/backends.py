@@ -316,6 +316,16 @@ def _numba_function(mod: _Module, name: str, summary: str, outputs: Sequence[_Ou
         lines.append(f"    if {a}.ndim == 0 or {a}.shape[-1] != {k}:")
         lines.append(f"        raise ValueError(f'{a} must have shape (..., {k}), got "
                      f"{{{a}.shape}}')")
+    if not params:  # one point: no broadcasting (the wrapper's cost is most of the call)
+        cond = " and ".join(f"{a}.ndim == 1" for a in vec)
+        lines.append(f"    if {cond}:")
+        for o, r in zip(outputs, outs):
+            lines.append(f"        {r} = np.zeros((1, {max(1, math.prod(o.shape))}))")
+        lines.append(f"        {kern}({', '.join([f'{a}.reshape(1, {k})' for a in vec] + outs)})")
+        one = [f"{r}[0, 0]" if not o.shape else
+               (f"{r}[0]" if len(o.shape) == 1 else f"{r}.reshape({o.shape})")
+               for o, r in zip(outputs, outs)]
+        lines.append(f"        return {', '.join(one)}")
     shapes = ", ".join([f"{a}.shape[:-1]" for a in vec] + [f"np.shape({p})" for p in params])
     lines.append(f"    batch = np.broadcast_shapes({shapes})")
     lines.append("    n = math.prod(batch)")
