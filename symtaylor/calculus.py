@@ -510,7 +510,10 @@ def definiteness(matrix: MatrixLike) -> DefinitenessResult:
 
     Exact eigenvalues are used when the matrix has no free symbols and SymPy finds them;
     otherwise Sylvester's criterion on the leading principal minors, which for a symbolic
-    matrix yields the conditions for positive definiteness.
+    matrix yields the conditions for positive definiteness. Larger matrices are decided with
+    bounded work (:mod:`symtaylor.definiteness`): rational entries exactly over QQ (inertia by
+    Descartes' rule on the characteristic polynomial), other numbers at 60 digits, symbolic
+    ones refused (InputError) when their minors would be too large.
 
     Examples
     --------
@@ -528,34 +531,9 @@ def definiteness(matrix: MatrixLike) -> DefinitenessResult:
         raise InputError(f"definiteness needs a square matrix, got {m.rows}x{m.cols}")
     if not (m - m.T).is_zero_matrix:
         raise InputError("definiteness needs a symmetric matrix")
-    minors = _leading_minors(m)
-    if not m.free_symbols and m.rows <= 2:
-        try:
-            evs = m.eigenvals(multiple=True)
-        except (sp.polys.polyerrors.PolynomialError, NotImplementedError):  # pragma: no cover
-            evs = None
-        if evs:
-            kind = _sign_kind([sp.nsimplify(e) if e.is_Float else e for e in evs])
-            if kind is not None:
-                return DefinitenessResult(kind, "eigenvalues", tuple(evs), minors)
-    if not m.free_symbols:
-        # Exact numeric matrix: the real roots of the characteristic polynomial, isolated
-        # exactly (CRootOf), have decidable signs (radical forms of cubic roots often do not).
-        roots = sp.real_roots(m.charpoly(sp.Dummy("lambda")))
-        kind = _sign_kind(roots) if len(roots) == m.rows else None
-        if kind is not None:
-            return DefinitenessResult(kind, "eigenvalues", tuple(roots), minors)
-    kind = _sign_kind(minors)
-    if kind is Definiteness.POSITIVE_DEFINITE:
-        return DefinitenessResult(kind, "sylvester", None, minors)
-    neg_minors = [(-1) ** (k + 1) * d for k, d in enumerate(minors)]
-    if all(v.is_positive for v in neg_minors):
-        return DefinitenessResult(Definiteness.NEGATIVE_DEFINITE, "sylvester", None, minors)
-    conditions = tuple(sp.Gt(d, 0) for d in minors if not d.is_positive)
-    if any(minors[k].is_negative for k in range(1, len(minors), 2)):
-        # a negative leading minor of even order: the matrix has eigenvalues of both signs
-        return DefinitenessResult(Definiteness.INDEFINITE, "sylvester", None, minors)
-    return DefinitenessResult(Definiteness.UNDECIDED, "sylvester", None, minors, conditions)
+    from .definiteness import decide  # bounded work: see symtaylor/definiteness.py
+
+    return decide(m)
 
 
 # -- critical points -------------------------------------------------------------------------
