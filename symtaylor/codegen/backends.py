@@ -19,6 +19,17 @@ Every identifier comes from the module's :class:`~symtaylor.codegen.names._Namer
 backends' own names are reserved in it first) and the source runs only through
 :func:`~symtaylor.codegen.load._load`. A backend whose library is missing raises
 :class:`~symtaylor.errors.OptionalDependencyError` naming the extra to install.
+
+Examples
+--------
+>>> import numpy as np
+>>> from symtaylor.codegen import compile_numpy
+>>> fn = compile_numpy(["x*y", "sin(x)"], "x, y", backend="array-api", cache=False)
+>>> fn(np.array([[2.0, 3.0], [0.0, 1.0]]))
+array([[6.        , 0.90929743],
+       [0.        , 0.        ]])
+>>> [ln for ln in fn.source.splitlines() if ln.startswith(("import", "from"))]
+['import math', 'from array_api_compat import array_namespace']
 """
 
 from __future__ import annotations
