@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import scipy.optimize as so
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from symtaylor import InputError, SolverError
@@ -380,6 +380,7 @@ def test_lm_parameter_hits_radius(seed, delta):
 
 @settings(deadline=None, max_examples=15)
 @given(st.integers(0, 10_000))
+@example(2660)  # l-bfgs stalled at ||g|| 7.7e-10 (its full step at round-off raised ||g||)
 def test_quadratic_all_methods_agree_with_linear_solve(seed):
     """f = x.A.x/2 - b.x with A SPD: every method reaches A^-1 b (numpy.linalg.solve)."""
     rng = np.random.default_rng(seed)
