@@ -5,8 +5,9 @@ Hypothesis profiles (select one with ``python -m pytest --hypothesis-profile=NAM
 * ``symtaylor`` (loaded by default): no deadline. Symbolic work varies by orders of magnitude
   from one example to the next (SymPy's caches, ``simplify``), so a per-example deadline only
   produces flaky failures; each test sets its own ``max_examples``.
-* ``ci``: the same, derandomized (every run tries the same examples, so a red CI run reproduces
-  locally) and printing the reproduction blob of a failure.
+* ``ci`` (loaded when the ``CI`` environment variable is set): the same, derandomized (every
+  run tries the same examples, so a red CI run reproduces locally) and printing the
+  reproduction blob of a failure.
 
 Fixtures:
 
@@ -20,6 +21,7 @@ Random expressions and quadratic problems live in ``tests/strategies.py``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +31,9 @@ from hypothesis import settings
 
 settings.register_profile("symtaylor", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
-settings.load_profile("symtaylor")
+# CI (the CI environment variable set, as .ci/run and most CI services do) runs derandomized:
+# a red run reproduces locally and a green main stays green; a local run explores new examples
+settings.load_profile("ci" if os.environ.get("CI") else "symtaylor")
 
 
 @pytest.fixture
