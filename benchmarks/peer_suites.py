@@ -17,6 +17,7 @@ from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
+import test_peer_mpmath
 import test_peer_sympy
 
 
@@ -30,6 +31,11 @@ def main() -> None:
     for c, v, d in results:
         if v in ("wrong", "crash", "timeout"):
             print(f"  {v}: {c}\n      {d}")
+    t0 = time.perf_counter()
+    counts = test_peer_mpmath.run()
+    print(f"mpmath test_diff ({sum(counts.values())} cases, {time.perf_counter() - t0:.1f} s):")
+    for k in ("agree", "refused", "refused-analytic", "wrong", "crash"):
+        print(f"  {k:17s} {counts[k]}")
 
 
 if __name__ == "__main__":
