@@ -17,6 +17,7 @@ from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
+import test_peer_lambdify
 import test_peer_mpmath
 import test_peer_sympy
 
@@ -36,6 +37,15 @@ def main() -> None:
     print(f"mpmath test_diff ({sum(counts.values())} cases, {time.perf_counter() - t0:.1f} s):")
     for k in ("agree", "refused", "refused-analytic", "wrong", "crash"):
         print(f"  {k:17s} {counts[k]}")
+    t0 = time.perf_counter()
+    lam = test_peer_lambdify.run()
+    counts = Counter(v for _, v, _ in lam)
+    print(f"SymPy test_lambdify, NumPy cases ({len(lam)}, {time.perf_counter() - t0:.1f} s):")
+    for k in ("agree", "refused", "wrong", "crash"):
+        print(f"  {k:17s} {counts[k]}")
+    for c, v, d in lam:
+        if v in ("wrong", "crash"):
+            print(f"  {v}: {c}\n      {d}")
 
 
 if __name__ == "__main__":
