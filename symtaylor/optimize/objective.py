@@ -163,17 +163,20 @@ def squares(expr: sp.Expr) -> tuple[sp.Expr, list[tuple[sp.Expr, sp.Expr]]] | No
 def compile_residual_hessians(residuals: tuple[sp.Expr, ...], J: sp.Matrix,
                                 syms: tuple[sp.Symbol, ...]) -> tuple:
     n = len(syms)
+    index = {v: j for j, v in enumerate(syms)}
     entries, ridx, pos = [], [], []
     for i, r in enumerate(residuals):
-        if all(J[i, j].is_number for j in range(n)):
+        # only the variables in r: O(k^2) entries per residual of k variables, not O(n^2)
+        local = sorted((v for v in r.free_symbols if v in index), key=index.__getitem__)
+        if all(J[i, index[v]].is_number for v in local):
             continue  # an affine residual has no curvature
-        Hi = hessian(r, syms)
-        for j in range(n):
-            for k in range(j, n):
-                if Hi[j, k] != 0:
-                    entries.append(Hi[j, k])
+        Hi = hessian(r, tuple(local))
+        for a, va in enumerate(local):
+            for b in range(a, len(local)):
+                if Hi[a, b] != 0:
+                    entries.append(Hi[a, b])
                     ridx.append(i)
-                    pos.append(j * n + k)
+                    pos.append(index[va] * n + index[local[b]])
     hc = compile_numpy(entries, syms, name="residual_hessians",
                        cse=len(entries) <= CSE_MAX) if entries else None
     return hc, np.array(ridx, dtype=int), np.array(pos, dtype=int)
