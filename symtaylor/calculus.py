@@ -511,9 +511,9 @@ def definiteness(matrix: MatrixLike) -> DefinitenessResult:
     Exact eigenvalues are used when the matrix has no free symbols and SymPy finds them;
     otherwise Sylvester's criterion on the leading principal minors, which for a symbolic
     matrix yields the conditions for positive definiteness. Larger matrices are decided with
-    bounded work (:mod:`symtaylor.definiteness`): rational entries exactly over QQ (inertia by
-    Descartes' rule on the characteristic polynomial), other numbers at 60 digits, symbolic
-    ones refused (InputError) when their minors would be too large.
+    bounded work (:mod:`symtaylor.matrix_definiteness`): rational entries exactly over QQ
+    (inertia by Descartes' rule on the characteristic polynomial), other numbers at 60 digits,
+    symbolic ones refused (InputError) when their minors would be too large.
 
     Examples
     --------
@@ -531,7 +531,9 @@ def definiteness(matrix: MatrixLike) -> DefinitenessResult:
         raise InputError(f"definiteness needs a square matrix, got {m.rows}x{m.cols}")
     if not (m - m.T).is_zero_matrix:
         raise InputError("definiteness needs a symmetric matrix")
-    from .definiteness import decide  # bounded work: see symtaylor/definiteness.py
+    # bounded work; not named definiteness.py: importing a submodule of that name would
+    # replace the function symtaylor.definiteness with the module
+    from .matrix_definiteness import decide
 
     return decide(m)
 

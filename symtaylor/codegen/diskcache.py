@@ -62,7 +62,9 @@ def cache_dir() -> Path:
 def enabled(cache: bool | None = None) -> bool:
     """Whether a call uses the cache: ``cache`` when given, else not ``SYMTAYLOR_CACHE=0``."""
     if cache is not None:
-        return bool(cache)
+        from ..coerce import as_flag  # a clear InputError for anything but a flag
+
+        return as_flag(cache, "cache")
     return os.environ.get("SYMTAYLOR_CACHE", "1").strip().lower() not in ("0", "false", "no",
                                                                            "off", "")
 
