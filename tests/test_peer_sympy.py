@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 import sympy as sp
 
 import symtaylor
@@ -203,10 +202,9 @@ def run(sample: int | None = None, seed: int = 16) -> list[tuple[Case, str, str]
 
 #: wrong answers in code this file's author does not own (symtaylor/series, taylor.py):
 #: listed, expected to fail until fixed there
-KNOWN_WRONG: dict[str, str] = {
-    "test_series.py::test_issue_5223:66: taylor(Integral(x, (x, 1, 3), (y, 1, x)), x, at=0, "
-    "order=5)": "ValueError from Integral's limits (crash in the Taylor engine)",
-}
+#: cases the engine is known to get wrong (case -> why), left out of the sample's verdict;
+#: empty since the Integral limit crash of test_issue_5223 was fixed
+KNOWN_WRONG: dict[str, str] = {}
 
 
 def test_sympy_series_suite_sample() -> None:
@@ -218,11 +216,14 @@ def test_sympy_series_suite_sample() -> None:
     assert not bad, "\n".join(bad)
 
 
-@pytest.mark.parametrize("case", sorted(KNOWN_WRONG))
-@pytest.mark.xfail(strict=True, reason="wrong answer in the Taylor engine (not this file's)")
-def test_known_wrong(case: str) -> None:
-    c = next(c for c in cases() if str(c) == case)
-    assert judge(c)[0] in ("agree", "refused", "refused-analytic")
+def test_integral_whose_limit_holds_the_variable() -> None:
+    """SymPy's test_issue_5223 case: the continuity probe substituted the bound x of
+    Integral(x, (x, 1, 3), (y, 1, x)) too (SymPy's bare "Invalid limits given"); the
+    expansion equals SymPy's series of the evaluated integral, 4x - 4."""
+    x, y = sp.symbols("x y")
+    e = sp.Integral(x, (x, 1, 3), (y, 1, x))
+    got = symtaylor.taylor(e, x, at=0, order=5).polynomial
+    assert sp.expand(got - sp.series(e.doit(), x, 0, 6).removeO()) == 0
 
 
 def test_refusals_of_discontinuities_in_the_suite() -> None:

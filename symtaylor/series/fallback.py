@@ -185,10 +185,7 @@ def _check_continuous(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequ
     continuous ``f`` is within ``1e-8`` of the constant term."""
     c0 = coeffs.get((0,) * len(variables), sp.Integer(0))
     line = _Along(expr, variables, point)
-    try:
-        value = expr.xreplace(dict(zip(variables, point)))
-    except (TypeError, ValueError, ArithmeticError, RecursionError):
-        value = None
+    value = _substituted(expr, dict(zip(variables, point)))
     if value is not None and not _singular_value(value) and _differs(value, c0, 1e-40):
         raise line.not_analytic(
             f"it is not continuous there: f = {value} at the point, but its expansion starts "
@@ -200,7 +197,8 @@ def _check_continuous(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequ
         return
     for d in _directions(len(variables)):
         near = {v: a + _PROBE * e for v, a, e in zip(variables, point, d)}
-        fv = _number(expr.xreplace(near))  # None: undefined there (sin(x*y)/(x*y) on an axis)
+        at = _substituted(expr, near)
+        fv = None if at is None else _number(at)  # None: undefined (sin(x*y)/(x*y) on an axis)
         if fv is not None and abs(fv - limit) > _JUMP * max(1.0, abs(limit)):
             shown = sp.sstr(sp.Float(fv.real, 15) + sp.I * sp.Float(fv.imag, 15)
                             if fv.imag else sp.Float(fv.real, 15))
@@ -209,6 +207,19 @@ def _check_continuous(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequ
             raise line.not_analytic(
                 f"it is not continuous there: f is {shown} at {step}, but its expansion "
                 f"starts with {c0}")
+
+
+def _substituted(expr: sp.Expr, sub: dict) -> sp.Expr | None:
+    """``expr`` at ``sub``, or None where it cannot be formed. Integrals, sums and products bind
+    their own variables: there ``subs`` replaces only the free occurrences (``xreplace`` would
+    rewrite a bound ``x`` too: ``Integral(x, (x, 1, 3), (y, 1, x))`` gave SymPy's bare
+    "Invalid limits given")."""
+    try:
+        if expr.has(sp.Integral, sp.Sum, sp.Product):
+            return expr.subs(sub)
+        return expr.xreplace(sub)
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return None
 
 
 def _complex_number(c: sp.Expr) -> bool:
