@@ -776,7 +776,7 @@ def critical_point_set(f: ExprLike, variables: VariablesLike = None,
     import queue
 
     try:
-        ctx = multiprocessing.get_context("fork")
+        ctx = multiprocessing.get_context(_start_method())
     except ValueError:  # pragma: no cover - no fork (Windows): no deadline either
         return _critical_point_set(expr, syms)
     results = ctx.Queue()
@@ -795,6 +795,27 @@ def critical_point_set(f: ExprLike, variables: VariablesLike = None,
     if status == "error":
         raise payload
     return payload
+
+
+#: Libraries that run native threads of their own: forking a process that holds them can
+#: deadlock the child (Python warns "os.fork() is incompatible with multithreaded code").
+_THREADED = ("jax", "jaxlib", "torch", "tensorflow")
+
+
+def _start_method() -> str:
+    """``fork`` (cheap: the child has everything already), or ``forkserver`` once a library
+    with native threads is loaded: its children fork from a clean single-threaded server
+    (which preloads this module), so no lock held by another thread is inherited."""
+    import multiprocessing
+    import sys
+
+    if not any(name in sys.modules for name in _THREADED):
+        return "fork"
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover
+        return "fork"
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])
+    return "forkserver"
 
 
 def _critical_points_worker(expr: sp.Expr, syms: tuple[sp.Symbol, ...], results: Any) -> None:

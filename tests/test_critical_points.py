@@ -263,3 +263,24 @@ def test_cli_reports_completeness(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["hessian", "sin(x) + cos(y)", "--critical", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["critical_points_complete"] is False and len(data["critical_points"]) == 4
+
+
+def test_deadline_process_is_not_forked_from_native_threads() -> None:
+    """With JAX loaded (native threads), the deadline child starts from a clean forkserver,
+    not os.fork() of the threaded process (which can deadlock; Python warns), and still
+    finds the 4 real critical points of x^5 - x + y^5 - y + x y^3 (ISSUE_2D, verified
+    against the resultant and mpmath above)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("jax")
+    code = ("import warnings; warnings.simplefilter('error', RuntimeWarning)\n"
+            "import jax  # noqa: F401\n"
+            "from symtaylor import critical_point_set\n"
+            "from symtaylor.calculus import _start_method\n"
+            "c = critical_point_set('x**5 - x + y**5 - y + x*y**3', 'x y')\n"
+            "print(_start_method(), len(c.points), c.complete)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["forkserver", "4", "True"]
