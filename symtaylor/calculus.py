@@ -485,26 +485,6 @@ class DefinitenessResult:
         return display(self.latex())
 
 
-def _sign_kind(values: Sequence[sp.Expr]) -> Definiteness | None:
-    pos = all(v.is_positive for v in values)
-    neg = all(v.is_negative for v in values)
-    if pos:
-        return Definiteness.POSITIVE_DEFINITE
-    if neg:
-        return Definiteness.NEGATIVE_DEFINITE
-    if any(v.is_positive for v in values) and any(v.is_negative for v in values):
-        return Definiteness.INDEFINITE
-    if all(v.is_nonnegative for v in values):
-        return Definiteness.POSITIVE_SEMIDEFINITE
-    if all(v.is_nonpositive for v in values):
-        return Definiteness.NEGATIVE_SEMIDEFINITE
-    return None
-
-
-def _leading_minors(m: sp.Matrix) -> tuple[sp.Expr, ...]:
-    return tuple(sp.factor(m[:k, :k].det(method="berkowitz")) for k in range(1, m.rows + 1))
-
-
 def definiteness(matrix: MatrixLike) -> DefinitenessResult:
     """Classify a symmetric matrix as positive/negative (semi)definite or indefinite.
 

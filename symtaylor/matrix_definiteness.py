@@ -134,7 +134,7 @@ def _over_qq(m: sp.Matrix):
 
 
 def _rational(dm):
-    from .calculus import Definiteness, DefinitenessResult
+    from .calculus import DefinitenessResult
 
     n = dm.shape[0]
     minors = tuple(sp.Rational(int(d.numerator), int(d.denominator))
@@ -153,26 +153,33 @@ def _rational(dm):
     signs = [c > 0 for c in coeffs[: n + 1 - zeros] if c != 0]
     pos = sum(a != b for a, b in itertools.pairwise(signs))
     neg = n - zeros - pos
+    return DefinitenessResult(_from_inertia(pos, neg, n, exact_zeros=True), "inertia", None,
+                              minors)
+
+
+def _from_inertia(pos: int, neg: int, n: int, exact_zeros: bool):
+    """The kind of an n x n matrix with ``pos`` positive and ``neg`` negative eigenvalues; the
+    other ``n - pos - neg`` are exactly 0 (``exact_zeros``) or only within an error bound of 0
+    (then a semidefinite kind is undecided)."""
+    from .calculus import Definiteness
+
     if pos == n:
-        kind = Definiteness.POSITIVE_DEFINITE
-    elif neg == n:
-        kind = Definiteness.NEGATIVE_DEFINITE
-    elif pos and neg:
-        kind = Definiteness.INDEFINITE
-    elif pos:
-        kind = Definiteness.POSITIVE_SEMIDEFINITE
-    elif neg:
-        kind = Definiteness.NEGATIVE_SEMIDEFINITE
-    else:  # the zero matrix
-        kind = Definiteness.POSITIVE_SEMIDEFINITE
-    return DefinitenessResult(kind, "inertia", None, minors)
+        return Definiteness.POSITIVE_DEFINITE
+    if neg == n:
+        return Definiteness.NEGATIVE_DEFINITE
+    if pos and neg:
+        return Definiteness.INDEFINITE
+    if not exact_zeros:
+        return Definiteness.UNDECIDED
+    # the zero matrix counts as positive semidefinite
+    return Definiteness.NEGATIVE_SEMIDEFINITE if neg else Definiteness.POSITIVE_SEMIDEFINITE
 
 
 def _numeric(m: sp.Matrix):
     """Numeric non-rational entries: eigenvalues at 60 digits, decided only with a margin."""
     import mpmath
 
-    from .calculus import Definiteness, DefinitenessResult
+    from .calculus import DefinitenessResult
 
     n = m.rows
     with mpmath.workdps(60):
@@ -188,15 +195,8 @@ def _numeric(m: sp.Matrix):
         tol = norm * n * mpmath.mpf(10) ** -45  # evaluation and eigensolver error, with margin
         pos = sum(1 for e in evs if e > tol)
         neg = sum(1 for e in evs if e < -tol)
-    if pos == n:
-        kind = Definiteness.POSITIVE_DEFINITE
-    elif neg == n:
-        kind = Definiteness.NEGATIVE_DEFINITE
-    elif pos and neg:
-        kind = Definiteness.INDEFINITE
-    else:  # an eigenvalue within the error bound of 0: not decided at 60 digits
-        kind = Definiteness.UNDECIDED
-    return DefinitenessResult(kind, "eigenvalues (60 digits)", None, ())
+    return DefinitenessResult(_from_inertia(pos, neg, n, exact_zeros=False),
+                              "eigenvalues (60 digits)", None, ())
 
 
 def _monomials(e: sp.Expr, gens: Sequence[sp.Expr]) -> set:
