@@ -1,0 +1,88 @@
+"""Benchmark: ``minimize(method="newton")`` iterations vs SciPy ``trust-exact`` on all 41 MGH
+entries (issue 15, section 3: "newton iteration counts no worse than trust-exact's on MGH").
+
+Run: ``python benchmarks/bench_mgh_newton.py`` (``--only KEY[,KEY...]`` for a few entries).
+
+Both solvers get the SAME compiled f, gradient and Hessian (``build_objective``, the callables
+``minimize`` itself runs on), the same standard start and gtol 1e-8. Per entry it prints
+newton's and trust-exact's iteration count, final f, final ``||g||`` and success flag, and
+whether each reached the paper's f* (or MINPACK's result where the data README says so, or a
+lower verified local minimum). Then the count of entries where newton's nit <= trust-exact's
+and the list of the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+
+import numpy as np
+import scipy.optimize as so
+
+from symtaylor.optimize import minimize
+from symtaylor.optimize.objective import build_objective
+from symtaylor.problems import mgh_names, mgh_problem
+
+
+def _reached(f: float, targets) -> bool:
+    return any(abs(f - t) <= 1e-10 + 1e-5 * abs(t) for t in targets)
+
+
+def _ok(p, obj, x: np.ndarray, f: float) -> bool:
+    """The paper's f* (or MINPACK's), or a LOWER verified local minimum."""
+    if _reached(f, p.targets):
+        return True
+    return bool(f < p.fstar and np.linalg.eigvalsh(obj.hess(x))[0] > 0
+                and np.linalg.norm(obj.grad(x)) <= 1e-6)
+
+
+def compare(key: str, gtol: float = 1e-8) -> dict:
+    """One entry: newton and trust-exact from the standard start on the same callables."""
+    p = mgh_problem(key)
+    obj = build_objective(p.objective, p.variables, None, "sum")
+    r = minimize(p.objective, p.variables, p.x0, method="newton", gtol=gtol, history=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = so.minimize(obj.f, np.array(p.x0, dtype=float), jac=obj.grad, hess=obj.hess,
+                        method="trust-exact", options={"gtol": gtol, "maxiter": 1000})
+    return {
+        "key": key, "nit": r.nit, "f": r.fun, "g": r.grad_norm, "success": r.success,
+        "status": r.status.name, "ok": _ok(p, obj, r.x, r.fun),
+        "te_nit": s.nit, "te_f": float(s.fun), "te_g": float(np.linalg.norm(obj.grad(s.x))),
+        "te_success": bool(s.success), "te_ok": _ok(p, obj, s.x, float(s.fun)),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", default="", help="comma-separated entry keys")
+    a = ap.parse_args()
+    keys = [k for k in a.only.split(",") if k] or list(mgh_names())
+    print(f"{'entry':30s} | {'nit':>4s} {'f':>11s} {'||g||':>8s} {'succ':>4s} {'f*':>3s} | "
+          f"{'te nit':>6s} {'f':>11s} {'||g||':>8s} {'succ':>4s} {'f*':>3s} | ")
+    rows = []
+    for key in keys:
+        c = compare(key)
+        rows.append(c)
+        mark = "" if c["nit"] <= c["te_nit"] else "  <-- newton more"
+        print(f"{key:30s} | {c['nit']:4d} {c['f']:11.5g} {c['g']:8.1e} "
+              f"{'T' if c['success'] else 'F':>4s} {'ok' if c['ok'] else 'NO':>3s} | "
+              f"{c['te_nit']:6d} {c['te_f']:11.5g} {c['te_g']:8.1e} "
+              f"{'T' if c['te_success'] else 'F':>4s} {'ok' if c['te_ok'] else 'NO':>3s} |"
+              f"{'' if c['success'] else ' ' + c['status']}{mark}", flush=True)
+    worse = [c for c in rows if c["nit"] > c["te_nit"]]
+    n = len(rows)
+    print(f"\nnewton nit <= trust-exact nit on {n - len(worse)}/{n}; more on: "
+          + ("; ".join(f"{c['key']} ({c['nit']} vs {c['te_nit']})" for c in worse) or "none"))
+    print(f"total iterations: newton {sum(c['nit'] for c in rows)}, trust-exact "
+          f"{sum(c['te_nit'] for c in rows)}")
+    print(f"reached f*: newton {sum(c['ok'] for c in rows)}/{n}, trust-exact "
+          f"{sum(c['te_ok'] for c in rows)}/{n}; success flag: newton "
+          f"{sum(c['success'] for c in rows)}/{n}, trust-exact "
+          f"{sum(c['te_success'] for c in rows)}/{n}")
+    false = [c["key"] for c in rows if c["success"] and not c["ok"]]
+    print(f"newton success=True without reaching f*: {', '.join(false) or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
