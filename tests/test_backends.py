@@ -181,3 +181,25 @@ def test_unknown_and_missing_backends(monkeypatch):
 def test_unsupported_function_names_the_backend():
     with pytest.raises(UnsupportedFunctionError, match="'jax' backend"):
         compile_numpy("erf(x)", "x", backend="jax", cache=False)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="numba not installed")
+@pytest.mark.parametrize("points", [1, 7, 6000])
+def test_numba_sparse_hessian_zero_entries(points):
+    """A sparse Hessian's unwritten entries are zero on both allocation routes of the numba
+    wrapper (zeroed in the kernel for small batches, np.zeros past 2**21 doubles), against the
+    closed form of the extended Rosenbrock Hessian."""
+    n = 20
+    v = sp.symbols(f"x0:{n}")
+    f = sum(100 * (v[2 * i + 1] - v[2 * i] ** 2) ** 2 + (1 - v[2 * i]) ** 2
+            for i in range(n // 2))
+    fn = compile_numpy(sp.hessian(f, v), v, backend="numba", cache=False)
+    x = np.random.default_rng(points).uniform(-2, 2, (points, n))
+    want = np.zeros((points, n, n))
+    i = np.arange(0, n, 2)
+    want[:, i, i] = 1200 * x[:, i] ** 2 - 400 * x[:, i + 1] + 2
+    want[:, i, i + 1] = want[:, i + 1, i] = -400 * x[:, i]
+    want[:, i + 1, i + 1] = 200
+    for _ in range(2):  # a second call reuses freed heap blocks: stale values must not leak
+        np.testing.assert_allclose(fn(x), want, rtol=1e-13, atol=1e-9)
+    np.testing.assert_allclose(fn(x[0]), want[0], rtol=1e-13, atol=1e-9)

@@ -59,8 +59,8 @@ _NEEDS = {
 }
 
 #: names the backends' generated code uses itself (reserved before any symbol is named)
-_BACKEND_NAMES = ("xp", "jnp", "numba", "array_namespace", "zero", "i", "xb", "vb", "n",
-                  "batch", "size", "res", "kern")
+_BACKEND_NAMES = ("xp", "jnp", "numba", "array_namespace", "zero", "i", "j", "zeroed", "xb",
+                  "vb", "n", "batch", "size", "res", "kern")
 
 
 def check_backend(backend: Any) -> str:
@@ -301,11 +301,17 @@ def _numba_function(mod: _Module, name: str, summary: str, outputs: Sequence[_Ou
     vec = [a for a, _ in vectors]
     params = list(mod.argnames)
     outs = [mod.namer.fresh(f"res{j}") for j in range(len(outputs))]
+    sizes = [max(1, math.prod(o.shape)) for o in outputs]
+    # outputs with entries no item writes (a sparse Hessian): zeroed in the kernel when small,
+    # allocated zeroed when large (see below)
+    sparse = [len({p for it in o.items for p in it.positions}) < size
+              for o, size in zip(outputs, sizes)]
+    flag = ["zeroed"] if any(sparse) else []
     kern = f"_{name}_kernel"
     k = len(vectors[0][1])
     loop = "numba.prange" if parallel else "range"
     lines = [f"@numba.njit(cache={cache}, parallel={parallel}, error_model='numpy')",
-             f"def {kern}({', '.join(vec + params + outs)}):",
+             f"def {kern}({', '.join(vec + params + outs + flag)}):",
              f"    for i in {loop}({vec[0]}.shape[0]):"]
     for a, syms in vectors:
         for i, s in enumerate(syms):
@@ -317,7 +323,16 @@ def _numba_function(mod: _Module, name: str, summary: str, outputs: Sequence[_Ou
     pr = _NumbaPrinter(body_names)
     for s in _temps(mod, outputs):
         lines.append(f"        {mod.names[s]} = {pr(mod.defs[s].expr)}")
-    for o, r in zip(outputs, outs):
+    for o, r, size, sp_ in zip(outputs, outs, sizes, sparse):
+        if sp_:
+            # Unwritten entries: a small output is allocated with np.empty and zeroed here row
+            # by row (a reused heap block; np.zeros page-faults fresh pages on every call: 1.4x
+            # the kernel's time on a 10x10 Hessian batch of 10^4); a large one (mmapped anyway)
+            # comes zeroed from np.zeros, whose untouched pages of a sparse output cost nothing
+            # (numba 0.7x SymEngine LLVM on the 100x100 Hessian batch of 10^3).
+            lines.append("        if not zeroed:")
+            lines.append(f"            for j in range({size}):")
+            lines.append(f"                {r}[i, j] = 0.0")
         for it in o.items:
             v = pr(it.expr)
             lines.append(f"        {' = '.join(f'{r}[i, {p}]' for p in it.positions)} = {v}")
@@ -330,9 +345,10 @@ def _numba_function(mod: _Module, name: str, summary: str, outputs: Sequence[_Ou
     if not params:  # one point: no broadcasting (the wrapper's cost is most of the call)
         cond = " and ".join(f"{a}.ndim == 1" for a in vec)
         lines.append(f"    if {cond}:")
-        for o, r in zip(outputs, outs):
-            lines.append(f"        {r} = np.zeros((1, {max(1, math.prod(o.shape))}))")
-        lines.append(f"        {kern}({', '.join([f'{a}.reshape(1, {k})' for a in vec] + outs)})")
+        for r, size in zip(outs, sizes):
+            lines.append(f"        {r} = np.empty((1, {size}))")
+        one = [f"{a}.reshape(1, {k})" for a in vec] + outs + (["False"] if flag else [])
+        lines.append(f"        {kern}({', '.join(one)})")
         one = [f"{r}[0, 0]" if not o.shape else
                (f"{r}[0]" if len(o.shape) == 1 else f"{r}.reshape({o.shape})")
                for o, r in zip(outputs, outs)]
@@ -346,9 +362,14 @@ def _numba_function(mod: _Module, name: str, summary: str, outputs: Sequence[_Ou
     for p in params:
         lines.append(f"    {p} = np.ascontiguousarray(np.broadcast_to(np.asarray({p}, "
                      f"dtype=np.float64), batch).reshape(n))")
-    for o, r in zip(outputs, outs):
-        lines.append(f"    {r} = np.zeros((n, {max(1, math.prod(o.shape))}))")
-    lines.append(f"    {kern}({', '.join(vec + params + outs)})")
+    if flag:  # beyond 16 MB glibc maps fresh pages anyway: take them zeroed, touch few
+        lines.append(f"    zeroed = n * {max(s_ for s_, sp_ in zip(sizes, sparse) if sp_)} "
+                     f">= {2 ** 21}")
+    for r, size, sp_ in zip(outs, sizes, sparse):
+        alloc = (f"np.zeros((n, {size})) if zeroed else np.empty((n, {size}))" if sp_
+                 else f"np.empty((n, {size}))")
+        lines.append(f"    {r} = {alloc}")
+    lines.append(f"    {kern}({', '.join(vec + params + outs + flag)})")
     results = []
     for o, r in zip(outputs, outs):
         results.append(f"{r}.reshape(batch)[()]" if not o.shape
