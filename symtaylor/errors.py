@@ -94,3 +94,11 @@ class OptionalDependencyError(SymTaylorError, ImportError):
 
 
 __all__.append("OptionalDependencyError")
+
+
+class PrecisionWarning(UserWarning):
+    """A result will carry less precision than the caller may expect (e.g. JAX computing in
+    float32 because ``jax_enable_x64`` is off); the message says how to get float64."""
+
+
+__all__.append("PrecisionWarning")

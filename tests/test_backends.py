@@ -203,3 +203,29 @@ def test_numba_sparse_hessian_zero_entries(points):
     for _ in range(2):  # a second call reuses freed heap blocks: stale values must not leak
         np.testing.assert_allclose(fn(x), want, rtol=1e-13, atol=1e-9)
     np.testing.assert_allclose(fn(x[0]), want[0], rtol=1e-13, atol=1e-9)
+
+
+@pytest.mark.skipif(not HAVE["jax"], reason="jax not installed")
+def test_jax_without_x64_warns_of_float32():
+    """With x64 off JAX returns float32 (about 7 digits): compiling says so, naming the fix; with
+    x64 on the result is float64 and equals the NumPy backend's to round-off."""
+    import warnings
+
+    import jax
+
+    from symtaylor.errors import PrecisionWarning
+
+    x = np.array([1.0, 2.0])
+    try:
+        jax.config.update("jax_enable_x64", False)
+        with pytest.warns(PrecisionWarning, match="jax_enable_x64"):
+            fn = compile_numpy(["exp(x)*y"], "x, y", backend="jax", cache=False)
+        assert np.asarray(fn(x)).dtype == np.float32
+    finally:
+        jax.config.update("jax_enable_x64", True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        fn = compile_numpy(["exp(x)*y"], "x, y", backend="jax", cache=False)
+    got = np.asarray(fn(x))
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, [2 * np.e], rtol=1e-15)

@@ -7,7 +7,9 @@ and CSE'd by the same :class:`~symtaylor.codegen.module._Module` and
 :func:`~symtaylor.codegen.cse._cse` as the NumPy default, then printed entry by entry:
 
 * ``"jax"``: a ``jax.numpy`` function (``jnp.stack`` of the entries) that ``jax.jit``,
-  ``jax.vmap`` and ``jax.grad`` accept; the source imports only ``math`` and ``jax.numpy``;
+  ``jax.vmap`` and ``jax.grad`` accept; the source imports only ``math`` and ``jax.numpy``.
+  JAX computes in float32 unless ``jax.config.update("jax_enable_x64", True)`` was called:
+  compiling with x64 off warns (:class:`~symtaylor.errors.PrecisionWarning`);
 * ``"array-api"``: code against the array API standard, the namespace taken from the argument
   (``array_api_compat.array_namespace(x)``), so NumPy, array-api-strict, PyTorch and JAX arrays
   give arrays of their own library; imports only ``math`` and ``array_api_compat``;
@@ -36,12 +38,18 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import sympy as sp
 
-from ..errors import InputError, OptionalDependencyError, UnsupportedFunctionError
+from ..errors import (
+    InputError,
+    OptionalDependencyError,
+    PrecisionWarning,
+    UnsupportedFunctionError,
+)
 from .cse import _cse
 from .ir import _Output, _Temp
 from .module import _Module
@@ -76,6 +84,15 @@ def check_backend(backend: Any) -> str:
         if importlib.util.find_spec(m) is None:
             raise OptionalDependencyError(
                 f"backend={backend!r} needs the {m} package: pip install 'symtaylor[{extra}]'")
+    if backend == "jax":
+        import jax
+
+        if not jax.config.jax_enable_x64:
+            warnings.warn(
+                "JAX computes in float32 unless x64 is enabled: the backend='jax' function "
+                "returns float32 results (about 7 digits); for float64 call "
+                "jax.config.update('jax_enable_x64', True) before compiling and calling it",
+                PrecisionWarning, stacklevel=3)
     return backend
 
 
