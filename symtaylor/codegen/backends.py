@@ -40,6 +40,7 @@ import importlib.util
 import math
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import sympy as sp
@@ -52,7 +53,7 @@ from ..errors import (
 )
 from .cse import _cse
 from .ir import _Output, _Temp
-from .module import _Module
+from .module import _Module, _progression
 from .printer import _POW, Printed, _Printer
 from .tables import _NUMPY_FOLDS, _NUMPY_FUNCTIONS
 from .text import _comment, _docstring
@@ -232,13 +233,53 @@ _PRINTERS = {"array-api": _XPPrinter, "jax": _JaxPrinter, "numba": _NumbaPrinter
 def _new_module(backend: str, syms: tuple, ps: tuple, functions: Sequence[str]) -> _Module:
     mod = _Module(syms, ps, (), "sum", [*functions, *(f"_{f}_kernel" for f in functions)])
     mod.namer.taken.update(_BACKEND_NAMES)
+    mod.backend = backend  # type: ignore[attr-defined]
     return mod
 
 
+@dataclass(frozen=True)
+class _LoopGroup:
+    """Numba: entries that are one formula of different variables, evaluated in an inner loop
+    over the members: slot ``j`` of the template ``expr`` reads ``x[i, index[j][t]]`` and the
+    value goes to ``positions[m][t]`` for each of the entries' mirror positions ``m``."""
+
+    positions: tuple[tuple[int, ...], ...]  # per mirror slot, per member
+    index: tuple[tuple[int, ...], ...]  # per template slot, per member
+    expr: sp.Expr
+
+
+_LOOP_MIN_ENTRIES = 48  # an output with fewer entries stays straight-line code
+_LOOP_MIN_MEMBERS = 8  # a template with fewer members stays straight-line code
+
+
+def _loop_groups(mod: _Module, out: _Output) -> tuple[_Output, list[_LoopGroup]]:
+    """Entries of ``out`` bucketed by template (the planner's): big buckets become loop groups,
+    so the Numba kernel of an n = 1000 Hessian is a few loops, not 3000 lines (build time)."""
+    from .plan import _Planner
+
+    if len(out.items) < _LOOP_MIN_ENTRIES or mod.params:
+        return out, []
+    planner = _Planner(mod)
+    buckets: dict[Any, list] = {}
+    for it in out.items:
+        tmpl, (vi, _) = planner._template(it.expr)
+        buckets.setdefault((tmpl, len(vi), len(it.positions)), []).append((it, vi))
+    keep, groups = [], []
+    for (tmpl, _, _), members in buckets.items():
+        if len(members) < _LOOP_MIN_MEMBERS:
+            keep.extend(m[0] for m in members)
+            continue
+        groups.append(_LoopGroup(tuple(zip(*(m[0].positions for m in members))),
+                                 tuple(zip(*(m[1] for m in members))), tmpl))
+    return replace(out, items=tuple(keep)), groups
+
+
 def _outputs(mod: _Module, shapes_values: Sequence[tuple[tuple[int, ...], list, list]],
-             cse: bool) -> list[_Output]:
+             cse: bool, loops: bool = False) -> list[_Output]:
     """Outputs of entries (no vectorised groups: every backend evaluates entry by entry), one
-    CSE over all of them."""
+    CSE over all of them; with ``loops`` (Numba's ``compile_numpy``), big same-template
+    buckets become :class:`_LoopGroup` items (kept out of the shared CSE: their slots are loop
+    variables)."""
     from .plan import _output
 
     flat = [v for _, _, vals in shapes_values for v in vals]
@@ -247,7 +288,11 @@ def _outputs(mod: _Module, shapes_values: Sequence[tuple[tuple[int, ...], list, 
     for shape, pos, vals in shapes_values:
         outs.append(_output(shape, pos, prepared[k:k + len(vals)]))
         k += len(vals)
-    return _cse(mod, outs, enabled=cse)
+    groups: list[list[_LoopGroup]] = [[] for _ in outs]
+    if loops and getattr(mod, "backend", None) == "numba":
+        outs, groups = map(list, zip(*(_loop_groups(mod, o) for o in outs))) if outs else ([], [])
+    outs = _cse(mod, outs, enabled=cse)
+    return [replace(o, items=(*o.items, *g)) for o, g in zip(outs, groups)]
 
 
 def _header(backend: str, what: str) -> str:
@@ -321,8 +366,7 @@ def _numba_function(mod: _Module, name: str, summary: str, outputs: Sequence[_Ou
     sizes = [max(1, math.prod(o.shape)) for o in outputs]
     # outputs with entries no item writes (a sparse Hessian): zeroed in the kernel when small,
     # allocated zeroed when large (see below)
-    sparse = [len({p for it in o.items for p in it.positions}) < size
-              for o, size in zip(outputs, sizes)]
+    sparse = [len(_written(o)) < size for o, size in zip(outputs, sizes)]
     flag = ["zeroed"] if any(sparse) else []
     kern = f"_{name}_kernel"
     k = len(vectors[0][1])
@@ -330,16 +374,24 @@ def _numba_function(mod: _Module, name: str, summary: str, outputs: Sequence[_Ou
     lines = [f"@numba.njit(cache={cache}, parallel={parallel}, error_model='numpy')",
              f"def {kern}({', '.join(vec + params + outs + flag)}):",
              f"    for i in {loop}({vec[0]}.shape[0]):"]
+    temps = _temps(mod, outputs)
+    # scalars read from x: those the straight-line entries and temporaries use (loop groups
+    # read theirs in their loops)
+    used = set().union(*(it.expr.free_symbols for o in outputs for it in o.items
+                         if not isinstance(it, _LoopGroup)),
+                       *(mod.defs[t].expr.free_symbols for t in temps))
     for a, syms in vectors:
         for i, s in enumerate(syms):
-            lines.append(f"        {mod.name(s)} = {a}[i, {i}]")
+            if mod.sym(s) in used or a != vec[0]:
+                lines.append(f"        {mod.name(s)} = {a}[i, {i}]")
     # parameters are broadcast to the batch by the wrapper: element i is read in place
     body_names = dict(mod.names)
     for s in mod.allsyms[len(mod.variables):]:
         body_names[mod.sym(s)] = f"{mod.name(s)}[i]"
     pr = _NumbaPrinter(body_names)
-    for s in _temps(mod, outputs):
+    for s in temps:
         lines.append(f"        {mod.names[s]} = {pr(mod.defs[s].expr)}")
+    consts: list[str] = []  # module-level index arrays of the loop groups (Numba constants)
     for o, r, size, sp_ in zip(outputs, outs, sizes, sparse):
         if sp_:
             # Unwritten entries: a small output is allocated with np.empty and zeroed here row
@@ -351,8 +403,13 @@ def _numba_function(mod: _Module, name: str, summary: str, outputs: Sequence[_Ou
             lines.append(f"            for j in range({size}):")
             lines.append(f"                {r}[i, j] = 0.0")
         for it in o.items:
+            if isinstance(it, _LoopGroup):
+                lines += _loop_lines(mod, it, r, vec[0], consts)
+                continue
             v = pr(it.expr)
             lines.append(f"        {' = '.join(f'{r}[i, {p}]' for p in it.positions)} = {v}")
+    if consts:
+        lines = [*consts, "", "", *lines]
     lines += ["", "", f"def {name}({', '.join(vec + params)}):", f'    """{_docstring(summary)}"""']
     for a in vec:
         lines.append(f"    {a} = np.asarray({a}, dtype=np.float64)")
@@ -393,6 +450,49 @@ def _numba_function(mod: _Module, name: str, summary: str, outputs: Sequence[_Ou
                        else f"{r}.reshape(batch + {o.shape})")
     lines.append(f"    return {', '.join(results)}")
     return "\n".join(lines) + "\n"
+
+
+def _written(o: _Output) -> set[int]:
+    """The flat positions the items of ``o`` assign."""
+    out: set[int] = set()
+    for it in o.items:
+        for p in it.positions:
+            out.update(p if isinstance(it, _LoopGroup) else (p,))
+    return out
+
+
+def _loop_lines(mod: _Module, g: _LoopGroup, res: str, x: str, consts: list[str]) -> list[str]:
+    """The inner loop of a :class:`_LoopGroup` (its own CSE over the template), its index
+    arrays appended to ``consts``."""
+    from .plan import _canon
+
+    t = mod.namer.fresh("k")
+
+    def at(values: tuple[int, ...], base: str) -> str:
+        """The index of member ``t``: ``a + s*t`` for a progression (a direct load), else a
+        module-level index array."""
+        prog = _progression(values) if len(values) > 1 else (values[0], values[0] + 1, 1)
+        if prog is not None:
+            a, _, step = prog
+            return f"{a} + {step}*{t}" if a else f"{step}*{t}"
+        nm = mod.namer.fresh(f"{base}{len(consts)}")
+        consts.append(f"{nm} = np.array({list(values)!r}, dtype=np.int64)")
+        return f"{nm}[{t}]"
+
+    names: dict[sp.Basic, str] = {_canon(j): f"{x}[i, {at(idx, '_idx')}]"
+                                  for j, idx in enumerate(g.index)}
+    temps, (body,) = sp.cse([g.expr], symbols=(sp.Symbol(nm) for nm in mod.namer.counter("u")),
+                            order="none")
+    out = [f"        for {t} in range({len(g.positions[0])}):"]
+    pr = _NumbaPrinter(names)
+    for sym, d in temps:
+        names[sym] = sym.name
+        out.append(f"            {sym.name} = {pr(d)}")
+    val = mod.namer.fresh("val")
+    out.append(f"            {val} = {pr(body)}")
+    for pos in g.positions:
+        out.append(f"            {res}[i, {at(pos, '_pos')}] = {val}")
+    return out
 
 
 def function_source(mod: _Module, backend: str, name: str, summary: str,

@@ -273,7 +273,7 @@ def _backend_source(backend: str, name: str, shape: Any, positions: Any, values:
         raise InputError("data= is compiled by the numpy backend only; pass the data arrays "
                          "as params= (broadcast over the samples) for other backends")
     mod = _new_module(backend, syms, ps, [name])
-    (out,) = _backend_outputs(mod, [(shape, positions, values)], cse)
+    (out,) = _backend_outputs(mod, [(shape, positions, values)], cse, loops=True)
     what = f"{name}(x): {_short(display, 100)} with x[..., :] = ({_vars_text(syms)})"
     fsrc = _backend_function(mod, backend, name, f"{_short(display, 60)} at x.", [out],
                              [("x", syms)], parallel, on_disk)
