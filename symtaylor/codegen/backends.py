@@ -289,7 +289,7 @@ def _outputs(mod: _Module, shapes_values: Sequence[tuple[tuple[int, ...], list, 
         outs.append(_output(shape, pos, prepared[k:k + len(vals)]))
         k += len(vals)
     groups: list[list[_LoopGroup]] = [[] for _ in outs]
-    if loops and getattr(mod, "backend", None) == "numba":
+    if loops and getattr(mod, "backend", None) in ("numba", "jax"):
         outs, groups = map(list, zip(*(_loop_groups(mod, o) for o in outs))) if outs else ([], [])
     outs = _cse(mod, outs, enabled=cse)
     return [replace(o, items=(*o.items, *g)) for o, g in zip(outs, groups)]
@@ -339,8 +339,17 @@ def _array_function(mod: _Module, backend: str, name: str, summary: str,
     for s in _temps(mod, outputs):
         lines.append(f"    {mod.names[s]} = {pr(mod.defs[s].expr)}")
     results = []
+    consts: list[str] = []
     for o in outputs:
         size = math.prod(o.shape)
+        if backend == "jax" and o.shape and (any(isinstance(it, _LoopGroup) for it in o.items)
+                                             or (size > 256 and len(_written(o)) < size)):
+            # scatters: traced fast (the stack of a 100x100 Hessian took 7.9 s to build) but
+            # slower than one stack at run time on CPU (2.4x on a 10x10 Hessian batch)
+            r = mod.namer.fresh("res")
+            lines += _jax_scatter(mod, o, r, x, pr, consts)
+            results.append(r if len(o.shape) == 1 else f"{reshape}({r}, zero.shape + {o.shape})")
+            continue
         vals = ["zero"] * size
         for it in o.items:
             v = f"({pr(it.expr)}) + zero"
@@ -354,7 +363,67 @@ def _array_function(mod: _Module, backend: str, name: str, summary: str,
             body = f"{reshape}({body}, zero.shape + {o.shape})"
         results.append(body)
     lines.append(f"    return {', '.join(results)}")
+    if consts:
+        lines = [*consts, "", "", *lines]
     return "\n".join(lines) + "\n"
+
+
+def _index_text(mod: _Module, values: Sequence[int], consts: list[str], base: str,
+                module: str, var: str = "") -> str:
+    """An index for member ``var`` of a loop (Numba: ``a + s*k``) or for all members at once
+    (JAX: a slice ``a:b:s``); a module-level index array when no progression."""
+    values = tuple(values)
+    prog = _progression(values) if len(values) > 1 else (values[0], values[0] + 1, 1)
+    if prog is not None:
+        a, b, step = prog
+        if var:
+            return f"{a} + {step}*{var}" if a else f"{step}*{var}"
+        return f"{a}:{b}" if step == 1 else f"{a}:{b}:{step}"
+    nm = mod.namer.fresh(f"{base}{len(consts)}")
+    dtype = ", dtype=np.int64" if module == "np" else ""  # JAX: its default integer
+    consts.append(f"{nm} = {module}.array({list(values)!r}{dtype})")
+    return f"{nm}[{var}]" if var else nm
+
+
+def _jax_scatter(mod: _Module, o: _Output, r: str, x: str, pr: _Printer,
+                 consts: list[str]) -> list[str]:
+    """JAX: a sparse output (or one with loop groups) as zeros and scatters: the straight
+    entries in one ``.at[..., P].set(stack)``, each group evaluated on gathered slices of ``x``
+    (its template's own CSE) and set at its positions (tracing a ``jnp.stack`` of 10^4 mostly
+    zero entries took 7.9 s for an n = 100 Hessian)."""
+    from .plan import _canon
+
+    size = math.prod(o.shape)
+    out = [f"    {r} = jnp.zeros(zero.shape + ({size},), dtype={x}.dtype)"]
+    pos, vals = [], []
+    for it in o.items:
+        if isinstance(it, _LoopGroup):
+            continue
+        v = f"({pr(it.expr)}) + zero"
+        for p in it.positions:
+            pos.append(p)
+            vals.append(v)
+    if pos:
+        at = _index_text(mod, sorted(pos), consts, "_pos", "jnp")
+        order = sorted(range(len(pos)), key=pos.__getitem__)
+        stacked = ", ".join(vals[k] for k in order)
+        out.append(f"    {r} = {r}.at[..., {at}].set(jnp.stack([{stacked}], axis=-1))")
+    for g in (it for it in o.items if isinstance(it, _LoopGroup)):
+        names: dict[sp.Basic, str] = {
+            _canon(j): f"{x}[..., {_index_text(mod, idx, consts, '_idx', 'jnp')}]"
+            for j, idx in enumerate(g.index)}
+        temps, (body,) = sp.cse([g.expr], order="none",
+                                symbols=(sp.Symbol(nm) for nm in mod.namer.counter("u")))
+        gp = _JaxPrinter(names)
+        for sym, d in temps:
+            names[sym] = sym.name
+            out.append(f"    {sym.name} = {gp(d)}")
+        val = mod.namer.fresh("val")
+        out.append(f"    {val} = ({gp(body)}) + zero[..., None]")
+        for p in g.positions:
+            out.append(f"    {r} = {r}.at[..., {_index_text(mod, p, consts, '_pos', 'jnp')}]"
+                       f".set({val})")
+    return out
 
 
 def _numba_function(mod: _Module, name: str, summary: str, outputs: Sequence[_Output],
@@ -469,15 +538,7 @@ def _loop_lines(mod: _Module, g: _LoopGroup, res: str, x: str, consts: list[str]
     t = mod.namer.fresh("k")
 
     def at(values: tuple[int, ...], base: str) -> str:
-        """The index of member ``t``: ``a + s*t`` for a progression (a direct load), else a
-        module-level index array."""
-        prog = _progression(values) if len(values) > 1 else (values[0], values[0] + 1, 1)
-        if prog is not None:
-            a, _, step = prog
-            return f"{a} + {step}*{t}" if a else f"{step}*{t}"
-        nm = mod.namer.fresh(f"{base}{len(consts)}")
-        consts.append(f"{nm} = np.array({list(values)!r}, dtype=np.int64)")
-        return f"{nm}[{t}]"
+        return _index_text(mod, values, consts, base, "np", t)
 
     names: dict[sp.Basic, str] = {_canon(j): f"{x}[i, {at(idx, '_idx')}]"
                                   for j, idx in enumerate(g.index)}
