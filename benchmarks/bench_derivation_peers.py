@@ -37,6 +37,7 @@ from sympy.core.cache import clear_cache
 
 import symtaylor.calculus as calc
 from symtaylor import hessian, taylor
+from symtaylor.engines.flint_mseries import _zero_coeffs
 from symtaylor.series.rules import _derivative_table
 
 try:
@@ -56,6 +57,7 @@ x, y, z = sp.symbols("x y z")
 def cold() -> None:
     clear_cache()
     _derivative_table.cache_clear()
+    _zero_coeffs.cache_clear()
     calc._TEMPLATES.clear()
     calc._HESS_TEMPLATES.clear()
     calc._gradient_cached.cache_clear()

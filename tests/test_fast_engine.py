@@ -243,3 +243,101 @@ def test_ring_to_expr_is_sympys_own_tree(which: int, monomials: list) -> None:
         reference.append(sp.Mul(sp.Rational(int(coeff.p), int(coeff.q)),
                                 *[b ** int(e) for b, e in zip(index, exps)]))
     assert sp.srepr(conv.to_expr(element)) == sp.srepr(sp.Add(*reference))
+
+
+# -- several variables: the rational-point route and the polynomial assembly (issue 17) -------
+
+import symtaylor.engines.flint_mseries as fm  # noqa: E402
+from symtaylor.series.rewrite import _rewrite  # noqa: E402
+
+_MULTI_UNARY = [sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.atan, sp.tan,
+                lambda u: sp.log(1 + u), lambda u: sp.log(2 + u), lambda u: sp.sqrt(1 + u),
+                lambda u: 1 / (2 + u), lambda u: (4 + u) ** sp.Rational(-1, 2)]
+
+
+def _multi_extend(children: st.SearchStrategy[sp.Expr]) -> st.SearchStrategy[sp.Expr]:
+    return st.one_of(
+        st.builds(lambda a, b: a + b, children, children),
+        st.builds(lambda a, b: a * b, children, children),
+        st.builds(lambda a, k: a**k, children, st.integers(0, 3)),
+        st.builds(lambda f, a: f(a), st.sampled_from(_MULTI_UNARY), children),
+    )
+
+
+_multi_exprs = st.recursive(st.one_of(st.sampled_from([x, y, z, x * y, sp.pi * z]), _rationals),
+                            _multi_extend, max_leaves=6)
+_points = st.tuples(*[st.sampled_from([sp.Integer(0), sp.Integer(1), sp.Rational(1, 2),
+                                       sp.Rational(-1, 3)])] * 3)
+
+
+def _multi_both(f: sp.Expr, at: tuple, n: int):
+    out = []
+    for enabled in (True, False):
+        fm.ENABLED = enabled
+        try:
+            out.append(taylor(f, (x, y, z), at=at, order=n))
+        except SymTaylorError as exc:
+            out.append(type(exc))
+        finally:
+            fm.ENABLED = True
+    return out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(f=_multi_exprs, at=_points, n=st.integers(0, 4))
+def test_multivariate_route_identical_to_the_general_engine(f: sp.Expr, at: tuple,
+                                                            n: int) -> None:
+    fast, general = _multi_both(f, at, n)
+    if isinstance(fast, type):
+        assert fast is general
+        return
+    assert fast == general and fast.method == general.method
+    assert sp.srepr(fast.polynomial) == sp.srepr(general.polynomial)
+
+
+@pytest.mark.parametrize("at", [(0, 0, 0), (1, sp.Rational(1, 2), sp.Rational(1, 3)),
+                                (sp.Rational(-1, 2), 2, 1)])
+def test_multivariate_route_applies_and_equals_sympys_derivatives(at: tuple) -> None:
+    # truth: SymPy's own derivatives, D^alpha f(a) / alpha!
+    f = sp.exp(x * y) * sp.sin(z) + sp.log(1 + x**2 + y**2)
+    pt = tuple(map(sp.sympify, at))
+    assert fm._exact_multivariate(_rewrite(f), (x, y, z), pt, 3) is not None
+    t = taylor(f, (x, y, z), at=pt, order=3)
+    env = dict(zip((x, y, z), pt))
+    for i in range(4):
+        for j in range(4 - i):
+            for k in range(4 - i - j):
+                d = sp.diff(f, x, i, y, j, z, k).xreplace(env)
+                want = d / (sp.factorial(i) * sp.factorial(j) * sp.factorial(k))
+                assert sp.simplify(t.coefficients[(i, j, k)] - want) == 0
+
+
+def test_multivariate_route_declines_outside_its_case() -> None:
+    vs, half = (x, y), (sp.Rational(1, 2), sp.Integer(0))
+    assert fm._exact_multivariate(sp.exp(sp.exp(x)) * y, vs, half, 2) is None  # exp(e**(1/2))
+    assert fm._exact_multivariate(sp.log(x) * y, vs, (sp.S.Zero,) * 2, 2) is None  # singular
+    assert fm._exact_multivariate(x**y, vs, half, 2) is None  # f**g
+    assert fm._exact_multivariate(sp.exp(x) * y, vs, (sp.pi, sp.Integer(0)), 2) is None
+    assert fm._exact_multivariate(sp.Float(0.5) * x * y, vs, half, 2) is None
+
+
+_constants = st.sampled_from([sp.Integer(1), sp.Integer(-1), sp.Rational(3, 2), sp.E,
+                              sp.exp(sp.Rational(1, 2)) * sp.sin(sp.Rational(1, 3)) / 4,
+                              -sp.cos(sp.Rational(1, 3)) + sp.log(2), sp.pi / 7 - 1,
+                              sp.sqrt(2), 1 / sp.cos(sp.Rational(1, 3)), sp.Symbol("a") / 3,
+                              sp.Symbol("a") + sp.Rational(1, 2), -2 * sp.pi * sp.E])
+
+
+@settings(max_examples=120, deadline=None)
+@given(coeffs=st.dictionaries(st.tuples(st.integers(0, 3), st.integers(0, 3)), _constants,
+                              max_size=8),
+       at=st.tuples(st.sampled_from([sp.Integer(0), sp.Integer(1), sp.Rational(-1, 2)]),
+                    st.sampled_from([sp.Integer(0), sp.Rational(1, 3)])),
+       names=st.sampled_from([("x", "y"), ("c", "b"), ("x_1", "x0")]))
+def test_multivariate_assembly_is_sympys_own_tree(coeffs: dict, at: tuple,
+                                                  names: tuple) -> None:
+    vs = tuple(map(sp.Symbol, names))
+    built = fs._build_polynomial(coeffs, vs, at)
+    reference = sp.Add(*[sp.Mul(c, *[(v - a) ** k for v, a, k in zip(vs, at, key) if k])
+                         for key, c in coeffs.items()])
+    assert sp.srepr(built) == sp.srepr(reference)

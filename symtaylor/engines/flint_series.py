@@ -34,8 +34,9 @@ from typing import Any
 import sympy as sp
 from flint import ctx, fmpq, fmpq_series
 from sympy.core.add import _addsort
+from sympy.core.mul import _mulsort
 
-__all__ = ["_build_univariate", "_flint_coefficients"]
+__all__ = ["_build_polynomial", "_build_univariate", "_flint_coefficients"]
 
 
 class _NotHere(Exception):
@@ -217,3 +218,76 @@ def _build_univariate(coeffs: dict[tuple[int, ...], Any], x: sp.Symbol, a: sp.Ex
     if len(terms) == 1:
         return terms[0]
     return sp.Add._from_args(terms)
+
+
+def _build_polynomial(coeffs: dict[tuple[int, ...], Any], variables: tuple[sp.Symbol, ...],
+                      point: tuple[sp.Expr, ...]) -> sp.Expr | None:
+    """``sum_alpha c_alpha prod_i (x_i - a_i)**alpha_i`` in SymPy's canonical form, built
+    directly: the same object as ``Add(*[Mul(c, *[(x_i - a_i)**k ...])])``, or None outside
+    the case where that is guaranteed (plain commutative symbols, a rational point, constant
+    coefficients that are rationals, products or sums of constants).
+
+    What SymPy's evaluation does there, done here directly: ``Mul`` puts the number first and
+    sorts the rest (no two factors share a base: the coefficient's factors are free of the
+    variables, each ``x_i - a_i`` appears once), distributes a rational over a lone
+    ``x_i - a_i`` (``c (x - a) = c x - c a``); ``Add`` sums the rationals first and sorts the
+    rest (no like terms: the monomials differ, the constant term's own terms are free of the
+    variables).
+    """
+    if not all(v.is_Symbol and v.is_commutative for v in variables):
+        return None
+    if not all(a.is_Rational for a in point):
+        return None
+    varset = set(variables)
+    bases = [v if a == 0 else sp.Add(v, -a) for v, a in zip(variables, point)]
+    powers: dict[tuple[int, int], sp.Expr] = {}
+    rational = sp.S.Zero
+    others: list[sp.Expr] = []
+    for key, c in coeffs.items():
+        if c is sp.S.Zero:
+            continue
+        if c.is_Number and not c.is_Rational:
+            return None  # Floats: not this route
+        if not c.is_Rational and not c.free_symbols.isdisjoint(varset):
+            return None  # pragma: no cover - coefficients are constants in the variables
+        nz = [(i, k) for i, k in enumerate(key) if k]
+        if not nz:  # the constant term: its own terms join the sum
+            for t in sp.Add.make_args(c):
+                if t.is_Rational:
+                    rational += t
+                else:
+                    others.append(t)
+            continue
+        if c.is_Rational and len(nz) == 1 and nz[0][1] == 1:  # distributed: c x - c a
+            i = nz[0][0]
+            if point[i] != 0:
+                rational -= c * point[i]
+            others.append(variables[i] if c == 1 else sp.Mul._from_args((c, variables[i])))
+            continue
+        if c.is_Rational:
+            num, rest = c, []
+        elif c.is_Mul and c.args[0].is_Number:
+            num, rest = c.args[0], list(c.args[1:])
+        elif c.is_Mul:
+            num, rest = sp.S.One, list(c.args)
+        else:
+            num, rest = sp.S.One, [c]
+        for i, k in nz:
+            p = powers.get((i, k))
+            if p is None:
+                p = powers[(i, k)] = (bases[i] if k == 1 else
+                                      sp.Pow(bases[i], sp.Integer(k), evaluate=False))
+            rest.append(p)
+        if len(rest) > 1:
+            _mulsort(rest)
+        if num is sp.S.One:
+            term = rest[0] if len(rest) == 1 else sp.Mul._from_args(rest)
+        else:
+            term = sp.Mul._from_args([num, *rest])
+        others.append(term)
+    if not others:
+        return rational
+    _addsort(others)
+    if rational != 0:
+        others.insert(0, rational)
+    return others[0] if len(others) == 1 else sp.Add._from_args(others)

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import sympy as sp
 
+from ..engines.flint_mseries import _exact_multivariate
 from ..engines.flint_series import _flint_coefficients
 from .engine import _Engine, _Exact, _Singular
 from .fallback import _check_continuous, _fallback
@@ -47,7 +48,11 @@ def _expand_core(expr: sp.Expr, variables: tuple[sp.Symbol, ...], point: tuple[s
     engine = _Engine(variables, order)
     expr = _resolve_branches(expr, variables, point)
     try:
-        exact = engine.exact(_rewrite(expr), point)
+        rewritten = _rewrite(expr)
+        exact = None if len(variables) == 1 else _exact_multivariate(
+            rewritten, variables, point, order)
+        if exact is None:
+            exact = engine.exact(rewritten, point)
     except _Singular as exc:
         coeffs = _fallback(expr, variables, point, order, str(exc))
         _check_continuous(expr, variables, point, coeffs)

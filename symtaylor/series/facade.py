@@ -20,8 +20,9 @@ from ..coerce import (
     as_point,
     as_variables,
 )
-from ..engines.flint_series import _build_univariate
+from ..engines.flint_series import _build_polynomial, _build_univariate
 from ..errors import InputError, SymTaylorError
+from .engine import _Exact
 from .expand import _expand_core
 from .expansion import TaylorExpansion
 from .fallback import _check_real
@@ -95,9 +96,11 @@ def taylor(f: ExprLike, variables: VariablesLike = None, at: PointLike = 0,
     except RecursionError:
         raise InputError(f"{expr} is nested too deeply to expand") from None
     rational = all(c.is_Rational for c in coeffs.values())
-    if not rational:  # rational coefficients are finite and real
+    if not rational and not _real_atoms(exact):  # rational coefficients are finite and real
         _check_real(expr, vs, point, coeffs)
     poly = _build_univariate(coeffs, vs[0], point[0]) if rational and len(vs) == 1 else None
+    if poly is None:
+        poly = _build_polynomial(coeffs, vs, point)
     if poly is None:
         terms = []
         for key, c in coeffs.items():
@@ -105,3 +108,17 @@ def taylor(f: ExprLike, variables: VariablesLike = None, at: PointLike = 0,
         poly = sp.Add(*terms)
     return TaylorExpansion(expr, vs, point, order, Coefficients(coeffs, len(vs), order), poly,
                            method, exact)
+
+
+def _real_atoms(exact: _Exact | None) -> bool:
+    """The coefficients of the exact route are polynomials over QQ in its atoms: when every
+    atom is finite and real (``exp(1/2)``, ``sin(1/3)``, ``log(9/4)``; a parameter symbol
+    counts, as in :func:`_check_real`), so is every coefficient, and that check is moot."""
+    if exact is None:
+        return False
+    for a in exact.atoms.index:
+        if a.has(sp.I, sp.zoo, sp.oo, -sp.oo, sp.nan):
+            return False
+        if not a.free_symbols and a.is_extended_real is not True:
+            return False
+    return True
