@@ -720,3 +720,150 @@ def test_definitions_come_dependencies_first_and_know_what_they_reach() -> None:
     assert not defs.reaches(a + d, set(), "uses_data")
     defs[b] = _Temp(sp.Integer(2))
     assert not defs.reaches(a, {x0}, "uses_x")
+
+
+# -- data sums: the fused f/grad/Hessian, Gram products, block-by-block sums ----------------------
+
+
+def _data_truth(term: sp.Expr, ws: list, ds: list, w: np.ndarray, cols: list[np.ndarray],
+                mean: bool) -> tuple[float, np.ndarray, np.ndarray]:
+    """f, gradient and Hessian of ``sum_s term`` (or the mean) at ``w``, each sample's terms
+    evaluated by SymPy at 30 digits and summed exactly (mpmath.fsum)."""
+    grad = [sp.diff(term, v) for v in ws]
+    hess = [[sp.diff(g, v) for v in ws] for g in grad]
+    k = len(cols[0])
+
+    def total(e: sp.Expr) -> float:
+        e = e.subs(dict(zip(ws, map(sp.Float, w))))
+        vals = [e.xreplace({d: sp.Float(float(c[s]), 30) for d, c in zip(ds, cols)}).evalf(30)
+                for s in range(k)]
+        t = mpmath.fsum([mpmath.mpf(str(v)) for v in vals])
+        return float(t / k if mean else t)
+
+    return (total(term), np.array([total(g) for g in grad]),
+            np.array([[total(h) for h in row] for row in hess]))
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+def test_value_grad_hess_logistic_is_one_gram_product_and_matches_evalf(reduce: str) -> None:
+    d = 3
+    ws, xs, y = list(sp.symbols(f"b0:{d}", real=True)), list(sp.symbols(f"a0:{d}")), Y
+    z = sum(a * b for a, b in zip(ws, xs))
+    term = sp.log(1 + sp.exp(z)) - y * z
+    obj = compile_objective(term, ws, data=[*xs, y], reduce=reduce, name="lr")
+    rng = np.random.default_rng(5)
+    cols = [rng.normal(size=12) for _ in range(d)] + [rng.integers(0, 2, 12).astype(float)]
+    w = np.array([0.3, -0.7, 1.1])
+    f, g, H = _data_truth(term, ws, [*xs, y], w, cols, reduce == "mean")
+    fv, gv, Hv = obj.value_grad_hess(w, *cols)
+    assert float(fv) == pytest.approx(f, rel=1e-13)
+    np.testing.assert_allclose(gv, g, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(Hv, H, rtol=1e-12, atol=1e-14)
+    # the same as the separate functions, bound or not, and on a batch of points
+    fit = obj.bind(*cols)
+    for got in (fit.value_grad_hess(w), (*obj.value_and_grad(w, *cols), obj.hess(w, *cols))):
+        np.testing.assert_allclose(got[0], fv, rtol=1e-14)
+        np.testing.assert_allclose(got[1], gv, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(got[2], Hv, rtol=1e-13, atol=1e-15)
+    batch = obj.value_grad_hess(np.stack([w, w + 0.1]), *cols)
+    assert batch[2].shape == (2, d, d)
+    np.testing.assert_allclose(batch[2][0], H, rtol=1e-12, atol=1e-14)
+    # the Hessian is one matrix product over the samples (w >= 0: s @ s.T), not entry sums
+    body = obj.hess.source[obj.hess.source.index("def _lr_hess_stacked"):]
+    assert body.count("_gram(") == 1 and "np.sum" not in body
+    assert "s @ s.T" in obj.source
+
+
+def test_gram_of_a_mixed_sign_weight_matches_evalf() -> None:
+    """A least-squares fit of exp(b t): the Hessian's per-sample weight changes sign, so the
+    Gram product takes the general route (rows * r) @ rows.T, not the square roots."""
+    a, b, t = sp.symbols("a b t", real=True)
+    term = (Y - a * sp.exp(b * t)) ** 2
+    obj = compile_objective(term, [a, b], data=[t, Y], name="ex")
+    tv = np.linspace(0, 2, 9)
+    yv = 2 * np.exp(-0.5 * tv) + np.array([0.3, -0.4, 0.2, 0.5, -0.6, 0.1, -0.2, 0.4, -0.3])
+    w = np.array([1.5, -0.3])
+    f, g, H = _data_truth(term, [a, b], [t, Y], w, [tv, yv], False)
+    fv, gv, Hv = obj.value_grad_hess(w, tv, yv)
+    assert float(fv) == pytest.approx(f, rel=1e-13)
+    np.testing.assert_allclose(gv, g, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(Hv, H, rtol=1e-11, atol=1e-13)
+
+
+def _small_blocks(monkeypatch: pytest.MonkeyPatch, fn: CompiledFunction, size: int) -> list:
+    """Make the module of ``fn`` sum over blocks of ``size`` samples (from 2 blocks on), and
+    record the block lengths it computes."""
+    ns = fn.function.__globals__
+    seen: list[int] = []
+    blocked = ns["_blocked"]
+
+    def spy(f: object, args: tuple, data: object, blk: int, mean: bool) -> object:
+        seen.append(blk)
+        return blocked(f, args, data, blk, mean)
+
+    monkeypatch.setitem(ns, "_blocks", lambda rows, n: size if n >= 2 * size else 0)
+    monkeypatch.setitem(ns, "_blocked", spy)
+    return seen
+
+
+@settings(deadline=None, max_examples=15, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(n=st.integers(1, 40), size=st.integers(2, 9), reduce=st.sampled_from(["sum", "mean"]),
+       seed=st.integers(0, 10_000))
+def test_block_by_block_sums_equal_the_whole_sum(monkeypatch: pytest.MonkeyPatch, n: int,
+                                                 size: int, reduce: str, seed: int) -> None:
+    """One point over many samples is summed block by block (stacked per block from the data
+    arrays, or sliced from bound data); the value is the whole sum's (hand-written NumPy) to
+    round-off, for every split, the mean weighted by the block lengths."""
+    a, b, lam = sp.symbols("a b lam", real=True)
+    t = sp.Symbol("t", real=True)
+    term = sp.log(1 + sp.exp(a + b * t)) - Y * (a + b * t) + lam * b**2
+    obj = compile_objective(term, [a, b], params=[lam], data=[t, Y], reduce=reduce, name="bb")
+    rng = np.random.default_rng(seed)
+    tv, yv = rng.normal(size=n), rng.integers(0, 2, n).astype(float)
+    w, lv = rng.normal(size=2), 0.25
+    zv = w[0] + w[1] * tv
+    p = 1 / (1 + np.exp(-zv))
+    X = np.column_stack([np.ones(n), tv])
+    f = np.sum(np.logaddexp(0, zv) - yv * zv) + n * lv * w[1] ** 2
+    g = X.T @ (p - yv) + np.array([0.0, 2 * n * lv * w[1]])
+    H = X.T @ (X * (p * (1 - p))[:, None]) + np.diag([0.0, 2 * n * lv])
+    if reduce == "mean":
+        f, g, H = f / n, g / n, H / n
+    seen = _small_blocks(monkeypatch, obj.value_grad_hess, size)
+    for got in (obj.value_grad_hess(w, lv, tv, yv), obj.bind(tv, yv).value_grad_hess(w, lv),
+                (*obj.value_and_grad(w, lv, tv, yv), obj.hess(w, lv, tv, yv))):
+        assert float(got[0]) == pytest.approx(f, rel=1e-12, abs=1e-12)
+        np.testing.assert_allclose(got[1], g, rtol=1e-11, atol=1e-12)
+        np.testing.assert_allclose(got[2], H, rtol=1e-11, atol=1e-12)
+    assert bool(seen) == (n >= 2 * size)
+    # a batch of points is not split
+    seen.clear()
+    fb = obj.f(np.stack([w, w]), lv, tv, yv)
+    np.testing.assert_allclose(fb, [f, f], rtol=1e-12, atol=1e-12)
+    assert not seen
+
+
+def test_long_data_goes_block_by_block_with_the_real_block_length() -> None:
+    """Above two blocks of the default length the one-point call is summed in blocks (the
+    data arrays never stacked whole) and equals hand-written NumPy on the whole matrix."""
+    d = 3
+    ws, xs = list(sp.symbols(f"b0:{d}", real=True)), list(sp.symbols(f"a0:{d}"))
+    z = sum(a * b for a, b in zip(ws, xs))
+    obj = compile_objective(sp.log(1 + sp.exp(z)) - Y * z, ws, data=[*xs, Y], name="lr")
+    ns = obj.f.function.__globals__
+    size = ns["_blocks"](d + 1, 10**9)
+    n = 2 * size + 17
+    assert ns["_long"](tuple(np.zeros(n) for _ in range(d + 1))) == size
+    assert ns["_long"]((np.zeros(n), np.zeros(n - 1), np.zeros(n), np.zeros(n))) == 0
+    assert ns["_long"]((np.zeros(n), np.zeros(n), [0.0] * n, np.zeros(n))) == 0
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(n, d))
+    yv = rng.integers(0, 2, n).astype(float)
+    w = np.array([0.2, -0.4, 0.9])
+    zv = X @ w
+    p = 1 / (1 + np.exp(-zv))
+    fv, gv, Hv = obj.value_grad_hess(w, *X.T.copy(), yv)
+    assert float(fv) == pytest.approx(np.sum(np.logaddexp(0, zv) - yv * zv), rel=1e-11)
+    np.testing.assert_allclose(gv, X.T @ (p - yv), rtol=1e-10, atol=1e-8)
+    np.testing.assert_allclose(Hv, X.T @ (X * (p * (1 - p))[:, None]), rtol=1e-11)

@@ -192,8 +192,9 @@ def test_minimize_text_float() -> None:
 # The generator's own names, builtins, keywords, soft keywords, the function's name, names that
 # NFKC-normalise to one of those, and names that differ only in ways NFKC removes.
 _CLASHING = sorted(_GENERATOR_NAMES) + [
-    "out2", "t0", "t1", "ｔ0", "D", "prod0", "sum0", "g0_0", "v0", "v1", "_I0", "_real", "_FLOAT",
+    "out3", "t0", "t1", "ｔ0", "D", "prod0", "sum0", "g0_0", "v0", "v1", "_I0", "_real", "_FLOAT",
     "_sign", "_f_point", "f", "f_grad", "f_hess", "f_hvp", "ｆ", "float", "abs", "type", "bool",
+    "_blocked", "_long", "_blocks", "_gram", "f_value_grad_hess", "_f_value_grad_hess_stacked",
     "ValueError", "ArithmeticError", "ｍａｔｈ", "𝐧𝐩", "𝑥", "x_1", "x_", "lambda", "match", "case",
     "_", "None", "True", "if", "def", "ｉｆ", "𝓮𝔁𝓮𝓬", "exec", "x, b", "x b", "", " ", "1x",
     "θ", "ϑ", "𝜃", "theta", "x₁", "x1", "µ", "μ", "mu", "e\u0301", "é",

@@ -128,7 +128,12 @@ class _Writer:
         mod, name, stack = self.mod, self.fn.name, self.mod.stack_name
         npar = len(mod.params)
         ssig = ", ".join(self.vec_names + mod.argnames[:npar] + [stack])
-        return [f"    {stack} = np.array([{', '.join(mod.argnames[npar:])}])  # (data, N)",
+        cols = f"({', '.join(mod.argnames[npar:])}{',' if len(mod.data) == 1 else ''})"
+        return [f"    if {self._one_point('np.ndim({})')}:",
+                f"        blk = _long({cols})",
+                "        if blk:  # long 1-D arrays: stacked and summed block by block",
+                f"            return {self._blocked(cols)}",
+                f"    {stack} = np.array([{', '.join(mod.argnames[npar:])}])  # (data, N)",
                 *_as_real(stack, "data"),
                 f"    if {stack}.ndim != 2:",
                 "        raise ValueError(f'data arrays must be 1-D of one length, got "
@@ -137,6 +142,20 @@ class _Writer:
                 "", "", f"def _{name}_stacked({ssig}):",
                 f'    """{name} with the data arrays as the rows of {stack} '
                 '(stacked once, reused)."""']
+
+    def _one_point(self, ndim: str) -> str:
+        """The test that the call is at one point (``ndim`` formats the ``ndim`` of a vector)."""
+        mod = self.mod
+        return " and ".join([f"{ndim.format(a)} == 1" for a in self.vec_names]
+                            + [f"np.ndim({p}) == 0" for p in mod.argnames[:len(mod.params)]])
+
+    def _blocked(self, data: str) -> str:
+        """The call of the stacked function summed over blocks of the samples (``_blocked``)."""
+        mod = self.mod
+        self.array.helpers.update({"_blocked", "_blocks", "_long"})
+        args = self.vec_names + mod.argnames[:len(mod.params)]
+        return (f"_blocked(_{self.fn.name}_stacked, ({', '.join(args)},), {data}, blk, "
+                f"{mod.reduce == 'mean'})")
 
     def _checks(self, point_ok: bool) -> list[str]:
         """Arguments made real and checked; one point goes to the Python-float twin."""
@@ -150,6 +169,12 @@ class _Writer:
         if not mod.data:  # (the data form converts its params after stacking the data)
             for p in mod.argnames:
                 lines += _as_real(p, scalar=True)
+        else:  # one point on many samples: block by block, each block's arrays in the cache
+            stack = mod.stack_name
+            lines += [f"    if {self._one_point('{}.ndim')}:",
+                      f"        blk = _blocks({stack}.shape[0], {stack}.shape[1])",
+                      "        if blk:",
+                      f"            return {self._blocked(stack)}"]
         if point_ok:
             cond = " and ".join([f"{a}.ndim == 1" for a in self.vec_names]
                                 + [f"np.ndim({p}) == 0" for p in mod.argnames])
@@ -248,13 +273,17 @@ class _Writer:
                 lines.append(f"    {targets} = {self._reduced(it.expr)}")
                 continue
             value = self._group_value(it, lines, products)
-            if len(it.positions[0]) == 1:
+            if all(len(p) == 1 for p in it.positions):
                 lines.append(f"    {oname}[..., {self.index([p[0] for p in it.positions])}] = "
                              f"{value}")
                 continue
             lines.append(f"    blk = {value}")
-            for q in range(len(it.positions[0])):
-                lines.append(f"    {oname}[..., {self.index([p[q] for p in it.positions])}] = blk")
+            for q in range(max(len(p) for p in it.positions)):
+                # members with a q-th position (a matrix's diagonal has one, mirror pairs two)
+                has = [k for k, p in enumerate(it.positions) if len(p) > q]
+                part = "" if len(has) == len(it.positions) else f"[..., {self.index(has)}]"
+                lines.append(f"    {oname}[..., {self.index([it.positions[k][q] for k in has])}]"
+                             f" = blk{part}")
         if len(o.shape) > 1:
             return f"{oname}.reshape({self.use('shape')} + {o.shape})"
         return oname

@@ -36,6 +36,9 @@ from .text import _short, _vars_text
 
 _Symbols = tuple[sp.Symbol, ...]
 
+#: the generated functions after ``f``, as name suffixes (in the order of CompiledObjective)
+_PARTS = ("grad", "hess", "value_and_grad", "hvp", "value_grad_hess")
+
 
 @dataclass(frozen=True, eq=False)
 class CompiledObjective:
@@ -49,8 +52,11 @@ class CompiledObjective:
         Returns ``(f, grad)`` computing their shared subexpressions once.
     hvp : CompiledFunction
         ``hvp(x, v, *params)``: Hessian-vector product ``H(x) v`` without forming ``H``.
+    value_grad_hess : CompiledFunction
+        Returns ``(f, grad, hess)`` computing their shared subexpressions once (one Newton
+        step's worth; in the data form one pass over the samples).
     source : str
-        The whole module (all five functions).
+        The whole module (all six functions).
     hess_nnz : int
         Structurally non-zero Hessian entries (only those are computed).
     """
@@ -65,6 +71,7 @@ class CompiledObjective:
     hess_nnz: int = 0
     hess_pattern: tuple[tuple[int, int], ...] = field(default=(), repr=False)
     hess_upper: tuple[tuple[tuple[int, int], sp.Expr], ...] = field(default=(), repr=False)
+    value_grad_hess: CompiledFunction | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
@@ -153,10 +160,10 @@ class CompiledObjective:
         """
         stacked = _stack_data(self.f, data)
         return BoundObjective(*(BoundFunction(fn, stacked) for fn in (
-            self.f, self.grad, self.hess, self.value_and_grad, self.hvp)))
+            self.f, self.grad, self.hess, self.value_and_grad, self.hvp, self.value_grad_hess)))
 
     def export(self, path: str | Path) -> Path:
-        """Write the module with all five functions to ``path``."""
+        """Write the module with all six functions to ``path``."""
         p = Path(path)
         p.write_text(self.source, encoding="utf-8")
         return p
@@ -172,6 +179,7 @@ class BoundObjective:
     hess: BoundFunction
     value_and_grad: BoundFunction
     hvp: BoundFunction
+    value_grad_hess: BoundFunction
 
     def __repr__(self) -> str:
         return f"BoundObjective({self.f.compiled.name}, N={self.f.data.shape[1]} samples)"
@@ -265,7 +273,7 @@ def compile_objective(
     expr, real = _in_real_symbols(values[0], (syms, ps, ds))
     n = len(syms)
     key = None
-    fnames = [name, *(f"{name}_{k}" for k in ("grad", "hess", "value_and_grad", "hvp"))]
+    fnames = [name, *(f"{name}_{k}" for k in _PARTS)]
     if diskcache.enabled(cache):
         key = diskcache.key("compile_objective", backend, name, expr, real, (syms, ps, ds),
                             reduce, parallel)
@@ -276,7 +284,6 @@ def compile_objective(
     if backend != "numpy":
         return _backend_objective(backend, expr, grad, hess, real, (syms, ps, ds), fnames,
                                   parallel, key)
-    fnames = [name, *(f"{name}_{k}" for k in ("grad", "hess", "value_and_grad", "hvp"))]
     mod = _Module(*real, reduce, fnames)
     f_out, g_out, h_out = _outputs(mod, expr, grad, hess)
     hv_out, vsyms = _hvp_output(mod, h_out)
@@ -293,6 +300,8 @@ def compile_objective(
                   (f_out, g_out), xs),
         _Function(f"{name}_hvp", f"Hessian of {what} times the direction v.",
                   () if hv_out is None else (hv_out,), (*xs, ("v", vsyms))),
+        _Function(f"{name}_value_grad_hess", f"({what}, its gradient, its Hessian), sharing "
+                  "work.", (f_out, g_out, h_out), xs),
     ]
     kind = f" summed over data ({', '.join(map(str, ds))})" if ds else ""
     header = _header(name, mod.argnames, [
@@ -305,13 +314,15 @@ def compile_objective(
     meta = {"pattern": [list(p) for p in pattern], "sources": sources}
     ns = _store(key, src, name, mod.namer, meta)
     hdisp = sp.Matrix(n, n, lambda i, j: hess.get((min(i, j), max(i, j)), 0)) if n <= 12 else None
-    displays = [((), expr), ((n,), sp.Matrix(grad)),
-                ((n, n), hdisp if hdisp is not None else f"Hessian of {what}"),
-                (((), (n,)), (expr, sp.Matrix(grad))), ((n,), f"Hessian of {what} times v")]
+    displays_h = hdisp if hdisp is not None else f"Hessian of {what}"
+    displays = [((), expr), ((n,), sp.Matrix(grad)), ((n, n), displays_h),
+                (((), (n,)), (expr, sp.Matrix(grad))), ((n,), f"Hessian of {what} times v"),
+                (((), (n,), (n, n)), (expr, sp.Matrix(grad), displays_h))]
     parts = [_compiled(fn.name, fsrc, ns, (syms, ps, ds), shp, disp)
              for fn, fsrc, (shp, disp) in zip(funcs, sources, displays)]
     return CompiledObjective(
-        *parts,
+        *parts[:5],
+        value_grad_hess=parts[5],
         source=src,
         expression=expr,
         hess_nnz=len(pattern),
@@ -326,7 +337,8 @@ def _displays(expr: sp.Expr, grad: Any, hess: dict | None, n: int, what: str) ->
              if hess is not None and n <= 12 else f"Hessian of {what}")
     gmat = sp.Matrix([[g] for g in grad])  # the derivatives of compile_objective, SymPy already
     return [((), expr), ((n,), gmat), ((n, n), hdisp),
-            (((), (n,)), (expr, gmat)), ((n,), f"Hessian of {what} times v")]
+            (((), (n,)), (expr, gmat)), ((n,), f"Hessian of {what} times v"),
+            (((), (n,), (n, n)), (expr, gmat, hdisp))]
 
 
 def _from_cache(hit: Any, expr: sp.Expr, real: tuple, symbols: tuple, fnames: list[str],
@@ -348,7 +360,8 @@ def _from_cache(hit: Any, expr: sp.Expr, real: tuple, symbols: tuple, fnames: li
     parts = [_compiled(fn, fsrc, hit.namespace, symbols, shp, disp)
              for fn, fsrc, (shp, disp) in zip(fnames, hit.meta["sources"],
                                               _displays(expr, grad, hess, n, what))]
-    return CompiledObjective(*parts, source=hit.source, expression=expr,
+    return CompiledObjective(*parts[:5], value_grad_hess=parts[5] if len(parts) > 5 else None,
+                             source=hit.source, expression=expr,
                              hess_nnz=len(pattern), hess_pattern=pattern,
                              hess_upper=tuple(sorted(hess.items())) if hess else (),
                              _cache={"reduce": reduce, "symbols": real})
@@ -376,18 +389,20 @@ def _backend_objective(backend: str, expr: sp.Expr, grad: list, hess: dict, real
              (fnames[1], f"Gradient of {what}.", [g_out], xs),
              (fnames[2], f"Hessian of {what}.", [h_out], xs),
              (fnames[3], f"({what}, its gradient).", [f_out, g_out], xs),
-             (fnames[4], f"Hessian of {what} times v.", [hv_out], [*xs, ("v", vsyms)])]
+             (fnames[4], f"Hessian of {what} times v.", [hv_out], [*xs, ("v", vsyms)]),
+             (fnames[5], f"({what}, its gradient, its Hessian).", [f_out, g_out, h_out], xs)]
     texts = [_backend_function(mod, backend, nm, summ, outs, vecs, parallel, key is not None)
              for nm, summ, outs, vecs in specs]
     src = _backend_module(backend, f"{fnames[0]}(x): {_short(expr, 100)}, with its gradient, "
                           f"Hessian and Hessian-vector product", texts)
     pattern = tuple(sorted({(i, j) for i, j in hess} | {(j, i) for i, j in hess}))
     ns = _store(key, src, fnames[0], mod.namer, {"pattern": [list(p) for p in pattern],
-                                                "sources": [src] * 5})
+                                                "sources": [src] * 6})
     parts = [_compiled(fn, src, ns, symbols, shp, disp)
              for fn, (shp, disp) in zip(fnames, _displays(expr, grad, hess, n, what))]
-    return CompiledObjective(*parts, source=src, expression=expr, hess_nnz=len(pattern),
-                             hess_pattern=pattern, hess_upper=tuple(sorted(hess.items())),
+    return CompiledObjective(*parts[:5], value_grad_hess=parts[5], source=src, expression=expr,
+                             hess_nnz=len(pattern), hess_pattern=pattern,
+                             hess_upper=tuple(sorted(hess.items())),
                              _cache={"reduce": "sum", "symbols": real})
 
 
@@ -451,12 +466,14 @@ def _sources(mod: _Module, funcs: list[_Function], hess_grouped: bool,
     """The source of each function (standalone: an ``hvp`` through the Hessian carries the
     Hessian along), and the functions of the whole module."""
     bodies = [_function_source(mod, fn) for fn in funcs[:4]]
+    vgh = _function_source(mod, funcs[5])
     if not hess_grouped:
         bodies.append(_function_source(mod, funcs[4]))
+        bodies.append(vgh)
         return bodies, bodies
     hvp = _hvp_through_hess(mod, funcs[0].name, what)
     bodies.append(replace(bodies[2], text=bodies[2].text + "\n\n" + hvp.text))
-    return bodies, [*bodies[:4], hvp]
+    return [*bodies, vgh], [*bodies[:4], hvp, vgh]
 
 
 def to_scipy(

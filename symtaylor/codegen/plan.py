@@ -221,12 +221,15 @@ class _Planner:
     def _plan_mono(self, entries: list[_Entry]) -> list[_Item]:
         if len(entries) < _GROUP_MIN:
             return list(entries)
-        by_rest: dict[tuple, list] = {}
+        # by the rest alone: a symmetric matrix's diagonal (one position each) and its mirror
+        # pairs (two) join one group, so that the whole output can be one Gram product (the
+        # Hessian of a logistic regression in d = 3 has 3 + 3 such entries)
+        by_rest: dict[sp.Expr, list] = {}
         for e in entries:
             mono, rest = self._split_monomial(e.expr)
-            by_rest.setdefault((rest, len(e.positions)), []).append((e, mono))
+            by_rest.setdefault(rest, []).append((e, mono))
         items: list[_Item] = []
-        for (rest, _), members in by_rest.items():
+        for rest, members in by_rest.items():
             if len(members) < _GROUP_MIN or not members[0][1]:
                 items.extend(m[0] for m in members)
                 continue

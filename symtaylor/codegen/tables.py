@@ -298,10 +298,49 @@ _HELPERS: dict[str, str] = {
         "    return p1\n"
     ),
     "_erfc": "_erfc = np.vectorize(math.erfc, otypes=[float])\n",
+    "_blocks": (
+        "def _blocks(rows, n):\n"
+        '    """The block length for summing over n samples of rows data arrays piecewise, 0 for\n'
+        '    one piece: blocks of ~4 MB keep every per-sample array of a block in the cache."""\n'
+        "    size = max(1024, 524288 // rows)\n"
+        "    return size if n >= 2 * size else 0\n"
+    ),
+    "_long": (
+        "def _long(cols):\n"
+        '    """The block length (_blocks) for 1-D float arrays cols of one length, else 0."""\n'
+        "    n = -1\n"
+        "    for c in cols:\n"
+        "        if type(c) is not np.ndarray or c.dtype is not _FLOAT or c.ndim != 1 \\\n"
+        "                or n not in (-1, c.shape[0]):\n"
+        "            return 0\n"
+        "        n = c.shape[0]\n"
+        "    return _blocks(len(cols), n)\n"
+    ),
+    "_blocked": (
+        "def _blocked(fn, args, data, size, mean):\n"
+        '    """fn(*args, D) over the samples in blocks of size, summed (mean: weighted by the\n'
+        '    block lengths); data is the stacked rows D, or the data arrays (stacked block by\n'
+        '    block: the whole stack is never made)."""\n'
+        "    stacked = type(data) is np.ndarray\n"
+        "    n = data.shape[1] if stacked else data[0].shape[0]\n"
+        "    total = None\n"
+        "    for a in range(0, n, size):\n"
+        "        b = a + size\n"
+        "        block = data[:, a:b] if stacked else np.array([c[a:b] for c in data])\n"
+        "        part = fn(*args, block)\n"
+        "        part = part if type(part) is tuple else (part,)\n"
+        "        if mean:\n"
+        "            part = [p * (block.shape[1] / n) for p in part]\n"
+        "        total = list(part) if total is None else [t + p for t, p in zip(total, part)]\n"
+        "    return tuple(total) if len(total) > 1 else total[0]\n"
+    ),
     "_gram": (
         "def _gram(rows, r):\n"
         '    """sum over the samples s of rows[i, s] * rows[j, s] * r[..., s], for every i, j."""\n'
         "    n, N = rows.shape\n"
+        "    if r.ndim < 2 and N and r.min() >= 0:  # one point, r >= 0: s @ s.T, BLAS syrk\n"
+        "        s = rows * np.sqrt(r)\n"
+        "        return s @ s.T\n"
         "    if r.ndim < 2 or n * n * N > 4_000_000:  # one point (or too many pairs to keep)\n"
         "        return (rows * r[..., None, :]) @ rows.T\n"
         "    # a batch: one matrix product with the products of pairs of rows\n"
@@ -321,6 +360,7 @@ _HELPERS: dict[str, str] = {
 # Helpers that need others (defined first), and names a template calls that another helper
 # defines (``_beta1`` is in ``_gamma_ratio``).
 _HELPER_NEEDS: dict[str, tuple[str, ...]] = {
+    "_long": ("_blocks",),
     "_beta": ("_gamma_ratio",),
     "_rf": ("_gamma_ratio",),
     "_ff": ("_gamma_ratio",),
