@@ -268,19 +268,59 @@ def _outer_derivatives(outer: sp.Expr, slot: sp.Dummy) -> tuple[sp.Expr, sp.Expr
     return d1, d1.diff(slot)
 
 
+def _plain_linear(e: sp.Expr) -> bool:
+    """``e`` is a symbol, ``q*s`` or a sum of such (rational ``q``, commutative symbols
+    ``s``), with no constant term: ``exp`` of it evaluates to itself (``exp.eval`` only
+    rewrites ``exp`` of numbers, logs, multiples of ``I*pi`` and sums with such terms)."""
+    for t in (e.args if e.is_Add else (e,)):
+        if t.is_Mul and len(t.args) == 2 and t.args[0].is_Rational:
+            t = t.args[1]
+        if not (t.is_Symbol and t.is_commutative):
+            return False
+    return True
+
+
+def _plug(e: sp.Expr, slot: sp.Dummy, u: sp.Expr) -> sp.Expr:
+    """``e.xreplace({slot: u})``, the same tree, rebuilt the same way (every node evaluated)
+    except that ``exp`` of a plain linear form (:func:`_plain_linear`) is made directly: its
+    evaluation would return it unchanged after costly assumption queries (a logistic term's
+    ``phi''(u)`` has ``exp(u)`` and ``exp(2 u)``)."""
+    if e is slot:
+        return u
+    if slot not in e.free_symbols:
+        return e
+    args = [_plug(a, slot, u) for a in e.args]
+    if type(e) is sp.exp and _plain_linear(args[0]):
+        return sp.exp(args[0], evaluate=False)
+    return e.func(*args)
+
+
 def _chain_hessian(u: sp.Expr, outer: sp.Expr, slot: sp.Dummy, syms: tuple[sp.Symbol, ...]
                    ) -> dict[tuple[int, int], sp.Expr]:
     d1, d2 = _outer_derivatives(outer, slot)
     gu = _partials(u, syms)
     out: dict[tuple[int, int], sp.Expr] = {}
     if d2 != 0:
-        d2u = d2.xreplace({slot: u})
+        d2u = _plug(d2, slot, u)
+        # (d2u * ga) * gb, evaluated in that order as before; equal factors share the work
+        firsts: dict[sp.Expr, sp.Expr] = {}
+        seconds: dict[tuple[sp.Expr, sp.Expr], sp.Expr] = {}
         for a in range(len(syms)):
+            ga = gu[a]
+            if ga == 0:
+                continue
+            da = firsts.get(ga)
+            if da is None:
+                da = firsts[ga] = d2u * ga
             for b in range(a, len(syms)):
-                if gu[a] != 0 and gu[b] != 0:
-                    out[(a, b)] = d2u * gu[a] * gu[b]
+                gb = gu[b]
+                if gb != 0:
+                    e = seconds.get((ga, gb))
+                    if e is None:
+                        e = seconds[(ga, gb)] = da * gb
+                    out[(a, b)] = e
     if d1 != 0:
-        d1u = d1.xreplace({slot: u})
+        d1u = _plug(d1, slot, u)
         for ab, e in _sum_hessian(u, syms).items():
             out[ab] = out[ab] + d1u * e if ab in out else d1u * e
     return out
