@@ -1,11 +1,12 @@
 """Benchmark symtaylor.codegen against hand-written NumPy and sympy.lambdify, in one run.
 
 Run: ``python benchmarks/bench_codegen.py`` (add ``--quick`` for fewer repeats; name
-``rosenbrock``, ``logistic`` or ``compile`` to run only those parts).
+``rosenbrock``, ``pairs``, ``logistic`` or ``compile`` to run only those parts).
 
 Anchors, timed in the same run as the compiled code:
 * hand-written vectorised NumPy gradient and Hessian of the extended Rosenbrock function
-  (batch-aware, ``x`` of shape ``(..., n)``, the way a careful NumPy programmer writes them)
+  (batch-aware, ``x`` of shape ``(..., n)``, the way a careful NumPy programmer writes them),
+  chained (SciPy's ``rosen``) and in pairs (the cases and hand code of ``bench_backends.py``)
   and of a logistic-regression loss (``X @ w``, ``(X.T * c) @ X``);
 * ``sympy.lambdify`` with its defaults (no CSE) on the same Hessian;
 * compile time of the Hessian of extended Rosenbrock n = 200 (target < 5 s).
@@ -139,6 +140,51 @@ def bench_rosenbrock() -> None:
                 ">= 3x faster (ratio <= 0.33)", "lambdify")
 
 
+# the cases of benchmarks/bench_backends.py (Rosenbrock in pairs), paired against its hand NumPy
+
+
+def pairs(n: int) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
+    v = sp.symbols(f"x0:{n}")
+    return sum(100 * (v[2 * i + 1] - v[2 * i] ** 2) ** 2 + (1 - v[2 * i]) ** 2
+               for i in range(n // 2)), v
+
+
+def pairs_grad_np(x: np.ndarray) -> np.ndarray:
+    g = np.empty_like(x)
+    xo, xe = x[..., 0::2], x[..., 1::2]
+    d = xe - xo**2
+    g[..., 0::2] = -400 * xo * d - 2 * (1 - xo)
+    g[..., 1::2] = 200 * d
+    return g
+
+
+def pairs_hess_np(x: np.ndarray) -> np.ndarray:
+    n = x.shape[-1]
+    H = np.zeros(x.shape[:-1] + (n, n))
+    xo, xe = x[..., 0::2], x[..., 1::2]
+    i = np.arange(0, n, 2)
+    H[..., i, i] = 1200 * xo**2 - 400 * xe + 2
+    H[..., i, i + 1] = H[..., i + 1, i] = -400 * xo
+    H[..., i + 1, i + 1] = 200
+    return H
+
+
+def bench_pairs() -> None:
+    from symtaylor.calculus import gradient
+
+    rng = np.random.default_rng(0)
+    for n, kind, points in [(10, "gradient", 10_000), (10, "Hessian", 10_000),
+                            (100, "Hessian", 1000), (100, "gradient", None),
+                            (100, "Hessian", None), (200, "gradient", None)]:
+        f, v = pairs(n)
+        exprs = list(gradient(f, v)) if kind == "gradient" else hessian(f, v)
+        fn = compile_numpy(exprs, v)
+        x = rng.uniform(-2, 2, (points, n) if points else (n,))
+        where = f"batch {points:.0e}" if points else "one point"
+        compare(f"pairs n={n} {kind}, {where}", fn,
+                pairs_grad_np if kind == "gradient" else pairs_hess_np, (x,), (x,), "<= 1.0")
+
+
 def bench_compile_time() -> None:
     # each measurement on its own symbols: symtaylor.calculus caches derivatives
     f, xs = rosenbrock(200)
@@ -219,7 +265,7 @@ def bench_logistic() -> None:
 if __name__ == "__main__":
     print(f"numpy {np.__version__}, sympy {sp.__version__}; medians per call")
     only = [a for a in sys.argv[1:] if not a.startswith("--")]  # e.g. "logistic"
-    for bench in (bench_compile_time, bench_rosenbrock, bench_logistic):
+    for bench in (bench_compile_time, bench_rosenbrock, bench_pairs, bench_logistic):
         if not only or any(o in bench.__name__ for o in only):
             bench()
     print("\nsummary (ratio = compiled / anchor):")

@@ -18,7 +18,18 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .ir import _Dot, _Entry, _Frame, _Function, _Item, _Output, _ProductGroup, _SliceGroup, _Temp
+from .ir import (
+    _Dot,
+    _Entry,
+    _Frame,
+    _Function,
+    _Gather,
+    _Item,
+    _Output,
+    _ProductGroup,
+    _SliceGroup,
+    _Temp,
+)
 from .module import _Module
 from .names import _Namer
 from .printer import _ATOM, _ArrayPrinter, _PointPrinter
@@ -94,9 +105,12 @@ class _Writer:
         twin = self._point_function(kept) if point_ok else []
         used = set().union(*(it.expr.free_symbols for it in items),
                            *(e.free_symbols for s in needed for e in mod.defs[s].reads))
+        gathers = self.frame.lead and any(isinstance(mod.defs[s], _Gather) for s in kept)
+        lead = [f"    xt = {self.x}.T if {self.x}.ndim < 3 else np.moveaxis({self.x}, -1, 0)"
+                ] if gathers else []
         lines = [*self._head(), *(self._stacking() if mod.data else []),
                  *self._checks(point_ok), *self._bookkeeping(used), *self._unpack(used),
-                 *body, f"    return {', '.join(results)}", "", *twin]
+                 *lead, *body, f"    return {', '.join(results)}", "", *twin]
         consts = tuple(f"{name} = np.array({text})" for text, name in mod.consts.items()
                        if name in self.consts)
         helpers = frozenset(self.array.helpers | self.point.helpers | {"_real"})
@@ -194,6 +208,8 @@ class _Writer:
                 return []
             extra = "".join(f", {a}.shape[:-1]" for a in self.vec_names[1:])
             pshapes = "".join(f", np.shape({p})" for p in mod.argnames)
+            if not extra and not pshapes:
+                return [f"    shape = {x}.shape[:-1]"]
             return [f"    shape = np.broadcast_shapes({x}.shape[:-1]{extra}{pshapes})"]
         npar = len(mod.params)
         lines = []
@@ -266,24 +282,36 @@ class _Writer:
             lines.append(f"    {oname} = {whole}")
             return oname
         alloc = "np.empty" if o.dense else "np.zeros"
-        lines.append(f"    {oname} = {alloc}({self.use('shape')} + ({math.prod(o.shape)},))")
+        size = math.prod(o.shape)
+        lead = self.frame.lead
+        # entries first (outside the data form): (entries, *batch), each entry contiguous
+        at = "" if lead else "..., "
+        dims = f"({size},) + {self.use('shape')}" if lead else f"{self.use('shape')} + ({size},)"
+        lines.append(f"    {oname} = {alloc}({dims})")
         for it in o.items:
             if isinstance(it, _Entry):
-                targets = " = ".join(f"{oname}[..., {p}]" for p in it.positions)
+                targets = " = ".join(f"{oname}[{at}{p}]" for p in it.positions)
                 lines.append(f"    {targets} = {self._reduced(it.expr)}")
                 continue
             value = self._group_value(it, lines, products)
             if all(len(p) == 1 for p in it.positions):
-                lines.append(f"    {oname}[..., {self.index([p[0] for p in it.positions])}] = "
+                lines.append(f"    {oname}[{at}{self.index([p[0] for p in it.positions])}] = "
                              f"{value}")
                 continue
             lines.append(f"    blk = {value}")
             for q in range(max(len(p) for p in it.positions)):
                 # members with a q-th position (a matrix's diagonal has one, mirror pairs two)
                 has = [k for k, p in enumerate(it.positions) if len(p) > q]
-                part = "" if len(has) == len(it.positions) else f"[..., {self.index(has)}]"
-                lines.append(f"    {oname}[..., {self.index([it.positions[k][q] for k in has])}]"
+                part = "" if len(has) == len(it.positions) else f"[{at}{self.index(has)}]"
+                lines.append(f"    {oname}[{at}{self.index([it.positions[k][q] for k in has])}]"
                              f" = blk{part}")
+        if lead:
+            # the batch dimensions back in front: a view (each point's entries strided)
+            back = (f"{oname}.T if {oname}.ndim < 3 else np.moveaxis({oname}, 0, -1)")
+            if len(o.shape) > 1:
+                return (f"({oname}.reshape({o.shape}) if {oname}.ndim == 1 else "
+                        f"({back}).reshape({self.use('shape')} + {o.shape}))")
+            return back
         if len(o.shape) > 1:
             return f"{oname}.reshape({self.use('shape')} + {o.shape})"
         return oname

@@ -103,12 +103,23 @@ class _Function:
 class _Frame:
     """Where a function body is printed: the names of the point array and of the stacked
     data, whether it is the data form (a trailing samples axis), and the text of an index
-    (a slice, or the name of an index constant)."""
+    (a slice, or the name of an index constant).
+
+    Outside the data form the body works entries first: gathered slices are ``xt[I]`` of
+    ``xt``, ``x`` with its last axis moved to the front (a view), the members of a group lead
+    and the batch dimensions trail, so that every entry or slice of the output, allocated as
+    ``(entries, *batch)``, is written contiguously (the result is that array's transposed view).
+    """
 
     x: str
     stack: str
     data: bool
     index: Callable[..., str]
+
+    @property
+    def lead(self) -> bool:
+        """Entries (a group's members) on the first axis, the batch trailing."""
+        return not self.data
 
 
 @dataclass(frozen=True)
@@ -138,7 +149,9 @@ class _Gather:
     uses_data: ClassVar[bool] = False
 
     def emit(self, pr: _ArrayPrinter, at: _Frame) -> str:
-        return f"{at.x}[..., {at.index(self.index)}{', None' if at.data else ''}]"
+        if at.lead:
+            return f"xt[{at.index(self.index)}]"
+        return f"{at.x}[..., {at.index(self.index)}, None]"
 
 
 @dataclass(frozen=True)
@@ -168,7 +181,9 @@ class _Expand:
         return (self.source,)
 
     def emit(self, pr: _ArrayPrinter, at: _Frame) -> str:
-        return f"{pr.names[self.source]}[..., {'None, :' if at.data else 'None'}]"
+        if at.lead:  # (members, *batch) against the batch: broadcasts as it is
+            return pr.names[self.source]
+        return f"{pr.names[self.source]}[..., None, :]"
 
 
 @dataclass(frozen=True)
@@ -185,7 +200,7 @@ class _Sum:
         return (self.expr,)
 
     def emit(self, pr: _ArrayPrinter, at: _Frame) -> str:
-        return f"{pr.module}.sum({pr(self.expr)}, axis={-2 if at.data else -1})"
+        return f"{pr.module}.sum({pr(self.expr)}, axis={-2 if at.data else 0})"
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ _BUILTINS = frozenset(dir(builtins))
 
 # Names the generated functions use themselves; a user's symbol never gets one of these.
 _GENERATOR_NAMES = frozenset({"np", "math", "x", "v", "out", "out0", "out1", "out2", "shape", "nd",
-                              "blk"})
+                              "blk", "xt"})
 
 _NAME_LIMIT = 32  # longer names are cut (then made unique): readable code, bounded size
 

@@ -86,6 +86,7 @@ class _Planner:
         self.mod = mod
         self.sum_cache: dict[sp.Expr, sp.Expr] = {}
         self._expanded: dict[sp.Symbol, sp.Symbol] = {}
+        self._gathers: dict[tuple[int, ...], sp.Symbol] = {}
 
     def plan(self, out: _Output, vectorise: bool = True) -> _Output:
         if not vectorise:
@@ -134,8 +135,11 @@ class _Planner:
         nv, ndat = len(members[0][1][0]), len(members[0][1][1])
         swap = {}
         for j in range(nv):
-            s = mod.new_symbol(f"g{len(mod.defs)}_{j}")
-            mod.defs[s] = _Gather(tuple(m[1][0][j] for m in members))
+            idx = tuple(m[1][0][j] for m in members)
+            s = self._gathers.get(idx)
+            if s is None:  # one name per slice: the CSE then shares work on it across groups
+                s = self._gathers[idx] = mod.new_symbol(f"g{len(mod.defs)}_{j}")
+                mod.defs[s] = _Gather(idx)
             swap[_canon(j)] = s
         for j in range(ndat):
             s = mod.new_symbol(f"g{len(mod.defs)}_d{j}")
