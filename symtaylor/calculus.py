@@ -106,6 +106,11 @@ def _term_partials(term: sp.Expr, syms: list[sp.Symbol]) -> list[sp.Expr]:
       univariate derivative ``phi'`` plus the partials of ``u``, not one ``diff`` per variable.
     """
     if len(syms) >= 3:  # many variables: one univariate derivative beats a template
+        product = _separable_product(term, syms)
+        if product is not None:
+            q, factors, where = product
+            return [_product_entry(q * slope, factors, (i,)) for i, slope in where]
+        _refuse_large_product(term, syms, second=False)
         chained = _chain_rule(term, syms)
         if chained is not None:
             return chained
@@ -196,6 +201,13 @@ def _term_hessian(term: sp.Expr, syms: tuple[sp.Symbol, ...]) -> dict[tuple[int,
     """
     k = len(syms)
     if k >= 3:  # many variables: the chain rule beats a template
+        product = _separable_product(term, syms)
+        if product is not None:
+            q, factors, where = product
+            return {(a, b): _product_entry(q * where[a][1] * where[b][1], factors,
+                                           (where[a][0], where[b][0]))
+                    for a in range(k) for b in range(a + 1, k)}
+        _refuse_large_product(term, syms, second=True)
         found = _inner_argument(term, syms)
         if found is not None:
             return _chain_hessian(*found, syms)
@@ -222,6 +234,100 @@ def _term_hessian(term: sp.Expr, syms: tuple[sp.Symbol, ...]) -> dict[tuple[int,
     back = dict(zip(slots, syms))
     return {ab: _rename(e, back) if _polynomial(e) else e.xreplace(back)
             for ab, e in cached.items()}
+
+
+#: A product whose Hessian SymPy's ``diff`` would build with more than this many factor
+#: slots (``k^2 m^2 / 2`` for ``k`` variables spread over ``m`` factors; ~10 us each, so ~10 s at
+#: the limit: a product of 30 factors chained through 30 variables took 4 s) is refused
+#: up front (UnsupportedFunctionError) instead of running for minutes.
+MAX_PRODUCT_WORK = 1_000_000
+
+
+def _linear_slope(f: sp.Expr, syms: set[sp.Symbol]) -> tuple[sp.Symbol, sp.Rational] | None:
+    """``(x, a)`` when ``f`` is ``x`` or ``a x + b`` (rational ``a != 0``, ``b``, one variable
+    ``x`` of ``syms`` and no other symbol), else None."""
+    if f.is_Symbol:
+        return (f, sp.S.One) if f in syms else None
+    if not f.is_Add:
+        return None
+    var, slope = None, None
+    for t in f.args:
+        if t.is_Rational:
+            continue
+        if t.is_Symbol:
+            v, a = t, sp.S.One
+        elif t.is_Mul and len(t.args) == 2 and t.args[0].is_Rational and t.args[1].is_Symbol:
+            v, a = t.args[1], t.args[0]
+        else:
+            return None
+        if var is not None or v not in syms:
+            return None
+        var, slope = v, a
+    return None if var is None else (var, slope)
+
+
+_Separable = tuple[sp.Rational, list[sp.Expr], list[tuple[int, sp.Rational]]]
+
+
+def _separable_product(term: sp.Expr, syms: Sequence[sp.Symbol]) -> _Separable | None:
+    """``(q, factors, where)`` when ``term = q * prod(factors)`` is a product of at least four
+    factors, each variable in exactly one factor and that factor linear in it (``x_i + c_i``,
+    ``a x_i + b``; the other factors free of the variables), ``where[i] = (position of x_i's
+    factor, its slope)``; else None.
+
+    Then ``d term/d x_i = q a_i prod_{l != l_i} f_l`` and ``d2 term/d x_i d x_j = q a_i a_j
+    prod_{l != l_i, l_j} f_l`` (``i != j``; the diagonal vanishes): SymPy's ``diff`` gives these
+    same products (its multinomial rule makes ``m`` products of ``m`` factors per derivative,
+    ``k^2 m^2`` work for the Hessian), which :func:`_product_entry` builds directly in their
+    canonical form.
+    """
+    args = term.args
+    q = args[0] if args[0].is_Rational else sp.S.One
+    factors = list(args[1:] if args[0].is_Number else args)
+    if args[0].is_Number and not args[0].is_Rational:
+        return None
+    if len(factors) < 4 or not all(f.is_commutative for f in factors):
+        return None
+    mine = set(syms)
+    found: dict[sp.Symbol, tuple[int, sp.Rational]] = {}
+    for pos, f in enumerate(factors):
+        if f.free_symbols.isdisjoint(mine):
+            continue
+        lin = _linear_slope(f, mine)
+        if lin is None or lin[0] in found:
+            return None
+        found[lin[0]] = (pos, lin[1])
+    if len(found) != len(syms):
+        return None  # pragma: no cover - syms are the term's variables
+    return q, factors, [found[v] for v in syms]
+
+
+def _product_entry(q: sp.Rational, factors: list[sp.Expr], drop: tuple[int, ...]) -> sp.Expr:
+    """``q * prod(factors without the positions drop)``, canonical: the factors keep their
+    sorted order, the rational goes first (at least two factors remain, so SymPy's
+    ``Rational * Add`` distribution does not apply)."""
+    rest = list(factors)
+    for pos in sorted(drop, reverse=True):
+        del rest[pos]
+    if q != 1:
+        rest.insert(0, q)
+    return sp.Mul._from_args(rest, True)  # every factor is commutative (checked)
+
+
+def _refuse_large_product(term: sp.Expr, syms: Sequence[sp.Symbol], second: bool) -> None:
+    """Refuse a product of many factors whose derivatives (first, or ``second`` too) SymPy's
+    ``diff`` would take minutes to build (see :data:`MAX_PRODUCT_WORK`)."""
+    if not term.is_Mul:
+        return
+    m = sum(1 for f in term.args if not f.free_symbols.isdisjoint(syms))
+    k = len(syms)
+    work = (k * k // 2 if second else k) * m * m
+    if work > MAX_PRODUCT_WORK:
+        raise UnsupportedFunctionError(
+            f"the derivatives of a product of {m} factors in {len(syms)} variables would take "
+            f"too long to build exactly (about {work:.1e} factor operations, the limit is "
+            f"{MAX_PRODUCT_WORK:.0e}); fast only when each variable sits in one linear factor. "
+            "Expand or split the product, or differentiate numerically (symtaylor.finite_diff).")
 
 
 _POLYNOMIAL: dict[sp.Expr, bool] = {}
@@ -338,7 +444,7 @@ def _sum_hessian(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> dict[tuple[in
             acc[(index[mine[a]], index[mine[b]])].append(e)
     out = {}
     for ij, parts in acc.items():
-        e = sp.Add(*parts)
+        e = parts[0] if len(parts) == 1 else sp.Add(*parts)
         if e != 0:
             out[ij] = e
     return out

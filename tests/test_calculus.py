@@ -266,3 +266,53 @@ def test_repeated_variable_is_refused(call) -> None:
     # a repeated name made gradient("x**2", "x, x") return (0, 2*x): silently wrong
     with pytest.raises(InputError, match="repeated variable"):
         call()
+
+
+# -- products of linear factors (issue 17): the product rule built directly, or refused --------
+
+_slopes = st.sampled_from([sp.Integer(1), sp.Integer(2), sp.Rational(-1, 3), sp.Integer(-1)])
+_offsets = st.sampled_from([sp.Integer(0), sp.Integer(1), sp.Rational(5, 2), sp.Integer(-4)])
+
+
+@settings(max_examples=40, deadline=None)
+@given(k=st.integers(3, 7), data=st.data(), coeff=st.sampled_from([1, -1, sp.Rational(3, 7)]),
+       extra=st.sampled_from([sp.Integer(1), sp.Symbol("a"), sp.Symbol("a") + 1]))
+def test_separable_product_derivatives_are_sympys_own_trees(k: int, data, coeff,
+                                                            extra: sp.Expr) -> None:
+    # truth: SymPy's own diff and hessian, the same trees (srepr), not just equal values
+    xs = sp.symbols(f"v0:{k}")
+    factors = [data.draw(_slopes) * v + data.draw(_offsets) for v in xs]
+    f = sp.Mul(coeff, extra, *factors)
+    h, ref = hessian(f, xs), sp.hessian(f, xs)
+    assert [sp.srepr(e) for e in h] == [sp.srepr(e) for e in ref]
+    g = gradient(f, xs)
+    assert [sp.srepr(e) for e in g] == [sp.srepr(f.diff(v)) for v in xs]
+
+
+def test_product_of_300_linear_factors_is_fast_and_right() -> None:
+    # was ~k^3 (k = 150: 75 s); now the k(k-1)/2 products are built directly. Truth: the
+    # closed form prod_{l != i, j} (x_l + l + 1), checked on entries, and SymPy's diff there
+    # (timing: benchmarks/bench_calculus.py)
+    k = 300
+    xs = sp.symbols(f"x0:{k}")
+    f = sp.Mul(*[xs[i] + i + 1 for i in range(k)])
+    h = hessian(f, xs)
+    assert all(h[i, i] == 0 for i in (0, 7, 299))
+    for i, j in [(0, 1), (5, 200), (298, 299)]:
+        want = sp.Mul(*[xs[m] + m + 1 for m in range(k) if m not in (i, j)])
+        assert h[i, j] == h[j, i] == want
+    assert sp.srepr(gradient(f, xs)[3]) == sp.srepr(f.diff(xs[3]))
+
+
+def test_large_nonseparable_product_is_refused_up_front() -> None:
+    # 60 factors chained through 60 variables: SymPy's diff would run for minutes; refused
+    # before any derivative is taken (the small one is still computed, and is SymPy's)
+    from symtaylor.errors import UnsupportedFunctionError
+
+    k = 60
+    xs = sp.symbols(f"x0:{k}")
+    f = sp.Mul(*[xs[i] + xs[(i + 1) % k] + 1 for i in range(k)])
+    with pytest.raises(UnsupportedFunctionError, match="too long"):
+        hessian(f, xs)
+    small = sp.Mul(*[xs[i] + xs[(i + 1) % 5] + 1 for i in range(5)])
+    assert hessian(small, xs[:5]) == sp.hessian(small, xs[:5])
