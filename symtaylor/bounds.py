@@ -894,7 +894,8 @@ def _hessian_lipschitz(expr: sp.Expr, syms: tuple[sp.Symbol, ...], box: list, pa
 
 def convergence_bounds(f: ExprLike, variables: VariablesLike = None,
                        region: RegionLike | None = None,
-                       rtol: float = 0.05, max_boxes: int = 3000) -> ConvergenceBounds:
+                       rtol: float = 0.05, max_boxes: int = 3000,
+                       progress: bool | None = None) -> ConvergenceBounds:
     """L, mu, step sizes and rates for gradient descent and Newton's method on ``f``.
 
     Parameters
@@ -908,6 +909,9 @@ def convergence_bounds(f: ExprLike, variables: VariablesLike = None,
         Branch and bound stops when the certified ``L`` is within ``rtol`` of a value attained.
     max_boxes : int
         Budget of boxes for each branch and bound.
+    progress : None (default: on a terminal only, once a search has lasted 2 s), True or
+        False: lines on stderr with the boxes evaluated, the boxes left and the current bound
+        of each branch and bound (L, then mu; see :func:`symtaylor.enclosure.branch_and_bound`).
 
     Raises
     ------
@@ -931,6 +935,9 @@ def convergence_bounds(f: ExprLike, variables: VariablesLike = None,
     if not rtol > 0:
         raise InputError(f"rtol must be positive, got {rtol}")
     max_boxes = as_positive_int(max_boxes, "max_boxes")
+    from .optimize.run import progress_flag
+
+    progress = progress_flag(progress)
     constant = _constant_hessian(expr, syms)
     h = hessian(expr, syms) if constant else sp.Matrix()
     if constant and h.free_symbols:
@@ -966,7 +973,8 @@ def convergence_bounds(f: ExprLike, variables: VariablesLike = None,
     def low_L(b: Sequence[tuple[float, float]]) -> float:
         return cert.sample(b)[0]
 
-    res_L = branch_and_bound(up_L, low_L, box, rtol=rtol, max_boxes=max_boxes)
+    res_L = branch_and_bound(up_L, low_L, box, rtol=rtol, max_boxes=max_boxes,
+                             progress=progress)
     scale = max(res_L.upper, 1e-300)
 
     def up_mu(b: Sequence[tuple[float, float]]) -> float:
@@ -980,7 +988,8 @@ def convergence_bounds(f: ExprLike, variables: VariablesLike = None,
     # (for a non-convex f, mu <= 0 only says so: a loose tolerance will do)
     mu0 = cert.sample(box)[1]
     atol = 2 * rtol * max(mu0, 1e-6 * scale) if mu0 > 0 else rtol * scale
-    res_mu = branch_and_bound(up_mu, low_mu, box, rtol=rtol, atol=atol, max_boxes=max_boxes)
+    res_mu = branch_and_bound(up_mu, low_mu, box, rtol=rtol, atol=atol, max_boxes=max_boxes,
+                              progress=progress)
     L = res_L.upper
     mu = -res_mu.upper
     if not math.isfinite(L):

@@ -629,6 +629,7 @@ def branch_and_bound(
     rtol: float = 0.05,
     atol: float = 0.0,
     max_boxes: int = 4000,
+    progress: bool | None = None,
 ) -> AbsBound:
     """Maximise a function over a box rigorously by bisection.
 
@@ -636,24 +637,45 @@ def branch_and_bound(
     ``lower(b)`` a value the function actually attains in ``b`` (e.g. at its midpoint). Boxes
     with the worst upper bound are bisected first until ``upper <= lower*(1+rtol) + atol``
     or ``max_boxes`` boxes were evaluated.
+
+    ``progress``: None (default) prints, on a terminal only and once the search has lasted
+    2 s, about once a second the boxes evaluated, the boxes left open and the current bound
+    (the worst open box's upper bound, the best value attained) to stderr; True prints from the
+    start, also off a terminal; False never (the printer of
+    :class:`symtaylor.optimize.run.Progress`).
     """
+    from .optimize.run import Progress, progress_flag
+
+    ticker = Progress(progress_flag(progress))
     box = [tuple(map(float, b)) for b in box]
     best_lower = lower(box)
     u0 = upper(box)
     heap: list[tuple[float, int, list]] = [(-u0, 0, box)]
     count, serial = 1, 1
+
+    def line(u: float, head: str = "  boxes") -> str:
+        return (f"{head} {count} evaluated, {len(heap)} left (budget {max_boxes}), "
+                f"bound {u:.6e} (attained {best_lower:.6e})")
+
+    def end(result: AbsBound) -> AbsBound:
+        ticker.done(line(result.upper, "  boxes done:" if result.converged else
+                         "  boxes stopped:"))
+        return result
+
     while True:
         neg_u, _, b = heap[0]
         u = -neg_u
         if u <= best_lower * (1 + rtol) + atol or u == 0.0:
-            return AbsBound(u, best_lower, count, True)
+            return end(AbsBound(u, best_lower, count, True))
         if count + 2 > max_boxes:
-            return AbsBound(u, best_lower, count, False)
+            return end(AbsBound(u, best_lower, count, False))
+        if ticker.due():
+            ticker.show(line(u))
         heapq.heappop(heap)
         widest = max(range(len(b)), key=lambda i: b[i][1] - b[i][0])
         if b[widest][1] - b[widest][0] <= 1e-15 * (1 + abs(b[widest][0])):
             heapq.heappush(heap, (neg_u, serial, b))
-            return AbsBound(u, best_lower, count, False)
+            return end(AbsBound(u, best_lower, count, False))
         for child in bisect(b, widest):
             cu = min(upper(child), u)
             best_lower = max(best_lower, lower(child))
@@ -672,6 +694,7 @@ def bound_abs(
     rtol: float = 0.05,
     max_boxes: int = 4000,
     centered: bool = True,
+    progress: bool | None = None,
 ) -> AbsBound:
     """A certified upper bound of ``max |expr|`` over a box, with an attained lower value.
 
@@ -691,6 +714,9 @@ def bound_abs(
         Also use the mean-value form ``f(c) + grad f(B) . (B - c)``, whose overestimation
         shrinks quadratically with the box width (the natural extension's only linearly);
         each box takes the tighter of the two.
+    progress : None (default: on a terminal only, once the search has lasted 2 s), True or
+        False: lines on stderr with the boxes evaluated, the boxes left and the current bound
+        (see :func:`branch_and_bound`).
 
     Examples
     --------
@@ -707,6 +733,9 @@ def bound_abs(
     if not rtol >= 0:
         raise InputError(f"rtol must be non-negative, got {rtol}")
     max_boxes = as_positive_int(max_boxes, "max_boxes")
+    from .optimize.run import progress_flag
+
+    progress = progress_flag(progress)
     if isinstance(expr, IntervalProgram):
         prog = expr
         centered = centered and len(prog.exprs) == 1 + len(variables)
@@ -741,4 +770,4 @@ def bound_abs(
                 best = max(best, iv.mig)
         return best
 
-    return branch_and_bound(up, low, sbox, rtol=rtol, max_boxes=max_boxes)
+    return branch_and_bound(up, low, sbox, rtol=rtol, max_boxes=max_boxes, progress=progress)

@@ -28,7 +28,7 @@ from ..coerce import _show, as_flag, as_order
 from ..errors import InputError
 from .result import History, IterationState
 
-__all__ = ["Monitor", "Run", "run_options", "silent"]
+__all__ = ["Monitor", "Progress", "Run", "progress_flag", "run_options", "silent"]
 
 #: ``monitor(nit, x, f, grad_norm, step) -> bool``: called after each iteration; True stops.
 Monitor = Callable[[int, np.ndarray, float, float, float], bool]
@@ -67,6 +67,65 @@ def _on_terminal() -> bool:
         return False
 
 
+def progress_flag(progress: Any, what: str = "progress") -> bool | None:
+    """``progress`` of a long computation checked: None (automatic), True or False."""
+    if progress is None:
+        return None
+    try:
+        return as_flag(progress, what)
+    except InputError:
+        raise InputError(f"{what} must be None (on a terminal only), True or False, not "
+                         f"{_show(progress)}") from None
+
+
+class Progress:
+    """The one progress printer: rate-limited lines on stderr.
+
+    ``progress=None``: on only when stderr is a terminal, and only once the work has lasted
+    ``AUTO_AFTER`` seconds; True: on from the start; False: never. Then at most one line per
+    ``AUTO_EVERY`` seconds (:meth:`show` returns whether it printed), each ending with the
+    seconds elapsed; :meth:`done` prints a closing line when anything was shown (always with
+    True).
+
+    Examples
+    --------
+    >>> p = Progress(False)
+    >>> p.show("boxes 10 left"), p.shown
+    (False, 0)
+    """
+
+    def __init__(self, progress: bool | None) -> None:
+        self.on = progress is True or (progress is None and _on_terminal())
+        self.wait = 0.0 if progress is True else None  # None: AUTO_AFTER, read when asked
+        self.forced = progress is True
+        self.t0 = time.perf_counter()
+        self._last = -math.inf
+        self.shown = 0
+
+    def due(self) -> bool:
+        """Whether a line would be printed now (cheap: call it before building the line)."""
+        if not self.on:
+            return False
+        now = time.perf_counter()
+        wait = AUTO_AFTER if self.wait is None else self.wait
+        return now - self.t0 >= wait and now - self._last >= AUTO_EVERY
+
+    def show(self, text: str, force: bool = False) -> bool:
+        """Print ``text`` (with the seconds elapsed) if a line is due (or ``force``)."""
+        if not (self.on and (force or self.due())):
+            return False
+        now = time.perf_counter()
+        self._last = now
+        self.shown += 1
+        print(f"{text}  ({now - self.t0:.0f} s)", file=sys.stderr, flush=True)
+        return True
+
+    def done(self, text: str) -> None:
+        """The closing line: printed when a line was shown before (or progress=True)."""
+        if self.on and (self.shown or self.forced):
+            self.show(text, force=True)
+
+
 class Run:
     """History, callback, progress and the wall clock of one run."""
 
@@ -74,10 +133,11 @@ class Run:
                  progress: bool | int | str | None, keep_history: bool) -> None:
         self.callback = callback
         # None / "tasks": automatic (a terminal, a long run); True: every 10 iterations; k
-        self.auto = (progress is None or isinstance(progress, str)) and _on_terminal()
+        auto = progress is None or isinstance(progress, str)
+        self._ticker = Progress(None if auto else False)
+        self.auto = self._ticker.on
         self.every = 0 if progress is None or isinstance(progress, str) else (
             int(progress) if not isinstance(progress, bool) else (10 if progress else 0))
-        self._shown = -math.inf
         self.keep = keep_history
         self.xs: list[np.ndarray] = []
         self.fs: list[float] = []
@@ -100,12 +160,9 @@ class Run:
         if self.every and nit % self.every == 0:
             print(f"  iter {nit:6d}  f = {f: .10e}  |g| = {gnorm:.3e}  step = {step:.3e}",
                   file=sys.stderr)
-        elif self.auto:
-            now = time.perf_counter()
-            if now - self.t0 >= AUTO_AFTER and now - self._shown >= AUTO_EVERY:
-                self._shown = now
-                print(f"  iter {nit:6d}  f = {f: .10e}  |g| = {gnorm:.3e}  step = {step:.3e}"
-                      f"  ({now - self.t0:.0f} s)", file=sys.stderr, flush=True)
+        elif self.auto and self._ticker.due():
+            self._ticker.show(f"  iter {nit:6d}  f = {f: .10e}  |g| = {gnorm:.3e}  "
+                              f"step = {step:.3e}")
         if self.callback is not None:
             return bool(self.callback(IterationState(nit, np.array(x), float(f), float(gnorm),
                                                      float(step))))
