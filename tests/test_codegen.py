@@ -278,6 +278,10 @@ def test_sparse_hessian_emits_no_code_for_zeros() -> None:
     body = small.hess.source.split("def _objective_hess_point")[0]
     assignments = [ln for ln in body.splitlines() if ln.startswith("    out[")]
     assert len(assignments) == 2 * 12 - 1  # diagonal + one off-diagonal pair per row
+    assert "out = np.zeros((144,) + shape)" in body
+    p12 = np.linspace(-1, 1, 12)
+    np.testing.assert_allclose(small.hess(p12), rosen_hess(p12), rtol=1e-12)
+    np.testing.assert_allclose(small.hess(np.stack([p12, -p12]))[1], rosen_hess(-p12), rtol=1e-12)
     n = 40
     f, xs = rosenbrock(n)
     obj = compile_objective(f, xs)
@@ -869,3 +873,32 @@ def test_long_data_goes_block_by_block_with_the_real_block_length() -> None:
     assert float(fv) == pytest.approx(np.sum(np.logaddexp(0, zv) - yv * zv), rel=1e-11)
     np.testing.assert_allclose(gv, X.T @ (p - yv), rtol=1e-10, atol=1e-8)
     np.testing.assert_allclose(Hv, X.T @ (X * (p * (1 - p))[:, None]), rtol=1e-11)
+
+
+# -- entries first: the NumPy body's (entries, *batch) layout -------------------------------------
+
+
+@settings(deadline=None, max_examples=20)
+@given(batch=st.lists(st.integers(0, 3), max_size=3), n=st.sampled_from([3, 5, 30]),
+       order=st.sampled_from(["C", "F", "reversed"]), seed=st.integers(0, 10_000))
+def test_entries_first_batches_match_scipy(batch: list[int], n: int, order: str,
+                                           seed: int) -> None:
+    """Gradients and Hessians of any batch shape (and memory layout of x) are SciPy's
+    rosen_der / rosen_hess at every point: per-entry rows (n = 3, 5) and slices (n = 30),
+    the zeros of the sparse Hessian included; the result is a view with the batch in front."""
+    f, xs = rosenbrock(n)
+    obj = compile_objective(f, xs)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.5, 1.5, (*batch, n))
+    if order == "F":
+        x = np.asfortranarray(x)
+    elif order == "reversed":
+        x = x[..., ::-1]
+    g, H, (fv, g2) = obj.grad(x), obj.hess(x), obj.value_and_grad(x)
+    assert g.shape == (*batch, n) and H.shape == (*batch, n, n) and fv.shape == tuple(batch)
+    flat_x, flat_g, flat_h = x.reshape(-1, n), g.reshape(-1, n), H.reshape(-1, n, n)
+    for k in range(min(3, len(flat_x))):
+        np.testing.assert_allclose(flat_g[k], rosen_der(flat_x[k]), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(flat_h[k], rosen_hess(flat_x[k]), rtol=1e-12, atol=1e-12)
+        assert float(fv.reshape(-1)[k]) == pytest.approx(rosen(flat_x[k]), rel=1e-13)
+    np.testing.assert_array_equal(g2, g)

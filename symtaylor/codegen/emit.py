@@ -71,7 +71,11 @@ class _Writer:
         self.array = _ArrayPrinter(mod.names)  # the NumPy body
         self.point = _PointPrinter(mod.names)  # the one-point twin
         self.x = fn.vectors[0][0]
-        self.frame = _Frame(self.x, mod.stack_name, bool(mod.data), self.index)
+        # entries first, unless a dense output has slice groups: their arrays, computed from
+        # strided slices of x, run along the members, and would be written across the rows
+        lead = not mod.data and not any(
+            o.dense and any(isinstance(it, _SliceGroup) for it in o.items) for o in fn.outputs)
+        self.frame = _Frame(self.x, mod.stack_name, bool(mod.data), self.index, lead)
         self.uses: set[str] = set()  # "shape", "nd": bookkeeping the body reads
         self.consts: dict[str, None] = {}  # index constants the function uses, in order
         self.vec_names = [a for a, _ in fn.vectors]

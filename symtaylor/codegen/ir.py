@@ -105,21 +105,19 @@ class _Frame:
     data, whether it is the data form (a trailing samples axis), and the text of an index
     (a slice, or the name of an index constant).
 
-    Outside the data form the body works entries first: gathered slices are ``xt[I]`` of
-    ``xt``, ``x`` with its last axis moved to the front (a view), the members of a group lead
-    and the batch dimensions trail, so that every entry or slice of the output, allocated as
-    ``(entries, *batch)``, is written contiguously (the result is that array's transposed view).
+    ``lead``: the body works entries first (outside the data form, see ``_Writer``):
+    gathered slices are ``xt[I]`` of ``xt``, ``x`` with its last axis moved to the front (a
+    view), the members of a group lead and the batch dimensions trail, so that every entry of
+    the output, allocated as ``(entries, *batch)``, is written as one contiguous row (the
+    result is that array's transposed view), and the rows of zeros a sparse output never
+    writes are never touched (their pages are not faulted in).
     """
 
     x: str
     stack: str
     data: bool
     index: Callable[..., str]
-
-    @property
-    def lead(self) -> bool:
-        """Entries (a group's members) on the first axis, the batch trailing."""
-        return not self.data
+    lead: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,7 +149,7 @@ class _Gather:
     def emit(self, pr: _ArrayPrinter, at: _Frame) -> str:
         if at.lead:
             return f"xt[{at.index(self.index)}]"
-        return f"{at.x}[..., {at.index(self.index)}, None]"
+        return f"{at.x}[..., {at.index(self.index)}{', None' if at.data else ''}]"
 
 
 @dataclass(frozen=True)
@@ -183,7 +181,7 @@ class _Expand:
     def emit(self, pr: _ArrayPrinter, at: _Frame) -> str:
         if at.lead:  # (members, *batch) against the batch: broadcasts as it is
             return pr.names[self.source]
-        return f"{pr.names[self.source]}[..., None, :]"
+        return f"{pr.names[self.source]}[..., {'None, :' if at.data else 'None'}]"
 
 
 @dataclass(frozen=True)
@@ -200,7 +198,8 @@ class _Sum:
         return (self.expr,)
 
     def emit(self, pr: _ArrayPrinter, at: _Frame) -> str:
-        return f"{pr.module}.sum({pr(self.expr)}, axis={-2 if at.data else 0})"
+        axis = -2 if at.data else (0 if at.lead else -1)
+        return f"{pr.module}.sum({pr(self.expr)}, axis={axis})"
 
 
 @dataclass(frozen=True)
