@@ -343,6 +343,11 @@ BASELINES: dict[str, Callable[[], dict[str, Any]]] = {
                                   history=True),
     "levenberg_marquardt_step": lambda: dict(residuals=["2*x - 2"], variables="x", damping=1,
                                              scaling="marquardt"),
+    # two tiny fits as Dask tasks (the threaded local scheduler; the fits are compiled once)
+    "map_fits": lambda: dict(fit="minimize", jobs=[{"f": "(x - 1)**2 + y**2", "variables": "x, y",
+                                                    "x0": [0.0, 1.0]},
+                                                   {"f": "(x - 1)**2 + y**2", "variables": "x, y",
+                                                    "x0": [2.0, -1.0]}], progress=False),
     "minimize": lambda: dict(f="(x - 1)**2 + 3*(y + 2)**2 + x*y/4 + c*d", variables="x, y",
                              x0=[2.0, 1.0], method="trust-region", lr=None, line_search=None,
                              data={"c": [0.5, 1.0], "d": [1.0, 2.0]}, reduce="mean",

@@ -20,7 +20,9 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ..coerce import _show
+import sympy as sp
+
+from ..coerce import _show, as_flag
 from ..errors import InputError, OptionalDependencyError
 from .dask_data import _client
 from .facade import least_squares, minimize
@@ -67,10 +69,12 @@ def map_fits(fit: str | Callable[..., Result], jobs: Iterable[Mapping[str, Any]]
         if fit not in _FITS:
             raise InputError(f"fit must be 'minimize' or 'least_squares', not {_show(fit)}")
         fit = _FITS[fit]
-    if fit not in (minimize, least_squares):
+    if fit is not minimize and fit is not least_squares:
         raise InputError(f"fit must be symtaylor's minimize or least_squares, not {_show(fit)}")
-    if isinstance(jobs, Mapping) or isinstance(jobs, str | bytes):
-        raise InputError("jobs must be a sequence of mappings of keyword arguments")
+    progress = as_flag(progress, "progress")
+    if isinstance(jobs, Mapping | str | bytes | sp.Basic) or not isinstance(jobs, Iterable):
+        raise InputError(f"jobs must be a sequence of mappings of keyword arguments, not "
+                         f"{_show(jobs)}")
     jobs = list(jobs)
     for job in jobs:
         if not isinstance(job, Mapping) or not all(isinstance(k, str) for k in job):
