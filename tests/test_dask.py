@@ -284,3 +284,30 @@ def test_several_residuals_over_data():
     assert ref.success and got.success
     assert np.max(np.abs(got.x - ref.x)) <= 1e-10 and abs(got.fun - ref.fun) <= 1e-12
     np.testing.assert_allclose(got.residuals.compute(), ref.residuals, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["newton", "trust-region", "l-bfgs"])
+def test_no_pass_repeats_a_point(monkeypatch, method):
+    """No pass re-evaluates what an earlier one gave (the last points' results are kept by
+    the bytes of x), and ``data_passes`` is the number of Dask computes that read the data."""
+    from dask.callbacks import Callback
+
+    passes = []
+    original = dask_data._Passes.__call__
+
+    def logged(self, x, what):
+        passes.append((np.asarray(x, dtype=float).tobytes(), what))
+        return original(self, x, what)
+
+    monkeypatch.setattr(dask_data._Passes, "__call__", logged)
+    computes = []
+    with Callback(start=lambda dsk: computes.append(1)):
+        r = minimize(LOGISTIC, list(B), np.zeros(D), method=method, data=DASK)
+    assert r.success and r.data_passes == len(passes) == len(computes)
+    gives = {"f": {"f"}, "fg": {"f", "fg"}, "fgh": {"f", "fg", "fgh"}}
+    for i, (xb, what) in enumerate(passes):
+        assert not any(xb == xe and what in gives[we] for xe, we in passes[:i]), (i, what)
+    # in all: one pass per point the core asked for, the Hessian at the end point for
+    # l-bfgs (its passes carry f and g only), and the post-run probes together in one pass
+    points = {xb for xb, what in passes if what != "f"}
+    assert r.data_passes == len(points) + (1 if method == "l-bfgs" else 0) + 1

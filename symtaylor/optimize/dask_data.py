@@ -274,18 +274,37 @@ def _client() -> Any:
 
 
 class _PointCache:
-    """The last few points' pass results, keyed by the exact bytes of x."""
+    """The last points' pass results, keyed by the exact bytes of x, least recently used
+    first out: up to ``keep`` points and ``floats`` numbers in all (a point with a Hessian
+    holds n*n of them). A line search that gives up and steps again from a point it tried
+    earlier (L-BFGS at the round-off level of f: a dozen trials, then the full step again)
+    finds it here instead of in another pass."""
 
-    def __init__(self, keep: int = 8) -> None:
-        self.keep, self.items = keep, {}
+    def __init__(self, keep: int = 64, floats: int = 4_000_000) -> None:
+        self.keep, self.floats, self.items = keep, floats, {}
+        self.held = 0
+
+    @staticmethod
+    def _size(value: Any) -> int:
+        return sum(np.size(v) for v in value if v is not None)
 
     def get(self, x: np.ndarray) -> Any:
-        return self.items.get(np.asarray(x, dtype=float).tobytes())
+        key = np.asarray(x, dtype=float).tobytes()
+        hit = self.items.pop(key, None)
+        if hit is not None:
+            self.items[key] = hit  # most recently used last
+        return hit
 
     def put(self, x: np.ndarray, value: Any) -> None:
-        if len(self.items) >= self.keep:
-            self.items.pop(next(iter(self.items)))
-        self.items[np.asarray(x, dtype=float).tobytes()] = value
+        key = np.asarray(x, dtype=float).tobytes()
+        old = self.items.pop(key, None)
+        if old is not None:
+            self.held -= self._size(old)
+        self.items[key] = value
+        self.held += self._size(value)
+        while len(self.items) > 1 and (len(self.items) > self.keep
+                                       or self.held > self.floats):
+            self.held -= self._size(self.items.pop(next(iter(self.items))))
 
 
 class DaskObjective:
