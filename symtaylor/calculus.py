@@ -34,11 +34,12 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cmp_to_key, lru_cache
 from typing import Any
 
 import sympy as sp
 from sympy.core.add import _addsort
+from sympy.core.basic import _args_sortkey as _ARGS_KEY
 from sympy.core.mul import _mulsort
 
 from .coerce import (
@@ -192,7 +193,38 @@ def _inner_argument(term: sp.Expr, syms: Sequence[sp.Symbol]
     return largest
 
 
-def _term_hessian(term: sp.Expr, syms: tuple[sp.Symbol, ...]) -> dict[tuple[int, int], sp.Expr]:
+class _Binds(Exception):
+    """The term has a node that binds symbols (its free symbols are not its leaves')."""
+
+
+_PLAIN_FREE: dict[type, bool] = {}
+
+
+def _scan(e: sp.Basic, index: dict[sp.Symbol, int], seen: dict[sp.Symbol, int]) -> Any:
+    """The shape of a term (:func:`_shape`) with each variable (a key of ``index``) numbered by
+    its first appearance, collecting them in ``seen`` in that order: one walk gives the
+    term's variables (``free_symbols`` walks the tree too) and its template key."""
+    if e.is_Symbol:
+        if e in index:
+            k = seen.get(e)
+            if k is None:
+                k = seen[e] = len(seen)
+            return k
+        return e
+    if not e.args:
+        return (type(e), e)
+    cls = type(e)
+    plain = _PLAIN_FREE.get(cls)
+    if plain is None:
+        owner = next(c for c in cls.__mro__ if "free_symbols" in c.__dict__)
+        plain = _PLAIN_FREE[cls] = owner is sp.Basic
+    if not plain:
+        raise _Binds
+    return (cls, *[_scan(a, index, seen) for a in e.args])
+
+
+def _term_hessian(term: sp.Expr, syms: tuple[sp.Symbol, ...], key: Any = None
+                  ) -> dict[tuple[int, int], sp.Expr]:
     """The upper triangle ``{(a, b): d2 term / d syms[a] d syms[b]}`` (non-zero entries only).
 
     Same shortcuts as :func:`_term_partials`: a cached template per term shape, or the chain
@@ -212,6 +244,19 @@ def _term_hessian(term: sp.Expr, syms: tuple[sp.Symbol, ...]) -> dict[tuple[int,
         if found is not None:
             return _chain_hessian(*found, syms)
     slots = tuple(_slot(i, s) for i, s in enumerate(syms))
+    if key is None:
+        position = {s: i for i, s in enumerate(syms)}
+        key = (_shape(term, position), None)
+    shape = (key, slots)
+    plans = _HESS_SHAPES.get(shape)
+    if plans is not None:  # a term of a shape seen before: rebuild the entries from plans
+        perm = _order(syms)
+        built = plans.get(perm)
+        if built is not None:
+            back = dict(zip(slots, syms))
+            return {ab: _build(plan, syms) if plan is not None else
+                    (_rename(e, back) if _polynomial(e) else e.xreplace(back))
+                    for ab, (plan, e) in built.items()}
     template = term.xreplace(dict(zip(syms, slots)))
     cached = _HESS_TEMPLATES.get((template, slots))
     if cached is None and k == 2:  # the chain rule on the template, cached like the rest
@@ -232,8 +277,77 @@ def _term_hessian(term: sp.Expr, syms: tuple[sp.Symbol, ...]) -> dict[tuple[int,
         if len(_HESS_TEMPLATES) < 4096:
             _HESS_TEMPLATES[(template, slots)] = cached
     back = dict(zip(slots, syms))
-    return {ab: _rename(e, back) if _polynomial(e) else e.xreplace(back)
-            for ab, e in cached.items()}
+    out, made = {}, {}
+    slotset = set(slots)
+    for ab, e in cached.items():
+        if _polynomial(e) and e.free_symbols <= slotset:
+            out[ab], plan = _rename_plan(e, back, slots)
+        else:
+            out[ab], plan = (_rename(e, back) if _polynomial(e) else e.xreplace(back)), None
+        made[ab] = (plan, e)
+    if len(_HESS_SHAPES) < 4096:
+        _HESS_SHAPES.setdefault(shape, {})[_order(syms)] = made
+    return out
+
+
+#: ``{(shape, slots): {order of the variables: {(a, b): (plan, template entry)}}}``: how the
+#: entries of a term shape are rebuilt for variables in a given relative order
+_HESS_SHAPES: dict[tuple, dict[tuple[int, ...], dict]] = {}
+
+
+def _shape(e: sp.Basic, position: dict[sp.Symbol, int]) -> Any:
+    """A hashable description of ``e`` with the variables replaced by their positions: two
+    terms of equal shape become the same template under :func:`_slot` renaming (so they share
+    its derivatives), found without building the template (``xreplace`` re-evaluates)."""
+    if e.is_Symbol:
+        k = position.get(e)
+        return e if k is None else k
+    if not e.args:
+        return (type(e), e)
+    return (type(e), *[_shape(a, position) for a in e.args])
+
+
+def _order(syms: Sequence[sp.Symbol]) -> tuple[int, ...]:
+    """The positions of ``syms`` in SymPy's canonical order (``Basic.compare``): renamings
+    that keep it keep the canonical order of every sum and product of the renamed symbols."""
+    if len(syms) == 2:
+        return (0, 1) if syms[0].compare(syms[1]) < 0 else (1, 0)
+    return tuple(sorted(range(len(syms)), key=cmp_to_key(lambda i, j: syms[i].compare(syms[j]))))
+
+
+def _rename_plan(e: sp.Expr, back: dict[sp.Symbol, sp.Symbol], slots: tuple[sp.Dummy, ...]
+                 ) -> tuple[sp.Expr, tuple]:
+    """:func:`_rename` of a polynomial in the slots only, and the plan of the result: the
+    arguments of every sum and product in their canonical order, which :func:`_build`
+    replays for any variables in the same relative order (:func:`_order`) without sorting."""
+    if e.is_Symbol:
+        return back[e], ("s", slots.index(e))
+    if e.is_Rational:
+        return e, ("c", e)
+    pairs = [_rename_plan(a, back, slots) for a in e.args]
+    args = [a for a, _ in pairs]
+    if e.is_Pow:
+        return sp.Pow(args[0], args[1], evaluate=False), ("p", pairs[0][1], args[1])
+    numbers = [i for i, a in enumerate(args) if a.is_Number]
+    rest = [i for i, a in enumerate(args) if not a.is_Number]
+    rest.sort(key=lambda i: _ARGS_KEY(args[i]))
+    order = numbers + rest
+    cls = sp.Add if e.is_Add else sp.Mul
+    return (cls._from_args([args[i] for i in order]),
+            ("a" if e.is_Add else "m", tuple(pairs[i][1] for i in order)))
+
+
+def _build(plan: tuple, syms: Sequence[sp.Symbol]) -> sp.Expr:
+    """The expression of a :func:`_rename_plan` plan for the variables ``syms``."""
+    tag = plan[0]
+    if tag == "s":
+        return syms[plan[1]]
+    if tag == "c":
+        return plan[1]
+    if tag == "p":
+        return sp.Pow(_build(plan[1], syms), plan[2], evaluate=False)
+    args = [_build(p, syms) for p in plan[1]]
+    return (sp.Add if tag == "a" else sp.Mul)._from_args(args)
 
 
 #: A product whose Hessian SymPy's ``diff`` would build with more than this many factor
@@ -437,17 +551,76 @@ def _sum_hessian(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> dict[tuple[in
     index = {v: i for i, v in enumerate(variables)}
     acc: dict[tuple[int, int], list[sp.Expr]] = defaultdict(list)
     for term in _terms(expr):
-        mine = tuple(sorted((s for s in term.free_symbols if s in index), key=index.__getitem__))
-        if not mine:
+        seen: dict[sp.Symbol, int] = {}
+        try:
+            shape = _scan(term, index, seen)
+        except _Binds:  # bound variables (Integral, Subs, ...): SymPy's free_symbols decides
+            shape, seen = None, dict.fromkeys(s for s in term.free_symbols if s in index)
+        if not seen:
             continue
-        for (a, b), e in _term_hessian(term, mine).items():
+        mine = tuple(sorted(seen, key=index.__getitem__))
+        key = None
+        if shape is not None:
+            rank = {s: i for i, s in enumerate(mine)}
+            key = (shape, tuple(rank[s] for s in seen))
+        for (a, b), e in _term_hessian(term, mine, key).items():
             acc[(index[mine[a]], index[mine[b]])].append(e)
     out = {}
     for ij, parts in acc.items():
-        e = parts[0] if len(parts) == 1 else sp.Add(*parts)
+        e = parts[0] if len(parts) == 1 else _sum_polynomials(parts)
         if e != 0:
             out[ij] = e
     return out
+
+
+def _monomial(t: sp.Expr) -> bool:
+    """A commutative symbol, or an integer power of one."""
+    if t.is_Pow:
+        t = t.args[0] if t.args[1].is_Integer else t
+    return bool(t.is_Symbol and t.is_commutative)
+
+
+def _sum_polynomials(parts: list[sp.Expr]) -> sp.Expr:
+    """``Add(*parts)``, the same tree, for polynomials with rational coefficients (sums of
+    rationals and ``q * monomials`` in commutative symbols) without SymPy's general
+    ``Add.flatten`` (which rebuilds ``q * x**2`` through ``Mul``'s machinery): like terms are
+    collected, rebuilt as ``Add.flatten`` does (``q`` in front of the monomial's factors), sorted
+    by ``Add``'s own key, the rational first. Other parts: ``Add(*parts)``."""
+    coeff = sp.S.Zero
+    terms: dict[sp.Expr, sp.Expr] = {}
+    for p in parts:
+        for t in (p.args if p.is_Add else (p,)):
+            if t.is_Rational:
+                coeff += t
+                continue
+            if t.is_Mul:
+                c = t.args[0]
+                if c.is_Rational:
+                    factors = t.args[1:]
+                    m = factors[0] if len(factors) == 1 else sp.Mul._from_args(factors)
+                else:
+                    c, factors, m = sp.S.One, t.args, t
+                if not all(_monomial(f) for f in factors):
+                    return sp.Add(*parts)
+            elif _monomial(t):
+                c, m = sp.S.One, t
+            else:
+                return sp.Add(*parts)
+            terms[m] = terms[m] + c if m in terms else c
+    out = []
+    for m, c in terms.items():
+        if c == 0:
+            continue
+        if c == 1:
+            out.append(m)
+        else:
+            out.append(sp.Mul._from_args((c, *m.args) if m.is_Mul else (c, m)))
+    _addsort(out)
+    if coeff != 0:
+        out.insert(0, coeff)
+    if not out:
+        return sp.S.Zero
+    return out[0] if len(out) == 1 else sp.Add._from_args(out)
 
 
 def _partials(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> list[sp.Expr]:

@@ -341,3 +341,43 @@ def test_multivariate_assembly_is_sympys_own_tree(coeffs: dict, at: tuple,
     reference = sp.Add(*[sp.Mul(c, *[(v - a) ** k for v, a, k in zip(vs, at, key) if k])
                          for key, c in coeffs.items()])
     assert sp.srepr(built) == sp.srepr(reference)
+
+
+# -- Hessians of sums of terms of one shape: plans, one-walk shapes, polynomial sums (issue 17) --
+
+_POOL = sp.symbols("a b x0 x1 x10 x2 x9 y z w_1 X")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(e=_poly_exprs(), expand=st.booleans(),
+       picks=st.lists(st.lists(st.integers(0, len(_POOL) - 1), min_size=3, max_size=3,
+                               unique=True), min_size=2, max_size=5))
+def test_hessian_of_repeated_shapes_is_sympys_own_tree(e: sp.Expr, expand: bool,
+                                                       picks: list) -> None:
+    # one template instantiated with several variable triples (orders differ: x10 sorts before
+    # x2), summed: every entry the same tree as SymPy's own hessian (srepr)
+    from symtaylor.calculus import _HESS_SHAPES, _HESS_TEMPLATES, _hessian_cached
+
+    e = sp.expand(e) if expand else e
+    f = sp.Add(*[e.xreplace(dict(zip(_SLOTS3, [_POOL[i] for i in p]))) for p in picks])
+    vs = sorted(f.free_symbols, key=lambda s: s.name)
+    if not vs:
+        return
+    for _ in range(2):  # cold, then with the shapes' plans cached
+        _hessian_cached.cache_clear()
+        ours, ref = hessian(f, vs), sp.hessian(f, vs)
+        assert [sp.srepr(a) for a in ours] == [sp.srepr(b) for b in ref]
+    _HESS_SHAPES.clear()
+    _HESS_TEMPLATES.clear()
+
+
+@settings(max_examples=80, deadline=None)
+@given(parts=st.lists(_poly_exprs(), min_size=2, max_size=4), expand=st.booleans(),
+       names=st.lists(st.sampled_from(["a", "x0", "x10", "x2", "y"]), min_size=3, max_size=3,
+                      unique=True))
+def test_polynomial_sum_is_sympys_add(parts: list, expand: bool, names: list) -> None:
+    from symtaylor.calculus import _sum_polynomials
+
+    back = dict(zip(_SLOTS3, map(sp.Symbol, names)))
+    ps = [(sp.expand(p) if expand else p).xreplace(back) for p in parts]
+    assert sp.srepr(_sum_polynomials(ps)) == sp.srepr(sp.Add(*ps))
