@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -109,9 +109,18 @@ class _Writer:
         twin = self._point_function(kept) if point_ok else []
         used = set().union(*(it.expr.free_symbols for it in items),
                            *(e.free_symbols for s in needed for e in mod.defs[s].reads))
-        gathers = self.frame.lead and any(isinstance(mod.defs[s], _Gather) for s in kept)
+        gathers = any(isinstance(mod.defs[s], _Gather) for s in kept)
         lead = [f"    xt = {self.x}.T if {self.x}.ndim < 3 else np.moveaxis({self.x}, -1, 0)"
-                ] if gathers else []
+                ] if gathers and self.frame.lead else []
+        if gathers and not self.frame.lead and not mod.data:
+            # one point: the same body entries first, x[I] and out[I] without the Ellipsis
+            # (a batch keeps the batch-last layout, where the dense slices pay)
+            batch_frame, self.frame = self.frame, replace(self.frame, lead=True, one=True)
+            one, one_results = self._body(kept)
+            self.frame = batch_frame
+            lead = [f"    if {self._one_point('{}.ndim')}:  # one point: plain indices",
+                    f"        xt = {self.x}", *("    " + ln for ln in one),
+                    f"        return {', '.join(one_results)}"]
         lines = [*self._head(), *(self._stacking() if mod.data else []),
                  *self._checks(point_ok), *self._bookkeeping(used), *self._unpack(used),
                  *lead, *body, f"    return {', '.join(results)}", "", *twin]
@@ -290,7 +299,12 @@ class _Writer:
         lead = self.frame.lead
         # entries first (outside the data form): (entries, *batch), each entry contiguous
         at = "" if lead else "..., "
-        dims = f"({size},) + {self.use('shape')}" if lead else f"{self.use('shape')} + ({size},)"
+        if self.frame.one:
+            dims = f"{size}"
+        elif lead:
+            dims = f"({size},) + {self.use('shape')}"
+        else:
+            dims = f"{self.use('shape')} + ({size},)"
         lines.append(f"    {oname} = {alloc}({dims})")
         for it in o.items:
             if isinstance(it, _Entry):
@@ -309,6 +323,8 @@ class _Writer:
                 part = "" if len(has) == len(it.positions) else f"[{at}{self.index(has)}]"
                 lines.append(f"    {oname}[{at}{self.index([it.positions[k][q] for k in has])}]"
                              f" = blk{part}")
+        if self.frame.one:
+            return f"{oname}.reshape({o.shape})" if len(o.shape) > 1 else oname
         if lead:
             # the batch dimensions back in front: a view (each point's entries strided)
             back = (f"{oname}.T if {oname}.ndim < 3 else np.moveaxis({oname}, 0, -1)")

@@ -118,6 +118,7 @@ class _Frame:
     data: bool
     index: Callable[..., str]
     lead: bool = False
+    one: bool = False  # (with lead) known to be one point: no batch dimensions
 
 
 @dataclass(frozen=True)

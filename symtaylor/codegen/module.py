@@ -96,7 +96,44 @@ class _Module:
                     f"expression {e} has symbol(s) {', '.join(sorted(map(str, extra)))} that are "
                     "neither variables nor params; pass them in params= (or data=)"
                 )
-        return exprs
+        return self._factor_contents(exprs)
+
+    def _factor_contents(self, exprs: list[sp.Expr]) -> list[sp.Expr]:
+        """Sums whose terms share an integer factor, where that saves multiplications, written
+        ``c*(...)``: ``-200*x0**2 + 200*x1`` is ``200*(x1 - x0**2)`` (one product, and the sum
+        is then a common subexpression of the extended Rosenbrock gradient's two entries).
+
+        The factor is a positive placeholder symbol printed as the integer (SymPy would
+        distribute a number over the sum again); the value is the same to round-off."""
+        memo: dict[sp.Basic, sp.Basic] = {}
+        consts: dict[int, sp.Symbol] = {}
+
+        def walk(e: sp.Basic) -> sp.Basic:
+            hit = memo.get(e)
+            if hit is not None:
+                return hit
+            out = e
+            if e.args and not isinstance(e, sp.Piecewise | sp.Min | sp.Max):
+                args = [walk(a) for a in e.args]
+                if any(a is not b for a, b in zip(args, e.args)):
+                    out = e.func(*args)
+            if out.is_Add:
+                c, prim = out.primitive()
+                terms = [t for t in out.args if not t.is_Number]
+                before = sum(abs(t.as_coeff_Mul()[0]) != 1 for t in terms)
+                after = 1 + sum(abs(t.as_coeff_Mul()[0]) != 1 for t in prim.args
+                                if not t.is_Number)
+                if c.is_Integer and 1 < c < 2**53 and len(terms) > 1 and after < before:
+                    k = int(c)
+                    sym = consts.get(k)
+                    if sym is None:
+                        sym = consts[k] = sp.Dummy(f"c{k}", positive=True)
+                        self.names[sym] = str(k)
+                    out = sym * prim
+            memo[e] = out
+            return out
+
+        return [walk(e) if isinstance(e, sp.Basic) else e for e in exprs]
 
     # -- symbols and names ---------------------------------------------------------------------
 
