@@ -276,9 +276,12 @@ def test_sparse_hessian_emits_no_code_for_zeros() -> None:
     small = compile_objective(f, xs)
     # entries first: out is (entries, *batch), each entry written as one contiguous row
     body = small.hess.source.split("def _objective_hess_point")[0]
-    assignments = [ln for ln in body.splitlines() if ln.startswith("    out[")]
+    assignments = [ln for ln in body.splitlines()
+                   if ln.startswith("    out[") or "out=out[" in ln]
     assert len(assignments) == 2 * 12 - 1  # diagonal + one off-diagonal pair per row
     assert "out = np.zeros((144,) + shape)" in body
+    # a sum's last operation writes into its row (no temporary copied): the diagonal
+    assert len([ln for ln in assignments if "out=out[" in ln]) == 11  # (the last is 200)
     p12 = np.linspace(-1, 1, 12)
     np.testing.assert_allclose(small.hess(p12), rosen_hess(p12), rtol=1e-12)
     np.testing.assert_allclose(small.hess(np.stack([p12, -p12]))[1], rosen_hess(-p12), rtol=1e-12)

@@ -308,9 +308,24 @@ class _Writer:
         lines.append(f"    {oname} = {alloc}({dims})")
         for it in o.items:
             if isinstance(it, _Entry):
-                targets = " = ".join(f"{oname}[{at}{p}]" for p in it.positions)
-                lines.append(f"    {targets} = {self._reduced(it.expr)}")
+                p0, *more = it.positions
+                # (entries first, a row p as the view p:p+1: out[p] of one point is a float)
+                first = f"{oname}[{p0}:{p0 + 1}]" if lead else f"{oname}[..., {p0}]"
+                line = self._into(first, it.expr)
+                if line is None:
+                    targets = " = ".join(f"{oname}[{at}{p}]" for p in it.positions)
+                    lines.append(f"    {targets} = {self._reduced(it.expr)}")
+                    continue
+                lines.append(line)
+                lines += [f"    {oname}[{at}{p}] = {first}" for p in more]
                 continue
+            if isinstance(it, _SliceGroup) and all(len(p) == 1 for p in it.positions):
+                idx = self.index([p[0] for p in it.positions])
+                line = None if idx.startswith("_I") else self._into(f"{oname}[{at}{idx}]",
+                                                                    it.expr)
+                if line is not None:  # a slice is a view: computed straight into it
+                    lines.append(line)
+                    continue
             value = self._group_value(it, lines, products)
             if all(len(p) == 1 for p in it.positions):
                 lines.append(f"    {oname}[{at}{self.index([p[0] for p in it.positions])}] = "
@@ -335,6 +350,18 @@ class _Writer:
         if len(o.shape) > 1:
             return f"{oname}.reshape({self.use('shape')} + {o.shape})"
         return oname
+
+    def _into(self, target: str, e: sp.Expr) -> str | None:
+        """``np.add(a, b, out=target)`` (or ``np.subtract``) for a sum ``e = a + b`` outside the
+        data form: its last operation writes into the output's view ``target``, saving the
+        copy of a temporary (the same operations, in the same order, as ``target = e``)."""
+        if self.mod.data or not e.is_Add or not self.mod.has_var(e):
+            return None
+        terms = sorted(e.args, key=lambda t: bool(t.is_Number))  # as the printer orders them
+        last, rest = terms[-1], sp.Add(*terms[:-1])
+        negated = (last.is_Number or last.is_Mul) and last.as_coeff_Mul()[0] < 0
+        op, last = ("np.subtract", -last) if negated else ("np.add", last)
+        return f"    {op}({self.array(rest)}, {self.array(last)}, out={target})"
 
     def _reduced(self, val: sp.Expr) -> str:
         """An entry's value; in the data form reduced over the samples."""
