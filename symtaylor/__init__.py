@@ -67,8 +67,7 @@ from .finite_diff import (
     stencil,
 )
 from .iterate import iterate
-from .optimize import History, Result, Status, least_squares, minimize
-from .optimize import map_fits
+from .optimize import History, Result, Status, least_squares, map_fits, minimize
 from .parsing import parse
 from .steps import (
     QuasiNewtonUpdate,
