@@ -27,6 +27,8 @@ def cold() -> None:
     calculus._hessian_cached.cache_clear()
     calculus._TEMPLATES.clear()
     calculus._HESS_TEMPLATES.clear()
+    calculus._HESS_SHAPES.clear()
+    calculus._PLAIN_FREE.clear()
 
 
 def timed(fn: Callable[[], Any], repeats: int) -> float:

@@ -60,6 +60,8 @@ def cold() -> None:
     _zero_coeffs.cache_clear()
     calc._TEMPLATES.clear()
     calc._HESS_TEMPLATES.clear()
+    calc._HESS_SHAPES.clear()
+    calc._PLAIN_FREE.clear()
     calc._gradient_cached.cache_clear()
     calc._hessian_cached.cache_clear()
     calc._outer_derivatives.cache_clear()

@@ -40,7 +40,8 @@ from typing import Any
 import sympy as sp
 from sympy.core.add import _addsort
 from sympy.core.basic import _args_sortkey as _ARGS_KEY
-from sympy.core.mul import _mulsort
+from sympy.core.mul import _keep_coeff, _mulsort
+from sympy.core.parameters import global_parameters
 
 from .coerce import (
     ExprLike,
@@ -512,7 +513,65 @@ def _plug(e: sp.Expr, slot: sp.Dummy, u: sp.Expr) -> sp.Expr:
     args = [_plug(a, slot, u) for a in e.args]
     if type(e) is sp.exp and _plain_linear(args[0]):
         return sp.exp(args[0], evaluate=False)
+    if e.is_Mul:
+        made = _product_of_powers(args)
+        if made is not None:
+            return made
+    if (e.is_Pow and args[1].is_Integer and args[0].is_Add and args[1] not in (0, 1)
+            and not args[0].is_number and all(_finite_leaves(a) for a in args[0].args)):
+        # Pow's evaluation of (sum)**k: only Add._eval_power could change it, and it does so
+        # only for a number or for two terms one of which is infinite
+        return sp.Pow(args[0], args[1], evaluate=False)
     return e.func(*args)
+
+
+def _times_rational(e: sp.Expr, q: sp.Expr) -> sp.Expr:
+    """``e * q``, the same tree: for a rational ``q`` and a sum ``e`` it is what ``Mul.flatten``
+    does with two such arguments (``Add(*[_keep_coeff(q, t) for t in e.args])``), without the
+    general entry (cache lookups of ``Mul``)."""
+    if (q.is_Rational and q != 0 and q != 1 and e.is_Add and e.is_commutative
+            and global_parameters.distribute and e.as_coeff_Mul()[0] is sp.S.One):
+        return sp.Add(*[_keep_coeff(q, t) for t in e.args])
+    return e * q
+
+
+def _finite_leaves(e: sp.Expr) -> bool:
+    """``e`` is a rational, or ``exp`` of a plain linear form (:func:`_plain_linear`) in symbols
+    not declared infinite: its ``is_infinite`` is not True."""
+    if e.is_Rational:
+        return True
+    return (type(e) is sp.exp and _plain_linear(e.args[0])
+            and not any(s.is_infinite for s in e.args[0].free_symbols))
+
+
+def _product_of_powers(args: list[sp.Expr]) -> sp.Expr | None:
+    """``Mul(*args)``, the same tree, when the arguments are a rational (at most one, first or
+    not) and factors with distinct non-number bases that are sums' powers or ``exp`` of plain
+    linear forms (``Mul.flatten`` then only multiplies the rational in and sorts): None
+    otherwise."""
+    coeff = sp.S.One
+    rest = []
+    bases = set()
+    for a in args:
+        if a.is_Rational:
+            coeff = coeff * a
+            continue
+        if type(a) is sp.exp and _plain_linear(a.args[0]):
+            base = sp.E
+        elif a.is_Pow and a.args[0].is_Add and a.args[1].is_Integer and not a.args[0].is_number:
+            base = a.args[0]
+        else:
+            return None
+        if base in bases:
+            return None
+        bases.add(base)
+        rest.append(a)
+    if coeff == 0 or not rest:
+        return None
+    _mulsort(rest)
+    if coeff != 1:
+        rest.insert(0, coeff)
+    return rest[0] if len(rest) == 1 else sp.Mul._from_args(rest)
 
 
 def _chain_hessian(u: sp.Expr, outer: sp.Expr, slot: sp.Dummy, syms: tuple[sp.Symbol, ...]
@@ -531,13 +590,13 @@ def _chain_hessian(u: sp.Expr, outer: sp.Expr, slot: sp.Dummy, syms: tuple[sp.Sy
                 continue
             da = firsts.get(ga)
             if da is None:
-                da = firsts[ga] = d2u * ga
+                da = firsts[ga] = _times_rational(d2u, ga)
             for b in range(a, len(syms)):
                 gb = gu[b]
                 if gb != 0:
                     e = seconds.get((ga, gb))
                     if e is None:
-                        e = seconds[(ga, gb)] = da * gb
+                        e = seconds[(ga, gb)] = _times_rational(da, gb)
                     out[(a, b)] = e
     if d1 != 0:
         d1u = _plug(d1, slot, u)

@@ -381,3 +381,28 @@ def test_polynomial_sum_is_sympys_add(parts: list, expand: bool, names: list) ->
     back = dict(zip(_SLOTS3, map(sp.Symbol, names)))
     ps = [(sp.expand(p) if expand else p).xreplace(back) for p in parts]
     assert sp.srepr(_sum_polynomials(ps)) == sp.srepr(sp.Add(*ps))
+
+
+_OUTERS = [lambda s: sp.log(1 + sp.exp(s)), lambda s: 1 / (1 + sp.exp(-s)),
+           lambda s: sp.exp(s) / (2 + sp.exp(2 * s)) ** 2, lambda s: sp.log(1 + s**2),
+           lambda s: sp.exp(-s) * (1 + sp.exp(s)) ** 3, lambda s: sp.sin(s) * sp.exp(s)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(which=st.integers(0, len(_OUTERS) - 1),
+       coeffs=st.lists(st.sampled_from([sp.Integer(1), sp.Integer(-1), sp.Rational(3, 2),
+                                        sp.Rational(-7, 5), sp.Integer(4)]),
+                       min_size=1, max_size=4),
+       q=st.sampled_from([sp.Integer(2), sp.Rational(-3, 8), sp.Integer(-1), sp.Integer(1)]))
+def test_chain_rule_substitution_is_xreplace(which: int, coeffs: list, q: sp.Expr) -> None:
+    # phi'(u), phi''(u) substituted without re-evaluating exp/powers/products: the same trees
+    # as SymPy's own xreplace; times a rational: the same tree as SymPy's Mul
+    from symtaylor.calculus import _OUTER_REAL, _plug, _times_rational
+
+    ws = sp.symbols("w0:4")
+    u = sp.Add(*[c * w for c, w in zip(coeffs, ws)])
+    d1 = _OUTERS[which](_OUTER_REAL).diff(_OUTER_REAL)
+    for d in (d1, d1.diff(_OUTER_REAL)):
+        plugged = _plug(d, _OUTER_REAL, u)
+        assert sp.srepr(plugged) == sp.srepr(d.xreplace({_OUTER_REAL: u}))
+        assert sp.srepr(_times_rational(plugged, q)) == sp.srepr(plugged * q)
