@@ -811,6 +811,7 @@ def _small_blocks(monkeypatch: pytest.MonkeyPatch, fn: CompiledFunction, size: i
         return blocked(f, args, data, blk, mean)
 
     monkeypatch.setitem(ns, "_blocks", lambda rows, n: size if n >= 2 * size else 0)
+    monkeypatch.setitem(ns, "_BLOCKS_FROM", 2 * size)
     monkeypatch.setitem(ns, "_blocked", spy)
     return seen
 
@@ -863,6 +864,7 @@ def test_long_data_goes_block_by_block_with_the_real_block_length() -> None:
     ns = obj.f.function.__globals__
     size = ns["_blocks"](d + 1, 10**9)
     n = 2 * size + 17
+    assert ns["_BLOCKS_FROM"] <= n and ns["_blocks"](d + 1, ns["_BLOCKS_FROM"] - 1) == 0
     assert ns["_long"](tuple(np.zeros(n) for _ in range(d + 1))) == size
     assert ns["_long"]((np.zeros(n), np.zeros(n - 1), np.zeros(n), np.zeros(n))) == 0
     assert ns["_long"]((np.zeros(n), np.zeros(n), [0.0] * n, np.zeros(n))) == 0
@@ -905,3 +907,38 @@ def test_entries_first_batches_match_scipy(batch: list[int], n: int, order: str,
         np.testing.assert_allclose(flat_h[k], rosen_hess(flat_x[k]), rtol=1e-12, atol=1e-12)
         assert float(fv.reshape(-1)[k]) == pytest.approx(rosen(flat_x[k]), rel=1e-13)
     np.testing.assert_array_equal(g2, g)
+
+
+@settings(deadline=None, max_examples=30)
+@given(cs=st.lists(st.integers(-6, 6).filter(bool), min_size=2, max_size=5),
+       k=st.integers(2, 400), pts=st.lists(st.tuples(st.floats(-2, 2), st.floats(-2, 2)),
+                                           min_size=1, max_size=3))
+def test_factored_sums_match_evalf(cs: list[int], k: int, pts: list) -> None:
+    """Sums sharing a symbol or an integer factor are written s*(...) / c*(...) (fewer
+    products, shared subexpressions): the values are SymPy's at 30 digits, up to the sum's
+    own conditioning, at one point and on a batch, and the generated source shows the form."""
+    terms = [k * c * X**i * (Y - X**2) for i, c in enumerate(cs, 1)] + [k * cs[0] * Y]
+    expr = sp.Add(*terms)
+    fn = compile_numpy([expr, sp.diff(expr, Y)], [X, Y])
+    pa = np.array(pts, dtype=float)
+    got = fn(pa)
+    for row, (a, b) in zip(got, pts):
+        sub = {X: sp.Float(a, 30), Y: sp.Float(b, 30)}
+        scale = float(sum(abs(t.evalf(30, subs=sub)) for t in sp.Add.make_args(sp.expand(expr))))
+        assert row[0] == pytest.approx(float(expr.evalf(30, subs=sub)), abs=1e-13 * (1 + scale))
+        dy = sp.diff(expr, Y)
+        assert row[1] == pytest.approx(float(dy.evalf(30, subs=sub)), rel=1e-12, abs=1e-12 * k)
+    np.testing.assert_allclose(fn(pa[0]), got[0], rtol=1e-13, atol=1e-12)
+
+
+
+def test_factored_sum_is_shared_by_the_rosenbrock_pair_gradient() -> None:
+    # -400*x*(y - x**2) + 2*x - 2 and -200*x**2 + 200*y: y - x**2 computed once, 200 once
+    f = (1 - X) ** 2 + 100 * (Y - X**2) ** 2
+    g = compile_numpy([sp.diff(f, X), sp.diff(f, Y)], [X, Y])
+    body = g.source[g.source.index("def f("):g.source.index("def _f_point")].split('"""')[2]
+    assert body.count("**2") == 1 and body.count("200") == 1 and "x_1*(" in body
+    pts = np.array([[0.3, -1.2], [1.0, 1.0], [-2.0, 3.5]])
+    np.testing.assert_allclose(g(pts), np.array([[float(sp.diff(f, v).subs({X: a, Y: b}))
+                                                   for v in (X, Y)] for a, b in pts]),
+                               rtol=1e-14, atol=1e-13)

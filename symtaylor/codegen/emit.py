@@ -156,7 +156,10 @@ class _Writer:
         npar = len(mod.params)
         ssig = ", ".join(self.vec_names + mod.argnames[:npar] + [stack])
         cols = f"({', '.join(mod.argnames[npar:])}{',' if len(mod.data) == 1 else ''})"
-        return [f"    if {self._one_point('np.ndim({})')}:",
+        first = mod.argnames[npar]
+        # (the cheap tests first: a short call pays nothing for the blocks)
+        return [f"    if type({first}) is np.ndarray and {first}.size >= _BLOCKS_FROM and "
+                f"{self._one_point('np.ndim({})')}:",
                 f"        blk = _long({cols})",
                 "        if blk:  # long 1-D arrays: stacked and summed block by block",
                 f"            return {self._blocked(cols)}",
@@ -198,7 +201,8 @@ class _Writer:
                 lines += _as_real(p, scalar=True)
         else:  # one point on many samples: block by block, each block's arrays in the cache
             stack = mod.stack_name
-            lines += [f"    if {self._one_point('{}.ndim')}:",
+            lines += [f"    if {stack}.shape[1] >= _BLOCKS_FROM and "
+                      f"{self._one_point('{}.ndim')}:",
                       f"        blk = _blocks({stack}.shape[0], {stack}.shape[1])",
                       "        if blk:",
                       f"            return {self._blocked(stack)}"]

@@ -99,14 +99,53 @@ class _Module:
         return self._factor_contents(exprs)
 
     def _factor_contents(self, exprs: list[sp.Expr]) -> list[sp.Expr]:
-        """Sums whose terms share an integer factor, where that saves multiplications, written
-        ``c*(...)``: ``-200*x0**2 + 200*x1`` is ``200*(x1 - x0**2)`` (one product, and the sum
-        is then a common subexpression of the extended Rosenbrock gradient's two entries).
+        """Sums whose terms share a symbol, or an integer factor where that saves products,
+        written ``s*(...)`` or ``c*(...)``: ``-200*x0**2 + 200*x1`` is ``200*(x1 - x0**2)``
+        (one product, and the sum is then a common subexpression of the extended Rosenbrock
+        gradient's two entries), ``2*x0 - 400*x0*t`` is ``x0*(2 - 400*t)``.
 
-        The factor is a positive placeholder symbol printed as the integer (SymPy would
-        distribute a number over the sum again); the value is the same to round-off."""
+        The integer factor is a positive placeholder symbol printed as the integer (SymPy
+        would distribute a number over the sum again); the value is the same to round-off."""
         memo: dict[sp.Basic, sp.Basic] = {}
         consts: dict[int, sp.Symbol] = {}
+        own = set(self.names)  # the variables, params and data (not the placeholders below)
+
+        def factor_symbol(e: sp.Expr) -> sp.Expr:
+            """``s*a + s*b + c`` as ``s*(a + b) + c`` for the symbol ``s`` that is a factor
+            of the most terms (at least two): one product per such term less."""
+            count: dict[sp.Basic, int] = {}
+            for t in e.args:
+                for f in set(sp.Mul.make_args(t)):
+                    if f in own:
+                        count[f] = count.get(f, 0) + 1
+            if not count:
+                return e
+            sym = max(count, key=lambda f: (count[f], str(f)))
+            if count[sym] < 2:
+                return e
+            inner = []
+            for t in e.args:
+                fs = list(sp.Mul.make_args(t))
+                if sym not in fs:
+                    continue
+                fs.remove(sym)
+                c = sp.Mul(*(f for f in fs if f.is_Number))
+                rest = [f for f in fs if not f.is_Number]
+                if len(rest) == 1 and rest[0].is_Add and c.is_Integer and abs(c) != 1:
+                    # -400*(x1 - x0**2) stays a product (SymPy distributes a number over a
+                    # sum): the sum may be shared with other entries
+                    inner.append(sp.sign(c) * constant(abs(int(c))) * rest[0])
+                else:
+                    inner.append(sp.Mul(*fs))
+            others = [t for t in e.args if sym not in sp.Mul.make_args(t)]
+            return sp.Add(sym * walk(sp.Add(*inner)), *others)
+
+        def constant(k: int) -> sp.Symbol:
+            sym = consts.get(k)
+            if sym is None:
+                sym = consts[k] = sp.Dummy(f"c{k}", positive=True)
+                self.names[sym] = str(k)
+            return sym
 
         def walk(e: sp.Basic) -> sp.Basic:
             hit = memo.get(e)
@@ -118,18 +157,15 @@ class _Module:
                 if any(a is not b for a, b in zip(args, e.args)):
                     out = e.func(*args)
             if out.is_Add:
+                out = factor_symbol(out)
+            if out.is_Add:
                 c, prim = out.primitive()
                 terms = [t for t in out.args if not t.is_Number]
                 before = sum(abs(t.as_coeff_Mul()[0]) != 1 for t in terms)
                 after = 1 + sum(abs(t.as_coeff_Mul()[0]) != 1 for t in prim.args
                                 if not t.is_Number)
                 if c.is_Integer and 1 < c < 2**53 and len(terms) > 1 and after < before:
-                    k = int(c)
-                    sym = consts.get(k)
-                    if sym is None:
-                        sym = consts[k] = sp.Dummy(f"c{k}", positive=True)
-                        self.names[sym] = str(k)
-                    out = sym * prim
+                    out = constant(int(c)) * prim
             memo[e] = out
             return out
 

@@ -299,6 +299,7 @@ _HELPERS: dict[str, str] = {
     ),
     "_erfc": "_erfc = np.vectorize(math.erfc, otypes=[float])\n",
     "_blocks": (
+        "_BLOCKS_FROM = 2048  # samples: shorter data is summed in one piece\n\n\n"
         "def _blocks(rows, n):\n"
         '    """The block length for summing over n samples of rows data arrays piecewise, 0 for\n'
         '    one piece: blocks of ~4 MB keep every per-sample array of a block in the cache."""\n'
@@ -338,7 +339,7 @@ _HELPERS: dict[str, str] = {
         "def _gram(rows, r):\n"
         '    """sum over the samples s of rows[i, s] * rows[j, s] * r[..., s], for every i, j."""\n'
         "    n, N = rows.shape\n"
-        "    if r.ndim < 2 and N and r.min() >= 0:  # one point, r >= 0: s @ s.T, BLAS syrk\n"
+        "    if r.ndim < 2 and N > 4096 and r.min() >= 0:  # one point, r >= 0: BLAS syrk\n"
         "        s = rows * np.sqrt(r)\n"
         "        return s @ s.T\n"
         "    if r.ndim < 2 or n * n * N > 4_000_000:  # one point (or too many pairs to keep)\n"
