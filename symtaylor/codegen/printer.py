@@ -89,6 +89,11 @@ def _fold(func: str, printed: Sequence[str]) -> str:
     return out
 
 
+def _negative(t: sp.Expr) -> bool:
+    """Whether the term ``t`` of a sum is printed negated (``-3*x``, ``-2``)."""
+    return bool((t.is_Number or t.is_Mul) and t.as_coeff_Mul()[0] < 0)
+
+
 class _Printer:
     """Print one SymPy expression as Python source (the forms every target shares).
 
@@ -169,9 +174,14 @@ class _Printer:
         return "False", _ATOM
 
     def _Add(self, e: sp.Expr) -> Printed:
-        # numbers last, as people write them
+        # numbers last, as people write them; a term that is not negated first (2 - 400*t,
+        # not -400*t + 2: on arrays the unary minus is one more pass)
+        terms = sorted(e.args, key=lambda t: bool(t.is_Number))
+        if _negative(terms[0]):
+            k = next((i for i, t in enumerate(terms) if not _negative(t)), 0)
+            terms.insert(0, terms.pop(k))
         out = ""
-        for t in sorted(e.args, key=lambda t: bool(t.is_Number)):
+        for t in terms:
             # a term written "-..." is subtracted only when it is a negated term: the "-" of
             # "-x % 2" belongs to x alone, (-x) % 2
             negated = bool(out) and (t.is_Number or t.is_Mul) and t.as_coeff_Mul()[0] < 0
@@ -185,6 +195,15 @@ class _Printer:
         coeff, factors = e.as_coeff_mul()
         num: list[str] = []
         den: list[sp.Expr] = []
+        # an integer kept as a factor (codegen.module._factor_contents: a placeholder named by
+        # its digits) leads, with the sign: -400*t is (-400)*t, one product
+        lit = [f for f in factors if self.names.get(f, "").isdigit()]
+        if lit:
+            factors = (*lit, *(f for f in factors if f not in lit))
+            if coeff == -1 and not self.inline.get(lit[0]):
+                coeff = sp.S.One
+                num.append("-" + self.names[lit[0]])
+                factors = factors[1:]
         for f in factors:
             if f.is_Pow and f.exp.is_number and f.exp.is_extended_negative:
                 den.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp))
