@@ -1,26 +1,34 @@
-"""Derivations (issue 13): every kind compiles with pdflatex, every row's check is honest
+r"""Derivations (issue 13): every kind compiles with pdflatex, every row's check is honest
 (each exact ``=`` row re-verified here with SymPy on its own), the math rows read back with
 SymPy's LaTeX parser (lark backend), and the derived results agree with the engine's functions
 on random problems.
 
 The LaTeX parser (sympy.parsing.latex, lark backend, SymPy 1.14, an Earley parser with
-``ambiguity="explicit"``) cannot read these forms that the derivations print:
+``ambiguity="explicit"``) cannot read these forms that the derivations print
+(benchmarks/latex_parse_probe.py tries the textbook spellings of each; none of those listed
+here has a spelling the parser reads, so the documents keep the textbook one):
 
-- an undefined function of one argument, ``f(x)``, ``\\varphi(\\alpha)``, ``E(h)``: the grammar
-  reads it both as a call and as the product ``f x`` and returns an ambiguous tree (only
-  ``f(x, y)`` is unambiguous); :func:`_readings` tries each reading, so these read back as
-  the call when nothing else in the row is unreadable;
-- norms ``\\lVert g \\rVert`` (``\\|`` is no token; the norm of a vector is printed ``||g||``,
-  read as Abs, but two norms in one sum can pair their bars two ways), inner products
-  ``g^{T}(y - x)``, symbolic matrix products ``B_{+} s``;
-- superscripts ``x^{*}`` (an error for a non-matrix base), subscripts with ``+``, ``,`` or a
-  command (``x_{+}``, ``e_{k+1}``, ``c_{0,1}``, ``\\lambda_{\\max}``), ``\\hat``, ``\\mathrm``;
-- ``\\pi``, ``\\nabla``, ``\\partial``, higher derivatives ``\\frac{d^{2}}{d x^{2}}``,
-  ``\\max_{...}``, ``\\succ``, ``\\in C^{k}``, conjunctions ``a \\wedge b`` and chains
-  ``0 < a < b``;
-- ``\\left(`` right after an expression (``f \\left(x\\right)`` reads as ``f \\le ft(x)``): the
-  printer braces a derivative's operand and writes a product before a parenthesis with
-  ``\\cdot``; ``e`` is read as a symbol (mapped to E here).
+- subscripts other than one letter or digit or a word of letters: ``x_{+}``, ``B_{+}``,
+  ``H_{+}``, ``e_{k+1}`` (``x_{k+1}``, ``x_{k + 1}``, ``x_{(k+1)}`` fail alike),
+  ``\theta_{+}``; the step kinds print ``x_{new}``, which reads;
+- stars ``x^{*}``, ``\alpha^{*}`` (``x^{\ast}``, ``x^\star``, ``x_{*}`` fail alike: a star is
+  only read on a matrix), accents ``\hat L``; the finite-difference step is ``h_{opt}``;
+- ``\nabla`` (``\nabla f(x^{*})``, ``\nabla f(y) - \nabla f(x)``), norms ``\lVert g \rVert``
+  (``\|`` is no token; a vector's norm is printed ``||g||``, read as Abs), ``\mathrm{fl}``;
+- transposes followed by a factor: ``g^{T}(y - x)``, ``g^{T} H g``, ``s^{T} y`` (only
+  ``g^{T} \cdot (y - x)`` parses, as a commutative product ``g**T*(y - x)``);
+- interval premises ``0 < \alpha < 2/L`` (chains, ``\wedge`` and ``\land`` all fail);
+- an undefined function of one argument, ``f(x)``, ``\varphi(\alpha)``, ``E(h)``, is read
+  both as a call and as the product ``f x`` (an ambiguous tree): :func:`_readings` tries each
+  reading, so these read back as the call;
+- sides named by a LaTeX symbol (``D_{h} f(a)``, ``(1 - t)\, e``) read as products, not as
+  the name (counted as read differently).
+
+The printer writes what the parser needs where a standard spelling exists: ``\cdot`` after a
+power, before and after a parenthesis, and between the factors that follow a ``\cdot``
+(``a \cdot b c`` is a syntax error for the parser); a derivative's operand braced;
+``f'(a)``, ``f'_{0}(x)`` for derivatives at a point; ``e`` is read as a symbol (mapped to E
+here).
 
 :func:`test_rows_parse_back` measures the share of rows it reads back equal to the derived
 objects and prints the forms it could not read.
@@ -35,6 +43,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import mpmath
 import pytest
 import sympy as sp
 from hypothesis import given, settings
@@ -281,6 +290,10 @@ def _same(parsed: Any, derived: Any) -> bool:
             return False
         return derived.shape == parsed.shape and all(_same(p, d) for p, d in
                                                      zip(parsed, derived))
+    if isinstance(derived, sp.Float) and isinstance(parsed, sp.Number):
+        # a Float is printed to its precision (sp.Float(v, 6) as 6 digits): equal to that
+        digits = mpmath.libmp.prec_to_dps(derived._prec)
+        return abs(parsed - derived) <= 10 ** (1 - digits) * abs(derived)
     try:
         a, b = _canon(parsed.doit()), _canon(derived.doit())
         return a == b or sp.expand(a - b) == 0 or sp.cancel(sp.together(a - b)) == 0 or \
@@ -289,17 +302,18 @@ def _same(parsed: Any, derived: Any) -> bool:
         return parsed == derived
 
 
-#: Longer sides are not handed to the parser (its Earley parse takes over a second from about
-#: 400 characters on); they count as not read back.
-PARSE_LIMIT = 250
+#: Longer sides are not handed to the parser (its Earley parse takes about a second at 400
+#: characters, the seeds' longest side is 425); they count as not read back.
+PARSE_LIMIT = 450
 
 
 @pytest.mark.slow
 def test_rows_parse_back(capsys: pytest.CaptureFixture[str]) -> None:
     """At least 90% of the math rows (both sides SymPy) of the Taylor and step kinds of the
     seed handout read back with parse_latex (lark) to objects equal to the derived ones
-    (measured: 64/66; 126/140 with the extra cases when last counted); across every kind the
-    share is printed with the forms the parser cannot read."""
+    (measured: 66/66); across every kind the share is printed with the forms the parser cannot
+    read, and asserted at the rate measured (138/177 = 78%: the issue's 90% is not reached,
+    see the module docstring for the forms without a readable textbook spelling)."""
 
     ok = total = ambiguous = 0
     failed: Counter[str] = Counter()
@@ -341,13 +355,13 @@ def test_rows_parse_back(capsys: pytest.CaptureFixture[str]) -> None:
     mine = [k for k in per_kind if k in _STEP_AND_TAYLOR]
     share = sum(ok_kind[k] for k in mine) / sum(per_kind[k] for k in mine)
     assert share >= 0.9, (share, failed.most_common(10))
-    # every kind together: 120/177 = 68% when measured (103/177 before a side counted as read
-    # when one of the parser's explicit alternatives equals it -- f(x) is a call or a product
-    # in lark's grammar -- and opaque values such as f(x) were compared as the calls they
-    # name; 87/177 before derivatives were printed with a braced operand and norms as ||g||);
-    # the rest print subscripts with + (x_{+}, B_{+}, e_{k+1}), x^*, nabla, inner products,
-    # conjunctions and symbolic matrix products, which the parser cannot read
-    assert ratio >= 0.65, (ratio, failed.most_common(10))
+    # every kind together: 138/177 = 78% when measured (120/177 = 68% before the printer
+    # joined every factor after a \cdot with \cdot, printed f'(a), f'_{0}(x), h_{opt}, H for
+    # the Hessian, y = A s as a product and longer sides were tried; 103/177 before a side
+    # counted as read when one of the parser's explicit alternatives equals it); the rest
+    # print x_{+}, B_{+}, e_{k+1}, x^{*}, alpha^{*}, nabla, g^{T}(y - x), 0 < alpha < 2/L and
+    # hat L, which the parser cannot read in any textbook spelling (module docstring)
+    assert ratio >= 0.77, (ratio, failed.most_common(10))
 
 
 _STEP_AND_TAYLOR = {"taylor", "gradient-step", "newton", "damped-newton", "gauss-newton",

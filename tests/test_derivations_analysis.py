@@ -309,7 +309,7 @@ def test_finite_difference_step_against_an_mpmath_scan() -> None:
             best = grid[min(range(len(grid)), key=vals.__getitem__)]
         assert abs(float(best) / hstar - 1) < 2e-3, name
         # the truncation term: the stencil in mpmath at small h, minus the derivative
-        cert = next(r for r in d.all_rows() if r.check == "certified" and str(r.lhs) == "h^{*}")
+        cert = next(r for r in d.all_rows() if r.check == "certified" and str(r.lhs) == "h_{opt}")
         assert abs(float(cert.rhs) / hstar - 1) < 1e-5
     # exp at 1, central first difference: h* = (3 eps)^(1/3) (eps = 2^-52; e cancels)
     assert sp.simplify(built("finite-difference").result - (3 * sp.Rational(1, 2**52))

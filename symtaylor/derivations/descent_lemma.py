@@ -69,6 +69,9 @@ DEFINITIONS = (
 )
 
 
+_HESSIAN = (("H", r"the Hessian $\nabla^2 f$ of the given $f$"),)
+
+
 def _smoothness_rows() -> tuple[Row, ...]:
     """The quadratic upper bound from L-smoothness (hypothesis + theorems + exact algebra)."""
     integral = sp.Integral(LS * T * D2, (T, 0, 1))
@@ -127,12 +130,13 @@ def _converse_rows() -> tuple[Row, ...]:
     f = x**2 / 2
     Lc, a = sp.Integer(2), sp.Rational(3, 2)   # |f''| = 1 <= 2: L = 2 is a valid constant
     new = f.subs(x, x - a * sp.diff(f, x))
+    f0, df0 = sp.Function("f_0"), sp.Function("f'_0")
+    step = f0(x - a * df0(x))  # f_0(x - 3/2 f_0'(x)), printed f_{0}(x - \frac{3}{2} f'_{0}(x))
     return (
-        define(sp.Function("f_0")(x), f, "a 1-smooth function, so also L-smooth with L = 2"),
+        define(f0(x), f, "a 1-smooth function, so also L-smooth with L = 2"),
         inequality(sp.diff(f, x, 2), "<=", Lc, "f_0'' = 1 <= L = 2"),
         inequality(a, ">=", 2 / Lc, "take alpha = 3/2 >= 2/L = 1"),
-        equal(sp.Symbol(r"f_0(x - \tfrac{3}{2} f_0'(x))"), x**2 / 8, "one step",
-              where={sp.Symbol(r"f_0(x - \tfrac{3}{2} f_0'(x))"): new}),
+        equal(step, x**2 / 8, "one step", where={step: new}),
         inequality(x**2 / 8 - f, "<=", 0, "still a descent (strict for x != 0)",
                    chain=False),
     )
@@ -146,18 +150,18 @@ def _l_from_f(b: ConvergenceBounds) -> Section:
         H = b.hessian
         hs = sp.Matrix(len(syms), len(syms),
                        lambda i, j: sp.Derivative(b.f, syms[i], syms[j]))
-        rows.append(equal(sp.Symbol(r"\nabla^{2} f"), H, "the Hessian (constant: f is quadratic)",
-                          where={sp.Symbol(r"\nabla^{2} f"): hs.doit()}))
+        rows.append(equal(sp.Symbol("H"), H, "the Hessian ∇²f (constant: f is quadratic)",
+                          where={sp.Symbol("H"): hs.doit()}))
         y = sp.Matrix([sp.Symbol(f"y_{{{s}}}", real=True) for s in syms])
         gx = gradient(b.f, syms)
         gy = gx.xreplace(dict(zip(syms, y)))
-        dg, hd = sp.Symbol(r"\nabla f(y) - \nabla f(x)"), sp.Symbol(r"\nabla^{2} f\,(y - x)")
+        dg, hd = sp.Symbol(r"\nabla f(y) - \nabla f(x)"), sp.Symbol(r"H\,(y - x)")
         rows.append(equal(dg, hd, "the gradient is linear (y a second point)",
                           where={dg: gy - gx, hd: H * (y - sp.Matrix(syms))}))
         eig_rows, evs = eigenvalue_rows(H)
         eig_rows, values = name_roots(eig_rows, evs)
         rows += eig_rows + values
-        rows.append(assumed(r"\lVert \nabla^{2} f\,(y - x)\rVert", "<=",
+        rows.append(assumed(r"\lVert H\,(y - x)\rVert", "<=",
                             r"\max_i |\lambda_i|\,\lVert y - x\rVert",
                             "spectral theorem: H is symmetric"))
         rows.append(equal(LS, b.L, "L = max |λ_i|: f is L-smooth",
@@ -247,7 +251,7 @@ def descent_lemma_derivation(f: ExprLike | None = None, variables: VariablesLike
         result = result.subs(LS, Lv)
     return Derivation(
         "descent-lemma", "The descent lemma", problem, _smoothness_rows(), result,
-        DEFINITIONS, tuple(sections),
+        DEFINITIONS + (_HESSIAN if f is not None and not b.certified else ()), tuple(sections),
         "Hence $0 < \\alpha < 2/L \\Longrightarrow f(x - \\alpha g) < f(x)$, and "
         "$\\alpha = 1/L$ guarantees the decrease $\\lVert g\\rVert^2/(2L)$.")
 
@@ -306,6 +310,7 @@ def bounds_derivation(b: ConvergenceBounds) -> Derivation:
         f"The constants $L$ and $\\mu$ of $f = {sp.latex(b.f)}$ ({kind}) and what they imply "
         "for gradient descent.", tuple(rows), b.L,
         (("L", r"$\sup \lVert\nabla^2 f\rVert_2$, a Lipschitz constant of $\nabla f$"),
+         *(_HESSIAN if not b.certified else ()),
          (r"\mu", r"$\inf \lambda_{\min}(\nabla^2 f)$"),
          (r"\kappa", r"$L/\mu$, the condition number")),
         (Section("Steps and rates", tuple(steps)),) if steps else (),

@@ -6,9 +6,10 @@ its moment conditions (``sum w_i o_i^k / k!`` is ``0`` for ``k < d``, ``1`` for 
 up to ``d + p - 1``: proved on the exact weights), the Taylor expansion of the stencil applied
 to ``f`` at ``a`` (SymPy's series in ``h`` equals the engine's truncation term), the round-off
 model ``B/h^d`` (an assumption: each value of ``f`` carries a relative error ``eps = 2^-52``),
-the total ``E(h) = A h^q + B/h^d``, its minimiser ``h* = (d B/(q A))^(1/(q + d))`` (``E'(h*) =
-0`` and ``E'' > 0`` proved in the symbols ``A``, ``B``), the predicted minimum
-``E(h*) = (1 + q/d) A h*^q``, and the values certified with arb. ``result`` is ``h*`` (exact).
+the total ``E(h) = A h^q + B/h^d``, its minimiser ``h_opt = (d B/(q A))^(1/(q + d))``
+(``E'(h_opt) = 0`` and ``E'' > 0`` proved in the symbols ``A``, ``B``), the predicted minimum
+``E(h_opt) = (1 + q/d) A h_opt^q``, and the values certified with arb. ``result`` is ``h_opt``
+(exact).
 
 Examples
 --------
@@ -36,6 +37,13 @@ A, B = sp.Symbol("A", positive=True), sp.Symbol("B", positive=True)
 HP = sp.Symbol("h", positive=True)
 F = sp.Function("f")
 DH = sp.Symbol(r"D_{h} f(a)")
+#: the optimal step, written h_{opt} (SymPy's LaTeX parser reads it; it cannot read h^{*})
+HOPT = sp.Symbol(r"h_{opt}")
+
+
+def _derivative_name(d: int) -> str:
+    """``f'``, ``f''``, ``f^{(3)}``: the d-th derivative of f as a textbook writes it."""
+    return "f" + "'" * d if d <= 2 else f"f^{{({d})}}"
 
 
 def _moment_rows(r: FDErrorReport) -> list[Row]:
@@ -62,14 +70,14 @@ def _optimum_rows(q: int, d: int) -> list[Row]:
     E = sp.Function("E")
     e = A * HP**q + B / HP**d
     hs = (d * B / (q * A)) ** sp.Rational(1, q + d)
-    Hs = sp.Symbol(r"h^{*}", positive=True)
+    Hs = sp.Symbol(HOPT.name, positive=True)
     de = sp.diff(e, HP)
     return [
         define(E(HP), e, "truncation plus round-off"),
         equal(sp.Derivative(e, HP), de, "differentiate"),
         define(Hs, hs, "the root of E'(h) = 0"),
-        equal(sp.Subs(de, HP, Hs), 0, "E'(h*) = 0", where={Hs: hs}),
-        inequality(sp.diff(e, HP, 2), ">", 0, "E is convex for h > 0: h* is the minimum"),
+        equal(sp.Subs(de, HP, Hs), 0, "E'(h_opt) = 0", where={Hs: hs}),
+        inequality(sp.diff(e, HP, 2), ">", 0, "E is convex for h > 0: h_opt is the minimum"),
         equal(E(Hs), (1 + sp.Rational(q, d)) * A * Hs**q, "the minimum error",
               where={E(Hs): e.subs(HP, hs), Hs: hs}),
     ]
@@ -88,7 +96,7 @@ def fd_derivation_from_report(r: FDErrorReport) -> Derivation:
     x, a, d = r.variable, r.at, st.derivative
     xr = sp.Symbol(x.name, real=True)
     f = r.expression.subs(x, xr)
-    fd_sym = sp.Symbol(rf"f^{{({d})}}(a)")
+    fd_sym = sp.Symbol(_derivative_name(d) + "(a)")
     stencil_expr = sp.Add(*(w * F(a + o * h) for o, w in zip(st.offsets, st.weights) if w)) / \
         h**d
     rows: list[Row] = [
@@ -105,11 +113,11 @@ def fd_derivation_from_report(r: FDErrorReport) -> Derivation:
     taylor: list[Row] = []
     applied = sp.Add(*(w * f.subs(xr, a + o * h) for o, w in zip(st.offsets, st.weights) if w)
                      ) / h**d - r.exact_derivative
-    err = sp.Symbol(rf"D_{{h}} f(a) - f^{{({d})}}(a)")
+    err = sp.Symbol(rf"D_{{h}} f(a) - {_derivative_name(d)}(a)")
     if trunc == 0:
         taylor.append(equal(err, 0, "the stencil is exact for this f", where={err: applied}))
         result: sp.Expr = sp.oo
-        taylor.append(define(sp.Symbol(r"h^{*}"), sp.oo, "no truncation error: only round-off, "
+        taylor.append(define(HOPT, sp.oo, "no truncation error: only round-off, "
                                                         "which falls as h grows"))
         sections.append(Section("Truncation", tuple(taylor)))
     else:
@@ -131,14 +139,14 @@ def fd_derivation_from_report(r: FDErrorReport) -> Derivation:
                                 "ε: the float64 machine epsilon", where={B: Bv}))
         sections.append(Section("Truncation and round-off", tuple(taylor)))
         sections.append(Section("The best step", tuple(_optimum_rows(q, d))))
-        hs = sp.Symbol(r"h^{*}")
+        hs = HOPT
         inst = [
             equal(hs, r.optimal_step_exact, "with the A and B above",
                   where={hs: (d * Bv / (q * Av)) ** sp.Rational(1, q + d)}),
             _enclosed(r.optimal_step_exact, "the optimal step", hs),
             _enclosed((1 + sp.Rational(q, d)) * Av * r.optimal_step_exact**q,
-                      "the predicted minimum error E(h*)", sp.Symbol(r"E(h^{*})")),
-            approx(sp.Symbol(r"h_{\mathrm{observed}}"), sp.Float(r.observed_optimal_step, 4),
+                      "the predicted minimum error E(h_opt)", sp.Symbol(r"E(h_{opt})")),
+            approx(sp.Symbol(r"h_{obs}"), sp.Float(r.observed_optimal_step, 4),
                    f"measured in float64 (error {r.min_error:.3g})",
                    "float64 scan against mpmath at 50+ digits (fd_error)"),
         ]
@@ -154,7 +162,8 @@ def fd_derivation_from_report(r: FDErrorReport) -> Derivation:
             ("A, B", r"the sizes of the truncation $A h^q$ and round-off $B/h^d$ terms"))
     return Derivation("finite-difference", "Finite-difference error and the optimal step",
                       problem, tuple(rows), result, defs, tuple(sections),
-                      "The optimal step balances the two errors: $h^{*} = (dB/(qA))^{1/(q+d)}$.")
+                      "The optimal step balances the two errors: "
+                      "$h_{opt} = (dB/(qA))^{1/(q+d)}$.")
 
 
 def _zero(v: sp.Expr) -> bool:
@@ -172,6 +181,6 @@ def fd_derivation(f: ExprLike, variable: VariablesLike = None, at: PointLike = 0
     Returns
     -------
     Derivation
-        ``result`` is ``h*`` in closed form (``oo`` when the stencil is exact for ``f``).
+        ``result`` is ``h_opt`` in closed form (``oo`` when the stencil is exact for ``f``).
     """
     return fd_derivation_from_report(fd_error(f, variable, at, derivative, scheme, accuracy))

@@ -99,7 +99,8 @@ def _secant_rows() -> tuple[Row, ...]:
     return (
         define(sp.Symbol("s"), r"x_{+} - x", "the step"),
         define(sp.Symbol("y"), r"\nabla f(x_{+}) - \nabla f(x)", "the change of the gradient"),
-        matrix_equal("y", "A s", "f = x^T A x/2 + c^T x: exactly", grad(xp) - grad(x),
+        matrix_equal("y", sp.Symbol("A", commutative=False) * sp.Symbol("s", commutative=False),
+                     "f = x^T A x/2 + c^T x: exactly", grad(xp) - grad(x),
                      A * (xp - x), "2 x 2 symmetric A, 2-vectors x, x+, c with symbols"),
         approx("y", r"\nabla^{2} f(x_{+})\, s", "in general: the curvature along the step"),
         define(r"\text{(S)}", r"B_{+} s = y", "the secant condition asked of B+"),

@@ -219,6 +219,36 @@ def _is_vector_norm(expr: Any) -> bool:
     return bool(frees) and all(isinstance(s, VectorSymbol) for s in frees)
 
 
+def _interval_chain(expr: Any) -> tuple[Any, str, Any, str, Any] | None:
+    r"""``(a, "<", v, r"\le", b)`` when ``expr`` is ``And`` of a lower and an upper bound on
+    the same symbol ``v``, else None.
+
+    >>> v = sp.Symbol("v")
+    >>> _interval_chain(sp.And(v > 0, v <= 2))
+    (0, '<', v, '\\le', 2)
+    """
+    if not isinstance(expr, sp.And) or len(expr.args) != 2:
+        return None
+    lows, highs = [], []
+    for rel in expr.args:
+        if not isinstance(rel, sp.StrictLessThan | sp.LessThan | sp.StrictGreaterThan
+                          | sp.GreaterThan):
+            return None
+        strict = isinstance(rel, sp.StrictLessThan | sp.StrictGreaterThan)
+        small, big = (rel.lhs, rel.rhs) if isinstance(rel, sp.StrictLessThan | sp.LessThan) \
+            else (rel.rhs, rel.lhs)
+        op = "<" if strict else r"\le"
+        if isinstance(big, sp.Symbol):
+            lows.append((small, op, big))
+        if isinstance(small, sp.Symbol):
+            highs.append((small, op, big))
+    for lo, op1, v in lows:
+        for w, op2, hi in highs:
+            if v == w and (lo, op1, v) != (w, op2, hi):
+                return lo, op1, v, op2, hi
+    return None
+
+
 class _LatexPrinter(LatexPrinter):
     r"""``sympy.latex`` with two forms SymPy's LaTeX parser reads back: a first derivative in
     one variable as ``\frac{d}{d x} {...}`` with its operand braced (SymPy prints
@@ -254,6 +284,15 @@ class _LatexPrinter(LatexPrinter):
         out = "||" + self._print(expr.args[0]) + "||"
         return out if exp is None else rf"{out}^{{{exp}}}"
 
+    def _print_And(self, expr: Any) -> str:
+        r"""``a < v < b`` for the conjunction of two bounds on one symbol (as a textbook
+        writes an interval premise; SymPy prints ``v > a \wedge v < b``)."""
+        chain = _interval_chain(expr)
+        if chain is None:
+            return super()._print_And(expr)
+        lo, rel_lo, v, rel_hi, hi = chain
+        return " ".join((self._print(lo), rel_lo, self._print(v), rel_hi, self._print(hi)))
+
     def _print_Function(self, expr: Any, exp: Any = None) -> str:
         if not isinstance(expr, AppliedUndef):
             return super()._print_Function(expr, exp)
@@ -263,7 +302,29 @@ class _LatexPrinter(LatexPrinter):
         return out if exp is None else rf"{out}^{{{exp}}}"
 
 
-_AFTER_POWER = re.compile(r"(\^\{[^{}]*\}) (?=[A-Za-z|]|\\(?!right|end|\\|left[|.]|cdot))")
+_AFTER_POWER = re.compile(r"(?<!\\nabla)(\^\{(?!T\})[^{}]*\}) "
+                          r"(?=[A-Za-z|]|\\(?!right|end|\\|left[|.]|cdot))")
+#: a factor after a parenthesis: ``(1 - t) \cdot e`` (after a ``\cdot`` the parser reads
+#: only ``\cdot`` products: ``a \cdot (b) c`` is a syntax error for it)
+_AFTER_PAREN = re.compile(r"(\\right\)) (?=[A-Za-z]|\|\||\\(?:alpha|beta|gamma|delta|"
+                          r"epsilon|varepsilon|eta|theta|kappa|lambda|mu|nu|xi|rho|sigma|tau|"
+                          r"phi|varphi|chi|psi|omega|frac|tfrac|sqrt)\b)")
+#: a factor after a ``\cdot`` factor: ``x^{2} \cdot y \cdot z`` (``x^{2} \cdot y z`` does not
+#: parse: after a ``\cdot`` the rest of the product is joined by ``\cdot`` too)
+_AFTER_CDOT = re.compile(r"(\\cdot (?:\\[A-Za-z]+|[A-Za-z0-9.]+)(?:_\{[^{}]*\})?"
+                         r"(?:\^\{[^{}]*\})?) (?=[A-Za-z]|\|\||\\(?:alpha|beta|gamma|delta|"
+                         r"epsilon|varepsilon|eta|theta|kappa|lambda|mu|nu|xi|rho|sigma|tau|"
+                         r"phi|varphi|chi|psi|omega|frac|tfrac|sqrt)\b)")
+_LIMITS = re.compile(r"\\limits_\{[^{}]*\}$")
+
+
+def _cdot_after_power(m: re.Match[str]) -> str:
+    r"""``^{2} y`` -> ``^{2} \cdot y``, except the upper limit of an integral."""
+    if _LIMITS.search(m.string, 0, m.start()):
+        return m.group(0)
+    return m.group(1) + r" \cdot "
+
+
 _BEFORE_FACTOR = re.compile(r"(?<=[A-Za-z0-9}])(?<!\\cdot) (?=\\left\(|\\(?:sin|cos|tan|log|exp"
                             r"|sinh|cosh|tanh|asin|acos|atan|sqrt|operatorname)\b)")
 _DERIVATIVE = re.compile(r"(\\frac\{d(?:\^\{\d+\})?\}\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|"
@@ -286,8 +347,11 @@ def _explicit_products(tex: str) -> str:
     out = []
     for i, part in enumerate(parts):
         if i % 2 == 0:  # not an operator
-            part = _AFTER_POWER.sub(r"\1 \\cdot ", part)
+            part = _AFTER_POWER.sub(_cdot_after_power, part)
             part = _BEFORE_FACTOR.sub(r" \\cdot ", part)
+            part = _AFTER_PAREN.sub(r"\1 \\cdot ", part)
+            while (joined := _AFTER_CDOT.sub(r"\1 \\cdot ", part)) != part:
+                part = joined
             if i > 0:
                 part = _braced_operand(part)
         out.append(part)
