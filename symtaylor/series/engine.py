@@ -86,6 +86,7 @@ def _postorder(expr: sp.Expr, variables: frozenset) -> list[sp.Expr]:
     seen: set = set()
     out: list[sp.Expr] = []
     stack: list[tuple[sp.Expr, bool]] = [(expr, False)]
+    depends: dict[sp.Basic, bool] = {}
     while stack:
         node, done = stack.pop()
         if done:
@@ -98,8 +99,36 @@ def _postorder(expr: sp.Expr, variables: frozenset) -> list[sp.Expr]:
         if node.is_Symbol:
             continue
         for a in node.args:
-            if a not in seen and not a.free_symbols.isdisjoint(variables):
+            if a not in seen and _depends(a, variables, depends):
                 stack.append((a, False))
+    return out
+
+
+#: classes whose free symbols are those of their arguments (``Basic.free_symbols``)
+_PLAIN_FREE: dict[type, bool] = {}
+
+
+def _depends(e: sp.Basic, variables: frozenset, memo: dict[sp.Basic, bool]) -> bool:
+    """``not e.free_symbols.isdisjoint(variables)``, memoised over shared subtrees (SymPy
+    recomputes ``free_symbols`` from the leaves on every call)."""
+    known = memo.get(e)
+    if known is not None:
+        return known
+    if e.is_Symbol:
+        out = e in variables
+    elif not e.args:
+        out = not e.free_symbols.isdisjoint(variables)
+    else:
+        cls = type(e)
+        plain = _PLAIN_FREE.get(cls)
+        if plain is None:
+            owner = next(c for c in cls.__mro__ if "free_symbols" in c.__dict__)
+            plain = _PLAIN_FREE[cls] = owner is sp.Basic
+        if plain:
+            out = any(_depends(a, variables, memo) for a in e.args)
+        else:  # binds symbols (Integral, Subs, ...): SymPy decides
+            out = not e.free_symbols.isdisjoint(variables)
+    memo[e] = out
     return out
 
 

@@ -87,7 +87,7 @@ def taylor(f: ExprLike, variables: VariablesLike = None, at: PointLike = 0,
     point = as_point(at, vs)
     if any(not p.free_symbols.isdisjoint(vs) for p in point):
         raise InputError(f"the expansion point {point} must not contain the variables {vs}")
-    if expr.has(sp.I) or any(p.has(sp.I) for p in point):
+    if expr.has(sp.I) or any(not p.is_Rational and p.has(sp.I) for p in point):
         raise InputError("complex input is not supported: expansions are over the reals")
     try:
         coeffs, method, exact = _expand_core(expr, vs, point, order)
