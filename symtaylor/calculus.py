@@ -12,7 +12,13 @@ The derivatives are exact SymPy expressions, computed the fast way:
   term costs one univariate derivative instead of one ``diff`` per variable pair).
 
 For the extended Rosenbrock function (a sum of ``n`` small terms) this makes the Hessian
-linear in ``n`` instead of cubic: see ``benchmarks/bench_calculus.py``.
+linear in ``n`` instead of cubic: see ``benchmarks/bench_calculus.py``. Terms of a shape seen
+before are rebuilt from a plan (the canonical argument order of each sum and product for their
+variables' relative order) without re-evaluation. A product of linear factors, each variable in
+its own factor, gets its derivatives by the product rule built directly; other products whose
+exact derivatives SymPy would take minutes to build (:data:`MAX_PRODUCT_WORK`) are refused at
+once with :class:`~symtaylor.errors.UnsupportedFunctionError`. Every result is the same SymPy
+tree as SymPy's own ``diff`` gives.
 
 Examples
 --------
