@@ -250,7 +250,9 @@ def _interval_chain(expr: Any) -> tuple[Any, str, Any, str, Any] | None:
 
 
 class _LatexPrinter(LatexPrinter):
-    r"""``sympy.latex`` with two forms SymPy's LaTeX parser reads back: a first derivative in
+    r"""``sympy.latex`` with sums led by a positive term (``1 - L x``, as a textbook prints
+    them), interval premises as ``0 < \alpha < 2/L``, and two forms SymPy's LaTeX parser
+    reads back: a first derivative in
     one variable as ``\frac{d}{d x} {...}`` with its operand braced (SymPy prints
     ``\frac{\partial}{\partial \alpha} \alpha \left(...\right)`` when a parameter is
     present, which the parser reads as ``\partial`` and then a product), and an undefined
@@ -258,7 +260,7 @@ class _LatexPrinter(LatexPrinter):
 
     >>> x, L = sp.symbols("x L")
     >>> print(_LatexPrinter().doprint(sp.Derivative(x * (1 - L * x), x)))
-    \frac{d}{d x} {\left(x \left(- L x + 1\right)\right)}
+    \frac{d}{d x} {\left(x \left(1 - L x\right)\right)}
     >>> print(_LatexPrinter().doprint(sp.Function("f")(x + 1) + sp.Function(r"\varphi")(x)))
     \varphi(x) + f(x + 1)
     """
@@ -283,6 +285,30 @@ class _LatexPrinter(LatexPrinter):
             return super()._print_Abs(expr, exp)
         out = "||" + self._print(expr.args[0]) + "||"
         return out if exp is None else rf"{out}^{{{exp}}}"
+
+    def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
+        r"""A sum led by a positive term when it has one, as a textbook writes it:
+        ``1 - \frac{L \alpha}{2}``, ``y - x`` (SymPy prints ``- \frac{L \alpha}{2} + 1``)."""
+        terms = list(self._as_ordered_terms(expr, order=order))
+        if terms and terms[0].could_extract_minus_sign():
+            first = next((i for i, t in enumerate(terms) if not t.could_extract_minus_sign()),
+                         None)
+            if first is not None:
+                terms.insert(0, terms.pop(first))
+        tex = ""
+        for i, term in enumerate(terms):
+            if i == 0:
+                pass
+            elif term.could_extract_minus_sign():
+                tex += " - "
+                term = -term
+            else:
+                tex += " + "
+            term_tex = self._print(term)
+            if self._needs_add_brackets(term):
+                term_tex = r"\left(" + term_tex + r"\right)"
+            tex += term_tex
+        return tex
 
     def _print_And(self, expr: Any) -> str:
         r"""``a < v < b`` for the conjunction of two bounds on one symbol (as a textbook
