@@ -65,7 +65,6 @@ CANNOT: dict[tuple[str, str], tuple[Status, str]] = {
     ("gauss-newton", "gulf_m99"): (Status.MAX_ITER, "the steps crawl (f = 2.38 after 200 "
     "iterations, f* = 0)"),
     ("gauss-newton", "brown_dennis_m20"): (Status.MAX_ITER, _GN_LINEAR),
-    ("gauss-newton", "watson_n6"): (Status.MAX_ITER, _GN_LINEAR),
     ("gauss-newton", "penalty2_n4"): (Status.MAX_ITER, _GN_LINEAR),
     ("gauss-newton", "penalty2_n10"): (Status.MAX_ITER, "the steps crawl (f = 9.9 after 200 "
     "iterations, f* = 2.9e-4)"),
@@ -99,6 +98,10 @@ for _key in mgh_names():
 FRAGILE = {
     ("bfgs", "osborne1"): "BFGS ends in round-off next to f* = 5.46489e-5; whether the last "
     "line search counts as converged depends on the BLAS's summation order",
+    ("gauss-newton", "watson_n6"): "non-zero residual at f*: Gauss–Newton converges only "
+    "linearly; whether it meets ftol (12 iterations) or reaches the iteration limit depends on "
+    "the last bits of the compiled Jacobian (it flipped when the code generator started "
+    "factoring shared symbols out of sums)",
 }
 
 # f* = 4.7e-10 and the gradient is below 1e-8 already at f ~ 1e-8: a tighter gradient test.

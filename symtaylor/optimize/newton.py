@@ -27,7 +27,7 @@ Each iteration first tries a Cholesky factorisation of ``H`` (as SciPy's ``trust
 
 Over the 41 Moré–Garbow–Hillstrom entries this needs fewer iterations (Hessians) than
 SciPy's trust-exact, which counts its rejected steps (and evaluates a Hessian at each), on 38
-and 1054 in total against 2213 (``benchmarks/bench_mgh_newton.py``); the previous
+and 1070 in total against 2213 (``benchmarks/bench_mgh_newton.py``); the previous
 line-search-only globalisation needed 1290 and lost on 10.
 
 Convergence (``GTOL``) needs ``||g|| <= gtol`` and, where ``H`` is positive definite, a Newton
@@ -253,9 +253,13 @@ def run_newton(problem: Counted, x0: np.ndarray, monitor: Monitor | None = None,
                     eig = None if _potrf is not None else np.linalg.eigh(H)
                     found = _trust_step(problem, x, f, g, H, eig, delta)
                     if found is None:
-                        return CoreResult(x, f, g, Status.LINE_SEARCH_FAILED, k,
-                                          "no decrease along the trust-region path",
-                                          hess=H, eig=eig)
+                        # the trust-region path collapsed: an Armijo search on the Newton line
+                        ls = armijo(lambda t, x=x, d=d: problem.f(x + t * d), f, dphi, t0=1.0)
+                        if not ls.ok:
+                            return CoreResult(x, f, g, Status.LINE_SEARCH_FAILED, k,
+                                              "no decrease along the trust-region path or "
+                                              "the Newton direction", hess=H, eig=eig)
+                        found = ls.t * d, ls.phi, delta
                     step, f, delta = found
         else:
             found = _eigen_step(problem, x, f, g, gn, H, k, gtol, max_iter, delta)
@@ -263,11 +267,23 @@ def run_newton(problem: Counted, x0: np.ndarray, monitor: Monitor | None = None,
                 return found
             step, f, delta = found
             g_roundoff = math.inf
-        x = x + step
+        x_new = x + step
+        if not np.any(x_new != x):  # the step is below the spacing of the doubles at x
+            return CoreResult(x, f, g, Status.ROUNDOFF, k, "the step no longer changes x",
+                              hess=H)
+        x = x_new
         if diverging(x, f):
             return CoreResult(x, f, problem.grad(x), Status.DIVERGED, k + 1)
         last = float(np.linalg.norm(step))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _first_radius(w: np.ndarray, gt: np.ndarray, wscale: float) -> float:
+    """The first trust radius, at an indefinite ``H = V diag(w) V^T`` (``gt = V^T g``): the
+    length of the modified Newton step (eigenvalues replaced by ``|w|``, floored)."""
+    wm = np.maximum(np.abs(w), max(math.sqrt(EPS) * wscale, 1e-300))
+    delta = float(np.linalg.norm(gt / wm))
+    return delta if math.isfinite(delta) and delta > 0 else 1.0
 
 
 def _eigen_step(problem: Counted, x: np.ndarray, f: float, g: np.ndarray, gn: float,
@@ -293,11 +309,7 @@ def _eigen_step(problem: Counted, x: np.ndarray, f: float, g: np.ndarray, gn: fl
             return CoreResult(x, f, g, Status.LINE_SEARCH_FAILED, k, hess=H, eig=eig)
         return ls.t * d, ls.phi, delta
     if delta == math.inf:
-        # the first radius: the length of the modified Newton step
-        wm = np.maximum(np.abs(w), max(math.sqrt(EPS) * wscale, 1e-300))
-        delta = float(np.linalg.norm(gt / wm))
-        if not (math.isfinite(delta) and delta > 0):
-            delta = 1.0
+        delta = _first_radius(w, gt, wscale)
     found = _trust_step(problem, x, f, g, H, eig, delta)
     if found is None:
         return CoreResult(x, f, g, Status.SADDLE, k,
