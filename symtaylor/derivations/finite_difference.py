@@ -152,7 +152,8 @@ def fd_derivation_from_report(r: FDErrorReport) -> Derivation:
         ]
         sections.append(Section("For this f", tuple(inst)))
         result = r.optimal_step_exact
-    problem = (f"Approximate $f^{{({d})}}(a)$ for $f = {sp.latex(f)}$ at $a = {sp.latex(a)}$ by "
+    problem = (f"Approximate ${_derivative_name(d)}(a)$ for $f = {sp.latex(f)}$ at "
+               f"$a = {sp.latex(a)}$ by "
                f"the {st.scheme} difference of accuracy {st.accuracy}; find the step $h$ that "
                "balances truncation and round-off.")
     defs = (("w_i, o_i", "the stencil's weights and nodes (units of $h$)"),
