@@ -1,7 +1,9 @@
 """Benchmark: ``minimize(method="newton")`` iterations vs SciPy ``trust-exact`` on all 41 MGH
 entries (issue 15, section 3: "newton iteration counts no worse than trust-exact's on MGH").
 
-Run: ``python benchmarks/bench_mgh_newton.py`` (``--only KEY[,KEY...]`` for a few entries).
+Run: ``python benchmarks/bench_mgh_newton.py`` (``--only KEY[,KEY...]`` for a few entries,
+``--x0-scale 10`` to start from ``10 x0``, MINPACK's second start: there f* is often not the
+minimum reached, and "f*" below means the paper's value or a lower verified local minimum).
 
 Both solvers get the SAME compiled f, gradient and Hessian (``build_objective``, the callables
 ``minimize`` itself runs on), the same standard start and gtol 1e-8. Per entry it prints
@@ -36,14 +38,17 @@ def _ok(p, obj, x: np.ndarray, f: float) -> bool:
                 and np.linalg.norm(obj.grad(x)) <= 1e-6)
 
 
-def compare(key: str, gtol: float = 1e-8) -> dict:
-    """One entry: newton and trust-exact from the standard start on the same callables."""
+def compare(key: str, gtol: float = 1e-8, x0_scale: float = 1.0) -> dict:
+    """One entry: newton and trust-exact from ``x0_scale`` times the standard start on the
+    same callables."""
     p = mgh_problem(key)
     obj = build_objective(p.objective, p.variables, None, "sum")
-    r = minimize(p.objective, p.variables, p.x0, method="newton", gtol=gtol, history=False)
+    x0 = [x0_scale * v for v in p.x0]
+    with np.errstate(all="ignore"):
+        r = minimize(p.objective, p.variables, x0, method="newton", gtol=gtol, history=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        s = so.minimize(obj.f, np.array(p.x0, dtype=float), jac=obj.grad, hess=obj.hess,
+        s = so.minimize(obj.f, np.array(x0, dtype=float), jac=obj.grad, hess=obj.hess,
                         method="trust-exact", options={"gtol": gtol, "maxiter": 1000})
     return {
         "key": key, "nit": r.nit, "f": r.fun, "g": r.grad_norm, "success": r.success,
@@ -56,13 +61,14 @@ def compare(key: str, gtol: float = 1e-8) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", default="", help="comma-separated entry keys")
+    ap.add_argument("--x0-scale", type=float, default=1.0, help="start from this times x0")
     a = ap.parse_args()
     keys = [k for k in a.only.split(",") if k] or list(mgh_names())
     print(f"{'entry':30s} | {'nit':>4s} {'f':>11s} {'||g||':>8s} {'succ':>4s} {'f*':>3s} | "
           f"{'te nit':>6s} {'f':>11s} {'||g||':>8s} {'succ':>4s} {'f*':>3s} | ")
     rows = []
     for key in keys:
-        c = compare(key)
+        c = compare(key, x0_scale=a.x0_scale)
         rows.append(c)
         mark = "" if c["nit"] <= c["te_nit"] else "  <-- newton more"
         print(f"{key:30s} | {c['nit']:4d} {c['f']:11.5g} {c['g']:8.1e} "
@@ -81,7 +87,9 @@ def main() -> None:
           f"{sum(c['success'] for c in rows)}/{n}, trust-exact "
           f"{sum(c['te_success'] for c in rows)}/{n}")
     false = [c["key"] for c in rows if c["success"] and not c["ok"]]
-    print(f"newton success=True without reaching f*: {', '.join(false) or 'none'}")
+    # (from 10 x0 these can be other local minima: the post-run checks passed there)
+    print(f"newton success=True away from the paper's f* (or MINPACK's): "
+          f"{', '.join(false) or 'none'}")
 
 
 if __name__ == "__main__":
