@@ -104,10 +104,10 @@ METHODS: Mapping[str, Method] = MappingProxyType({m.name: m for m in (
     Method(
         "newton", "minimize", run_newton,
         update=r"x_k - t_k \left(\nabla^2 f(x_k)\right)^{-1} \nabla f(x_k)",
-        summary="exact Hessian, Armijo line search; a Cholesky solve where the Hessian is "
-        "positive definite, else negative or round-off-level eigenvalues replaced by their "
-        "absolute values (floored), and at a stationary point with negative curvature the "
-        "eigenvector of the most negative eigenvalue: never stops at a saddle",
+        summary="exact Hessian; the full Newton step (a Cholesky solve) where the Hessian is "
+        "positive definite and the step lies in the trust radius, else backtracking along the "
+        "trust-region path (shifted Cholesky solves; the exact Moré–Sorensen step where the "
+        "Hessian is indefinite): uses negative curvature, never stops at a saddle",
         max_iter=1000, hessian=True),
     Method(
         "trust-region", "minimize", run_trust_region,
