@@ -193,11 +193,16 @@ class ChunkPass:
                     out[0, 2 + i] = fn.f.function(xi, *cols)
                 return out
             if self.kind == "minimize":
-                f, g = fn.value_and_grad.function(x, *cols)
+                if what == "fgh" and fn.value_grad_hess is not None:
+                    # one call: the chunk's columns stacked once, the linear predictor once
+                    f, g, H = fn.value_grad_hess.function(x, *cols)
+                    out[0, 3 + n:] = np.asarray(H).reshape(-1)
+                else:
+                    f, g = fn.value_and_grad.function(x, *cols)
+                    if what == "fgh":
+                        out[0, 3 + n:] = np.asarray(fn.hess.function(x, *cols)).reshape(-1)
                 out[0, 2] = f
                 out[0, 3:3 + n] = g
-                if what == "fgh":
-                    out[0, 3 + n:] = np.asarray(fn.hess.function(x, *cols)).reshape(-1)
                 return out
             _, rc, jc = fn
             k = len(self.exprs)
