@@ -391,7 +391,6 @@ def _jax_scatter(mod: _Module, o: _Output, r: str, x: str, pr: _Printer,
     entries in one ``.at[..., P].set(stack)``, each group evaluated on gathered slices of ``x``
     (its template's own CSE) and set at its positions (tracing a ``jnp.stack`` of 10^4 mostly
     zero entries took 7.9 s for an n = 100 Hessian)."""
-    from .plan import _canon
 
     size = math.prod(o.shape)
     out = [f"    {r} = jnp.zeros(zero.shape + ({size},), dtype={x}.dtype)"]
@@ -409,17 +408,10 @@ def _jax_scatter(mod: _Module, o: _Output, r: str, x: str, pr: _Printer,
         stacked = ", ".join(vals[k] for k in order)
         out.append(f"    {r} = {r}.at[..., {at}].set(jnp.stack([{stacked}], axis=-1))")
     for g in (it for it in o.items if isinstance(it, _LoopGroup)):
-        names: dict[sp.Basic, str] = {
-            _canon(j): f"{x}[..., {_index_text(mod, idx, consts, '_idx', 'jnp')}]"
-            for j, idx in enumerate(g.index)}
-        temps, (body,) = sp.cse([g.expr], order="none",
-                                symbols=(sp.Symbol(nm) for nm in mod.namer.counter("u")))
-        gp = _JaxPrinter(names)
-        for sym, d in temps:
-            names[sym] = sym.name
-            out.append(f"    {sym.name} = {gp(d)}")
+        slots = [f"{x}[..., {_index_text(mod, idx, consts, '_idx', 'jnp')}]" for idx in g.index]
+        temps, body = _template_lines(mod, g, slots, _JaxPrinter, "    ")
         val = mod.namer.fresh("val")
-        out.append(f"    {val} = ({gp(body)}) + zero[..., None]")
+        out += [*temps, f"    {val} = ({body}) + zero[..., None]"]
         for p in g.positions:
             out.append(f"    {r} = {r}.at[..., {_index_text(mod, p, consts, '_pos', 'jnp')}]"
                        f".set({val})")
@@ -530,27 +522,37 @@ def _written(o: _Output) -> set[int]:
     return out
 
 
+def _template_lines(mod: _Module, g: _LoopGroup, slots: Sequence[str], printer: type,
+                    indent: str) -> tuple[list[str], str]:
+    """A group's template, slot ``j`` printed as ``slots[j]``, after its own CSE: the lines
+    ``u0 = ...``, ... and the printed template."""
+    from .plan import _canon
+
+    names: dict[sp.Basic, str] = {_canon(j): s for j, s in enumerate(slots)}
+    temps, (body,) = sp.cse([g.expr], symbols=(sp.Symbol(nm) for nm in mod.namer.counter("u")),
+                            order="none")
+    pr = printer(names)
+    lines = []
+    for sym, d in temps:
+        names[sym] = sym.name
+        lines.append(f"{indent}{sym.name} = {pr(d)}")
+    return lines, pr(body)
+
+
 def _loop_lines(mod: _Module, g: _LoopGroup, res: str, x: str, consts: list[str]) -> list[str]:
     """The inner loop of a :class:`_LoopGroup` (its own CSE over the template), its index
     arrays appended to ``consts``."""
-    from .plan import _canon
 
     t = mod.namer.fresh("k")
 
     def at(values: tuple[int, ...], base: str) -> str:
         return _index_text(mod, values, consts, base, "np", t)
 
-    names: dict[sp.Basic, str] = {_canon(j): f"{x}[i, {at(idx, '_idx')}]"
-                                  for j, idx in enumerate(g.index)}
-    temps, (body,) = sp.cse([g.expr], symbols=(sp.Symbol(nm) for nm in mod.namer.counter("u")),
-                            order="none")
     out = [f"        for {t} in range({len(g.positions[0])}):"]
-    pr = _NumbaPrinter(names)
-    for sym, d in temps:
-        names[sym] = sym.name
-        out.append(f"            {sym.name} = {pr(d)}")
+    temps, body = _template_lines(mod, g, [f"{x}[i, {at(idx, '_idx')}]" for idx in g.index],
+                                  _NumbaPrinter, "            ")
     val = mod.namer.fresh("val")
-    out.append(f"            {val} = {pr(body)}")
+    out += [*temps, f"            {val} = {body}"]
     for pos in g.positions:
         out.append(f"            {res}[i, {at(pos, '_pos')}] = {val}")
     return out
