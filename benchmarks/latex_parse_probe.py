@@ -27,10 +27,15 @@ Run: ``python benchmarks/latex_parse_probe.py`` (about 10 s). Findings with SymP
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from typing import Any
 
 import sympy as sp
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+from test_derivations import _readings
 
 PROBES: dict[str, tuple[str, ...]] = {
     "the next iterate": (r"x_{k+1}", r"x_{k + 1}", r"x_{(k+1)}", r"x_{+}", r"x_+", r"x^{+}",
@@ -71,25 +76,12 @@ PROBES: dict[str, tuple[str, ...]] = {
 }
 
 #: At most this many readings of one ambiguous parse are transformed.
-MAX_READINGS = 64
-
-
 def readings(tex: str) -> list[Any]:
-    """Every SymPy object the lark parser reads ``tex`` as (empty: not readable)."""
-    from lark.visitors import CollapseAmbiguities
-    from sympy.parsing.latex.lark.latex_parser import _lark_latex_parser as lark_parser
-
-    try:
-        tree = lark_parser.parser.parse(tex)
-    except Exception:  # the parser's own errors
-        return []
-    out = []
-    for t in CollapseAmbiguities().transform(tree)[:MAX_READINGS]:
-        try:
-            back = lark_parser.transformer.transform(t)
-        except Exception:  # a reading the transformer cannot turn into SymPy
-            continue
-        if isinstance(back, sp.Basic | sp.MatrixBase) and back not in out:
+    """Every SymPy object the lark parser reads ``tex`` as (empty: not readable): the reader
+    the parse-back test uses (tests/test_derivations.py), duplicates dropped."""
+    out: list[Any] = []
+    for back in _readings(tex):
+        if back not in out:
             out.append(back)
     return out
 
