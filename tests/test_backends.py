@@ -254,3 +254,18 @@ def test_loop_groups_equal_numpy(backend, seed):
     exact = np.array(H.subs(point).evalf(30).tolist(), dtype=float)
     x0 = np.array([float(point[s]) for s in v])
     np.testing.assert_allclose(np.asarray(fn(x0)), exact, rtol=1e-13, atol=1e-12)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_integer_points_give_float_sparse_hessians(backend):
+    """Integer x into a big sparse Hessian (numba: loops; jax: scatters into zeros) gives the
+    float values of the NumPy backend, not a truncated integer array."""
+    v = sp.symbols("x0:20")
+    f = sum(sp.exp(v[i] / 3) * v[i + 1] + v[i] ** 2 / 7 for i in range(19))
+    H = sp.hessian(f, v)
+    fn = compile_numpy(H, v, backend=backend, cache=False)
+    X = np.arange(40).reshape(2, 20) % 3
+    got = np.asarray(fn(X))
+    assert got.dtype.kind == "f"
+    np.testing.assert_allclose(got, compile_numpy(H, v, cache=False)(X.astype(float)),
+                               rtol=1e-13)

@@ -393,7 +393,8 @@ def _jax_scatter(mod: _Module, o: _Output, r: str, x: str, pr: _Printer,
     zero entries took 7.9 s for an n = 100 Hessian)."""
 
     size = math.prod(o.shape)
-    out = [f"    {r} = jnp.zeros(zero.shape + ({size},), dtype={x}.dtype)"]
+    # a float output for integer x too (entries of a sparse Hessian are floats)
+    out = [f"    {r} = jnp.zeros(zero.shape + ({size},), dtype=jnp.result_type({x}.dtype, 1.0))"]
     pos, vals = [], []
     for it in o.items:
         if isinstance(it, _LoopGroup):
