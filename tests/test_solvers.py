@@ -749,3 +749,13 @@ def test_shims_re_export_the_optimize_package():
     assert symtaylor.trust_region.trust_region is trust_region.trust_region
     assert symtaylor.trust_region.dogleg_subproblem is not symtaylor.dogleg_step
     assert symtaylor.linesearch.wolfe is linesearch.wolfe
+
+
+def test_newton_unbounded_along_negative_curvature_is_no_saddle():
+    """1/x + x from 50 leaves for -infinity along negative curvature (f'' = 2/x^3 < 0 there,
+    f' -> 1): wherever newton stops, it is not a stationary point, so the run must not say
+    SADDLE (it did, with ||g|| = 1) nor claim success (review finding)."""
+    r = minimize("1/x + x", "x", [50.0], method="newton")
+    assert not r.success
+    assert r.status is not Status.SADDLE
+    assert r.grad_norm > 0.5  # f'(x) = 1 - 1/x^2 far out: the closed form

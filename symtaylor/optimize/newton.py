@@ -312,6 +312,10 @@ def _eigen_step(problem: Counted, x: np.ndarray, f: float, g: np.ndarray, gn: fl
         delta = _first_radius(w, gt, wscale)
     found = _trust_step(problem, x, f, g, H, eig, delta)
     if found is None:
+        if gn > gtol:  # not stationary: f cannot show a decrease any more (round-off)
+            return CoreResult(x, f, g, Status.ROUNDOFF, k, "no decrease along the "
+                              "trust-region path at the round-off level of f (||g|| = "
+                              f"{gn:.3g}, negative curvature)", hess=H, eig=eig)
         return CoreResult(x, f, g, Status.SADDLE, k,
                           "no decrease along the trust-region path despite negative curvature",
                           hess=H, eig=eig)
