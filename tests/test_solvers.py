@@ -759,3 +759,20 @@ def test_newton_unbounded_along_negative_curvature_is_no_saddle():
     assert not r.success
     assert r.status is not Status.SADDLE
     assert r.grad_norm > 0.5  # f'(x) = 1 - 1/x^2 far out: the closed form
+
+
+@pytest.mark.parametrize("c", [1e-120, 1e-30, 1.0, 1e30])
+def test_exact_subproblem_is_scale_invariant(c):
+    """min g.p + p.H.p/2 over ||p|| <= delta has the same minimizer for (c g, c H): the
+    shift's tolerances follow the Hessian's scale (an absolute floor of 1 gave a step of 6e41
+    for a radius of 4e125 at H = -3e-126); 1-D negative curvature: p = -delta sign(g)."""
+    from symtaylor.optimize.trust_region import exact_subproblem
+
+    p, _, boundary = exact_subproblem(np.array([c]), np.array([[-3.0 * c]]), 4.0)
+    assert boundary and p[0] == pytest.approx(-4.0, rel=1e-12)
+    g = np.array([1.0, -2.0, 0.5])
+    H = np.array([[2.0, 1.0, 0.0], [1.0, -1.0, 0.3], [0.0, 0.3, 0.5]])
+    ref, _, _ = exact_subproblem(g, H, 0.7)
+    got, _, _ = exact_subproblem(c * g, c * H, 0.7)
+    np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-12)
+    assert np.linalg.norm(got) == pytest.approx(0.7, rel=1e-9)

@@ -56,7 +56,9 @@ def exact_subproblem(g: np.ndarray, H: np.ndarray, delta: float, *, eig: tuple |
     w, V = eig if eig is not None else np.linalg.eigh(H)
     gt = V.T @ g
     wmin = float(w[0])
-    scale = max(1.0, float(np.max(np.abs(w))))
+    # the Hessian's own scale (no absolute floor of 1: at H = -3e-126, 1/x + x far out, a
+    # floor made every shift >= 1e-12 and the steps 1e41 for a radius of 1e125)
+    scale = max(float(np.max(np.abs(w))), 1e-300)
     if wmin > 0:
         y = -gt / w
         if math.sqrt(y @ y) <= delta:
