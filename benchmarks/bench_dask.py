@@ -62,27 +62,6 @@ l-bfgs 45 (gtol 1e-10 N) and 14 (gtol 1e-6 N, x 5.8e-6 from newton's, as dask-gl
 dask-glm lbfgs's 12. Driver peak traced memory 164-168 MB at 1e6 and at 1e7 (bounded by
 chunks, not by N); on the LocalCluster the driver's peak was 4.3 MB (an earlier run). Dask vs
 in-memory coefficients at N = 2e5: 7e-18.
-
-The probe pass fused (later the same day, N = 1e6, the run before and after on this machine
-with load average ~0.3): each f/g/H pass also evaluates f at the first probe distance along the
-PREVIOUS pass's -g and +-v (optimize/diagnosis.py), so newton takes iterations + 1 passes:
-
-======================================== ================ ===============
-fit (N = 1e6)                            passes before    passes after
-======================================== ================ ===============
-symtaylor newton (nit 7)                 9                8
-symtaylor newton, gtol 1e-12 N (nit 6)   8                7
-symtaylor l-bfgs, gtol 1e-6 N            14               14 (no Hessian passes to fuse into)
-dask-glm newton (normalize=True / False) 8 / 7            8 / 7
-======================================== ================ ===============
-
-So symtaylor newton now equals dask-glm (8 vs 8 with its default normalisation; 7 vs 7 at
-gtol 1e-12 N against normalize=False), not fewer. The cost: the three extra f values per chunk.
-Measured on one 250000 x 21 chunk (fgh kernel alone, median of 7): 0.025 s without, 0.059 s
-with the three probe points (2.35x the kernel's compute: each f call stacks the columns and
-forms the linear predictor again). Whole-pass medians in these runs (with the chunk generation
-inside the pass) were too noisy to separate it: newton 0.31 s/pass before, 0.42 after; dask-glm
-0.28 in both runs. A pass that only reads stored data pays the kernel increase in full.
 """
 
 from __future__ import annotations
