@@ -123,9 +123,8 @@ def test_one_pass_per_newton_iteration(monkeypatch):
     # between two iterations: one pass (f, gradient and Hessian at the new point together)
     per_iteration = np.diff(seen) // nblocks
     assert r.nit >= 4 and per_iteration.tolist() == [1] * r.nit
-    # in all: x0 and each iterate once; the post-run descent probes' first distances were
-    # evaluated in the last fused pass (along the previous pass's -g and Hessian eigenvector)
-    assert r.data_passes == r.nit + 1
+    # in all: x0 and each iterate once, and the post-run descent probes together in one pass
+    assert r.data_passes == r.nit + 2
     # least squares: one pass per evaluation point (r^T r, J^T r, J^T J together)
     calls.clear()
     t, y = _curve()
@@ -296,9 +295,9 @@ def test_no_pass_repeats_a_point(monkeypatch, method):
     passes = []
     original = dask_data._Passes.__call__
 
-    def logged(self, x, what, probes=None):
+    def logged(self, x, what):
         passes.append((np.asarray(x, dtype=float).tobytes(), what))
-        return original(self, x, what, probes)
+        return original(self, x, what)
 
     monkeypatch.setattr(dask_data._Passes, "__call__", logged)
     computes = []
@@ -309,34 +308,6 @@ def test_no_pass_repeats_a_point(monkeypatch, method):
     for i, (xb, what) in enumerate(passes):
         assert not any(xb == xe and what in gives[we] for xe, we in passes[:i]), (i, what)
     # in all: one pass per point the core asked for, the Hessian at the end point for
-    # l-bfgs (its passes carry f and g only), and for l-bfgs the post-run probes together in
-    # one pass (newton and trust-region: their first distances came with the last f/g/H pass)
+    # l-bfgs (its passes carry f and g only), and the post-run probes together in one pass
     points = {xb for xb, what in passes if what != "f"}
-    assert r.data_passes == len(points) + (2 if method == "l-bfgs" else 0)
-
-
-def test_fused_probes_find_a_flat_point_without_a_pass():
-    """The first descent probes come with the last fused f/g/H pass (directions of the
-    previous pass): ``t b**3 + t c**2`` stops at a flat point f falls from, found SADDLE as
-    in memory, with no pass after the last iterate; the fused probe values are f itself."""
-    t = np.linspace(0.5, 1.5, 1000)
-    ref = minimize("t*b**3 + t*c**2", "b c", [1.0, 1.0], method="newton", data={"t": t})
-    dd = {"t": da.from_array(t, chunks=250)}
-    r = minimize("t*b**3 + t*c**2", "b c", [1.0, 1.0], method="newton", data=dd)
-    assert ref.status.name == r.status.name == "SADDLE"
-    assert r.data_passes == r.nit + 1
-    from symtaylor.optimize.facade import _dask_objective
-
-    obj = _dask_objective("t*b**3 + t*c**2", "b c", dd, "sum", True, None)
-    x0, x1 = np.array([1.0, 1.0]), np.array([0.5, 0.25])
-    obj.hess(x0)
-    g0, H0 = obj.grad(x0), obj.hess(x0)
-    obj.hess(x1)
-    got = obj.probes_at(x1)
-    v = np.linalg.eigh(H0)[1][:, 0]
-    h = 1e-3 * max(1.0, float(np.linalg.norm(x1)))
-    for (d, fd), want in zip(got, [-g0 / np.linalg.norm(g0), v, -v]):
-        np.testing.assert_allclose(d, want, rtol=1e-12)
-        p = x1 + h * d
-        np.testing.assert_allclose(fd, float(np.sum(t * p[0] ** 3 + t * p[1] ** 2)), rtol=1e-12)
-    assert obj.probes_at(x0) is None and obj.passes == 2
+    assert r.data_passes == len(points) + (1 if method == "l-bfgs" else 0) + 1

@@ -11,9 +11,6 @@ the compiled NumPy objective on its samples and returns its partial sums, packed
 and Dask's tree reduction adds them across chunks and workers. The pass at a point serves
 every later request at that point (a Newton line search that accepts the full step has the
 gradient and Hessian at the new point already), so a Newton iteration reads the data once.
-A pass with the Hessian also evaluates f at the post-run descent probes' first distance along
-the previous pass's ``-g`` and smallest Hessian eigenvector (:meth:`DaskObjective.probes_at`),
-so Newton's post-run checks need no pass of their own.
 The cores run unchanged: minimization gets ``f``, ``grad``, ``hess``; Levenberg–Marquardt and
 Gauss–Newton get the *compressed* problem ``r_c = [R^{-T} J^T r, sqrt(r^T r - |R^{-T} J^T r|^2)]``,
 ``J_c = [R; 0]`` with ``R^T R = J^T J`` (Cholesky, or the eigen-decomposition when ``J^T J`` is
@@ -174,7 +171,7 @@ class ChunkPass:
         return 2 + 1 + n + (n * n if what in ("fgh", "lsq") else 0)
 
     def __call__(self, *blocks: np.ndarray, x: np.ndarray, what: str,
-                 check: bool, probes: np.ndarray | None = None) -> np.ndarray:
+                 check: bool) -> np.ndarray:
         # contiguous: the generated code runs ~2x faster on them than on strided columns
         # (column slices of a 2-D chunk), more than the copy costs
         cols = [np.ascontiguousarray(b, dtype=float).reshape(-1) for b in blocks]
@@ -182,8 +179,7 @@ class ChunkPass:
         if any(c.size != nc for c in cols):
             raise InputError("data columns have blocks of different lengths "
                              f"{sorted({c.size for c in cols})}")
-        extra = 0 if probes is None else len(probes)
-        out = np.zeros((1, self.size(what, len(np.atleast_2d(x))) + extra))
+        out = np.zeros((1, self.size(what, len(np.atleast_2d(x)))))
         out[0, 0] = nc
         if nc == 0:
             return out
@@ -200,17 +196,13 @@ class ChunkPass:
                 if what == "fgh" and fn.value_grad_hess is not None:
                     # one call: the chunk's columns stacked once, the linear predictor once
                     f, g, H = fn.value_grad_hess.function(x, *cols)
-                    out[0, 3 + n:3 + n + n * n] = np.asarray(H).reshape(-1)
+                    out[0, 3 + n:] = np.asarray(H).reshape(-1)
                 else:
                     f, g = fn.value_and_grad.function(x, *cols)
                     if what == "fgh":
-                        H = fn.hess.function(x, *cols)
-                        out[0, 3 + n:3 + n + n * n] = np.asarray(H).reshape(-1)
+                        out[0, 3 + n:] = np.asarray(fn.hess.function(x, *cols)).reshape(-1)
                 out[0, 2] = f
                 out[0, 3:3 + n] = g
-                base = self.size(what)
-                for i, pi in enumerate(() if probes is None else probes):
-                    out[0, base + i] = fn.f.function(pi, *cols)
                 return out
             _, rc, jc = fn
             k = len(self.exprs)
@@ -236,16 +228,13 @@ class _Passes:
         self.kernel, self.cols, self.count, self.N = kernel, cols, 0, 0
         self.tasks = tasks
 
-    def __call__(self, x: np.ndarray, what: str,
-                 probes: np.ndarray | None = None) -> np.ndarray:
+    def __call__(self, x: np.ndarray, what: str) -> np.ndarray:
         da = _dask_array_module()
         nb = self.cols[0].numblocks[0]
-        size = self.kernel.size(what, len(np.atleast_2d(x))) \
-            + (0 if probes is None else len(probes))
+        size = self.kernel.size(what, len(np.atleast_2d(x)))
         check = self.count == 0
         parts = da.map_blocks(self.kernel, *self.cols, x=np.array(x, dtype=float), what=what,
-                              check=check, probes=probes,
-                              chunks=((1,) * nb, (size,)), new_axis=[1],
+                              check=check, chunks=((1,) * nb, (size,)), new_axis=[1],
                               dtype=float, meta=np.empty((0, 0)),
                               name=f"symtaylor-pass-{uuid.uuid4().hex}")
         total = parts.sum(axis=0, split_every=8)
@@ -339,31 +328,10 @@ class DaskObjective:
         self._mean = reduce == "mean"
         self._what = "fgh" if hessian else "fg"
         self._cache = _PointCache()
-        # the probe directions of the last fused f/g/H pass (for the next pass) and the
-        # first-distance probe values found at each point (for the post-run probes)
-        self._next_dirs: np.ndarray | None = None
-        self._probes: dict[bytes, list[tuple[np.ndarray, float]]] = {}
 
     @property
     def passes(self) -> int:
         return self._passes.count
-
-    def probes_at(self, x: np.ndarray) -> list[tuple[np.ndarray, float]] | None:
-        """The first-distance descent probes evaluated in the fused pass at ``x``: pairs
-        ``(d, f(x + h d))`` with ``h = 1e-3 max(1, ||x||)`` and ``d`` the unit directions
-        ``-g/||g||``, ``+v``, ``-v`` of the PREVIOUS fused f/g/H evaluation (``v`` the eigenvector
-        of its Hessian's smallest eigenvalue); None when that pass had none."""
-        return self._probes.get(np.asarray(x, dtype=float).tobytes())
-
-    @staticmethod
-    def _directions(g: np.ndarray, H: np.ndarray) -> np.ndarray | None:
-        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
-            return None
-        _, V = np.linalg.eigh(0.5 * (H + H.T))
-        v = V[:, 0]
-        gn = float(np.linalg.norm(g))
-        dirs = ([-g / gn] if gn > 0 else []) + [v, -v]
-        return np.array(dirs, dtype=float)
 
     def prefetch(self, points: list[np.ndarray]) -> None:
         """f at several points in ONE pass (the post-run descent probes); later requests
@@ -384,27 +352,12 @@ class DaskObjective:
                 and (not need_h or hit[2] is not None):
             return hit
         what = "fgh" if need_h else self._what
-        x = np.asarray(x, dtype=float)
-        dirs = self._next_dirs if what == "fgh" else None
-        pts = None
-        if dirs is not None:
-            from .diagnosis import _PROBES
-
-            h = _PROBES[0] * max(1.0, float(np.linalg.norm(x)))
-            pts = x + h * dirs
-        vals = self._passes(x, what, pts)
+        vals = self._passes(x, what)
         n = len(self.variables)
         if self._mean:
             vals = vals / self._passes.N
         f, g = float(vals[0]), vals[1:1 + n].copy()
-        H = vals[1 + n:1 + n + n * n].reshape(n, n).copy() if what == "fgh" else None
-        if pts is not None and dirs is not None:
-            fp = vals[1 + n + n * n:]
-            if len(self._probes) >= 64:
-                self._probes.pop(next(iter(self._probes)))
-            self._probes[x.tobytes()] = [(d, float(v)) for d, v in zip(dirs, fp)]
-        if H is not None:
-            self._next_dirs = self._directions(g, H)
+        H = vals[1 + n:].reshape(n, n).copy() if what == "fgh" else None
         out = (f, g, H)
         self._cache.put(x, out)
         return out

@@ -26,13 +26,6 @@ every test below passes, and otherwise becomes a failure whose message says what
 
 The probes cost a few evaluations of f (usually three: each direction stops at the first
 distance where f does not fall); they are counted in ``nfev`` like every other evaluation.
-Data on Dask (an objective with ``probes_at``): each fused f/g/H pass at ``x_k`` also gives f at
-the first distance along ``-g/||g||`` and ``+-v`` of the PREVIOUS fused pass (its gradient and
-its Hessian's smallest eigenvector); when the end point has them, those directions (with
-slope ``g.d`` at the end point; the test holds along any unit direction) and values are used
-and no pass is made for them (they are not in ``nfev``); only further distances, when f falls,
-cost passes. Otherwise (L-BFGS, one-pass runs) the current directions' first probes are
-evaluated together in one pass (``prefetch``).
 
 Examples
 --------
@@ -178,18 +171,17 @@ def first_order_check(out: CoreResult, g: np.ndarray | None, gtol: float,
 
 
 def descent_probe(fun: Callable[[np.ndarray], float], x: np.ndarray, f: float, d: np.ndarray,
-                  slope: float, hnorm: float, first: float | None = None) -> str:
+                  slope: float, hnorm: float) -> str:
     """f along the unit direction ``d`` (``slope`` = ``g.d``) at the distances ``1e-3 .. 1``
     times ``max(1, ||x||)``; stops at the first distance where f does not fall. Returns what
     was seen when f falls at the first distance by more than a minimum allows (``h |g.d|``
     plus the round-off of f, ``16 eps (|f| + ||H|| h^2)``), or strictly at every distance;
-    '' otherwise (a minimum, a flat valley, a degenerate minimum such as ``x**4``). ``first``:
-    f at the first distance when already known (Dask data: found in the last fused pass)."""
+    '' otherwise (a minimum, a flat valley, a degenerate minimum such as ``x**4``)."""
     scale = max(1.0, float(np.linalg.norm(x)))
     prev = f
     for i, t in enumerate(_PROBES):
         h = t * scale
-        ft = first if i == 0 and first is not None else fun(x + h * d)
+        ft = fun(x + h * d)
         noise = 16.0 * EPS * (abs(f) + hnorm * h * h) + 1e-300
         if not (math.isfinite(ft) and ft < prev - noise):
             return ""
@@ -204,29 +196,19 @@ def _probe_all(fun: Callable[[np.ndarray], float], x: np.ndarray, f: float,
                g: np.ndarray | None, curv: Curvature) -> str:
     """:func:`descent_probe` along ``-g`` (when non-zero) and both ways along the eigenvector of
     the smallest eigenvalue; what the first one that finds a decrease saw, or ''."""
-    directions: list[tuple[str, np.ndarray, float, float | None]] = []
+    directions = []
+    gnorm = float(np.linalg.norm(g)) if g is not None else 0.0
+    if g is not None and gnorm > 0:
+        directions.append(("-g", -g / gnorm, -gnorm))
+    v = curv.v
+    slope = float(g @ v) if g is not None else 0.0
+    directions += [("+v", v, slope), ("-v", -v, -slope)]
     prefetch = getattr(fun, "prefetch", None)
-    owner = getattr(prefetch, "__self__", None)
-    probes_at = getattr(owner, "probes_at", None) or getattr(fun, "probes_at", None)
-    known = probes_at(x) if probes_at is not None else None
-    if known:  # data on Dask: the first probes were evaluated in the last fused pass
-        for i, (d, fd) in enumerate(known):
-            name = "-g" if i == 0 and len(known) == 3 else ("+v" if i == len(known) - 2
-                                                           else "-v")
-            slope = float(g @ d) if g is not None else 0.0
-            directions.append((name, d, slope, fd))
-    else:
-        gnorm = float(np.linalg.norm(g)) if g is not None else 0.0
-        if g is not None and gnorm > 0:
-            directions.append(("-g", -g / gnorm, -gnorm, None))
-        v = curv.v
-        slope = float(g @ v) if g is not None else 0.0
-        directions += [("+v", v, slope, None), ("-v", -v, -slope, None)]
-        if prefetch is not None:  # data on Dask: the first probe of every direction, one pass
-            h = _PROBES[0] * max(1.0, float(np.linalg.norm(x)))
-            prefetch([x + h * d for _, d, _, _ in directions])
-    for name, d, s, first in directions:
-        seen = descent_probe(fun, x, f, d, s, curv.norm, first)
+    if prefetch is not None:  # data on Dask: the first probe of every direction in one pass
+        h = _PROBES[0] * max(1.0, float(np.linalg.norm(x)))
+        prefetch([x + h * d for _, d, _ in directions])
+    for name, d, s in directions:
+        seen = descent_probe(fun, x, f, d, s, curv.norm)
         if seen:
             where = ("the steepest-descent direction" if name == "-g" else
                      f"the eigenvector of the smallest Hessian eigenvalue {curv.min_eig:.3g}")
