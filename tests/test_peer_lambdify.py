@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from peer_text import function_scopes
 
 import symtaylor
 from symtaylor.errors import SymTaylorError
@@ -37,26 +38,8 @@ def _namespace() -> dict[str, Any]:
 
 
 def cases() -> list[tuple[str, sp.Expr, tuple[sp.Symbol, ...]]]:
-    src = open(FILE, encoding="utf-8").read()
-    tree = ast.parse(src)
-    base = _namespace()
-    for node in tree.body:
-        if isinstance(node, ast.Assign):
-            try:
-                exec(compile(ast.Module([node], []), FILE, "exec"), base)
-            except Exception:
-                pass
     out, seen = [], set()
-    for fn in tree.body:
-        if not isinstance(fn, ast.FunctionDef):
-            continue
-        ns = dict(base)
-        for stmt in fn.body:
-            if isinstance(stmt, ast.Assign):
-                try:
-                    exec(compile(ast.Module([stmt], []), FILE, "exec"), ns)
-                except Exception:
-                    pass
+    for fn, ns, _ in function_scopes(FILE, _namespace(), (ast.Assign,)):
         for node in ast.walk(fn):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id == "lambdify" and len(node.args) >= 2):

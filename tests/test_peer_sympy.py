@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
+from peer_text import function_scopes
 
 import symtaylor
 from symtaylor.errors import SymTaylorError
@@ -73,25 +74,8 @@ def cases() -> Iterator[Case]:
     """Every series call of the files whose arguments evaluate (in SymPy's namespace) to an
     expression, a symbol, a real finite point and an order <= MAX_ORDER."""
     for path in FILES:
-        src = open(path, encoding="utf-8").read()
-        tree = ast.parse(src)
-        base = _namespace()
-        for node in tree.body:
-            if isinstance(node, (ast.Import, ast.ImportFrom, ast.Assign)):
-                try:
-                    exec(compile(ast.Module([node], []), path, "exec"), base)
-                except Exception:
-                    pass
-        for fn in tree.body:
-            if not isinstance(fn, ast.FunctionDef):
-                continue
-            ns = dict(base)
-            for stmt in fn.body:
-                if isinstance(stmt, ast.Assign):
-                    try:
-                        exec(compile(ast.Module([stmt], []), path, "exec"), ns)
-                    except Exception:
-                        pass
+        kinds = (ast.Import, ast.ImportFrom, ast.Assign)
+        for fn, ns, src in function_scopes(path, _namespace(), kinds):
             for node in ast.walk(fn):
                 if not isinstance(node, ast.Call):
                     continue
