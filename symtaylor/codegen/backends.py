@@ -54,7 +54,7 @@ from ..errors import (
 from .cse import _cse
 from .ir import _Output, _Temp
 from .module import _Module, _progression
-from .printer import _POW, Printed, _Printer
+from .printer import _POW, Printed, _fold, _PointPrinter, _Printer
 from .tables import _NUMPY_FOLDS, _NUMPY_FUNCTIONS
 from .text import _comment, _docstring
 
@@ -204,24 +204,10 @@ class _NumbaPrinter(_XPPrinter):
         word = {"And": "and", "Or": "or", "Xor": "!="}[op]
         return "(" + f" {word} ".join(f"({s})" for s in printed) + ")"
 
-    def negation(self, s: str) -> str:
-        return f"(not ({s}))"
-
-    def conditional(self, cond: str, a: str, b: str) -> str:
-        return f"(({a}) if ({cond}) else ({b}))"
-
-    def select(self, pairs: list[tuple[str, str]], default: str) -> str:
-        out = default
-        for val, cond in reversed(pairs):
-            out = f"(({val}) if ({cond}) else ({out}))"
-        return out
-
-
-def _fold(func: str, printed: Sequence[str]) -> str:
-    out = printed[-1]
-    for s in reversed(printed[:-1]):
-        out = f"{func}({s}, {out})"
-    return out
+    # Python scalars in the loop: the one-point printer's logic (not, if/else)
+    negation = _PointPrinter.negation
+    conditional = _PointPrinter.conditional
+    select = _PointPrinter.select
 
 
 _PRINTERS = {"array-api": _XPPrinter, "jax": _JaxPrinter, "numba": _NumbaPrinter}
