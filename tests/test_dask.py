@@ -311,3 +311,51 @@ def test_no_pass_repeats_a_point(monkeypatch, method):
     # l-bfgs (its passes carry f and g only), and the post-run probes together in one pass
     points = {xb for xb, what in passes if what != "f"}
     assert r.data_passes == len(points) + (1 if method == "l-bfgs" else 0) + 1
+
+
+@pytest.mark.parametrize("method", ["newton", "trust-region", "l-bfgs"])
+def test_chunk_warm_start_equals_in_memory_in_fewer_passes(method):
+    # independent truth: the in-memory fit from x0 (and SciPy's, test above); 4 blocks of 5000
+    Xw, yw = _logistic_data(20000, seed=3)
+    mem, dsk = _columns(Xw, yw), _columns(Xw, yw, chunks=5000)
+    ref = minimize(LOGISTIC, list(B), np.zeros(D), method=method, data=mem)
+    cold = minimize(LOGISTIC, list(B), np.zeros(D), method=method, data=dsk)
+    warm = minimize(LOGISTIC, list(B), np.zeros(D), method=method, data=dsk,
+                    warm_start="chunk")
+    assert ref.success and cold.success and warm.success
+    assert np.max(np.abs(warm.x - ref.x)) <= 1e-10
+    assert abs(warm.fun - ref.fun) <= 1e-12 * abs(ref.fun)
+    # the chunk read counts as its fraction of the data: 1 block of 4
+    assert warm.data_passes % 1 == pytest.approx(0.25)
+    assert warm.data_passes < cold.data_passes
+
+
+def test_chunk_warm_start_reads_one_chunk_once():
+    # the chunk generations are counted independently of data_passes: columns sliced from
+    # one 2-D array whose blocks are generated (and counted) on demand
+    Xw, yw = _logistic_data(20000, seed=4)
+    full = np.column_stack([Xw, yw])
+    hits: list[int] = []
+
+    def block(block_info=None):
+        i = block_info[None]["chunk-location"][0]
+        hits.append(i)
+        return full[i * 5000:(i + 1) * 5000]
+
+    arr = da.map_blocks(block, chunks=((5000,) * 4, (D + 1,)), dtype=float,
+                        meta=np.empty((0, 0)))
+    cols = {s: arr[:, j] for j, s in enumerate((*XS, Y))}
+    warm = minimize(LOGISTIC, list(B), np.zeros(D), data=cols, warm_start="chunk")
+    assert warm.success
+    assert warm.data_passes == pytest.approx(len(hits) / 4)
+    ref = minimize(LOGISTIC, list(B), np.zeros(D), data=_columns(Xw, yw))
+    assert np.max(np.abs(warm.x - ref.x)) <= 1e-10
+
+
+def test_warm_start_refused():
+    from symtaylor.errors import SolverError
+
+    with pytest.raises(SolverError, match="warm_start"):
+        minimize(LOGISTIC, list(B), np.zeros(D), data=DASK, warm_start="all")
+    with pytest.raises(SolverError, match="Dask"):
+        minimize(LOGISTIC, list(B), np.zeros(D), data=MEM, warm_start="chunk")

@@ -49,7 +49,8 @@ from ..coerce import _as_symbol, _show
 from ..errors import InputError, OptionalDependencyError
 from .cache import cached
 
-__all__ = ["ChunkPass", "DaskObjective", "DaskResiduals", "dask_columns", "is_dask_data"]
+__all__ = ["ChunkPass", "DaskObjective", "DaskResiduals", "dask_columns", "first_chunk",
+           "is_dask_data"]
 
 _LOCK = threading.Lock()
 
@@ -120,6 +121,17 @@ def dask_columns(data: Any) -> tuple[tuple[sp.Symbol, ...], tuple[Any, ...]]:
         raise InputError("data columns of unknown chunk sizes must have one number of blocks "
                          "(columns of one DataFrame do)")
     return tuple(syms), tuple(cols)
+
+
+def first_chunk(cols: tuple[Any, ...]) -> tuple[tuple[np.ndarray, ...], float]:
+    """The first row block of every column computed into memory (in one compute, so columns
+    sliced from one 2-D array read its chunk once) and the fraction of the data that is: one
+    block of ``numblocks``. A warm start fits on it before the full-data passes."""
+    import dask
+
+    blocks = dask.compute(*[c.blocks[0] for c in cols])
+    return (tuple(np.asarray(b, dtype=float).reshape(-1) for b in blocks),
+            1.0 / cols[0].numblocks[0])
 
 
 class ChunkPass:
@@ -328,9 +340,14 @@ class DaskObjective:
         self._mean = reduce == "mean"
         self._what = "fgh" if hessian else "fg"
         self._cache = _PointCache()
+        self.extra_passes = 0.0  # data read outside the passes (a warm start's chunk)
 
     @property
-    def passes(self) -> int:
+    def passes(self) -> int | float:
+        """Passes over the data: the fused passes, plus the fraction of it read into memory
+        for a warm start (chunks read / chunks)."""
+        if self.extra_passes:
+            return self._passes.count + self.extra_passes
         return self._passes.count
 
     def prefetch(self, points: list[np.ndarray]) -> None:
