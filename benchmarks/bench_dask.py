@@ -27,9 +27,36 @@ Reported, in one run on the local threaded scheduler:
 * ``--cluster``: the Newton fit again on a LocalCluster of 2 worker processes, with the
   driver's own peak (the chunks live in the workers there).
 
-Measured 2026-12-02 (2 shared cores, load average 3-3.6 from other jobs: times move by 2x
-between runs; chunks of 250000 rows = 40 MB), N = 1e7 (40 chunks, 1.6 GB never held), passes
-(both counts agree with data_passes) and median s/pass:
+``warm_start="chunk"`` (the first chunk fitted in memory with the same method, then the
+full-data iteration from there; its read counts as 1/chunks of a pass): measured 2026-12-03,
+N = 1e6 (4 chunks of 250000 rows = 40 MB, 160 MB never held; 2 shared cores, one run),
+``passes`` = chunks generated / chunks (agrees with data_passes), median s/pass:
+
+=========================================== ====== ======== ============================
+fit                                         passes s/pass   x
+=========================================== ====== ======== ============================
+symtaylor newton (nit 7)                    9      0.82     ||g|| 1.5e-11
+symtaylor newton, no 2nd-order check        8      0.82     same x
+symtaylor newton, gtol 1e-12 N (nit 6)      8      0.77     8.8e-12 from newton's
+symtaylor newton, warm start (nit 3)        5.25   0.87     6.7e-16 from newton's
+  the same, gtol 1e-12 N                    5.25   0.81     the same x (nit 3)
+  the same, gtol 1e-12 N, no check          4.25   0.80
+symtaylor l-bfgs, gtol 1e-6 N (nit 9)       14     0.74     5.8e-6 from newton's
+  the same, warm start (nit 5)              13.25  0.73     3.5e-7
+symtaylor l-bfgs, gtol 1e-10 N (nit 12)     42     0.69     2.4e-11
+dask-glm newton (normalize=True)            8      1.08     2.2e-16 from newton's
+dask-glm newton, normalize=False            7      1.20     0
+dask-glm lbfgs, normalize=False             12     0.84     5.8e-6
+=========================================== ====== ======== ============================
+
+So with the warm start symtaylor's newton takes 5.25 passes against dask-glm newton's 7 (8
+with its default normalisation): chunk 0.25 + x_warm and 3 iterates (f, gradient, Hessian in
+one pass each) + 1 post-run probe pass; s/pass ratio (theirs / ours) 1.38 (normalize=False)
+in this run. L-BFGS is NOT below dask-glm's lbfgs (13.25 vs 12). Dask vs in-memory
+coefficients at N = 2e5: 6.9e-18 (1.6e-14 with the warm start, 5.25 passes vs 9).
+
+Without the warm start (measured 2026-12-02, N = 1e7, 40 chunks, 1.6 GB never held, load
+average 3-3.6 from other jobs: times move by 2x between runs):
 
 ======================================== ====== ======== ===========================
 fit                                      passes s/pass   x
@@ -47,21 +74,17 @@ dask-glm lbfgs                           11     8.3      4.1e-6
 Passes: symtaylor newton needs its iterations + 1 (x0 and every iterate, f, gradient and
 Hessian together) + 1 (the post-run descent probes, three points in one pass); dask-glm's
 newton evaluates the same iterates (x0..x6) and returns x7 unevaluated (its test is the step
-length). So at the issue's 1e-10 accuracy symtaylor takes 8 passes (7 without the probes)
-against dask-glm's 7 (8 with its default normalisation): NOT fewer. The one pass left is the
-probe pass: its directions (-g and the eigenvectors of the smallest Hessian eigenvalue at the
-end point) are known only after the last pass, so it cannot be fused into it without changing
-the post-run checks (optimize/diagnosis.py). l-bfgs: 12 passes of f and g for 10 iterations,
+length). From x0, at the issue's 1e-10 accuracy, symtaylor takes 8 passes (7 without the
+probes) against dask-glm's 7; the warm start above is what makes it fewer. The probe pass:
+its directions (-g and the eigenvectors of the smallest Hessian eigenvalue at the end point)
+are known only after the last pass, so it cannot be fused into it without changing the
+post-run checks (optimize/diagnosis.py). l-bfgs: 12 passes of f and g for 10 iterations,
 +1 for the Hessian of the second-order check at the end point (its passes carry no Hessian),
-+1 probe pass; at N = 1e6 with gtol 1e-10 N it needs 45 passes: f is at its round-off level
-(384664.39543362765 at every trial) and the Wolfe search tries 27 points before the
-round-off step (a core matter, optimize/quasi_newton.py). Per pass symtaylor was 1.5x
-(default normalisation) to 2.1x faster than dask-glm in this run. N = 1e6 (4 chunks, an
-earlier run of the same day): newton 9 passes (8 without the check) against dask-glm's 8 / 7,
-l-bfgs 45 (gtol 1e-10 N) and 14 (gtol 1e-6 N, x 5.8e-6 from newton's, as dask-glm's) against
-dask-glm lbfgs's 12. Driver peak traced memory 164-168 MB at 1e6 and at 1e7 (bounded by
-chunks, not by N); on the LocalCluster the driver's peak was 4.3 MB (an earlier run). Dask vs
-in-memory coefficients at N = 2e5: 7e-18.
++1 probe pass; at N = 1e6 with gtol 1e-10 N it needs 42-45 passes: f is at its round-off
+level and the Wolfe search tries many points before the round-off step (a core matter,
+optimize/quasi_newton.py). Driver peak traced memory 164-168 MB at 1e6 and at 1e7 (bounded by
+chunks, not by N; the warm start holds one chunk, as a pass does); on the LocalCluster the
+driver's peak was 4.3 MB (an earlier run).
 """
 
 from __future__ import annotations
@@ -170,6 +193,8 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=250_000)
     ap.add_argument("--small", type=float, default=2e5)
     ap.add_argument("--no-glm", action="store_true")
+    ap.add_argument("--only", default="", help="run only the symtaylor fits whose label "
+                    "contains this text (e.g. 'newton'; the first, 'symtaylor newton', always)")
     ap.add_argument("--cluster", action="store_true",
                     help="also run newton on a LocalCluster of 2 worker processes")
     args = ap.parse_args()
@@ -196,6 +221,10 @@ def main() -> None:
     got = minimize(f, b, x0, data=cols)
     print(f"\nN = {small}: |x_dask - x_memory|_max = {np.max(np.abs(got.x - ref.x)):.2e} "
           f"(newton, nit {got.nit} / {ref.nit}; in-memory fit incl. compile {t_mem:.1f} s)")
+    warm = minimize(f, b, x0, data=cols, warm_start="chunk")
+    print(f"N = {small}, warm_start='chunk': |x_dask - x_memory|_max = "
+          f"{np.max(np.abs(warm.x - ref.x)):.2e} (nit {warm.nit}, data_passes "
+          f"{warm.data_passes} vs {got.data_passes} without)")
 
     # 2. the large fit: passes, time per pass, memory
     gen = Generator(n, d, chunk)
@@ -213,12 +242,23 @@ def main() -> None:
             ("symtaylor newton, gtol 1e-12 N", {"method": "newton", "gtol": 1e-12 * n}),
             ("symtaylor newton, gtol 1e-12 N, no check",
              {"method": "newton", "gtol": 1e-12 * n, "check_second_order": False}),
+            # the first chunk fitted in memory first (one chunk read = 1/chunks of a pass)
+            ("symtaylor newton, warm start", {"method": "newton", "warm_start": "chunk"}),
+            ("symtaylor newton, warm, gtol 1e-12 N",
+             {"method": "newton", "warm_start": "chunk", "gtol": 1e-12 * n}),
+            ("symtaylor newton, warm, gtol 1e-12 N, no ch",
+             {"method": "newton", "warm_start": "chunk", "gtol": 1e-12 * n,
+              "check_second_order": False}),
+            ("symtaylor l-bfgs, warm, gtol 1e-6 N",
+             {"method": "l-bfgs", "warm_start": "chunk", "gtol": 1e-6 * n}),
             # gtol scaled with N (f is a sum over N samples): ||g|| <= 1e-8 on a sum of 1e7
             # terms is below what round-off lets L-BFGS reach
             ("symtaylor l-bfgs, gtol 1e-10 N", {"method": "l-bfgs", "gtol": 1e-10 * n}),
             # dask-glm's lbfgs stops on SciPy's factr (f's relative decrease below 2e-9):
             # its x is ~1e-5 from the optimum; this gtol stops at about that accuracy
             ("symtaylor l-bfgs, gtol 1e-6 N", {"method": "l-bfgs", "gtol": 1e-6 * n})]
+    fits = [(label, kw) for label, kw in fits
+            if label == "symtaylor newton" or args.only in label]
     for label, kw in fits:
         m = measured(lambda kw=kw: minimize(f, b, x0, data=cols, **kw), gen)
         r = m["out"]
@@ -267,10 +307,15 @@ def main() -> None:
                        ("symtaylor newton, gtol 1e-12 N", "dask-glm newton, normalize=False"),
                        ("symtaylor newton, gtol 1e-12 N, no check",
                         "dask-glm newton, normalize=False"),
-                       ("symtaylor l-bfgs, gtol 1e-6 N", "dask-glm lbfgs, normalize=False")):
+                       ("symtaylor newton, warm start", "dask-glm newton, normalize=False"),
+                       ("symtaylor newton, warm, gtol 1e-12 N",
+                        "dask-glm newton, normalize=False"),
+                       ("symtaylor l-bfgs, gtol 1e-6 N", "dask-glm lbfgs, normalize=False"),
+                       ("symtaylor l-bfgs, warm, gtol 1e-6 N",
+                        "dask-glm lbfgs, normalize=False")):
         if ours in by and peer in by:
             a, p = by[ours], by[peer]
-            print(f"  {ours} vs {peer}: passes {a['computes']} vs {p['computes']}, median "
+            print(f"  {ours} vs {peer}: passes {a['reads']:.2f} vs {p['reads']:.2f}, median "
                   f"s/pass ratio (theirs / ours) {p['median'] / a['median']:.2f}")
     if glm_note:
         print(glm_note)
