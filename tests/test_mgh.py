@@ -96,6 +96,12 @@ for _key in mgh_names():
 # (method, entry) whose outcome depends on the last bits of the BLAS in use (seen both ways on
 # machines of one kind): either outcome is accepted, but a claimed success must be at f*.
 FRAGILE = {
+    ("newton", "meyer"): "newton reaches f* = 87.9459 (241 iterations) and ends in round-off "
+    "with ||g|| ~ 1e-3 to 0.2 (x ~ 6e3, |g| 9e10 at the start): the last full Newton step is "
+    "kept only while f stays within 1e4 eps |f|, and f's cancellation noise here is of that "
+    "size, so whether ||g|| ends below the round-off floor 10 eps || |H| |x| || (0.09) depends "
+    "on the last bits of the path (it flipped when the first radius at negative curvature "
+    "became min(1, modified Newton length))",
     ("bfgs", "osborne1"): "BFGS ends in round-off next to f* = 5.46489e-5; whether the last "
     "line search counts as converged depends on the BLAS's summation order",
     ("gauss-newton", "watson_n6"): "non-zero residual at f*: Gauss–Newton converges only "
@@ -166,11 +172,12 @@ def test_mgh(key, method):
 # counts as an iteration; newton retries on the same Hessian). A sample of the entries (the
 # full table: benchmarks/bench_mgh_newton.py): those where the line-search globalisation lost
 # (helical valley, Gulf, Wood, Biggs EXP6, Osborne 2, Penalty II: negative curvature far from
-# the minimum, a curved valley), and ones it already won. SciPy runs here on the same compiled
-# callables from the same start.
+# the minimum, a curved valley), those where the first radius at negative curvature (the
+# modified Newton length, 18 and 1.5) lost (Box 3-D 18 vs 16, Kowalik-Osborne 10 vs 9), and ones
+# it already won. SciPy runs here on the same compiled callables from the same start.
 NEWTON_VS_TRUST_EXACT = ("rosenbrock", "helical_valley", "gulf_m99", "wood", "biggs_exp6_m13",
                          "osborne2", "penalty2_n4", "watson_n6", "extended_rosenbrock_n10",
-                         "chebyquad_n8")
+                         "chebyquad_n8", "box3d_m10", "kowalik_osborne")
 
 
 @pytest.mark.parametrize("key", NEWTON_VS_TRUST_EXACT)

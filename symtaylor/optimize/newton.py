@@ -19,15 +19,19 @@ Each iteration first tries a Cholesky factorisation of ``H`` (as SciPy's ``trust
 * where ``H`` has a negative eigenvalue (beyond ``sqrt(eps) ||H||``), ``H = V diag(w) V^T`` and
   the step is the exact Moré–Sorensen trust-region step on that decomposition
   (:func:`symtaylor.optimize.trust_region.exact_subproblem`, hard case included), backtracked
-  in the same way; the first radius is the length of the modified Newton step (eigenvalues
-  replaced by ``|w|``). The step always uses the negative curvature, so the method never stops
-  at a saddle or a maximum (``SADDLE`` is reported only when no decrease is found there);
+  in the same way; the first radius is SciPy trust-exact's (and Nocedal & Wright's) 1, or
+  the length of the modified Newton step (eigenvalues replaced by ``|w|``) when that is
+  shorter. (The modified Newton length alone, 18 on Box 3-D and 1.5 on Kowalik–Osborne, was
+  rejected down to a sixteenth and cost each 2 to 3 iterations more than trust-exact.) The
+  step always uses the negative curvature, so the method never stops at a saddle or a
+  maximum (``SADDLE`` is reported only when no decrease is found there);
 * where ``H`` is positive semidefinite only to round-off, eigenvalues at round-off level are
   replaced by ``sqrt(eps) ||H||`` and an Armijo line search runs along that direction.
 
 Over the 41 Moré–Garbow–Hillstrom entries this needs fewer iterations (Hessians) than
-SciPy's trust-exact, which counts its rejected steps (and evaluates a Hessian at each), on 38
-and 1070 in total against 2213 (``benchmarks/bench_mgh_newton.py``); the previous
+SciPy's trust-exact, which counts its rejected steps (and evaluates a Hessian at each), on 40
+(more only on Jennrich–Sampson, 10 against 9, where trust-exact fails at ||g|| = 5e-6) and
+1066 in total against 2199 (``benchmarks/bench_mgh_newton.py``); the previous
 line-search-only globalisation needed 1290 and lost on 10.
 
 Convergence (``GTOL``) needs ``||g|| <= gtol`` and, where ``H`` is positive definite, a Newton
@@ -279,11 +283,12 @@ def run_newton(problem: Counted, x0: np.ndarray, monitor: Monitor | None = None,
 
 
 def _first_radius(w: np.ndarray, gt: np.ndarray, wscale: float) -> float:
-    """The first trust radius, at an indefinite ``H = V diag(w) V^T`` (``gt = V^T g``): the
-    length of the modified Newton step (eigenvalues replaced by ``|w|``, floored)."""
+    """The first trust radius, at an indefinite ``H = V diag(w) V^T`` (``gt = V^T g``): 1 (as
+    SciPy's trust-exact), or the length of the modified Newton step (eigenvalues replaced by
+    ``|w|``, floored) when that is shorter."""
     wm = np.maximum(np.abs(w), max(math.sqrt(EPS) * wscale, 1e-300))
     delta = float(np.linalg.norm(gt / wm))
-    return delta if math.isfinite(delta) and delta > 0 else 1.0
+    return min(delta, 1.0) if math.isfinite(delta) and delta > 0 else 1.0
 
 
 def _eigen_step(problem: Counted, x: np.ndarray, f: float, g: np.ndarray, gn: float,
