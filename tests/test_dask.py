@@ -359,3 +359,17 @@ def test_warm_start_refused():
         minimize(LOGISTIC, list(B), np.zeros(D), data=DASK, warm_start="all")
     with pytest.raises(SolverError, match="Dask"):
         minimize(LOGISTIC, list(B), np.zeros(D), data=MEM, warm_start="chunk")
+
+
+def test_chunk_warm_start_on_sorted_data():
+    # an unrepresentative first chunk (the rows sorted by label: all of it y = 0) moves only
+    # the start: the fit still ends at the in-memory optimum from x0
+    Xs, ys = _logistic_data(6000, seed=5)
+    order = np.argsort(ys, kind="stable")
+    Xs, ys = Xs[order], ys[order]
+    assert not ys[:1000].any()
+    ref = minimize(LOGISTIC, list(B), np.zeros(D), data=_columns(Xs, ys))
+    warm = minimize(LOGISTIC, list(B), np.zeros(D), data=_columns(Xs, ys, chunks=1000),
+                    warm_start="chunk")
+    assert ref.success and warm.success
+    assert np.max(np.abs(warm.x - ref.x)) <= 1e-10

@@ -129,7 +129,8 @@ def minimize(
         iteration from that point (for a convex sum, within ~1/sqrt(chunk rows) of the
         optimum: fewer full passes). ``Result.data_passes`` counts the chunk as its fraction
         of the data. Opt-in: on a non-convex objective the chunk's minimum may lie in the
-        basin of another local minimum than the one reached from ``x0``.
+        basin of another local minimum than the one reached from ``x0``; a first chunk that
+        is not representative of the data (sorted rows) saves fewer passes, or none.
     **options : refused by name (:class:`~symtaylor.SolverError` naming the accepted ones).
 
     Returns
