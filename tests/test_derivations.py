@@ -32,8 +32,8 @@ object's symbols the same way, so that SymPy still decides the equality (the doc
 the textbook spelling). Still unread after the renames: chains ``0 < \alpha < 2/L`` (6 rows),
 ``\nabla`` (3), transposes followed by a factor (``g^{T}(y - x)``, ``g^{T} H g``,
 ``s^{T} y``: 7), and sides the derivations keep as named values checked through their
-``where`` (``x_{+} - x^{*}``, ``H_{+} y``, ``B_{+} H_{+}``, ``B + U C U^{T}``, ``D_{h} f(a)``,
-``(1 - t)\, e``: the parser reads a product or a sum, not the name, so they count as read
+``where`` (``x_{+} - x^{*}``, ``H_{+} y``, ``B_{+} H_{+}``, ``B + U C U^{T}``,
+``D_{h} f(a)``: the parser reads a product or a sum, not the name, so they count as read
 differently).
 
 The printer writes what the parser needs where a standard spelling exists: ``\cdot`` after a
@@ -324,7 +324,7 @@ def test_rows_parse_back(capsys: pytest.CaptureFixture[str]) -> None:
     """At least 90% of the math rows (both sides SymPy) of the Taylor and step kinds of the
     seed handout read back with parse_latex (lark) to objects equal to the derived ones
     (measured: 66/66); across every kind the share is printed with the forms the parser cannot
-    read, and asserted at the count measured (146/177 = 82.5% after the renames of
+    read, and asserted at the count measured (148/177 = 83.6% after the renames of
     :data:`RENAMES`, 138/177 = 78% before: the issue's 90% is not reached, see the module
     docstring for the forms without a readable textbook spelling)."""
 
@@ -369,7 +369,9 @@ def test_rows_parse_back(capsys: pytest.CaptureFixture[str]) -> None:
     mine = [k for k in per_kind if k in _STEP_AND_TAYLOR]
     share = sum(ok_kind[k] for k in mine) / sum(per_kind[k] for k in mine)
     assert share >= 0.9, (share, failed.most_common(10))
-    # every kind together: 146/177 = 82.5% when measured (138/177 = 78% before the notation
+    # every kind together: 148/177 = 83.6% when measured (146/177 before the segment row of
+    # newton-convergence and L(theta) - hat L(theta_+) were printed as sums of symbols, not
+    # named values; 138/177 = 78% before the notation
     # renames of RENAMES: x_{+}, B_{+}, H_{+}, theta_{+}, e_{k+1}, x^{*}, alpha^{*}, hat L;
     # 120/177 = 68% before the printer joined every factor after a \cdot with \cdot, printed
     # f'(a), f'_{0}(x), h_{opt}, H for the Hessian, y = A s as a product and longer sides
@@ -377,8 +379,8 @@ def test_rows_parse_back(capsys: pytest.CaptureFixture[str]) -> None:
     # alternatives equals it); the rest
     # print nabla, g^{T}(y - x), 0 < alpha < 2/L, which the parser cannot read in any textbook
     # spelling, or are named values the parser reads as products (module docstring)
-    assert (ok, total) == (146, 177), (ok, total, failed.most_common(10))
-    assert ratio >= 0.82, (ratio, failed.most_common(10))
+    assert (ok, total) == (148, 177), (ok, total, failed.most_common(10))
+    assert ratio >= 0.83, (ratio, failed.most_common(10))
 
 
 #: Pure notation renames applied before parsing, to the printed LaTeX and (the same rename)

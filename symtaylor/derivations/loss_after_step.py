@@ -98,9 +98,8 @@ def loss_after_step_derivation(value: NumberLike | None = None,
               "the overshoot from the curvature", where=sub),
         equal(PRED, p.predicted, "the predicted loss",
               where={PRED: (LV - ALPHA * G**2 + ALPHA**2 / 2 * LAM * G**2).xreplace(sub)}),
-        equal(sp.Symbol(r"L(\theta) - \hat L(\theta_{+})"),
-              p.first_order_decrease - p.curvature_overshoot, "decrease minus overshoot",
-              where={sp.Symbol(r"L(\theta) - \hat L(\theta_{+})"): v - p.predicted}),
+        equal(LV - PRED, p.first_order_decrease - p.curvature_overshoot,
+              "decrease minus overshoot", where={LV: v, PRED: p.predicted}),
     ]
     net = p.first_order_decrease - p.curvature_overshoot
     if net.is_number and (net > 0) is sp.true:

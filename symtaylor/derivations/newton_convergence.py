@@ -50,6 +50,9 @@ LAM = sp.Symbol("lambda", positive=True)
 DELTA = sp.Symbol("delta", nonnegative=True)
 C = sp.Symbol("c", positive=True)
 K = sp.Symbol("k", integer=True, nonnegative=True)
+#: the points x, x* and the error e = x - x* as symbols of the segment row (vectors: only
+#: sums and the scalar t occur, so commuting symbols are exact)
+XPT, XST, EPT = sp.Symbol("x"), sp.Symbol(r"x^{*}"), sp.Symbol("e")
 EK = norm(VectorSymbol("e_{k}", complex=True, zero=False))
 EK1 = norm(VectorSymbol("e_{k+1}", complex=True, zero=False))
 E0 = norm(VectorSymbol("e_{0}", complex=True, zero=False))
@@ -89,7 +92,7 @@ def _error_rows() -> tuple[Row, ...]:
         matrix_equal(r"x_{+} - x^{*}", r"\nabla^{2} f(x)^{-1}\left(\nabla^{2} f(x)\, e - "
                      r"\nabla f(x)\right)", "e − H⁻¹g = H⁻¹(He − g)", ident, sp.zeros(2, 1),
                      "2 x 2 symmetric H, vectors e and g with symbol entries"),
-        matrix_equal(r"x - (x^{*} + t e)", r"(1 - t)\, e", "the distance along the segment",
+        matrix_equal(XPT - (XST + T * EPT), (1 - T) * EPT, "the distance along the segment",
                      seg - (1 - T) * (xv - xs), sp.zeros(2, 1), "2-vectors x, x* with symbols"),
         assumed(rem, "<=",
                 r"\int_0^1 \lVert \nabla^{2} f(x) - \nabla^{2} f(x^{*} + t e)\rVert\,"
