@@ -15,7 +15,10 @@ Each iteration first tries a Cholesky factorisation of ``H`` (as SciPy's ``trust
   Moré–Sorensen's iteration for ``lam``) is accepted when the decrease is at least a tenth of
   the model's, else ``Delta`` drops to a quarter and the same ``H`` is used again (one f per
   trial, no new Hessian). The radius then follows the usual rules (doubled after a very good
-  step on the boundary, a quarter of the step after a poor one);
+  step on the boundary, a quarter of the step after a poor one), except that after a step on
+  the boundary along negative curvature (``p.H.p < 0``) whose ratio is within ``1e-3`` of 1
+  it grows tenfold: the model is exact there and f may be unbounded below (``1/x + x`` from
+  50 reaches DIVERGED in 106 iterations, 344 by doubling; MGH's counts are unchanged);
 * where ``H`` has a negative eigenvalue (beyond ``sqrt(eps) ||H||``), ``H = V diag(w) V^T`` and
   the step is the exact Moré–Sorensen trust-region step on that decomposition
   (:func:`symtaylor.optimize.trust_region.exact_subproblem`, hard case included), backtracked
@@ -85,6 +88,12 @@ _DECREMENT_RTOL = 1e-12
 # predicted decrease; a full Newton step when f falls by _C1 of its directional derivative.
 _ETA = 0.1
 _C1 = 1e-4
+# After a step on the boundary with negative curvature along it (p.H.p < 0) and a ratio of
+# actual to predicted decrease within _RHO_ACCURATE of 1 the radius grows by _GROW_NEGATIVE
+# (otherwise doubles): 1/x + x from 50 (unbounded below for x < 0) took 344 doublings to
+# DIVERGED.
+_RHO_ACCURATE = 1e-3
+_GROW_NEGATIVE = 10.0
 
 
 def _cholesky_direction(H: np.ndarray, g: np.ndarray) -> np.ndarray | None:
@@ -188,7 +197,10 @@ def _trust_step(problem: Counted, x: np.ndarray, f: float, g: np.ndarray, H: np.
         pn = math.sqrt(float(p @ p))
         if rho > _ETA:
             if rho > 0.75 and boundary:
-                delta *= 2.0
+                # along negative curvature an accurate model keeps predicting more decrease
+                # farther out: grow faster there (f may be unbounded below)
+                accurate = abs(rho - 1.0) <= _RHO_ACCURATE and float(p @ H @ p) < 0
+                delta *= _GROW_NEGATIVE if accurate else 2.0
             elif rho < 0.25:
                 delta = 0.25 * pn
             return p, fn, delta
