@@ -22,7 +22,10 @@ Run: ``python benchmarks/latex_parse_probe.py`` (about 10 s). Findings with SymP
   ``a \cdot (b) c`` fail, ``a \cdot b \cdot c`` reads; ``x (y)`` is a call and a product;
 - ``f'(a)``, ``f''(a)`` read as calls of ``f'``; ``f^{(1)}(a)`` does not; ``f'_{0}(x)`` reads,
   ``f_0'(x)`` does not;
-- numbers ``8.73348 \cdot 10^{-6}`` read as Floats; ``\frac``, ``\tfrac``, ``\dfrac`` read.
+- numbers ``8.73348 \cdot 10^{-6}`` read as Floats; ``\frac``, ``\tfrac``, ``\dfrac`` read;
+- so tests/test_derivations.py renames ``x_{+}``, ``e_{k+1}``, ``x^{*}``, ``\hat L`` (and the
+  like, its ``RENAMES``) to placeholders ``x_{plus}``, ``e_{knext}``, ``x_{star}``, ``L_{hat}``
+  in the LaTeX and in the derived object alike before comparing (the documents keep them).
 """
 
 from __future__ import annotations
