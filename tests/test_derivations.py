@@ -33,7 +33,7 @@ the textbook spelling). Still unread after the renames: chains ``0 < \alpha < 2/
 ``\nabla`` (3), transposes followed by a factor (``g^{T}(y - x)``, ``g^{T} H g``,
 ``s^{T} y``: 7), and sides the derivations keep as named values checked through their
 ``where`` (``x_{+} - x^{*}``, ``H_{+} y``, ``B_{+} H_{+}``, ``B + U C U^{T}``,
-``D_{h} f(a)``, 14 rows with ``\mathrm{fl}``: the parser reads a product or a sum, not the
+``D_{h} f(a)``; 13 rows with ``\mathrm{fl}``: the parser reads a product or a sum, not the
 name, so they count as read differently).
 
 The printer writes what the parser needs where a standard spelling exists: ``\cdot`` after a
