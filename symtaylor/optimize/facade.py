@@ -158,7 +158,7 @@ def minimize(
     if check_second_order is not None:
         check_second_order = as_flag(check_second_order, "check_second_order")
     gtol = _tolerance(gtol, "gtol")
-    if warm_start is not None and warm_start != "chunk":
+    if warm_start is not None and not (isinstance(warm_start, str) and warm_start == "chunk"):
         raise SolverError(f"warm_start must be None or 'chunk', not {_show(warm_start)}")
     if is_dask_data(data):
         obj = _dask_objective(f, variables, data, reduce, spec.hessian, progress)
