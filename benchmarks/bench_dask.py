@@ -54,6 +54,12 @@ with its default normalisation): chunk 0.25 + x_warm and 3 iterates (f, gradient
 one pass each) + 1 post-run probe pass; s/pass ratio (theirs / ours) 1.38 (normalize=False)
 in this run. L-BFGS is NOT below dask-glm's lbfgs (13.25 vs 12). Dask vs in-memory
 coefficients at N = 2e5: 6.9e-18 (1.6e-14 with the warm start, 5.25 passes vs 9).
+N = 1e7 (40 chunks; ``--only newton``, one run, 2026-12-03): warm-start newton 5.025 passes
+(nit 3; 4.025 without the second-order check), x 2.3e-15 from the cold fit's, against
+dask-glm newton's 7 (normalize=False) and 8; the cold fit 9 (8 at gtol 1e-12 N, 7 without
+the check). s/pass: warm newton 2.73 vs dask-glm 2.93 / 2.89 (ratio 1.07); the cold fits'
+6-11 s/pass in that run were taken while a test suite ran on the same 2 cores, so only the
+later rows compare.
 
 Without the warm start (measured 2026-12-02, N = 1e7, 40 chunks, 1.6 GB never held, load
 average 3-3.6 from other jobs: times move by 2x between runs):
