@@ -125,13 +125,18 @@ def dask_columns(data: Any) -> tuple[tuple[sp.Symbol, ...], tuple[Any, ...]]:
 
 def first_chunk(cols: tuple[Any, ...]) -> tuple[tuple[np.ndarray, ...], float]:
     """The first row block of every column computed into memory (in one compute, so columns
-    sliced from one 2-D array read its chunk once) and the fraction of the data that is: one
-    block of ``numblocks``. A warm start fits on it before the full-data passes."""
+    sliced from one 2-D array read its chunk once) and the fraction of the data that is: its
+    rows over all rows when the row count is known (Dask arrays), otherwise (a DataFrame's
+    columns of unknown length) one block of ``numblocks``. A warm start fits on it before
+    the full-data passes."""
     import dask
 
-    blocks = dask.compute(*[c.blocks[0] for c in cols])
-    return (tuple(np.asarray(b, dtype=float).reshape(-1) for b in blocks),
-            1.0 / cols[0].numblocks[0])
+    blocks = tuple(np.asarray(b, dtype=float).reshape(-1)
+                   for b in dask.compute(*[c.blocks[0] for c in cols]))
+    total = cols[0].shape[0]
+    if isinstance(total, (int, np.integer)) and total > 0:
+        return blocks, blocks[0].size / float(total)
+    return blocks, 1.0 / cols[0].numblocks[0]
 
 
 class ChunkPass:

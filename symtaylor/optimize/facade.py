@@ -29,7 +29,7 @@ import sympy as sp
 
 from ..codegen.text import _short
 from ..coerce import _show, as_flag, as_order
-from ..errors import SolverError
+from ..errors import SolverError, SymTaylorError
 from ..latex import Derivation, Row
 from .cache import cached
 from .counting import Counted
@@ -130,7 +130,10 @@ def minimize(
         optimum: fewer full passes). ``Result.data_passes`` counts the chunk as its fraction
         of the data. Opt-in: on a non-convex objective the chunk's minimum may lie in the
         basin of another local minimum than the one reached from ``x0``; a first chunk that
-        is not representative of the data (sorted rows) saves fewer passes, or none.
+        is not representative of the data (sorted rows) saves fewer passes, or none; a
+        chunk fit that fails (an unbounded or empty chunk) leaves ``x0`` as the start.
+        Methods with a Hessian only (a quasi-Newton fit would restart from an empty
+        curvature memory).
     **options : refused by name (:class:`~symtaylor.SolverError` naming the accepted ones).
 
     Returns
@@ -167,6 +170,11 @@ def minimize(
     else:
         obj = build_objective(f, variables, data, reduce)
     x = start_point(x0, obj.variables)
+    if warm_start == "chunk" and not spec.hessian:
+        raise SolverError(
+            f"warm_start='chunk' is for methods with a Hessian, not {spec.name!r}: a "
+            "quasi-Newton method starts the full-data fit with an empty curvature memory, "
+            "and measured it then needed more passes than without the warm start")
     if warm_start == "chunk":
         assert isinstance(obj, DaskObjective)
         x = _chunk_start(spec, obj, f, variables, data, reduce, x, given, gtol=gtol,
@@ -212,15 +220,24 @@ def _chunk_start(spec: Method, obj: DaskObjective, f: Any, variables: Any, data:
                  reduce: str, x: np.ndarray, given: Any, *, gtol: float,
                  max_iter: int) -> np.ndarray:
     """The warm start: ``spec``'s fit of the first chunk (in memory, no post-run checks)
-    from ``x``; ``x`` itself when that fit ends at a non-finite point. The chunk read is
-    added to ``obj``'s passes as its fraction of the data."""
+    from ``x``. ``x`` itself is kept when the chunk is empty, when its fit raises or does
+    not succeed, or when it ends at a non-finite point (an unbounded chunk fit would start
+    the full-data fit far away). The chunk read is added to ``obj``'s passes as its
+    fraction of the rows."""
     syms, cols = dask_columns(data)
     blocks, fraction = first_chunk(cols)
     obj.extra_passes += fraction
-    sub = build_objective(f, variables, dict(zip(syms, blocks)), reduce)
-    out = _minimize(spec, sub, x, spec.keywords(given, sub, x), Run(None, False, False),
-                    gtol=gtol, max_iter=max_iter, second_order=False)
-    return out.x if np.all(np.isfinite(out.x)) else x
+    if not blocks or blocks[0].size == 0:
+        return x
+    try:
+        sub = build_objective(f, variables, dict(zip(syms, blocks)), reduce)
+        out = _minimize(spec, sub, x, spec.keywords(given, sub, x), Run(None, False, False),
+                        gtol=gtol, max_iter=max_iter, second_order=False)
+    except SymTaylorError:
+        return x
+    if not out.success or not np.all(np.isfinite(out.x)):
+        return x
+    return out.x
 
 
 def _placeholder(syms: tuple[sp.Symbol, ...]) -> dict[sp.Symbol, np.ndarray]:

@@ -137,7 +137,7 @@ class Result:
     hess_min_eig: float | None = None
     residuals: np.ndarray | None = field(default=None, repr=False)
     variables: tuple[sp.Symbol, ...] = field(default=(), repr=False)
-    data_passes: int | None = field(default=None, repr=False)
+    data_passes: int | float | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         x = np.array2string(np.asarray(self.x), precision=8, separator=", ", threshold=8)
