@@ -172,12 +172,12 @@ def minimize(
     else:
         obj = build_objective(f, variables, data, reduce)
     x = start_point(x0, obj.variables)
-    if warm_start == "chunk" and not spec.hessian:
-        raise SolverError(
-            f"warm_start='chunk' is for methods with a Hessian, not {spec.name!r}: a "
-            "quasi-Newton method starts the full-data fit with an empty curvature memory, "
-            "and measured it then needed more passes than without the warm start")
     if warm_start == "chunk":
+        if not spec.hessian:
+            raise SolverError(
+                f"warm_start='chunk' is for methods with a Hessian, not {spec.name!r}: a "
+                "quasi-Newton method starts the full-data fit with an empty curvature "
+                "memory, and measured it then needed more passes than without the warm start")
         assert isinstance(obj, DaskObjective)
         x = _chunk_start(spec, obj, f, variables, data, reduce, x, given, gtol=gtol,
                          max_iter=max_iter)
