@@ -42,7 +42,7 @@ from ._proofs import (
     rearranged,
 )
 from .checks import assumed, certified, define, equal, implies, inequality
-from .record import Derivation, Row, Section, VectorSymbol, norm
+from .record import Derivation, Row, Section, TransposeProduct, VectorSymbol, norm
 from .registry import register
 
 __all__ = ["bounds_derivation", "descent_lemma_derivation"]
@@ -55,7 +55,7 @@ FY = sp.Symbol("f(y)", real=True)
 _G = VectorSymbol("g", complex=True, zero=False)  # g != 0 (else x is stationary)
 G2 = norm(_G) ** 2
 D2 = norm(VectorSymbol("x") - VectorSymbol("y")) ** 2
-GD = sp.Symbol(r"g^{T}(y - x)", real=True)
+GD = TransposeProduct(_G, VectorSymbol("y") - VectorSymbol("x"))  # g^{T}(y - x), a real scalar
 PHI = sp.Function(r"\varphi")
 
 DEFINITIONS = (
@@ -155,7 +155,9 @@ def _l_from_f(b: ConvergenceBounds) -> Section:
         y = sp.Matrix([sp.Symbol(f"y_{{{s}}}", real=True) for s in syms])
         gx = gradient(b.f, syms)
         gy = gx.xreplace(dict(zip(syms, y)))
-        dg, hd = sp.Symbol(r"\nabla f(y) - \nabla f(x)"), sp.Symbol(r"H\,(y - x)")
+        grad = sp.Function(r"\nabla f")
+        dg = grad(sp.Symbol("y")) - grad(sp.Symbol("x"))
+        hd = sp.Symbol(r"H\,(y - x)")
         rows.append(equal(dg, hd, "the gradient is linear (y a second point)",
                           where={dg: gy - gx, hd: H * (y - sp.Matrix(syms))}))
         eig_rows, evs = eigenvalue_rows(H)

@@ -32,7 +32,7 @@ from ..bounds import predict_loss_after_step
 from ..coerce import NumberLike, as_number
 from ..errors import InputError
 from .checks import approx, assumed, define, equal, equivalent, inequality
-from .record import Derivation, Row, Section, VectorSymbol, norm
+from .record import Derivation, Row, Section, TransposeProduct, VectorSymbol, norm
 from .registry import register
 
 __all__ = ["SEED_001_INPUTS", "loss_after_step_derivation"]
@@ -42,7 +42,9 @@ SEED_001_INPUTS: dict[str, str] = {"value": "2.5", "grad_norm": "0.5", "lambda_m
                                    "lr": "0.1"}
 
 LV = sp.Symbol(r"L(\theta)")
-G = norm(VectorSymbol("g", complex=True, zero=False))
+_GV = VectorSymbol("g", complex=True, zero=False)
+G = norm(_GV)
+QF = TransposeProduct(_GV, sp.Symbol("H"), _GV)  # g^{T} H g: the curvature along g
 LAM = sp.Symbol("lambda_{max}", positive=True)  # printed \lambda_{max}: the parser reads it
 ALPHA = sp.Symbol("alpha", real=True)
 PRED = sp.Symbol(r"\hat L(\theta_{+})")
@@ -85,9 +87,9 @@ def loss_after_step_derivation(value: NumberLike | None = None,
         define(LV, v, "the loss now"), define(G, gn, "the gradient norm"),
         define(LAM, lam, "the largest Hessian eigenvalue"), define(ALPHA, a, "the learning rate"),
         approx(sp.Symbol(r"L(\theta - \alpha g)"),
-               sp.Symbol(r"L(\theta) - \alpha\lVert g\rVert^{2} + \tfrac{\alpha^{2}}{2} g^{T} H g"),
+               LV - ALPHA * G**2 + ALPHA**2 / 2 * QF,
                "second-order Taylor model at θ"),
-        assumed(sp.Symbol(r"g^{T} H g"), "<=", LAM * G**2, "Rayleigh quotient: at most λ_max"),
+        assumed(QF, "<=", LAM * G**2, "Rayleigh quotient: at most λ_max"),
         define(PRED, LV - ALPHA * G**2 + ALPHA**2 / 2 * LAM * G**2,
                "the prediction: the largest curvature along g"),
     ]

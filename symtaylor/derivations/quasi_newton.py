@@ -46,7 +46,7 @@ from ..steps import (
 )
 from ._proofs import generic_symmetric, generic_vector, matrix_equal
 from .checks import approx, define, equal
-from .record import Derivation, Row, Section
+from .record import Derivation, Row, Section, TransposeProduct
 from .registry import register
 
 __all__ = ["bfgs_derivation", "dfp_derivation", "record_derivation", "secant_derivation",
@@ -96,6 +96,8 @@ def _secant_rows() -> tuple[Row, ...]:
 
     B = generic_symmetric("b", 2)
     s = generic_vector("s", 2)
+    sv, yv = sp.Symbol("s"), sp.Symbol("y")
+    sTBs, sTy = TransposeProduct(sv, sp.Symbol("B_{+}"), sv), TransposeProduct(sv, yv)
     return (
         define(sp.Symbol("s"), r"x_{+} - x", "the step"),
         define(sp.Symbol("y"), r"\nabla f(x_{+}) - \nabla f(x)", "the change of the gradient"),
@@ -106,10 +108,8 @@ def _secant_rows() -> tuple[Row, ...]:
         define(r"\text{(S)}", r"B_{+} s = y", "the secant condition asked of B+"),
         matrix_equal(r"H_{+} y", "s", "(S) with H+ = B+⁻¹: multiply by H+",
                      B.inv() * (B * s) - s, sp.zeros(2, 1), GENERIC),
-        equal(sp.Symbol(r"s^{T} B_{+} s"), sp.Symbol(r"s^{T} y"),
-              "so B+ positive definite needs the curvature condition y^T s > 0",
-              where={sp.Symbol(r"s^{T} B_{+} s"): (s.T * (B * s))[0],
-                     sp.Symbol(r"s^{T} y"): (s.T * (B * s))[0]}),
+        equal(sTBs, sTy, "so B+ positive definite needs the curvature condition y^T s > 0",
+              where={sTBs: (s.T * (B * s))[0], sTy: (s.T * (B * s))[0]}),
     )
 
 

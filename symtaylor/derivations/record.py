@@ -54,6 +54,7 @@ __all__ = [
     "LatexCompileError",
     "Row",
     "Section",
+    "TransposeProduct",
     "VectorSymbol",
     "math_latex",
     "norm",
@@ -208,6 +209,57 @@ def norm(v: sp.Expr) -> sp.Expr:
     return sp.Abs(v)
 
 
+class TransposeProduct(sp.Function):
+    r"""The real scalar ``u^{T} M_1 \cdots M_k``: a vector's transpose times the product of the
+    factors that follow, in their order (``g^{T}(y - x)``, ``s^{T} y``, ``g^{T} H g``).
+
+    The arguments are ``u, M_1, ..., M_k`` (symbols or sums of symbols standing for vectors
+    and matrices); the value is one commutative real scalar, so it enters sums and products of
+    scalars as a symbol would, while its printed form keeps the factors' order. SymPy's LaTeX
+    grammar reads ``g^{T}(y - x)`` only as a commutative power; symtaylor's reader
+    (:mod:`symtaylor.derivations.readback`) reads it back as this object.
+
+    >>> g, x, y, H = sp.symbols("g x y H")
+    >>> print(math_latex(TransposeProduct(g, y - x)), "|", math_latex(TransposeProduct(g, H, g)))
+    g^{T}\left(y - x\right) | g^{T} H g
+    >>> TransposeProduct(g, H, g).is_real, TransposeProduct(g, H, g) == TransposeProduct(g, g, H)
+    (True, False)
+    """
+
+    @classmethod
+    def eval(cls, *args: Any) -> None:
+        if len(args) < 2:
+            raise InputError("TransposeProduct needs a vector and at least one factor, got "
+                             f"{len(args)} argument(s)")
+        return None
+
+    def _eval_is_real(self) -> bool:
+        return True
+
+    def _eval_is_commutative(self) -> bool:
+        return True
+
+    def _latex(self, printer: Any) -> str:
+        u, *factors = self.args
+        parts = [printer._print(f) for f in factors]
+        parts = [rf"\left({p}\right)" if isinstance(f, sp.Add) else p
+                 for f, p in zip(factors, parts)]
+        out, prev_paren = printer._print(u) + "^{T}", False
+        for f, p in zip(factors, parts):
+            # a space only between two plain factors: ``\right) a`` would be joined with
+            # ``\cdot`` by the printer's explicit products, which ends the transpose product
+            paren = isinstance(f, sp.Add)
+            out += p if paren or prev_paren else " " + p
+            prev_paren = paren
+        return out
+
+    def _sympystr(self, printer: Any) -> str:
+        u, *factors = self.args
+        return f"{printer._print(u)}^T" + "".join(
+            f"({printer._print(f)})" if isinstance(f, sp.Add) else f" {printer._print(f)}"
+            for f in factors)
+
+
 _GREEK_SUB = re.compile(r"([A-Za-z]+)_\{([A-Za-z0-9]+)\}")
 _GREEK_NAMES = frozenset(
     "alpha beta gamma delta epsilon zeta eta theta kappa lambda mu nu xi rho tau upsilon phi "
@@ -336,10 +388,11 @@ _AFTER_PAREN = re.compile(r"(\\right\)) (?=[A-Za-z]|\|\||\\(?:alpha|beta|gamma|d
                           r"epsilon|varepsilon|eta|theta|kappa|lambda|mu|nu|xi|rho|sigma|tau|"
                           r"phi|varphi|chi|psi|omega|frac|tfrac|sqrt)\b)")
 #: a factor after a ``\cdot`` factor: ``x^{2} \cdot y \cdot z`` (``x^{2} \cdot y z`` does not
-#: parse: after a ``\cdot`` the rest of the product is joined by ``\cdot`` too)
+#: parse: after a ``\cdot`` the rest of the product is joined by ``\cdot`` too); not the
+#: factors of a transpose product ``g^{T} H g`` (:class:`TransposeProduct`)
 _AFTER_CDOT = re.compile(r"(\\cdot (?:\\[A-Za-z]+|[A-Za-z0-9.]+)(?:_\{[^{}]*\})?"
-                         r"(?:\^\{[^{}]*\})?) (?=[A-Za-z]|\|\||\\(?:alpha|beta|gamma|delta|"
-                         r"epsilon|varepsilon|eta|theta|kappa|lambda|mu|nu|xi|rho|sigma|tau|"
+                         r"(?:\^\{[^{}]*\})?)(?<!\^\{T\}) (?=[A-Za-z]|\|\||\\(?:alpha|beta|"
+                         r"gamma|delta|epsilon|varepsilon|eta|theta|kappa|lambda|mu|nu|xi|rho|sigma|tau|"
                          r"phi|varphi|chi|psi|omega|frac|tfrac|sqrt)\b)")
 _LIMITS = re.compile(r"\\limits_\{[^{}]*\}$")
 
