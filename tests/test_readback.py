@@ -109,3 +109,21 @@ def test_sympys_readings_are_kept(terms: list[tuple[int, int, int]]) -> None:
     for r in _stock(tex):
         if isinstance(r, sp.Basic):
             assert r in mine, (tex, r, mine)
+
+
+def test_matrix_products_keep_their_order() -> None:
+    """Told which names are matrices (as a document's list of symbols says), the reader
+    builds SymPy's matrix expressions: products in their order, ``^{T}`` a transpose."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    A, B = sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("B", n, n)
+    s = sp.MatrixSymbol("s", n, 1)
+    table = {"A": A, "B": B, "s": s, "I": sp.Identity(n)}
+    ab = readback.readings("A B", table)
+    assert A * B in ab and B * A not in ab
+    assert A * B * s in [r.doit() for r in readback.readings("A B s", table)]
+    assert sp.Transpose(B) * s in readback.readings("B^{T} s", table)
+    alpha = sp.Symbol("alpha")
+    got = [r.doit() for r in readback.readings(r"\left(I - \alpha A\right) s", table)]
+    assert ((sp.Identity(n) - alpha * A) * s).doit() in got
+    # without the table the same text is a commutative product of scalars
+    assert sp.Symbol("A") * sp.Symbol("B") in readback.readings("A B")

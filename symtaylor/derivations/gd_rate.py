@@ -129,8 +129,11 @@ def gd_rate_derivation(f: ExprLike, variables: VariablesLike = None) -> Derivati
                               where={sp.Symbol(r"\nabla f(x^{*})"): g.xreplace(
                                   dict(zip(syms, xstar)))}))
         err_rows.append(define(xs, xstar, "the unique stationary point (H positive definite)"))
-        e_new = sp.Symbol(r"x_{+} - x^{*}")
-        rec = sp.Symbol(r"(I - \alpha H)(x - x^{*})")
+        # the vectors and H as matrix symbols: the sides print as x_{+} - x^{*} and
+        # (I - \alpha H)(x - x^{*}), a product in its order
+        vec = {nm: sp.MatrixSymbol(nm, n, 1) for nm in ("x", "x_{+}", r"x^{*}")}
+        e_new = vec["x_{+}"] - vec[r"x^{*}"]
+        rec = (sp.Identity(n) - alpha * sp.MatrixSymbol("H", n, n)) * (vec["x"] - vec[r"x^{*}"])
         err_rows.append(equal(e_new, rec, "x+ = x − α∇f(x), in the variables of f",
                               where={e_new: x - alpha * g - xstar,
                                      rec: (sp.eye(n) - alpha * H) * (x - xstar)}))

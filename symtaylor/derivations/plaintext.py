@@ -168,6 +168,9 @@ def tex_text(tex: str) -> str:
 
 
 def _name(name: str) -> str:
+    m = re.fullmatch(r"([A-Za-z]+)_\{([A-Za-z0-9]+)\}", name)
+    if m and m.group(1) in _GREEK:  # lambda_{max}: λ_max
+        return f"{_GREEK[m.group(1)]}_{m.group(2)}"
     if "\\" in name or "{" in name or "^" in name:
         return tex_text(name)
     base, _, sub = name.partition("_")
@@ -262,6 +265,16 @@ class _TextPrinter(StrPrinter):
             return "[" + ", ".join(self._print(e) for e in expr) + "]"
         return "[" + ", ".join("[" + ", ".join(self._print(e) for e in row) + "]"
                                for row in expr.tolist()) + "]"
+
+    def _print_via_latex(self, expr: Any) -> str:
+        """Matrix expressions (``B_{+} s``, ``B_{+}^{T}``, ``(I - alpha H)(x - x^{*})``) and
+        transpose products (``g^{T} H g``) as their LaTeX read as text: ``B₊ s``, ``gᵀ H g``."""
+        from .record import math_latex
+
+        return tex_text(math_latex(expr))
+
+    _print_MatMul = _print_MatAdd = _print_Transpose = _print_MatrixSymbol = _print_via_latex
+    _print_Identity = _print_TransposeProduct = _print_via_latex
 
     _print_ImmutableDenseMatrix = _print_MatrixBase
     _print_MutableDenseMatrix = _print_MatrixBase

@@ -80,6 +80,16 @@ DEFINITIONS = (
 )
 
 
+_N = sp.Symbol("n", integer=True, positive=True)
+#: the matrices and vectors of the rows, as matrix symbols: the sides print as ``B_{+} s``,
+#: ``B_{+}^{T}``, ``B + U C U^{T}`` (products in their order) and read back as such
+_MATRICES: dict[str, sp.MatrixSymbol] = {
+    **{nm: sp.MatrixSymbol(nm, _N, _N) for nm in ("A", "B", "H", "B_{+}", "H_{+}")},
+    **{nm: sp.MatrixSymbol(nm, _N, 1) for nm in ("s", "y")},
+    "U": sp.MatrixSymbol("U", _N, 2), "C": sp.MatrixSymbol("C", 2, 2),
+}
+
+
 def _formula(u: QuasiNewtonUpdate) -> str:
     """The update's right-hand side in LaTeX (the record's formula after ``= ``)."""
     return u.formula.split("=", 1)[1].strip()
@@ -98,15 +108,16 @@ def _secant_rows() -> tuple[Row, ...]:
     s = generic_vector("s", 2)
     sv, yv = sp.Symbol("s"), sp.Symbol("y")
     sTBs, sTy = TransposeProduct(sv, sp.Symbol("B_{+}"), sv), TransposeProduct(sv, yv)
+    m = _MATRICES
     return (
         define(sp.Symbol("s"), r"x_{+} - x", "the step"),
         define(sp.Symbol("y"), r"\nabla f(x_{+}) - \nabla f(x)", "the change of the gradient"),
-        matrix_equal("y", sp.Symbol("A", commutative=False) * sp.Symbol("s", commutative=False),
+        matrix_equal(m["y"], m["A"] * m["s"],
                      "f = x^T A x/2 + c^T x: exactly", grad(xp) - grad(x),
                      A * (xp - x), "2 x 2 symmetric A, 2-vectors x, x+, c with symbols"),
         approx("y", r"\nabla^{2} f(x_{+})\, s", "in general: the curvature along the step"),
         define(r"\text{(S)}", r"B_{+} s = y", "the secant condition asked of B+"),
-        matrix_equal(r"H_{+} y", "s", "(S) with H+ = B+⁻¹: multiply by H+",
+        matrix_equal(m["H_{+}"] * m["y"], m["s"], "(S) with H+ = B+⁻¹: multiply by H+",
                      B.inv() * (B * s) - s, sp.zeros(2, 1), GENERIC),
         equal(sTBs, sTy, "so B+ positive definite needs the curvature condition y^T s > 0",
               where={sTBs: (s.T * (B * s))[0], sTy: (s.T * (B * s))[0]}),
@@ -151,12 +162,13 @@ def _update_rows(kind: str, form: str) -> tuple[tuple[Row, ...], tuple[Section, 
     main, other = (ub, uh) if form == "B" else (uh, ub)
     M, Ms = ("B", r"B_{+}") if form == "B" else ("H", r"H_{+}")
     secant = (main.matrix * s - y) if form == "B" else (main.matrix * y - s)
-    cond = (r"B_{+} s", "y") if form == "B" else (r"H_{+} y", "s")
+    m = _MATRICES
+    cond = (m["B_{+}"] * m["s"], m["y"]) if form == "B" else (m["H_{+}"] * m["y"], m["s"])
     rows = [
         define(sp.Symbol(Ms), _formula(main), f"the {title} update of {M}"),
         matrix_equal(cond[0], cond[1], "the secant condition holds", secant, sp.zeros(2, 1),
                      f"{GENERIC}, update from symtaylor.steps"),
-        matrix_equal(sp.Symbol(Ms + "^{T}"), sp.Symbol(Ms), "the update is symmetric",
+        matrix_equal(m[Ms].T, m[Ms], "the update is symmetric",
                      main.matrix.T - main.matrix, sp.zeros(2, 2), GENERIC),
     ]
     # the low-rank form and the inverse
@@ -167,7 +179,7 @@ def _update_rows(kind: str, form: str) -> tuple[tuple[Row, ...], tuple[Section, 
         w = s if form == "B" else y
         den = (v.T * w)[0]
         inv_rows.append(matrix_equal(
-            sp.Symbol(Ms), M + r" + \frac{v v^{T}}{v^{T} " + ("s" if form == "B" else "y") + "}",
+            m[Ms], M + r" + \frac{v v^{T}}{v^{T} " + ("s" if form == "B" else "y") + "}",
             "a rank-one correction, v = " + ("y − Bs" if form == "B" else "s − Hy"),
             main.matrix - (Bm + v * v.T / den), sp.zeros(2, 2), GENERIC))
     else:
@@ -175,13 +187,15 @@ def _update_rows(kind: str, form: str) -> tuple[tuple[Row, ...], tuple[Section, 
         u_tex, c_tex = _low_rank_latex(kind, form)
         inv_rows.append(define(sp.Symbol("U"), u_tex, "the two directions of the correction"))
         inv_rows.append(define(sp.Symbol("C"), c_tex, "their weights"))
-        inv_rows.append(matrix_equal(sp.Symbol(Ms), M + " + U C U^{T}", "a rank-two correction",
+        inv_rows.append(matrix_equal(m[Ms], m[M] + m["U"] * m["C"] * m["U"].T,
+                                     "a rank-two correction",
                                      main.matrix - (Bm + U * Cm * U.T), sp.zeros(2, 2), GENERIC))
         _woodbury_check(kind, form, fb, fh)
     other_s = r"H_{+}" if form == "B" else r"B_{+}"
     inv_rows.append(define(sp.Symbol(other_s), _formula(other),
                            "the inverse form (Sherman–Morrison–Woodbury)"))
-    inv_rows.append(matrix_equal(r"B_{+} H_{+}", "I", "the two forms are inverse (H = B⁻¹)",
+    inv_rows.append(matrix_equal(m["B_{+}"] * m["H_{+}"], sp.Identity(_N),
+                                 "the two forms are inverse (H = B⁻¹)",
                                  ub.matrix * uh.matrix - sp.eye(2), sp.zeros(2, 2), GENERIC))
     prose = ("Sherman–Morrison–Woodbury, $(M + U C U^{T})^{-1} = M^{-1} - M^{-1} U (C^{-1} + "
              "U^{T} M^{-1} U)^{-1} U^{T} M^{-1}$, turns the low-rank correction into the other "

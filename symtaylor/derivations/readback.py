@@ -9,8 +9,9 @@ unchanged; ``readback.lark`` is appended to the grammar and a subclass of SymPy'
   ``And(0 < alpha, alpha < 2/L)``;
 - a transpose followed by its factors, ``g^{T}(y - x)``, ``s^{T} y``, ``g^{T} H g``: the
   scalar :class:`~symtaylor.derivations.record.TransposeProduct` ``(g, y - x)``, factors in
-  their order (SymPy's grammar reads ``g^{T}`` only as the power ``g**T`` and a factor after
-  it as a syntax error);
+  their order, or the matrix product ``g.T*(y - x)`` when the names are matrices (SymPy's
+  grammar reads ``g^{T}`` only as the power ``g**T`` and a factor after it as a syntax
+  error);
 - the gradient or Hessian of a named function at a point, ``\nabla f(x)``,
   ``\nabla^{2} f(x)``: the undefined functions ``\nabla f`` and ``\nabla^{2} f`` applied to
   the point.
@@ -26,7 +27,7 @@ Examples
 >>> [str(r) for r in readings(r"0 < \alpha < \frac{2}{L}")]
 ['(0 < alpha) & (alpha < 2/L)']
 >>> readings(r"s^{T} B_{plus} s")
-[s^T B_{plus} s]
+[TransposeProduct(s, B_{plus}, s)]
 >>> readings(r"\nabla f(y) - \nabla f(x)")
 [-\nabla f(x) + \nabla f(y)]
 """
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +54,7 @@ MAX_READINGS = 64
 @functools.lru_cache(maxsize=1)
 def parser() -> tuple[Any, Any]:
     """The lark parser (SymPy's LaTeX grammar with ``readback.lark`` appended, built with the
-    options SymPy's ``LarkLaTeXParser`` uses) and its transformer, built once.
+    options SymPy's ``LarkLaTeXParser`` uses) and its transformer class, built once.
 
     Raises
     ------
@@ -77,6 +79,15 @@ def parser() -> tuple[Any, Any]:
                        keep_all_tokens=True)
 
     class _Transformer(TransformToSymPyExpr):  # type: ignore[misc, valid-type]
+        #: parsed name -> the object it stands for (a MatrixSymbol), set per reading
+        table: Mapping[str, Any] = {}
+
+        def adjacent_expressions(self, tokens: list[Any]) -> Any:
+            a, b = tokens[0], tokens[1]
+            if getattr(a, "is_Matrix", False) or getattr(b, "is_Matrix", False):
+                return sp.MatMul(a, b, evaluate=True)  # a product of matrices, in order
+            return super().adjacent_expressions(tokens)
+
         def chain(self, tokens: list[Any]) -> Any:
             a, op1, b, op2, c = tokens
             rel = {"LT": sp.Lt, "LTE": sp.Le}
@@ -84,6 +95,8 @@ def parser() -> tuple[Any, Any]:
 
         def transpose_product(self, tokens: list[Any]) -> Any:
             u, factors = tokens[0], tokens[5:]  # u ^ { T } factor...
+            if any(getattr(t, "is_Matrix", False) for t in (u, *factors)):
+                return sp.MatMul(sp.Transpose(u), *factors, evaluate=True)  # matrices
             return TransposeProduct(u, *factors)
 
         def nabla_applied(self, tokens: list[Any]) -> Any:
@@ -93,16 +106,40 @@ def parser() -> tuple[Any, Any]:
             name = name.replace(" f", " " + call.func.__name__)
             return sp.Function(name)(*call.args)
 
-    return earley, _Transformer()
+    for token_type in _SYMBOL_TOKENS:
+        setattr(_Transformer, token_type, _typed(getattr(TransformToSymPyExpr, token_type)))
+    return earley, _Transformer
 
 
-def readings(tex: str) -> list[Any]:
+#: the token types SymPy's transformer turns into a Symbol
+_SYMBOL_TOKENS = ("SYMBOL", "GREEK_SYMBOL_WITH_PRIMES", "LATIN_SYMBOL_WITH_LATIN_SUBSCRIPT",
+                  "GREEK_SYMBOL_WITH_LATIN_SUBSCRIPT", "LATIN_SYMBOL_WITH_GREEK_SUBSCRIPT",
+                  "GREEK_SYMBOL_WITH_GREEK_SUBSCRIPT")
+
+
+def _typed(base: Any) -> Any:
+    """A token method: SymPy's Symbol for the token, replaced by the object the reader's
+    table gives for its name (a matrix or a vector the document declares)."""
+
+    def method(self: Any, token: Any) -> Any:
+        out = base(token) if isinstance(base, type) else base(self, token)
+        return self.table.get(getattr(out, "name", None), out) if self.table else out
+
+    return method
+
+
+def readings(tex: str, symbols: Mapping[str, Any] | None = None) -> list[Any]:
     r"""Every SymPy object the parser reads ``tex`` as (empty when it reads none).
 
     Parameters
     ----------
     tex : str
         One side of a row, or a relation, as the derivations print it.
+    symbols : mapping of str to SymPy object, optional
+        What a name stands for, as a document's list of symbols says: ``{"B": MatrixSymbol(
+        "B", n, n), "s": MatrixSymbol("s", n, 1)}`` makes ``B s`` the matrix product
+        ``B*s`` in that order and ``B^{T}`` its transpose (SymPy's transformer handles
+        matrices; without a table every name is a commutative scalar symbol).
 
     Returns
     -------
@@ -113,19 +150,28 @@ def readings(tex: str) -> list[Any]:
     Examples
     --------
     >>> readings(r"g^{T}(y - x)")
-    [g^T(-x + y)]
+    [TransposeProduct(g, -x + y)]
+    >>> n = sp.Symbol("n", integer=True, positive=True)
+    >>> B, s = sp.MatrixSymbol("B", n, n), sp.MatrixSymbol("s", n, 1)
+    >>> readings(r"s^{T} B s", {"B": B, "s": s})
+    [s.T*B*s]
+    >>> U, C = sp.MatrixSymbol("U", n, 2), sp.MatrixSymbol("C", 2, 2)
+    >>> readings(r"B + U C U^{T}", {"B": B, "U": U, "C": C})
+    [B + U*C*U.T]
 
     ``\left(`` after a symbol is also read as ``\le ft(`` (SymPy's grammar ignores ``\left``
     and has ``\le``), so a reader picks among the readings:
 
     >>> [r for r in readings(r"g^{T}\left(y - x\right)") if isinstance(r, TransposeProduct)]
-    [g^T(-x + y)]
+    [TransposeProduct(g, -x + y)]
     >>> readings(r"\frac{1}{2")
     []
     """
     from lark.visitors import CollapseAmbiguities
 
-    earley, transformer = parser()
+    earley, transformer_class = parser()
+    transformer = transformer_class()
+    transformer.table = dict(symbols or {})
     try:
         tree = earley.parse(tex)
     except Exception:  # the parser's own errors (lark's UnexpectedInput and kin)

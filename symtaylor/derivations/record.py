@@ -253,12 +253,6 @@ class TransposeProduct(sp.Function):
             prev_paren = paren
         return out
 
-    def _sympystr(self, printer: Any) -> str:
-        u, *factors = self.args
-        return f"{printer._print(u)}^T" + "".join(
-            f"({printer._print(f)})" if isinstance(f, sp.Add) else f" {printer._print(f)}"
-            for f in factors)
-
 
 _GREEK_SUB = re.compile(r"([A-Za-z]+)_\{([A-Za-z0-9]+)\}")
 _GREEK_NAMES = frozenset(
@@ -299,6 +293,17 @@ def _interval_chain(expr: Any) -> tuple[Any, str, Any, str, Any] | None:
             if v == w and (lo, op1, v) != (w, op2, hi):
                 return lo, op1, v, op2, hi
     return None
+
+
+def _negated(term: Any) -> Any:
+    """``-term`` when ``term`` reads as negative (a scalar with a minus sign, or a matrix
+    product whose scalar coefficient has one: ``(-alpha) H``), else None."""
+    if isinstance(term, sp.MatMul):
+        c, *rest = term.args
+        if getattr(c, "is_commutative", False) and c.could_extract_minus_sign() and rest:
+            return sp.MatMul(-c, *rest) if -c != 1 else sp.MatMul(*rest)
+        return None
+    return -term if term.could_extract_minus_sign() else None
 
 
 class _LatexPrinter(LatexPrinter):
@@ -342,18 +347,17 @@ class _LatexPrinter(LatexPrinter):
         r"""A sum led by a positive term when it has one, as a textbook writes it:
         ``1 - \frac{L \alpha}{2}``, ``y - x`` (SymPy prints ``- \frac{L \alpha}{2} + 1``)."""
         terms = list(self._as_ordered_terms(expr, order=order))
-        if terms and terms[0].could_extract_minus_sign():
-            first = next((i for i, t in enumerate(terms) if not t.could_extract_minus_sign()),
-                         None)
+        if terms and _negated(terms[0]) is not None:
+            first = next((i for i, t in enumerate(terms) if _negated(t) is None), None)
             if first is not None:
                 terms.insert(0, terms.pop(first))
         tex = ""
         for i, term in enumerate(terms):
             if i == 0:
                 pass
-            elif term.could_extract_minus_sign():
+            elif (positive := _negated(term)) is not None:
                 tex += " - "
-                term = -term
+                term = positive
             else:
                 tex += " + "
             term_tex = self._print(term)
@@ -361,6 +365,11 @@ class _LatexPrinter(LatexPrinter):
                 term_tex = r"\left(" + term_tex + r"\right)"
             tex += term_tex
         return tex
+
+    def _print_Identity(self, expr: Any) -> str:
+        """The identity matrix as ``I`` (the derivations define it so; SymPy prints
+        ``\\mathbb{I}``)."""
+        return "I"
 
     def _print_And(self, expr: Any) -> str:
         r"""``a < v < b`` for the conjunction of two bounds on one symbol (as a textbook
