@@ -242,7 +242,13 @@ def test_ring_to_expr_is_sympys_own_tree(which: int, monomials: list) -> None:
     for exps, coeff in element.terms():
         reference.append(sp.Mul(sp.Rational(int(coeff.p), int(coeff.q)),
                                 *[b ** int(e) for b, e in zip(index, exps)]))
-    assert sp.srepr(conv.to_expr(element)) == sp.srepr(sp.Add(*reference))
+    got, ref = conv.to_expr(element), sp.Add(*reference)
+    if sp.srepr(got) != sp.srepr(ref):
+        # SymPy's own Add can leave two equal terms uncombined (seen once in a full run,
+        # sin(1/3)**2/cos(1/3) twice: it depends on SymPy's cache state); then the ring's
+        # tree, which combines them, must equal the reference as a value
+        assert isinstance(ref, sp.Add) and len(set(ref.args)) < len(ref.args), (got, ref)
+        assert sp.expand(got - ref) == 0, (got, ref)
 
 
 # -- several variables: the rational-point route and the polynomial assembly (issue 17) -------
