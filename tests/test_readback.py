@@ -127,3 +127,19 @@ def test_matrix_products_keep_their_order() -> None:
     assert ((sp.Identity(n) - alpha * A) * s).doit() in got
     # without the table the same text is a commutative product of scalars
     assert sp.Symbol("A") * sp.Symbol("B") in readback.readings("A B")
+
+
+def test_hostile_text_gets_no_reading_and_no_error() -> None:
+    """Text the reader will not parse comes back as no reading, never as an exception: past
+    the length limit, too many ambiguous calls (each f(x) doubles lark's explicit tree), or
+    nested past Python's recursion limit."""
+    long_sum = " + ".join(["x"] * 400)
+    assert len(long_sum) > readback.MAX_LENGTH and readback.readings(long_sum) == []
+    calls = " + ".join(["f(x)"] * (readback.MAX_CALLS + 1))
+    assert readback.readings(calls) == []
+    fewer = " + ".join(["f(x)"] * 4)
+    x = sp.Symbol("x")
+    assert "4*f(x)" in [str(r) for r in readback.readings(fewer)]
+    assert isinstance(readback.readings("{" * 300 + "x" + "}" * 300), list)
+    sized = r"\left(" * 30 + "x" + r"\right)" * 30  # \left is dropped, not read as \le ft
+    assert readback.readings(sized) == [x]

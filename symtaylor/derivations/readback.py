@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,13 @@ __all__ = ["parser", "readings"]
 
 #: at most this many readings of one ambiguous parse are transformed
 MAX_READINGS = 64
+#: longer text is not parsed (Earley parsing is cubic in the length: about a second at 450
+#: characters); :func:`readings` returns no reading
+MAX_LENGTH = 1000
+#: text with more one-letter names applied to a parenthesis (``f(x)``, each read two ways) is
+#: not parsed: lark builds the explicit-ambiguity tree in time that grows about 1.7-fold per
+#: call beyond 14 (3.6 s at 18 when measured)
+MAX_CALLS = 16
 
 
 @functools.lru_cache(maxsize=1)
@@ -144,8 +152,10 @@ def readings(tex: str, symbols: Mapping[str, Any] | None = None) -> list[Any]:
     Returns
     -------
     list
-        The transformed readings, at most :data:`MAX_READINGS`, in the parser's order; a
-        reading the transformer cannot turn into SymPy is left out.
+        The transformed readings, at most :data:`MAX_READINGS`, in the parser's order,
+        enumerated lazily; a reading the transformer cannot turn into SymPy is left out. Text
+        longer than :data:`MAX_LENGTH` characters or with more than :data:`MAX_CALLS` calls
+        ``f(x)``, or that the parser refuses, has none.
 
     Examples
     --------
@@ -159,29 +169,71 @@ def readings(tex: str, symbols: Mapping[str, Any] | None = None) -> list[Any]:
     >>> readings(r"B + U C U^{T}", {"B": B, "U": U, "C": C})
     [B + U*C*U.T]
 
-    ``\left(`` after a symbol is also read as ``\le ft(`` (SymPy's grammar ignores ``\left``
-    and has ``\le``), so a reader picks among the readings:
+    ``\left`` and ``\right`` are dropped before parsing (SymPy's lexer would also read
+    ``\left(`` as ``\le ft(``):
 
-    >>> [r for r in readings(r"g^{T}\left(y - x\right)") if isinstance(r, TransposeProduct)]
+    >>> readings(r"g^{T}\left(y - x\right)")
     [TransposeProduct(g, -x + y)]
     >>> readings(r"\frac{1}{2")
     []
     """
-    from lark.visitors import CollapseAmbiguities
+    import itertools
 
+    if len(tex) > MAX_LENGTH:
+        return []
+    # \left and \right only size a delimiter (SymPy's grammar ignores them), but its lexer
+    # can also read \left as \le ft: each one doubles the readings, so drop them first
+    tex = _SIZING.sub("", tex)
+    if len(_CALL.findall(tex)) > MAX_CALLS:
+        return []
     earley, transformer_class = parser()
     transformer = transformer_class()
     transformer.table = dict(symbols or {})
+    out = []
     try:
         tree = earley.parse(tex)
+        for t in itertools.islice(_disambiguated(tree), MAX_READINGS):
+            try:
+                back = transformer.transform(t)
+            except Exception:  # a reading the transformer cannot turn into SymPy
+                continue
+            if isinstance(back, sp.Basic | sp.MatrixBase):
+                out.append(back)
+    except RecursionError:  # a side nested or chained beyond Python's recursion limit
+        return out
     except Exception:  # the parser's own errors (lark's UnexpectedInput and kin)
         return []
-    out = []
-    for t in CollapseAmbiguities().transform(tree)[:MAX_READINGS]:
-        try:
-            back = transformer.transform(t)
-        except Exception:  # a reading the transformer cannot turn into SymPy
-            continue
-        if isinstance(back, sp.Basic | sp.MatrixBase):
-            out.append(back)
     return out
+
+
+#: a one-letter name applied to a parenthesis, ``f(x)``: the grammar reads it as a call and as
+#: a product, and lark's explicit-ambiguity tree doubles with each one
+_CALL = re.compile(r"(?:(?<![\\A-Za-z])[A-Za-z]|\\(?:var)?(?:alpha|beta|gamma|delta|epsilon|"
+                   r"zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|pi|rho|sigma|tau|upsilon|phi|"
+                   r"chi|psi|omega))(?:_\{[^{}]*\}|_[A-Za-z0-9])?'*\(")
+_SIZING = re.compile(r"\\(?:left|right)(?![A-Za-z])\.?")
+
+
+def _disambiguated(tree: Any) -> Iterator[Any]:
+    """The complete readings of an Earley tree with ``_ambig`` nodes, one at a time (lark's
+    ``CollapseAmbiguities`` builds all of them first: 2^k for k ambiguous calls)."""
+    from lark import Tree
+
+    if not isinstance(tree, Tree):
+        yield tree
+        return
+    if tree.data == "_ambig":
+        for alternative in tree.children:
+            yield from _disambiguated(alternative)
+        return
+    for children in _combinations(tree.children):
+        yield Tree(tree.data, children)
+
+
+def _combinations(children: list[Any]) -> Iterator[list[Any]]:
+    if not children:
+        yield []
+        return
+    for first in _disambiguated(children[0]):
+        for rest in _combinations(children[1:]):
+            yield [first, *rest]
