@@ -15,16 +15,23 @@ iterations than a successful trust-exact run").
 
 Measured (standard start, one run): newton nit <= trust-exact's on 40/41, more only on
 Jennrich-Sampson (10 vs 9, where trust-exact fails at ||g|| = 4.8e-6); total iterations newton
-1066, trust-exact 2199; reached f*: newton 41/41, trust-exact 40/41; success flag newton 40/41
-(Meyer: f* reached, round-off ending at ||g|| = 0.18, twice its round-off floor, STALLED),
-trust-exact 36/41. Before the first radius at negative curvature became min(1, modified Newton
-length): 38/41 (Box 3-D 18 vs 16, Kowalik-Osborne 10 vs 9 and Jennrich-Sampson), total 1070,
-success flag 41/41. The tenfold radius growth along accurate negative curvature (ratio within
-1e-3 of 1) leaves every count above unchanged (a ratio within 0.1 of 1 cost Box 3-D 2 and Gulf
-7 iterations). From ``--x0-scale 10`` the first-radius change moved newton's total from 3502
-to 4374 iterations (Meyer 139 STALLED -> 1000 MAX_ITER, both far from f*; Beale 48 -> 55, Box
-3-D 26 -> 32, Helical valley 19 -> 17) and Osborne 1 from MAX_ITER to a ROUNDOFF success at
-f = 0.0467 (f* = 5.46e-5, x ~ 3e4, Hessian singular to round-off): doubtful, not yet examined.
+1068, trust-exact 2199; reached f*: newton 41/41, trust-exact 40/41; success flag newton 41/41,
+trust-exact 36/41. (Meyer was 241 STALLED at ||g|| = 0.18, twice its round-off floor, total
+1066, 40/41 successes, until the round-off full step was also kept within the measured spread
+of f over neighbouring doubles: now 243, ROUNDOFF at ||g|| = 1.3e-3, f* to 2e-12.) Before the
+first radius at negative curvature became min(1, modified Newton length): 38/41 (Box 3-D 18 vs
+16, Kowalik-Osborne 10 vs 9 and Jennrich-Sampson), total 1070, success flag 41/41. The tenfold
+radius growth along accurate negative curvature (ratio within 1e-3 of 1) leaves every count
+above unchanged (a ratio within 0.1 of 1 cost Box 3-D 2 and Gulf 7 iterations). From
+``--x0-scale 10`` the first-radius change moved newton's total from 3502 to 4374 iterations
+(Meyer 139 STALLED -> 1000 MAX_ITER, both far from f*; Beale 48 -> 55, Box 3-D 26 -> 32,
+Helical valley 19 -> 17) and Osborne 1 from MAX_ITER to a ROUNDOFF success at f = 0.0467 (f* =
+5.46e-5, x ~ 3e4, Hessian singular to round-off). That was a FALSE success (the valley runs to
+infinity, f -> 0.046695; at 50 digits f falls by 6.4e-8 at distance 100 along the Hessian's
+null vector): a ROUNDOFF from the modified-Newton decrement on a Hessian singular to round-off
+now needs f to have stopped falling, so Osborne 1 ends MAX_ITER at 1000 again; total from 10 x0
+4390 (success 37/41; no success away from f* but Trigonometric's local minimum 4.2186e-5, where
+trust-exact ends too).
 """
 
 from __future__ import annotations

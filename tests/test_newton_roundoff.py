@@ -69,3 +69,39 @@ def test_osborne1_stall_is_named_when_the_iterations_allow_more():
     if r.status is Status.STALLED:
         assert "singular to round-off" in r.message and "fell by" in r.message
     assert _descent_at_50_digits(p, r.x) > 1e-9
+
+
+def _fstar_at_50_digits(p, x: np.ndarray) -> tuple[float, float]:
+    """``(f*, ||x - x*|| / ||x*||)`` for the minimiser ``x*`` that Newton's method at 50 digits
+    (mpmath, the exact symbolic gradient and Hessian) reaches from ``x``."""
+    X = list(p.variables)
+    with mpmath.workdps(50):
+        fm = sp.lambdify(X, p.objective, "mpmath")
+        gm = sp.lambdify(X, sp.Matrix([p.objective]).jacobian(X), "mpmath")
+        Hm = sp.lambdify(X, sp.hessian(p.objective, X), "mpmath")
+        xm = mpmath.matrix([mpmath.mpf(float(v)) for v in x])
+        for _ in range(40):
+            xm = xm - mpmath.lu_solve(mpmath.matrix(Hm(*xm)), mpmath.matrix(gm(*xm)).T)
+        assert mpmath.norm(mpmath.matrix(gm(*xm))) < mpmath.mpf(10) ** -30
+        dx = mpmath.norm(xm - mpmath.matrix([mpmath.mpf(float(v)) for v in x]))
+        return float(fm(*xm)), float(dx / mpmath.norm(xm))
+
+
+def test_meyer_reaches_fstar_and_says_so():
+    # Meyer (MGH 10 = NIST MGH10) from the standard start: newton reached f* in 241 iterations
+    # and ended STALLED at ||g|| = 0.18 (its round-off floor 10 eps || |H| |x| || = 0.09): the
+    # last full Newton step raised f by 2.66e-10 where 1e4 eps |f| = 1.95e-10 was allowed, while
+    # f's own evaluation error there is up to 5e-10 (std 2.2e-10, against mpmath at 50 digits).
+    # The step is now kept within the measured spread of f over neighbouring doubles
+    # (stopping.f_noise). Truth: x* and f* by Newton at 50 digits from the end point (NIST's
+    # certified residual sum of squares is 8.7945855171E+01).
+    p = mgh_problem("meyer")
+    with np.errstate(all="ignore"):
+        r = minimize(p.objective, p.variables, p.x0, method="newton")
+    fstar, dx = _fstar_at_50_digits(p, r.x)
+    assert abs(fstar - 87.945855171) < 1e-9  # the certified value, to its 11 digits
+    assert r.success, (r.status, r.message)
+    assert r.status is Status.ROUNDOFF
+    assert abs(r.fun - fstar) <= 1e-11 * fstar, (r.fun, fstar)
+    assert dx < 1e-9, dx
+    assert r.nit <= 254  # SciPy's trust-exact: 254 iterations, 'A bad approximation' failure
