@@ -90,7 +90,9 @@ def test_compiled_update_equals_the_symbolic_update(compiled_steps: dict, name: 
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
     batch = cu(np.stack([x, x, x]), **params)  # batch-first: (3, n) -> (3, n)
     assert batch.shape == (3, 2)
-    np.testing.assert_allclose(batch[1], got, rtol=1e-14)
+    # a batch row and the single point may round differently (vectorised loops vs scalar
+    # paths): 2.1e-14 relative was seen at x = 0.80, where 24 x^2 - 9 cancels to 6.4
+    np.testing.assert_allclose(batch[1], got, rtol=1e-12)
 
 
 def test_compile_source_is_standalone_numpy() -> None:
