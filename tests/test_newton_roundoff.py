@@ -100,8 +100,11 @@ def test_meyer_reaches_fstar_and_says_so():
         r = minimize(p.objective, p.variables, p.x0, method="newton")
     fstar, dx = _fstar_at_50_digits(p, r.x)
     assert abs(fstar - 87.945855171) < 1e-9  # the certified value, to its 11 digits
-    assert r.success, (r.status, r.message)
-    assert r.status is Status.ROUNDOFF
+    # ROUNDOFF success here; the measured spread beats the rise by only 1.85x (2.5% of other
+    # 8-point patterns fall below it), so another BLAS may round f differently and end
+    # STALLED: honest too (f is at f* either way), never a wrong claim
+    assert (r.success and r.status is Status.ROUNDOFF) or \
+        (not r.success and r.status is Status.STALLED), (r.status, r.message)
     assert abs(r.fun - fstar) <= 1e-11 * fstar, (r.fun, fstar)
     assert dx < 1e-9, dx
     assert r.nit <= 254  # SciPy's trust-exact: 254 iterations, 'A bad approximation' failure
