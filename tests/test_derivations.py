@@ -639,3 +639,23 @@ def test_cli_seeds_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert pdf.read_bytes().startswith(b"%PDF")
     kinds = {k for k, *_ in SEED_PROBLEMS if k in DERIVATIONS}
     assert {"taylor", "gradient-step", "newton", "gauss-newton"} <= kinds
+
+
+def test_quasi_newton_data_exact_and_symmetric() -> None:
+    """Given data: floats read as the decimals they print as, the update equal to the BFGS
+    formula written out here, every '=' row bound to explicit matrices; a non-symmetric b is
+    refused (the derivation claims symmetry)."""
+    d = derive("bfgs", b=[[0.5, 0], [0, 1]], s=[0.1, 1], y=[1, 2])
+    B = sp.Matrix([[sp.Rational(1, 2), 0], [0, 1]])
+    s, y = sp.Matrix([sp.Rational(1, 10), 1]), sp.Matrix([1, 2])
+    want = B - (B * s * s.T * B) / (s.T * B * s)[0] + (y * y.T) / (y.T * s)[0]
+    assert d.result == want and not d.result.atoms(sp.Float)
+    for r in d.all_rows():
+        if r.relation == "=" and isinstance(r.lhs, sp.MatrixExpr):
+            bound = dict(r.where)
+            assert all(isinstance(v, sp.MatrixBase) for v in bound.values())
+            lhs = sp.Matrix(r.lhs.xreplace(bound).doit())
+            rhs = sp.Matrix(r.rhs.xreplace(bound).doit())
+            assert (lhs - rhs).applyfunc(sp.cancel).is_zero_matrix, r.text()
+    with pytest.raises(InputError, match="symmetric"):
+        derive("bfgs", b=[[1, 2], [3, 4]], s=[1, 0], y=[2, 1])

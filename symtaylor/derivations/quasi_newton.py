@@ -44,9 +44,9 @@ from ..steps import (
     generic_secant_data,
     sr1_update,
 )
-from ._proofs import generic_symmetric, generic_vector, matrix_equal
-from .checks import approx, define, equal
-from .record import Derivation, Row, Section, TransposeProduct
+from ._proofs import _all_zero, generic_symmetric, generic_vector, matrix_equal
+from .checks import UncheckedStepError, approx, define
+from .record import Derivation, Row, Section
 from .registry import register
 
 __all__ = ["bfgs_derivation", "dfp_derivation", "record_derivation", "secant_derivation",
@@ -90,6 +90,28 @@ _MATRICES: dict[str, sp.MatrixSymbol] = {
 }
 
 
+def _identity(lhs: sp.MatrixExpr, rhs: sp.MatrixExpr, why: str,
+              bindings: dict[Any, sp.Matrix], size: str) -> Row:
+    """An ``=`` row between matrix expressions in named matrix symbols, proved by binding each
+    name to an explicit matrix (``B_{+} :=`` the engine's update of a generic ``B``, ``s``,
+    ``y`` generic vectors, ...) and comparing the two explicit sides entry by entry. The
+    bindings are the row's ``where``: a test can bind and compare again on its own."""
+    value, target = (sp.Matrix(e.xreplace(bindings).doit()) for e in (lhs, rhs))
+    route = _all_zero(value - target) if value.shape == target.shape else None
+    if route is None:
+        raise UncheckedStepError(f"could not prove the matrix identity ({why})")
+    return Row(lhs, "=", rhs, why, "exact",
+               f"{route}, entry by entry, with the names bound to generic {size}",
+               tuple(bindings.items()))
+
+
+def _decimals(m: sp.Matrix) -> sp.Matrix:
+    """Float entries read as the decimals they print as (``0.1`` is ``1/10``), as the
+    loss-after-step kind reads its inputs: the update of exact data is then proved exactly."""
+    return m.applyfunc(lambda e: e.xreplace({f: sp.Rational(repr(float(f)))
+                                             for f in e.atoms(sp.Float)}))
+
+
 def _formula(u: QuasiNewtonUpdate) -> str:
     """The update's right-hand side in LaTeX (the record's formula after ``= ``)."""
     return u.formula.split("=", 1)[1].strip()
@@ -106,21 +128,22 @@ def _secant_rows() -> tuple[Row, ...]:
 
     B = generic_symmetric("b", 2)
     s = generic_vector("s", 2)
-    sv, yv = sp.Symbol("s"), sp.Symbol("y")
-    sTBs, sTy = TransposeProduct(sv, sp.Symbol("B_{+}"), sv), TransposeProduct(sv, yv)
     m = _MATRICES
+    # under (S): B+ a generic symmetric matrix, s a generic step, y = B+ s
+    under_s = {m["B_{+}"]: B, m["H_{+}"]: B.inv(), m["s"]: s, m["y"]: B * s}
     return (
         define(sp.Symbol("s"), r"x_{+} - x", "the step"),
         define(sp.Symbol("y"), r"\nabla f(x_{+}) - \nabla f(x)", "the change of the gradient"),
-        matrix_equal(m["y"], m["A"] * m["s"],
-                     "f = x^T A x/2 + c^T x: exactly", grad(xp) - grad(x),
-                     A * (xp - x), "2 x 2 symmetric A, 2-vectors x, x+, c with symbols"),
+        _identity(m["y"], m["A"] * m["s"], "f = x^T A x/2 + c^T x: exactly",
+                  {m["y"]: grad(xp) - grad(x), m["A"]: A, m["s"]: xp - x},
+                  "2 x 2 symmetric A, 2-vectors x, x+, c with symbols"),
         approx("y", r"\nabla^{2} f(x_{+})\, s", "in general: the curvature along the step"),
         define(r"\text{(S)}", r"B_{+} s = y", "the secant condition asked of B+"),
-        matrix_equal(m["H_{+}"] * m["y"], m["s"], "(S) with H+ = B+⁻¹: multiply by H+",
-                     B.inv() * (B * s) - s, sp.zeros(2, 1), GENERIC),
-        equal(sTBs, sTy, "so B+ positive definite needs the curvature condition y^T s > 0",
-              where={sTBs: (s.T * (B * s))[0], sTy: (s.T * (B * s))[0]}),
+        _identity(m["H_{+}"] * m["y"], m["s"], "(S) with H+ = B+⁻¹: multiply by H+", under_s,
+                  GENERIC),
+        _identity(m["s"].T * m["B_{+}"] * m["s"], m["s"].T * m["y"],
+                  "so B+ positive definite needs the curvature condition y^T s > 0", under_s,
+                  GENERIC),
     )
 
 
@@ -161,15 +184,18 @@ def _update_rows(kind: str, form: str) -> tuple[tuple[Row, ...], tuple[Section, 
     ub, uh = _generic_pair(kind)
     main, other = (ub, uh) if form == "B" else (uh, ub)
     M, Ms = ("B", r"B_{+}") if form == "B" else ("H", r"H_{+}")
-    secant = (main.matrix * s - y) if form == "B" else (main.matrix * y - s)
     m = _MATRICES
     cond = (m["B_{+}"] * m["s"], m["y"]) if form == "B" else (m["H_{+}"] * m["y"], m["s"])
+    # every name bound to an explicit matrix: B and H = B^-1 generic, B+ and H+ the engine's
+    # two updates of them (symtaylor.steps), s and y generic
+    bound: dict[Any, sp.Matrix] = {m["B"]: b, m["H"]: H, m["B_{+}"]: ub.matrix,
+                                   m["H_{+}"]: uh.matrix, m["s"]: s, m["y"]: y,
+                                   sp.Identity(_N): sp.eye(2)}
     rows = [
         define(sp.Symbol(Ms), _formula(main), f"the {title} update of {M}"),
-        matrix_equal(cond[0], cond[1], "the secant condition holds", secant, sp.zeros(2, 1),
-                     f"{GENERIC}, update from symtaylor.steps"),
-        matrix_equal(m[Ms].T, m[Ms], "the update is symmetric",
-                     main.matrix.T - main.matrix, sp.zeros(2, 2), GENERIC),
+        _identity(cond[0], cond[1], "the secant condition holds", bound,
+                  f"{GENERIC}, updates from symtaylor.steps"),
+        _identity(m[Ms].T, m[Ms], "the update is symmetric", bound, GENERIC),
     ]
     # the low-rank form and the inverse
     Bm = b if form == "B" else H
@@ -187,16 +213,15 @@ def _update_rows(kind: str, form: str) -> tuple[tuple[Row, ...], tuple[Section, 
         u_tex, c_tex = _low_rank_latex(kind, form)
         inv_rows.append(define(sp.Symbol("U"), u_tex, "the two directions of the correction"))
         inv_rows.append(define(sp.Symbol("C"), c_tex, "their weights"))
-        inv_rows.append(matrix_equal(m[Ms], m[M] + m["U"] * m["C"] * m["U"].T,
-                                     "a rank-two correction",
-                                     main.matrix - (Bm + U * Cm * U.T), sp.zeros(2, 2), GENERIC))
+        inv_rows.append(_identity(m[Ms], m[M] + m["U"] * m["C"] * m["U"].T,
+                                  "a rank-two correction", {**bound, m["U"]: U, m["C"]: Cm},
+                                  GENERIC))
         _woodbury_check(kind, form, fb, fh)
     other_s = r"H_{+}" if form == "B" else r"B_{+}"
     inv_rows.append(define(sp.Symbol(other_s), _formula(other),
                            "the inverse form (Sherman–Morrison–Woodbury)"))
-    inv_rows.append(matrix_equal(m["B_{+}"] * m["H_{+}"], sp.Identity(_N),
-                                 "the two forms are inverse (H = B⁻¹)",
-                                 ub.matrix * uh.matrix - sp.eye(2), sp.zeros(2, 2), GENERIC))
+    inv_rows.append(_identity(m["B_{+}"] * m["H_{+}"], sp.Identity(_N),
+                              "the two forms are inverse (H = B⁻¹)", bound, GENERIC))
     prose = ("Sherman–Morrison–Woodbury, $(M + U C U^{T})^{-1} = M^{-1} - M^{-1} U (C^{-1} + "
              "U^{T} M^{-1} U)^{-1} U^{T} M^{-1}$, turns the low-rank correction into the other "
              "form (this formula was checked in exact rational arithmetic on samples with "
@@ -261,18 +286,24 @@ def _woodbury_check(kind: str, form: str, fb: Callable[..., QuasiNewtonUpdate],
 
 def _concrete(kind: str, form: str, b: Any, s: Any, y: Any) -> tuple[Section, sp.Matrix]:
     fb, fh, title, _ = _UPDATES[kind]
-    bm, sv, yv = _qn_inputs(b, s, y, "b")
+    bm, sv, yv = (_decimals(v) for v in _qn_inputs(b, s, y, "b"))
+    if not (bm - bm.T).is_zero_matrix:
+        raise InputError(f"b must be symmetric (B and H approximate a Hessian and its "
+                         f"inverse); b - b^T = {_show((bm - bm.T).tolist())}")
     u = (fb if form == "B" else fh)(bm, sv, yv)
+    k = sv.rows
     Ms = r"B_{+}" if form == "B" else r"H_{+}"
-    cond = (u.matrix * sv, yv, r"B_{+} s", "y") if form == "B" else \
-        (u.matrix * yv, sv, r"H_{+} y", "s")
+    named = {nm: sp.MatrixSymbol(nm, k, 1) for nm in ("s", "y")}
+    named[Ms] = sp.MatrixSymbol(Ms, k, k)
+    cond = (named[Ms] * named["s"], named["y"]) if form == "B" else \
+        (named[Ms] * named["y"], named["s"])
     prev = sp.Symbol("B" if form == "B" else "H")
     rows = (
         define(prev, bm, "given"), define(sp.Symbol("s"), sv, "given"),
         define(sp.Symbol("y"), yv, "given"),
         define(sp.Symbol(Ms), u.matrix, f"{title} (symtaylor.steps)"),
-        equal(sp.Symbol(cond[2]), cond[1], "the secant condition holds",
-              where={sp.Symbol(cond[2]): cond[0]}),
+        _identity(cond[0], cond[1], "the secant condition holds",
+                  {named[Ms]: u.matrix, named["s"]: sv, named["y"]: yv}, "the given data"),
     )
     return Section("For the given data", rows), u.matrix
 
