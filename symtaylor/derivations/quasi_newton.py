@@ -342,7 +342,9 @@ def _builder(kind: str) -> Callable[..., Derivation]:
         form : {{"B", "H"}}
             Update the Hessian approximation ``B`` or its inverse ``H``.
         b, s, y : optional
-            Concrete data (the matrix of that form, the step, the gradient change).
+            Concrete data (the matrix of that form, symmetric; the step; the gradient
+            change). Floats are read as the decimals they print as (``0.1`` is ``1/10``), so
+            the update is exact and proved exactly.
 
         Returns
         -------

@@ -18,6 +18,7 @@ unknown derivation kind 'no-such-kind';
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -106,4 +107,16 @@ def derive(kind: str, *args: Any, **options: Any) -> Derivation:
     if name not in DERIVATIONS:
         raise InputError(f"unknown derivation kind {_show(kind)}; valid: "
                          f"{', '.join(DERIVATIONS)}")
-    return DERIVATIONS[name](*args, **options)
+    builder = DERIVATIONS[name]
+    try:
+        signature = inspect.signature(builder)
+        signature.bind(*args, **options)
+    except TypeError as exc:  # wrong arguments for this kind: say which it takes
+        plain = signature.replace(
+            parameters=[p.replace(annotation=inspect.Parameter.empty)
+                        for p in signature.parameters.values()],
+            return_annotation=inspect.Signature.empty)
+        raise InputError(f"derive({name!r}, ...): {exc}; {name} takes {plain}") from None
+    except ValueError:  # pragma: no cover - a builder without a signature
+        pass
+    return builder(*args, **options)
