@@ -666,3 +666,13 @@ def test_quasi_newton_data_exact_and_symmetric() -> None:
             assert (lhs - rhs).applyfunc(sp.cancel).is_zero_matrix, r.text()
     with pytest.raises(InputError, match="symmetric"):
         derive("bfgs", b=[[1, 2], [3, 4]], s=[1, 0], y=[2, 1])
+
+
+@needs_tex
+def test_unicode_greek_names_compile(tmp_path: Path) -> None:
+    """A variable typed as a Unicode Greek letter (SymPy's LaTeX keeps the character) still
+    compiles: the preamble sets the letters up as math."""
+    d = derive("taylor", "α**2 + exp(β)", "α, β", at=(0, 0), order=3)
+    assert "α" in d.document()
+    d.to_pdf(tmp_path / "greek.pdf")
+    assert (tmp_path / "greek.pdf").stat().st_size > 1000

@@ -775,11 +775,29 @@ def _routes_latex(rows: list[Row]) -> str:
     return r"{\footnotesize\noindent\emph{How the rows were checked:} " + items + ".}"
 
 
+_GREEK_LETTERS = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi "
+                  "omicron pi rho varsigma sigma tau upsilon phi chi psi omega").split()
+#: Greek letters typed as Unicode in a user's expression (a symbol named ``α``: SymPy's LaTeX
+#: keeps the character) set up for pdflatex as the math letters
+_UNICODE_MATH = tuple(
+    rf"\DeclareUnicodeCharacter{{{0x3B1 + i:04X}}}{{\ensuremath{{\{name}}}}}"
+    for i, name in enumerate(_GREEK_LETTERS) if name != "omicron") + tuple(
+    rf"\DeclareUnicodeCharacter{{{0x391 + i:04X}}}{{\ensuremath{{\{name.capitalize()}}}}}"
+    for i, name in enumerate(_GREEK_LETTERS[:17])
+    if name.capitalize() in ("Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi")) + (
+    r"\DeclareUnicodeCharacter{03A3}{\ensuremath{\Sigma}}",
+    r"\DeclareUnicodeCharacter{03A6}{\ensuremath{\Phi}}",
+    r"\DeclareUnicodeCharacter{03A8}{\ensuremath{\Psi}}",
+    r"\DeclareUnicodeCharacter{03A9}{\ensuremath{\Omega}}",
+)
+
+
 def _document(title: str, derivations: Sequence[Derivation], intro: str) -> str:
     head = [
         r"\documentclass[11pt]{article}",
         r"\usepackage{amsmath}",
         r"\usepackage{amssymb}",
+        *_UNICODE_MATH,
         r"\setlength{\textwidth}{16cm}\setlength{\oddsidemargin}{0cm}",
         r"\setlength{\evensidemargin}{0cm}\setlength{\textheight}{23cm}",
         r"\setlength{\topmargin}{-1cm}\setlength{\parindent}{0pt}\setlength{\parskip}{4pt}",
