@@ -143,3 +143,10 @@ def test_hostile_text_gets_no_reading_and_no_error() -> None:
     assert isinstance(readback.readings("{" * 300 + "x" + "}" * 300), list)
     sized = r"\left(" * 30 + "x" + r"\right)" * 30  # \left is dropped, not read as \le ft
     assert readback.readings(sized) == [x]
+
+
+def test_nabla_orders() -> None:
+    x = sp.Symbol("x")
+    assert readback.readings(r"\nabla^{0} f(x)") == [] and readback.readings(
+        r"\nabla^{1} f(x)") == []
+    assert sp.Function(r"\nabla^{3} f")(x) in readback.readings(r"\nabla^{3} f(x)")

@@ -8,7 +8,7 @@ Examples
 >>> print(plain(sp.And(a > 0, a < 2 / L)))
 0 < α < 2/L
 >>> print(plain(sp.Derivative(a * (1 - L * a / 2), a)))
-d/dα (α*(-L*α/2 + 1))
+d/dα (α*(1 - L*α/2))
 >>> print(tex_text(r"\frac{x^{3}}{6} + \lVert \nabla f(x)\rVert^{2} \le \tfrac{1}{2 L}"))
 x³/6 + ‖∇f(x)‖² ≤ 1/(2 L)
 """
@@ -182,6 +182,17 @@ class _TextPrinter(StrPrinter):
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         return _name(expr.name)
+
+    def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
+        """A sum's terms led by a positive one, as the LaTeX printer leads them
+        (``∇f(y) - ∇f(x)``, not ``-∇f(x) + ∇f(y)``)."""
+        terms = list(super()._as_ordered_terms(expr, order=order))
+        if isinstance(expr, sp.Add) and terms and terms[0].could_extract_minus_sign():
+            first = next((i for i, t in enumerate(terms) if not t.could_extract_minus_sign()),
+                         None)
+            if first is not None:
+                terms.insert(0, terms.pop(first))
+        return terms
 
     _print_Dummy = _print_Symbol
 

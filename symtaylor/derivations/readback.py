@@ -110,6 +110,8 @@ def parser() -> tuple[Any, Any]:
         def nabla_applied(self, tokens: list[Any]) -> Any:
             call = tokens[-1]
             order = int(tokens[3]) if len(tokens) == 6 else 1
+            if len(tokens) == 6 and order < 2:
+                raise ValueError(f"\\nabla^{{{order}}} is not a derivative order")
             name = r"\nabla f" if order == 1 else rf"\nabla^{{{order}}} f"
             name = name.replace(" f", " " + call.func.__name__)
             return sp.Function(name)(*call.args)

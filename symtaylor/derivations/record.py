@@ -213,9 +213,11 @@ class TransposeProduct(sp.Function):
     r"""The real scalar ``u^{T} M_1 \cdots M_k``: a vector's transpose times the product of the
     factors that follow, in their order (``g^{T}(y - x)``, ``s^{T} y``, ``g^{T} H g``).
 
-    The arguments are ``u, M_1, ..., M_k`` (symbols or sums of symbols standing for vectors
-    and matrices); the value is one commutative real scalar, so it enters sums and products of
-    scalars as a symbol would, while its printed form keeps the factors' order. SymPy's LaTeX
+    The arguments are ``u, M_1, ..., M_k`` (symbols or sums of symbols standing for real
+    vectors and matrices: a :class:`VectorSymbol` declared ``complex=True`` only so that its
+    :func:`norm` is not simplified is taken as real here); the value is one commutative real
+    scalar, so it enters sums and products of scalars as a symbol would, while its printed
+    form keeps the factors' order. SymPy's LaTeX
     grammar reads ``g^{T}(y - x)`` only as a commutative power; symtaylor's reader
     (:mod:`symtaylor.derivations.readback`) reads it back as this object.
 
@@ -779,7 +781,7 @@ _GREEK_LETTERS = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lamb
                   "omicron pi rho varsigma sigma tau upsilon phi chi psi omega").split()
 #: Greek letters typed as Unicode in a user's expression (a symbol named ``α``: SymPy's LaTeX
 #: keeps the character) set up for pdflatex as the math letters
-_UNICODE_MATH = tuple(
+_UNICODE_PREAMBLE = tuple(
     rf"\DeclareUnicodeCharacter{{{0x3B1 + i:04X}}}{{\ensuremath{{\{name}}}}}"
     for i, name in enumerate(_GREEK_LETTERS) if name != "omicron") + tuple(
     rf"\DeclareUnicodeCharacter{{{0x391 + i:04X}}}{{\ensuremath{{\{name.capitalize()}}}}}"
@@ -797,7 +799,7 @@ def _document(title: str, derivations: Sequence[Derivation], intro: str) -> str:
         r"\documentclass[11pt]{article}",
         r"\usepackage{amsmath}",
         r"\usepackage{amssymb}",
-        *_UNICODE_MATH,
+        *_UNICODE_PREAMBLE,
         r"\setlength{\textwidth}{16cm}\setlength{\oddsidemargin}{0cm}",
         r"\setlength{\evensidemargin}{0cm}\setlength{\textheight}{23cm}",
         r"\setlength{\topmargin}{-1cm}\setlength{\parindent}{0pt}\setlength{\parskip}{4pt}",
