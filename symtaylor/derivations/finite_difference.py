@@ -21,13 +21,15 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 from ..coerce import ExprLike, OrderLike, PointLike, VariablesLike
 from ..enclosure import enclose
 from ..finite_diff import EPS, fd_error, h
 from ..finite_diff.report import FDErrorReport
-from .checks import approx, certified, define, equal, inequality
+from .checks import UncheckedStepError, approx, certified, define, equal, inequality
 from .record import Derivation, Row, Section
 from .registry import register
 
@@ -99,11 +101,14 @@ def fd_derivation_from_report(r: FDErrorReport) -> Derivation:
     fd_sym = sp.Symbol(_derivative_name(d) + "(a)")
     stencil_expr = sp.Add(*(w * F(a + o * h) for o, w in zip(st.offsets, st.weights) if w)) / \
         h**d
+    dval, dlim = _at(sp.diff(f, xr, d), xr, a)
+    f_a, _ = _at(f, xr, a)
     rows: list[Row] = [
         define(F(xr), f, f"at a = {sp.sstr(a)}"),
         define(DH, stencil_expr, f"the {st.scheme} stencil, accuracy {st.accuracy}"),
-        equal(fd_sym, r.exact_derivative, "the exact derivative",
-              where={fd_sym: sp.diff(f, xr, d).subs(xr, a)}),
+        equal(fd_sym, r.exact_derivative, "the exact derivative" + (
+            " (its limit as x → a: a removable singularity)" if dlim else ""),
+              where={fd_sym: dval}),
     ]
     moments = Section("Moments of the stencil", tuple(_moment_rows(r)),
                       "With $m_k = \\sum_i w_i o_i^k / k!$, Taylor's theorem gives "
@@ -111,8 +116,8 @@ def fd_derivation_from_report(r: FDErrorReport) -> Derivation:
     sections = [moments]
     trunc = r.truncation_term
     taylor: list[Row] = []
-    applied = sp.Add(*(w * f.subs(xr, a + o * h) for o, w in zip(st.offsets, st.weights) if w)
-                     ) / h**d - r.exact_derivative
+    applied = sp.Add(*(w * (f.subs(xr, a + o * h) if o else f_a)
+                       for o, w in zip(st.offsets, st.weights) if w)) / h**d - r.exact_derivative
     err = sp.Symbol(rf"D_{{h}} f(a) - {_derivative_name(d)}(a)")
     if trunc == 0:
         taylor.append(equal(err, 0, "the stencil is exact for this f", where={err: applied}))
@@ -122,7 +127,7 @@ def fd_derivation_from_report(r: FDErrorReport) -> Derivation:
         sections.append(Section("Truncation", tuple(taylor)))
     else:
         q = sp.Poly(trunc, h).degree()
-        ser = sp.series(applied, h, 0, q + 1).removeO()
+        ser = _series_in_h(f, xr, a, st, q) - r.exact_derivative
         taylor.append(equal(err, trunc, f"Taylor series in h (terms below h^{q} vanish), "
                                         f"+ O(h^{q + 1})", where={err: ser}))
         Av = sp.Abs(trunc / h**q)
@@ -131,18 +136,17 @@ def fd_derivation_from_report(r: FDErrorReport) -> Derivation:
             define(A, Av, "size of the truncation term: A h^q"),
             approx(sp.Symbol(r"\lvert \mathrm{fl}(D_{h} f) - D_{h} f\rvert"), B / h**d,
                    "round-off model: each f value off by a relative ε, times the sum of |w_i|"),
-            define(B, Bv, "ε times the sum of |w_i| times |f(a)|" if not _zero(f.subs(xr, a)) else
+            define(B, Bv, "ε times the sum of |w_i| times |f(a)|" if not _zero(f_a) else
                    "ε times the sum of |w_i| times max |f| near a (f(a) = 0)"),
         ]
-        if not _zero(f.subs(xr, a)):
-            taylor.append(equal(B, EPS * st.abs_weight_sum * sp.Abs(f.subs(xr, a)),
+        if not _zero(f_a) and not Bv.has(sp.Float):
+            taylor.append(equal(B, EPS * st.abs_weight_sum * sp.Abs(f_a),
                                 "ε: the float64 machine epsilon", where={B: Bv}))
         sections.append(Section("Truncation and round-off", tuple(taylor)))
         sections.append(Section("The best step", tuple(_optimum_rows(q, d))))
         hs = HOPT
         inst = [
-            equal(hs, r.optimal_step_exact, "with the A and B above",
-                  where={hs: (d * Bv / (q * Av)) ** sp.Rational(1, q + d)}),
+            _step_row(r, Av, Bv, q, d),
             _enclosed(r.optimal_step_exact, "the optimal step", hs),
             _enclosed((1 + sp.Rational(q, d)) * Av * r.optimal_step_exact**q,
                       "the predicted minimum error E(h_opt)", sp.Symbol(r"E(h_{opt})")),
@@ -165,6 +169,57 @@ def fd_derivation_from_report(r: FDErrorReport) -> Derivation:
                       problem, tuple(rows), result, defs, tuple(sections),
                       "The optimal step balances the two errors: "
                       "$h_{opt} = (dB/(qA))^{1/(q+d)}$.")
+
+
+def _at(e: sp.Expr, x: sp.Symbol, a: sp.Expr) -> tuple[sp.Expr, bool]:
+    """``e`` at ``x = a``, or its limit there when the formula is undefined at ``a`` (a removable
+    singularity: ``sin(x)/x`` at 0); the flag says whether the limit was taken."""
+    v = e.subs(x, a)
+    if not v.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return v, False
+    return sp.limit(e, x, a), True
+
+
+def _series_in_h(f: sp.Expr, x: sp.Symbol, a: sp.Expr, st: Any, q: int) -> sp.Expr:
+    """The stencil applied to ``f`` at ``a``, ``sum w_i f(a + o_i h)/h^d``, expanded in ``h`` up
+    to ``h^q`` by the Taylor engine (:func:`symtaylor.taylor` on the sum, a series in ``h``
+    independent of the coefficients of ``f`` the report used): SymPy's ``series`` took over a
+    minute on ``exp(exp(exp(x)))`` to order 16 where the engine takes 0.1 s."""
+    from ..errors import NotAnalyticError, UnsupportedFunctionError
+    from ..taylor import taylor
+
+    d = st.derivative
+    f_a = _at(f, x, a)[0]  # the node o = 0: f(a), or its limit
+    num = sp.Add(*(w * (f.subs(x, a + o * h) if o else f_a)
+                   for o, w in zip(st.offsets, st.weights) if w))
+    try:
+        t = taylor(num, [h], 0, q + d)
+    except (NotAnalyticError, UnsupportedFunctionError) as exc:
+        raise UncheckedStepError(f"could not expand the stencil in h: {exc}") from None
+    return sp.expand(t.polynomial / h**d)
+
+
+def _step_row(r: FDErrorReport, Av: sp.Expr, Bv: sp.Expr, q: int, d: int) -> Row:
+    """``h_opt`` with the A and B above: exact when they are exact; when the engine worked with
+    floats (``B`` from ``max |f|`` near a zero of ``f``, huge integers rounded to 30 digits, or
+    the refined model's numeric optimum) a ``~`` row saying so, compared at 30 digits."""
+    hs = HOPT
+    formula = (d * Bv / (q * Av)) ** sp.Rational(1, q + d)
+    value = r.optimal_step_exact
+    try:
+        return equal(hs, value, "with the A and B above", where={hs: formula})
+    except UncheckedStepError:
+        if not value.has(sp.Float) and not Bv.has(sp.Float):
+            raise
+    closed = sp.N(formula, 30)
+    rel = abs(sp.N(value, 30) - closed) / abs(closed) if closed != 0 else sp.oo
+    if rel <= sp.Float("1e-12"):
+        return approx(hs, value, "with the A and B above (floats: see B)",
+                      f"float arithmetic: agrees with (dB/(qA))^(1/(q+d)) to {float(rel):.1e} "
+                      "relative")
+    return approx(hs, value, "the refined model's optimum (nodes' values and rounding, two "
+                  "truncation terms): the closed form above is off by more than 2x",
+                  "numeric minimum over a grid of steps (fd_error)")
 
 
 def _zero(v: sp.Expr) -> bool:

@@ -127,7 +127,13 @@ def fd_error(
     terms = [(q, _shown_value(c, x0)) for q, c in _terms_from(coeffs, st)]
     B = _roundoff_factor(real_expr, xr, x0, x0f, st)
     best = _optimal_step(terms, st, B)
-    best, B = _refined(best, real_expr, xr, x0f, st, terms, B)
+    try:
+        best, B = _refined(best, real_expr, xr, x0f, st, terms, B)
+    except OverflowError:  # h^q of the step scan at |x0| ~ 1e100
+        raise InputError(
+            f"the truncation terms of {expr} overflow float64 for the steps near {x} = {x0f:.6g}: "
+            "the point is too large for a float64 finite difference"
+        ) from None
     truth = _truth(coeffs, st.derivative, x0, x0f)
     try:
         rows = _scan(real_expr, truth, xr, x0f, st, hs, best.power, float(best.A), float(B))
@@ -361,6 +367,8 @@ def _roundoff_factor(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr, x0f: float, st: S
     """``B = eps * sum|w_i| * |f(x0)|`` of the round-off model ``B / h^d``."""
     S = st.abs_weight_sum
     f_at = expr.subs(x, x0)
+    if f_at.has(sp.nan, sp.zoo, sp.oo, -sp.oo):  # a removable singularity: sin(x)/x at 0
+        f_at = sp.limit(expr, x, x0)
     f_scale = sp.Abs(f_at)
     if _is_zero(f_at):
         # |f(x)| = 0 would predict no round-off; use the largest |f| on a unit-scale stencil.
