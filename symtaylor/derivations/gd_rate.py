@@ -25,7 +25,7 @@ import sympy as sp
 
 from ..bounds import _constant_hessian, convergence_bounds
 from ..calculus import gradient, hessian
-from ..coerce import ExprLike, VariablesLike, as_expr, as_variables
+from ..coerce import ExprLike, VariablesLike, as_expr, as_variables, exact_decimals
 from ..errors import InputError
 from ._proofs import eigenvalue_rows, implies_above, name_roots
 from .checks import approx, assumed, define, equal, implies, inequality
@@ -68,6 +68,21 @@ def _general_rows() -> tuple[Row, ...]:
     )
 
 
+def _one_minus(ev: sp.Expr, latex: bool) -> str:
+    """``1 - alpha lambda`` as text with its sign worked out: ``1 + 2·α`` for ``lambda = -2``
+    (not ``1 - -2α``), the eigenvalue in parentheses when it is a sum.
+
+    >>> _one_minus(sp.Integer(-2), False), _one_minus(sp.Rational(1, 5), False)
+    ('1 + 2·α', '1 - α/5')
+    """
+    neg = ev.could_extract_minus_sign()
+    mag = -ev if neg else ev
+    sign = "+" if neg else "-"
+    if latex:
+        return f"1 {sign} {sp.latex(ALPHA * mag)}"
+    return f"1 {sign} " + sp.sstr(ALPHA * mag).replace("alpha", "α").replace("*", "·")
+
+
 @register("gd-rate")
 def gd_rate_derivation(f: ExprLike, variables: VariablesLike = None) -> Derivation:
     r"""The rate of gradient descent on a quadratic ``f`` (``derive("gd-rate", f, variables)``).
@@ -90,7 +105,10 @@ def gd_rate_derivation(f: ExprLike, variables: VariablesLike = None) -> Derivati
     InputError
         If ``f`` is not quadratic, or its Hessian is zero.
     """
-    expr = as_expr(f, variables)
+    given = as_expr(f, variables)
+    # decimals are read as the exact numbers they show (0.1 is 1/10): the eigenvalue rows are
+    # exact identities (a Float Hessian's characteristic polynomial has no exact root)
+    expr = exact_decimals(given)
     syms = as_variables(variables, expr)
     if not _constant_hessian(expr, syms):
         raise InputError(f"gd-rate needs a quadratic objective (a constant Hessian); {expr} is "
@@ -140,8 +158,8 @@ def gd_rate_derivation(f: ExprLike, variables: VariablesLike = None) -> Derivati
     for ev in sorted(set(evs), key=lambda e: float(sp.N(e, 30))):
         if ev.has(sp.CRootOf):
             continue  # checked through p above; 1 - alpha*lambda is then an eigenvalue too
-        M = sp.Symbol(rf"\det\left((1 - {sp.latex(ev)}\alpha) I - (I - \alpha H)\right)")
-        err_rows.append(equal(M, 0, f"1 − α·({sp.sstr(ev)}) is an eigenvalue of I − αH",
+        M = sp.Symbol(rf"\det\left(({_one_minus(ev, True)}) I - (I - \alpha H)\right)")
+        err_rows.append(equal(M, 0, f"{_one_minus(ev, False)} is an eigenvalue of I − αH",
                               where={M: ((1 - alpha * ev) * sp.eye(n) - (sp.eye(n) - alpha * H)
                                          ).det()}))
     algebraic = any(e.has(sp.CRootOf) for e in evs)  # comparing CRootOf numbers is slow
@@ -203,9 +221,17 @@ def gd_rate_derivation(f: ExprLike, variables: VariablesLike = None) -> Derivati
             inequality(sp.Abs(1 - alpha * lo), ">=", 1, "μ ≤ 0: along its eigenvector no "
                        "step contracts", given=alpha > 0),)))
     problem = (f"Gradient descent $x_+ = x - \\alpha\\nabla f(x)$ on the quadratic "
-               f"$f = {sp.latex(expr)}$: how fast does it converge, and for which step?")
-    concl = ("The error contracts by $\\rho(\\alpha) = \\max(|1 - \\alpha\\mu|, |1 - \\alpha L|)$ "
-             "per step; the best step $2/(L + \\mu)$ gives $(\\kappa - 1)/(\\kappa + 1)$.")
+               f"$f = {sp.latex(expr)}$"
+               + (f" (the decimals of ${sp.latex(given)}$ read exactly)" if given != expr else "")
+               + ": how fast does it converge, and for which step?")
+    if b.mu is not None and b.mu > 0:
+        concl = ("The error contracts by $\\rho(\\alpha) = \\max(|1 - \\alpha\\mu|, "
+                 "|1 - \\alpha L|)$ per step; the best step $2/(L + \\mu)$ gives "
+                 "$(\\kappa - 1)/(\\kappa + 1)$.")
+    else:
+        concl = (f"Here $\\mu = {sp.latex(lo)} \\le 0$: along an eigenvector of $\\mu$ the "
+                 "factor $|1 - \\alpha\\mu| \\ge 1$ for every step $\\alpha > 0$, so gradient "
+                 "descent has no linear rate (the error does not contract).")
     rows, values = name_roots(rows, evs)
     rows += values
     sections = [Section(sec.heading, tuple(name_roots(sec.rows, evs)[0]), sec.prose)
