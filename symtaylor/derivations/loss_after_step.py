@@ -24,8 +24,10 @@ Examples
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from ..bounds import predict_loss_after_step
@@ -53,11 +55,24 @@ PRED = sp.Symbol(r"\hat L(\theta_{+})")
 def _exact(v: Any, what: str) -> sp.Expr:
     """The input as written: a float by its shortest repr (``0.1`` is ``1/10``), text parsed
     exactly, SymPy numbers and symbols as they are."""
-    if isinstance(v, bool):
+    if isinstance(v, bool | np.bool_):
         raise InputError(f"{what} must be a number, got {v!r}")
-    if isinstance(v, float):
-        return as_number(repr(v), what, symbolic=False, exact=True)
+    if isinstance(v, float | np.floating):  # NumPy scalars too: np.float64(1.5) is 3/2
+        if not math.isfinite(float(v)):
+            raise InputError(f"{what} must be finite, got {float(v)!r}")
+        # the shortest text of the number in its own precision: np.float32(0.1) is 1/10
+        text = str(v) if isinstance(v, np.floating) else repr(float(v))
+        return as_number(text, what, symbolic=False, exact=True)
     return as_number(v, what, symbolic=True, exact=isinstance(v, str))
+
+
+def _refuse_nonpositive(value: sp.Expr, what: str, strict: bool) -> None:
+    """A gradient norm must be >= 0 and a learning rate > 0 (when the sign is known)."""
+    bad = value.is_nonpositive if strict else value.is_negative
+    if bad:
+        raise InputError(f"{what} must be {'positive' if strict else 'nonnegative'}, got "
+                         f"{sp.sstr(value)}" + (" (a gradient step moves along -g with a step "
+                                                "alpha > 0)" if strict else " (it is a norm)"))
 
 
 @register("loss-after-step")
@@ -81,6 +96,8 @@ def loss_after_step_derivation(value: NumberLike | None = None,
                          "example)")
     v, gn, lam, a = (_exact(t, w) for t, w in ((value, "value"), (grad_norm, "grad_norm"),
                                               (lambda_max, "lambda_max"), (lr, "lr")))
+    _refuse_nonpositive(gn, "grad_norm", strict=False)
+    _refuse_nonpositive(a, "lr", strict=True)
     p = predict_loss_after_step(v, gn, lam, a)
     sub = {LV: v, G: gn, LAM: lam, ALPHA: a}
     rows: list[Row] = [
@@ -126,8 +143,8 @@ def loss_after_step_derivation(value: NumberLike | None = None,
             ("H", r"the Hessian $\nabla^2 L(\theta)$"),
             (r"\lambda_{\max}", "its largest eigenvalue"), (r"\alpha", "the learning rate"),
             (r"\hat L(\theta_{+})", "the predicted loss after the step"))
-    concl = (f"The loss is predicted to change by $-{sp.latex(net)}$ "
-             f"$\\approx -{sp.latex(sp.Float(net, 4))}$" if net.is_number else
+    concl = (f"The loss is predicted to change by ${sp.latex(-net)}$ "
+             f"$\\approx {sp.latex(sp.Float(-net, 4))}$" if net.is_number else
              "The predicted change is $-(\\alpha\\lVert g\\rVert^2 - \\tfrac{\\alpha^2}{2}"
              "\\lambda_{\\max}\\lVert g\\rVert^2)$") + \
         "; it decreases for $0 < \\alpha < 2/\\lambda_{\\max}$."
