@@ -19,11 +19,13 @@ x**3/6 + x**2/2 + x + 1
 from __future__ import annotations
 
 import math
+from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 from typing import Any
 
 import sympy as sp
 
-from ..coerce import RegionLike
+from ..coerce import RegionLike, as_expr, as_point, as_variables
+from ..errors import InputError, SymTaylorError
 from ..series import TaylorExpansion
 from ..taylor import taylor
 from .checks import UncheckedStepError, certified, define, equal, theorem
@@ -57,7 +59,22 @@ def taylor_derivation(f: Any, variables: Any = None, at: Any = 0, order: Any = 2
     >>> [r.check for r in d.sections[-1].rows]
     ['certified', 'certified']
     """
+    _finite_point(f, variables, at)
     return expansion_derivation(taylor(f, variables, at=at, order=order), region)
+
+
+def _finite_point(f: Any, variables: Any, at: Any) -> None:
+    """Refuse an infinite expansion point (``at=float("inf")``) with an InputError naming it;
+    any other problem with the input is left to the engine's own errors."""
+    try:
+        expr = as_expr(f, variables)
+        syms = as_variables(variables, expr)
+        point = as_point(at, syms)
+    except SymTaylorError:
+        return
+    for v, a in zip(syms, point):
+        if isinstance(a, sp.Expr) and (a.is_infinite or a.has(sp.oo, -sp.oo, sp.zoo)):
+            raise InputError(f"the expansion point must be finite, got {v} = {sp.sstr(a)}")
 
 
 def _c(alpha: tuple[int, ...], syms: tuple[sp.Symbol, ...] = ()) -> sp.Symbol:
@@ -76,9 +93,18 @@ def _derivative_at(expr: sp.Expr, syms: tuple[sp.Symbol, ...], point: tuple[sp.E
     """``D^alpha f(a)`` by ``sympy.diff`` and substitution (independent of the engine's series
     arithmetic). ``sympy.Subs`` is not used: SymPy 1.14 takes ``Subs(f_x, (x, y), (0, 0))``
     and ``Subs(f_y, (x, y), (0, 0))`` for equal objects (same hash), so its cache mixes them."""
+    expr, syms = _on_the_reals(expr, syms)
     spec = [(v, k) for v, k in zip(syms, alpha) if k]
     d = sp.diff(expr, *spec) if spec else expr
     return d.xreplace(dict(zip(syms, point)))
+
+
+def _on_the_reals(expr: sp.Expr, syms: tuple[sp.Symbol, ...]
+                  ) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
+    """``expr`` in real symbols of the same names (Taylor expansions live on the reals, as in
+    the engine): ``d|x|/dx`` is then ``sign(x)``, not an expression in ``re(x)``, ``im(x)``."""
+    real = tuple(v if v.is_real else sp.Symbol(v.name, real=True) for v in syms)
+    return expr.xreplace(dict(zip(syms, real))), real
 
 
 def _coefficient_row(t: TaylorExpansion, alpha: tuple[int, ...]) -> Row:
@@ -99,11 +125,40 @@ def _coefficient_row(t: TaylorExpansion, alpha: tuple[int, ...]) -> Row:
     if len(syms) != 1:
         raise UncheckedStepError(f"D^alpha f is undefined at the point for alpha = {alpha}")
     # a removable singularity at the point (sin(x)/x at 0): the derivative's limit
-    (x,), (a,) = syms, point
+    (a,) = point
+    expr, (x,) = _on_the_reals(expr, syms)
     d = sp.diff(expr, x, alpha[0]) if alpha[0] else expr
     lim = sp.limit(d, x, a)
     return equal(c, value, f"limit of the derivative of order {alpha[0]} as x → a, over "
                  f"{alpha[0]}! (a removable singularity)", where={c: lim / fact})
+
+
+def _remainder(t: TaylorExpansion) -> sp.Expr:
+    """The engine's Lagrange remainder, or, when it differentiates in complex variables (``|x|``
+    gives ``re(x)``, ``Derivative(re(x), x)``, and SymPy refuses the substitution of the
+    intermediate point: "Can't calculate derivative wrt 1"), the same formula in real
+    variables (``d|x|/dx = sign(x)``)."""
+    try:
+        r = t.remainder
+    except ValueError:
+        r = None
+    if r is not None and not r.has(sp.re, sp.im, sp.Derivative):
+        return r
+    expr, real = _on_the_reals(t.function, t.variables)
+    back = dict(zip(real, t.variables))
+    n1, s = t.order + 1, t.remainder_symbol
+    if len(real) == 1:
+        (x,), (a,) = real, t.point
+        d = sp.diff(expr, x, n1).xreplace({x: s})
+        return (d / sp.factorial(n1) * (x - a) ** n1).xreplace(back)
+    sub = {v: a + s * (v - a) for v, a in zip(real, t.point)}
+    terms = []
+    for alpha in _of_degree(len(real), n1):
+        d = sp.diff(expr, *[(v, k) for v, k in zip(real, alpha) if k])
+        if d != 0:
+            fac = math.prod(math.factorial(k) for k in alpha)
+            terms.append(d.xreplace(sub) / fac * _monomial(real, t.point, alpha))
+    return sp.Add(*terms).xreplace(back)
 
 
 def _monomial(syms: tuple[sp.Symbol, ...], point: tuple[sp.Expr, ...],
@@ -116,6 +171,10 @@ def _round(v: float, up: bool, digits: int = 4) -> sp.Float:
     if v == 0 or not math.isfinite(v):
         return sp.Float(v)
     e = math.floor(math.log10(abs(v))) - digits + 1
+    if e < -300:  # a subnormal bound (5e-324: a region of zero width): 10.0**e is 0.0
+        r = Context(prec=digits, rounding=ROUND_CEILING if up else ROUND_FLOOR).create_decimal(
+            Decimal(v))
+        return sp.Float(str(r), digits)
     scaled = v / 10.0 ** e
     r = math.ceil(scaled) if up else math.floor(scaled)
     if up and r * 10.0 ** e < v:  # float noise in the scaling
@@ -137,9 +196,8 @@ def expansion_derivation(t: TaylorExpansion, region: RegionLike | None = None) -
 
     # derivatives (one variable, when they stay small)
     if one:
-        (x,) = syms
+        prev, (x,) = _on_the_reals(expr, syms)
         drows = []
-        prev = expr
         for k in range(1, n + 2):
             dk = sp.diff(prev, x)
             shown = sp.simplify(dk) if sp.count_ops(dk) < 40 else dk
@@ -181,7 +239,7 @@ def expansion_derivation(t: TaylorExpansion, region: RegionLike | None = None) -
         why = (f"Lagrange form, for some {_GREEK.get(xi.name, xi.name)} in (0, 1), on the "
                "segment from a to x")
     poly_rows.append(theorem(f"f \\in C^{{{n + 1}}}",
-                             sp.Eq(rn, t.remainder, evaluate=False), why,
+                             sp.Eq(rn, _remainder(t), evaluate=False), why,
                              "Taylor's theorem with the Lagrange remainder"))
     sections.append(Section("Polynomial and remainder", tuple(poly_rows)))
 
