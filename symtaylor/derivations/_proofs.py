@@ -20,11 +20,13 @@ Matrix([[s_1, s_2]])
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 from typing import Any
 
 import sympy as sp
 
+from ..errors import CertificationError
 from .checks import UncheckedStepError
 from .record import Row
 
@@ -111,6 +113,8 @@ def generic_symmetric(name: str, n: int) -> sp.Matrix:
 
 
 def _decimal(v: float, digits: int, rounding: str) -> sp.Rational:
+    if not math.isfinite(float(v)):  # 2/L with L ~ 1e-323 (a region of zero width)
+        raise CertificationError(f"the bound {float(v)!r} is not finite: no decimal bound")
     d = Context(prec=digits, rounding=rounding).create_decimal(Decimal(float(v)))
     return sp.Rational(str(d))  # our own decimal text, exact
 

@@ -31,8 +31,16 @@ import sympy as sp
 
 from ..bounds import ConvergenceBounds, convergence_bounds
 from ..calculus import gradient
-from ..coerce import ExprLike, NumberLike, RegionLike, VariablesLike, as_number
-from ..errors import InputError
+from ..coerce import (
+    ExprLike,
+    NumberLike,
+    RegionLike,
+    VariablesLike,
+    as_expr,
+    as_number,
+    as_variables,
+)
+from ..errors import InputError, UnsupportedFunctionError
 from ._proofs import (
     decimal_down,
     decimal_up,
@@ -142,6 +150,33 @@ def _converse_rows() -> tuple[Row, ...]:
     )
 
 
+#: Functions without a second derivative everywhere (kinks, jumps): no Hessian, no L from it.
+_NOT_SMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta, sp.Max, sp.Min, sp.Piecewise,
+               sp.re, sp.im, sp.arg, sp.conjugate, sp.floor, sp.ceiling, sp.frac)
+
+
+def _bounds(f: ExprLike, variables: VariablesLike, region: RegionLike | None
+            ) -> ConvergenceBounds:
+    """:func:`convergence_bounds` for an objective with a Hessian; a kink (``abs(x)``,
+    ``Max``, ...) is refused with an error naming it (the bound needs ``∇²f``)."""
+    expr = as_expr(f, variables)
+    syms = set(as_variables(variables, expr))
+    for node in sorted(expr.atoms(*_NOT_SMOOTH), key=sp.default_sort_key):
+        if node.free_symbols & syms:
+            raise UnsupportedFunctionError(
+                f"{sp.sstr(node)} in {sp.sstr(expr)} is not twice differentiable: L comes from "
+                "the Hessian ∇²f (write the objective without it, e.g. x instead of abs(x) "
+                "on x > 0)")
+    return convergence_bounds(f, variables, region=region)
+
+
+def _shown(region: Any) -> str:
+    """The region as ``x in [0, 0]``."""
+    if not isinstance(region, dict):
+        return str(region)
+    return ", ".join(f"{v} in [{lo:g}, {hi:g}]" for v, (lo, hi) in region.items())
+
+
 def _l_from_f(b: ConvergenceBounds) -> Section:
     """Rows for the computed LS: the Hessian's eigenvalues (exact) or the ball certificate."""
     syms = b.variables
@@ -157,7 +192,10 @@ def _l_from_f(b: ConvergenceBounds) -> Section:
         gy = gx.xreplace(dict(zip(syms, y)))
         grad = sp.Function(r"\nabla f")
         dg = grad(sp.Symbol("y")) - grad(sp.Symbol("x"))
-        hd = sp.Symbol(r"H\,(y - x)")
+        n = len(syms)
+        # H (y - x) as a matrix expression (printed H \cdot \left(y - x\right)), checked and
+        # read back as a product, like (I - alpha H)(x - x^*) in gd_rate
+        hd = sp.MatrixSymbol("H", n, n) * (sp.MatrixSymbol("y", n, 1) - sp.MatrixSymbol("x", n, 1))
         rows.append(equal(dg, hd, "the gradient is linear (y a second point)",
                           where={dg: gy - gx, hd: H * (y - sp.Matrix(syms))}))
         eig_rows, evs = eigenvalue_rows(H)
@@ -236,9 +274,13 @@ def descent_lemma_derivation(f: ExprLike | None = None, variables: VariablesLike
                "gradient step $x - \\alpha g$, find the steps that guarantee a decrease and the "
                "step that guarantees the most.")
     if f is not None:
-        b = convergence_bounds(f, variables, region=region)
+        b = _bounds(f, variables, region)
         if b.L == 0:
             raise InputError(f"{b.f} has a zero Hessian (linear): no descent-lemma bound")
+        if b.certified and float(b.L) < 1e-300:  # 2/L would overflow
+            raise InputError(f"the certified L of {b.f} on the region {_shown(b.region)} is "
+                             f"{float(b.L):.3g}: the region has zero width (or f is linear "
+                             "there); give intervals lo < hi")
         sections.insert(0, _l_from_f(b))
         Lv = b.L if not b.certified else decimal_up(b.L)
         sections.append(_with_l_rows(Lv, not b.certified))

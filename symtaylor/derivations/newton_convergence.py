@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..bounds import convergence_bounds
 from ..coerce import ExprLike, RegionLike, VariablesLike
 from ..errors import InputError
 from ._proofs import (
@@ -36,6 +35,7 @@ from ._proofs import (
     scaled,
 )
 from .checks import assumed, certified, define, equal, implies, inequality
+from .descent_lemma import _bounds
 from .record import Derivation, Row, Section, VectorSymbol, norm
 from .registry import register
 
@@ -129,9 +129,17 @@ def _region_rows() -> tuple[Row, ...]:
 
 def _with_f_rows(f: ExprLike, variables: VariablesLike, region: RegionLike | None
                  ) -> tuple[Section, sp.Expr]:
-    b = convergence_bounds(f, variables, region=region)
+    b = _bounds(f, variables, region)
     if b.mu is None or not b.mu > 0:
-        raise InputError(f"{b.f} is not strongly convex on the region (mu = {b.mu}): the "
+        if b.mu is None:
+            shown = "no lower bound of the Hessian's eigenvalues"
+        elif b.certified:  # a float lower bound: 6 digits, rounded down (it stays a bound)
+            shown = (f"the smallest Hessian eigenvalue is only certified >= "
+                     f"{sp.sstr(sp.Float(decimal_down(float(b.mu)), 6))}, about "
+                     f"{float(b.mu):.3g}")
+        else:
+            shown = f"mu = {sp.sstr(b.mu)}, the smallest Hessian eigenvalue"
+        raise InputError(f"{b.f} is not strongly convex on the region ({shown}): the "
                          "local quadratic rate needs a Hessian >= mu I with mu > 0")
     rows: list[Row] = [define(sp.Symbol("f"), b.f, "the objective")]
     c_up = sp.S.Zero
