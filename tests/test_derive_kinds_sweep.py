@@ -118,6 +118,18 @@ def test_fd_float_step_is_shown_as_approximation_not_crash():
     assert float(d.result) == pytest.approx(r.optimal_step, rel=1e-12)
 
 
+@pytest.mark.parametrize("f, fmp, at, deriv", [
+    ("log(x)", mpmath.log, 2.5, 2), ("x**3", lambda t: t**3, 0.3, 1),
+    ("exp(x)", mpmath.exp, 0.1, 1), ("sin(x)", mpmath.sin, 0.7, 3),
+])
+def test_fd_float_point(f, fmp, at, deriv):
+    # log at 2.5 and x**3 at 0.3 raised UncheckedStepError (15-digit Floats compared exactly)
+    d = s.derive("finite-difference", f, "x", at, derivative=deriv, accuracy=2)
+    _eq_rows_checked(d)
+    truth = _h_opt_mpmath(fmp, mpmath.mpf(at), deriv, "central", 2)
+    assert float(d.result) == pytest.approx(float(truth), rel=1e-10)
+
+
 # -- item 15: points beyond float64 -------------------------------------------------------------
 
 
