@@ -121,6 +121,7 @@ def test_fd_float_step_is_shown_as_approximation_not_crash():
 @pytest.mark.parametrize("f, fmp, at, deriv", [
     ("log(x)", mpmath.log, 2.5, 2), ("x**3", lambda t: t**3, 0.3, 1),
     ("exp(x)", mpmath.exp, 0.1, 1), ("sin(x)", mpmath.sin, 0.7, 3),
+    ("tan(x)", mpmath.tan, 1.5707963267948966, 1),  # 6e-17 from the pole: coefficients ~1e64
 ])
 def test_fd_float_point(f, fmp, at, deriv):
     # log at 2.5 and x**3 at 0.3 raised UncheckedStepError (15-digit Floats compared exactly)
@@ -128,6 +129,17 @@ def test_fd_float_point(f, fmp, at, deriv):
     _eq_rows_checked(d)
     truth = _h_opt_mpmath(fmp, mpmath.mpf(at), deriv, "central", 2)
     assert float(d.result) == pytest.approx(float(truth), rel=1e-10)
+
+
+@pytest.mark.parametrize("at", [1, 0.5, -2])
+def test_fd_abs_away_from_the_kink_is_exact(at):
+    # |x| is linear near a != 0: the central difference has no truncation term (was
+    # UncheckedStepError: (|a + h| - |a - h|)/(2h) = sign(a) holds only for |h| < |a|)
+    d = s.derive("finite-difference", "abs(x)", "x", at)
+    _eq_rows_checked(d)
+    assert d.result == sp.oo
+    h = 0.25 * abs(at)
+    assert (abs(at + h) - abs(at - h)) / (2 * h) == math.copysign(1, at)
 
 
 # -- item 15: points beyond float64 -------------------------------------------------------------
