@@ -46,7 +46,7 @@ from .coerce import (
     as_variables,
     as_vector,
 )
-from .errors import InputError
+from .errors import InputError, UnsupportedFunctionError
 from .latex import Derivation, Row, display
 
 __all__ = [
@@ -243,12 +243,23 @@ def _compact(e: sp.Expr) -> sp.Expr:
     try:
         c = sp.cancel(sp.together(e))
         cands.append(c)
-        cands.append(sp.factor(c))
+        if degree_bound(c, tuple(c.free_symbols)) <= MAX_FACTOR_DEGREE:
+            cands.append(sp.factor(c))
     except sp.PolynomialError:  # pragma: no cover - non-commutative or odd objects
         pass
     if ops < 60:
         cands.append(sp.simplify(e))
+    if not e.has(sp.nan, sp.zoo):  # simplify(-abs(y)*sign(y)/sign(y)**2) gives
+        # Piecewise((nan, Eq(y, 0)), (-y, True)): keep the forms without nan
+        cands = [c for c in cands if not c.has(sp.nan, sp.zoo)] or [e]
     return min(cands, key=lambda z: (sp.count_ops(z), len(str(z))))
+
+
+#: ``_compact`` factors only up to this degree: factoring is Zassenhaus' algorithm, fast for
+#: small degrees (a dense degree-100 polynomial in ``x`` and ``alpha``: 0.24 s) and then steep
+#: (degree 398: 16 s; the gradient step on ``x + x**2 + ... + x**399`` took 23 s, 22 of them
+#: in two calls of ``factor``).
+MAX_FACTOR_DEGREE = 120
 
 
 def _compact_matrix(m: sp.Matrix) -> sp.Matrix:
@@ -260,11 +271,71 @@ def _param(value: NumberLike, name: str, sign: str = "") -> sp.Expr:
     parameter (a Symbol, an expression, text). ``sign="positive"`` refuses values known to be
     ``<= 0`` (lr, radius), ``"non-negative"`` those known to be ``< 0`` (damping)."""
     if isinstance(value, str) and value.strip() == "lambda":
-        return LAMBDA  # the printed name of the default damping; a Python keyword
-    e = as_number(value, name, symbolic=True)
+        e: sp.Expr = LAMBDA  # the printed name of the default damping; a Python keyword
+    else:
+        e = as_number(value, name, symbolic=True)
     if (sign == "positive" and e.is_nonpositive) or (sign == "non-negative" and e.is_negative):
         raise InputError(f"{name} must be {sign}, got {e}")
     return e
+
+
+def _no_clash(param: sp.Expr, name: str, syms: Sequence[sp.Symbol], exprs: Sequence[sp.Expr]
+              ) -> None:
+    """Refuse a parameter that shares a name with a variable (``gradient_step("alpha**2",
+    "alpha")``: the default learning rate ``alpha`` would be mixed up with the variable and the
+    update silently wrong), and a default-named parameter (``alpha``, ``lambda``, ``Delta``)
+    that shares its name with a symbol of the objective (``f = alpha*x**2``). Names are
+    compared, not symbols: ``Symbol("alpha", real=True)`` prints like ``alpha``."""
+    if not isinstance(param, sp.Basic) or not param.free_symbols:
+        return
+    mine = {s.name for s in param.free_symbols}  # type: ignore[attr-defined]
+    clash = sorted(mine & {v.name for v in syms})
+    where = "a variable"
+    if not clash and param in (ALPHA, LAMBDA, DELTA):
+        clash = sorted(mine & {s.name for e in exprs for s in e.free_symbols})  # type: ignore
+        where = "a symbol of the objective"
+    if clash:
+        raise InputError(
+            f"{name} {_show(str(param))} has the name of {where} ({', '.join(clash)}): the "
+            f"step would mix them up. Pass {name}= a number or a symbol of another name "
+            f"(e.g. {name}={_OTHER.get(name, 'eta')!r})")
+
+
+_OTHER = {"lr": "eta", "damping": "mu", "radius": "r"}
+
+
+#: Functions whose derivative depends on whether the argument is real (``d|x|/dx`` is
+#: ``sign(x)`` for real ``x``, a mess of ``re``/``im`` for a complex one).
+_REAL_SENSITIVE = (sp.Abs, sp.sign, sp.re, sp.im, sp.arg, sp.conjugate)
+
+
+def _realify(exprs: Sequence[sp.Expr], syms: tuple[sp.Symbol, ...]
+             ) -> tuple[list[sp.Expr], tuple[sp.Symbol, ...]]:
+    """The steps are over the reals: when an expression uses a function whose derivative
+    depends on realness (``Abs``, ``sign``, ``re``, ``im``, ``arg``, ``conjugate``), every
+    symbol with no sign/realness assumption is replaced by a real symbol of the same name
+    (else ``abs(x)`` would be differentiated as a function of a complex ``x``)."""
+    if not any(e.has(*_REAL_SENSITIVE) for e in exprs):
+        return list(exprs), syms
+    free: set[sp.Symbol] = set(syms).union(*(e.free_symbols for e in exprs))
+    sub = {s: sp.Symbol(s.name, real=True) for s in free
+           if isinstance(s, sp.Symbol) and s.is_real is None and s.is_commutative}
+    if not sub:
+        return list(exprs), syms
+    return [e.xreplace(sub) for e in exprs], tuple(sub.get(s, s) for s in syms)
+
+
+def _smooth(what: str, entries: Any) -> None:
+    """Refuse derivatives with ``DiracDelta`` (``sign``, ``Heaviside``, or the second derivative
+    of ``abs``): the objective is not differentiable that often, and the step would divide by
+    a distribution."""
+    for e in entries:
+        if isinstance(e, sp.Basic) and e.has(sp.DiracDelta):
+            raise UnsupportedFunctionError(
+                f"the {what} has DiracDelta ({_show(str(e))}): the objective is not "
+                "differentiable that often (abs, sign, Heaviside, Max/Min); "
+                + ("use a gradient step (it needs only the gradient)" if "Hessian" in what
+                   or "Jacobian" in what else "use a smooth objective"))
 
 
 def _displacement(variables: Sequence[sp.Symbol]) -> tuple[sp.Symbol, ...]:
@@ -429,7 +500,8 @@ def _check_regular(h: sp.Matrix, pt: Sequence[sp.Expr]) -> None:
 
 def _setup(f: Any, variables: Any) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
     expr = as_expr(f, variables)
-    return expr, as_variables(variables, expr)
+    (expr,), syms = _realify([expr], as_variables(variables, expr))
+    return expr, syms
 
 
 def _vec(variables: Sequence[sp.Symbol]) -> sp.Matrix:
@@ -458,7 +530,9 @@ def gradient_step(f: ExprLike, variables: VariablesLike = None, lr: NumberLike =
     """
     expr, syms = _setup(f, variables)
     alpha = _param(lr, "lr", "positive")
+    _no_clash(alpha, "lr", syms, [expr])
     g = gradient(expr, syms)
+    _smooth("gradient", g)
     d = _displacement(syms)
     dv = sp.Matrix(d)
     model = (g.T * dv)[0] + (dv.T * dv)[0] / (2 * alpha)
@@ -502,8 +576,11 @@ def newton_step(f: ExprLike, variables: VariablesLike = None, damping: NumberLik
     """
     expr, syms = _setup(f, variables)
     lam = _param(damping, "damping", "non-negative")
+    _no_clash(lam, "damping", syms, [expr])
     g = gradient(expr, syms)
     h = hessian(expr, syms)
+    _smooth("gradient", g)
+    _smooth("Hessian", h)
     n = len(syms)
     hd = h + lam * sp.eye(n) if lam != 0 else h
     d = _displacement(syms)
@@ -541,7 +618,7 @@ def _least_squares(residuals: Any, variables: Any) -> tuple[list[sp.Expr], tuple
             raise InputError("the residuals have no free symbols: pass variables=...")
     else:
         syms = as_variables(variables, sp.Tuple(*rs))
-    return rs, syms
+    return _realify(rs, syms)
 
 
 def gauss_newton_step(residuals: Any, variables: VariablesLike = None) -> Step:
@@ -576,10 +653,21 @@ def levenberg_marquardt_step(
     """
     rs, syms = _least_squares(residuals, variables)
     lam = _param(damping, "damping", "non-negative")
+    _no_clash(lam, "damping", syms, rs)
+    if isinstance(scaling, str):
+        scaling = scaling.strip().lower()  # "Marquardt" as "marquardt"
     if not isinstance(scaling, str) or scaling not in _SCALINGS:
         raise InputError(f"unknown scaling {_show(scaling)}; valid: {', '.join(_SCALINGS)}")
     r = sp.Matrix(rs)
     j = jacobian(rs, syms)
+    _smooth("Jacobian", j)
+    if scaling == "marquardt" and lam != 0:
+        zero = [v for k, v in enumerate(syms) if all(e == 0 for e in j[:, k])]
+        if zero:
+            raise InputError(
+                "column(s) of J for " + ", ".join(map(str, zero)) + " are zero (no residual "
+                "depends on them): D = diag(J^T J) has a zero there, so J^T J + damping*D is "
+                "singular for every damping. Use scaling='identity' or drop those variables.")
     jtj, jtr = j.T * j, j.T * r
     if max(degree_bound(e, syms) for e in list(jtj) + list(jtr)) <= MAX_STEP_DEGREE:
         jtj, jtr = jtj.applyfunc(sp.expand), jtr.applyfunc(sp.expand)
@@ -660,6 +748,7 @@ def cauchy_point(f: ExprLike, variables: VariablesLike = None, radius: NumberLik
     """
     expr, syms, g, b, sub = _model_at(f, variables, at)
     delta = _param(radius, "radius", "positive")
+    _no_clash(delta, "radius", syms, [expr])
     gn = _norm(g)
     if gn == 0:
         raise InputError("the gradient is zero: the Cauchy point is the current point")

@@ -6,6 +6,12 @@ Jacobian, direction and update) and every ``=`` row is proved against an indepen
 computation: the gradient against ``Derivative(f, x).doit()``, the direction by substitution
 into the model's stationarity equations, the update as ``x + p``.
 
+Floats (``lr=0.1``, ``damping=0.5``, ``0.1*x**2``) are read as the decimals they denote
+(``1/10``), as ``loss-after-step`` does, and the statement says so: rows of float arithmetic
+are equal only up to rounding, which no exact route proves. (The engine's ``Step`` keeps the
+floats.) A parameter named like a variable (``derive("gradient-step", "alpha**2", "alpha")``)
+is refused with an ``InputError``; pass ``lr=`` (``damping=``) a symbol of another name.
+
 Examples
 --------
 >>> from symtaylor.derivations import derive
@@ -25,15 +31,17 @@ from typing import Any
 
 import sympy as sp
 
+from ..calculus import degree_bound
 from ..steps import (
     ALPHA,
     LAMBDA,
+    MAX_FACTOR_DEGREE,
     Step,
     gradient_step,
     levenberg_marquardt_step,
     newton_step,
 )
-from .checks import define, equal, inequality, solves, theorem
+from .checks import UncheckedStepError, define, equal, inequality, solves, theorem
 from .record import Derivation, Row, Section
 from .registry import register
 
@@ -83,6 +91,63 @@ def _param_text(value: Any, greek: str) -> str:
     return f"$\\{greek} = {_tex(value)}$"
 
 
+def _decimal(fl: sp.Float) -> sp.Rational:
+    """The decimal a float denotes, as written: ``0.1`` is ``1/10`` (its shortest repr)."""
+    v = float(fl)
+    if fl._prec <= 53 and v == v and abs(v) != float("inf"):
+        return sp.Rational(repr(v))
+    return sp.Rational(str(fl))
+
+
+def _exact(obj: Any) -> Any:
+    """``obj`` with every Float replaced by the decimal it denotes (:func:`_decimal`)."""
+    if isinstance(obj, sp.Basic | sp.MatrixBase) and obj.has(sp.Float):
+        return obj.xreplace({fl: _decimal(fl) for fl in obj.atoms(sp.Float)})
+    return obj
+
+
+def _floats(step: Step) -> list[sp.Float]:
+    """The floats of the step's inputs (objective or residuals, parameters)."""
+    parts: list[Any] = [*step.parameters.values(), *step.residuals]
+    if step.model is not None and not step.residuals:
+        parts.append(step.model.value)
+    found: set[sp.Float] = set()
+    for p in parts:
+        if isinstance(p, sp.Basic | sp.MatrixBase):
+            found |= p.atoms(sp.Float)
+    return sorted(found, key=lambda fl: (abs(fl), fl))
+
+
+def _float_note(floats: Sequence[sp.Float]) -> str:
+    shown = [f"${sp.latex(fl)}$ as ${sp.latex(_decimal(fl))}$" for fl in floats[:4]]
+    more = f" (and {len(floats) - 4} more)" if len(floats) > 4 else ""
+    return (" Floats are read as the decimals they denote (" + ", ".join(shown) + more
+            + "), so that every row is proved in exact arithmetic.")
+
+
+def _exact_step(step: Step) -> tuple[Step, str]:
+    """The step rebuilt with exact numbers when it has floats (``lr=0.1``, ``0.5*x**2``): a
+    float step's rows are equal only up to rounding, which no exact route proves. Returns the
+    step and the note for the statement."""
+    floats = _floats(step)
+    if not floats and not any(isinstance(p, sp.Basic | sp.MatrixBase) and p.has(sp.Float)
+                              for p in (step.update, step.direction)):
+        return step, ""
+    syms = step.variables
+    if step.method == "gradient":
+        assert step.model is not None
+        new = gradient_step(_exact(step.model.value), syms, lr=_exact(step.parameters["lr"]))
+    elif step.method in ("newton", "damped-newton"):
+        assert step.model is not None
+        new = newton_step(_exact(step.model.value), syms,
+                          damping=_exact(step.parameters.get("damping", 0)))
+    else:
+        new = levenberg_marquardt_step([_exact(r) for r in step.residuals], syms,
+                                       _exact(step.parameters.get("damping", 0)),
+                                       step.parameters.get("scaling", "identity"))
+    return new, _float_note(floats) if floats else ""
+
+
 def _col(syms: Sequence[sp.Symbol]) -> sp.Matrix:
     return sp.Matrix(list(syms))
 
@@ -112,13 +177,22 @@ def _where(syms: Sequence[sp.Symbol]) -> str:
     return ", ".join(_tex(v) for v in syms)
 
 
+def _factored(e: sp.Expr) -> sp.Expr:
+    """``factor(cancel(e))``, the factoring skipped above ``MAX_FACTOR_DEGREE`` (the damped
+    curvature ``lambda + 2 + 6x + ... + 399*398 x^397``: 40 s in ``factor``)."""
+    c = sp.cancel(e)
+    if degree_bound(c, tuple(c.free_symbols)) > MAX_FACTOR_DEGREE:
+        return c
+    return sp.factor(c)
+
+
 def _curvature(b: sp.Matrix, bname: str, what: str) -> tuple[list[Row], str]:
     """Rows for the curvature condition: the stationary point of the model ``m(p) = ... +
     p^T B p / 2`` is its unique minimizer iff ``B`` is positive definite (Sylvester: all leading
     principal minors positive). Constant minors are decided exactly; otherwise the condition is
     stated for the current point."""
     n = b.rows
-    minors = [sp.factor(sp.cancel(b[:k, :k].det(method="berkowitz"))) for k in range(1, n + 1)]
+    minors = [_factored(b[:k, :k].det(method="berkowitz")) for k in range(1, n + 1)]
     rows: list[Row] = []
     if all(not m.free_symbols for m in minors):
         if all(m > 0 for m in minors):
@@ -182,7 +256,42 @@ def gradient_step_derivation(f: Any, variables: Any = None, lr: Any = ALPHA) -> 
     return _gradient(step)
 
 
+def _decrease(m1: sp.Symbol, expr: sp.Expr, alpha: sp.Expr, g: sp.Matrix,
+              syms: Sequence[sp.Symbol]) -> Row:
+    """The row ``m_1 <= f``: ``f - m_1 = alpha * sum g_i^2`` (kept a sum of squares, not
+    expanded: ``(2x + y)^2 + (x + 2y)^2`` is seen to be nonnegative, ``5x^2 + 8xy + 5y^2`` is
+    not), over the reals, for ``alpha > 0``. If the gradient is real only for positive
+    variables (``sqrt(x)``: ``g^2 = 1/(4x)``), those variables are taken positive and the row
+    says so; failing that, the row is the theorem "a sum of squares of reals is nonnegative",
+    stated (``assumed``) for a real gradient, never marked proved."""
+    pos = (alpha,) if isinstance(alpha, sp.Symbol) else ()
+    why = "the linear model predicts a decrease α‖g‖² " + ("for α > 0" if pos else "(α > 0)")
+    where = {m1: expr - alpha * sp.Add(*[gi**2 for gi in g])}
+    try:
+        return inequality(m1, "<=", expr, why, where=where, positive=pos)
+    except UncheckedStepError:
+        pass
+    dom = tuple(v for v in syms if v.is_positive is None and any(
+        p.base == v and not p.exp.is_integer for p in expr.atoms(sp.Pow)))
+    if dom:
+        try:
+            return inequality(m1, "<=", expr, why + ", and " + ", ".join(
+                f"{v} > 0" for v in dom) + " (where f and its gradient are real)",
+                where=where, positive=pos + dom)
+        except UncheckedStepError:
+            pass
+    return theorem(r"\nabla f(x) \in \mathbb{R}^{" + str(len(syms)) + "}",
+                   f"{_tex(m1)} \\le f", "f − m₁ = α‖g‖², α > 0 times a sum of squares: a "
+                   "decrease wherever the gradient is real", "a sum of squares of reals is "
+                   "nonnegative")
+
+
+#: ``||g||^2`` is expanded when the gradient has at most this many terms in all.
+_EXPAND_TERMS = 60
+
+
 def _gradient(step: Step) -> Derivation:
+    step, note = _exact_step(step)
     syms = step.variables
     model = step.model
     assert model is not None
@@ -194,7 +303,12 @@ def _gradient(step: Step) -> Derivation:
     dvec = _displacement(syms, taken)
     x = _col(syms)
     mexpr = expr + (g.T * dvec)[0] + (dvec.T * dvec)[0] / (2 * alpha)
-    gg = sp.expand((g.T * g)[0])
+    # ||g||^2 expanded, unless that squares long sums (x + x^2 + ... + x^399: the expansion
+    # and its proof by expand took 2 x 12 s); then kept as the sum of squares g_i^2, which
+    # the linear model's value matches term by term
+    small = sum(len(sp.Add.make_args(gi)) for gi in g) <= _EXPAND_TERMS
+    gg = sp.expand((g.T * g)[0]) if small else sp.Add(*[gi**2 for gi in g])
+    predicted = expr - alpha * gg if small else sp.Add(expr, *[-alpha * gi**2 for gi in g])
     norm2 = sp.Symbol(r"\left\lVert g\right\rVert^{2}")
     rows = [
         define("m(p)", r"f(x) + g^{T} p + \frac{1}{2 \alpha} \left\lVert p\right\rVert^{2}",
@@ -209,14 +323,11 @@ def _gradient(step: Step) -> Derivation:
     ]
     pred = [
         define(m1, r"f(x) + g^{T} p", "the linear model at the step"),
-        equal(m1, expr - alpha * gg, "predicted value: f − α‖∇f‖²",
+        equal(m1, predicted, "predicted value: f − α‖∇f‖²",
               where={m1: expr + (g.T * step.direction)[0]}),
     ]
     if isinstance(alpha, sp.Symbol) or (alpha.is_number and alpha > 0):
-        pos = (alpha,) if isinstance(alpha, sp.Symbol) else ()
-        pred.append(inequality(m1, "<=", expr, "the linear model predicts a decrease α‖g‖² "
-                               + ("for α > 0" if pos else "(α > 0)"),
-                               where={m1: expr - alpha * gg}, positive=pos))
+        pred.append(_decrease(m1, expr, alpha, g, syms))
     defs = _common_defs(syms, dvec, xnew) + [
         ("f", f"the objective $f = {_tex(expr)}$"),
         (_tex(gs), r"the gradient $\nabla f(x)$"),
@@ -231,7 +342,7 @@ def _gradient(step: Step) -> Derivation:
         "gradient-step", "Gradient step from the first-order Taylor model",
         f"Minimize $f = {_tex(expr)}$ over ${_where(syms)}$ by one gradient step with learning "
         f"rate {_param_text(alpha, 'alpha')}: minimize the first-order Taylor model of $f$ about "
-        "the current point plus a penalty that keeps the step short.",
+        "the current point plus a penalty that keeps the step short." + note,
         tuple(rows), step.update, tuple(defs),
         (Section("Predicted decrease", tuple(pred)),),
         f"The update is $x_{{new}} = x - \\alpha \\nabla f(x)$; the first-order model predicts "
@@ -274,6 +385,7 @@ def damped_newton_derivation(f: Any, variables: Any = None, damping: Any = LAMBD
 
 
 def _newton(step: Step) -> Derivation:
+    step, note = _exact_step(step)
     syms = step.variables
     model = step.model
     assert model is not None
@@ -327,7 +439,7 @@ def _newton(step: Step) -> Derivation:
         f"Minimize $f = {_tex(expr)}$ over ${_where(syms)}$ by one {name.lower()} step: "
         "minimize the second-order Taylor model of $f$ about the current point"
         + (" plus the damping $\\tfrac{\\lambda}{2}\\lVert p\\rVert^{2}$ with "
-           + _param_text(lam, "lambda") if damped else "") + ".",
+           + _param_text(lam, "lambda") if damped else "") + "." + note,
         tuple(rows), step.update, tuple(defs),
         (Section("Curvature condition for a minimum", tuple(curv)),),
         f"The curvature matrix ${bname}$ is {verdict}.")
@@ -369,6 +481,7 @@ def levenberg_marquardt_derivation(residuals: Any, variables: Any = None, dampin
 
 
 def _least_squares(step: Step, _given: Any) -> Derivation:
+    step, note = _exact_step(step)
     syms = step.variables
     model = step.model
     assert model is not None
@@ -440,7 +553,7 @@ def _least_squares(step: Step, _given: Any) -> Derivation:
         "gauss-newton" if gn else "levenberg-marquardt", f"{name} step from linearised residuals",
         f"Minimize $F = \\tfrac{{1}}{{2}}\\lVert r\\rVert^{{2}}$ over ${_where(syms)}$ with "
         "residuals $r = (" + ", ".join(_tex(e) for e in rs) + f")$ by one {name} step"
-        + ("" if gn else " with damping " + _param_text(lam, "lambda")) + ".",
+        + ("" if gn else " with damping " + _param_text(lam, "lambda")) + "." + note,
         tuple(rows), step.update, tuple(defs), (),
         "The matrix $A$ is positive semidefinite (a sum of outer products"
         + ("" if gn else " plus $\\lambda D$") + "), so the stationary point of the model is "
