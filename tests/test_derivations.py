@@ -676,3 +676,11 @@ def test_unicode_greek_names_compile(tmp_path: Path) -> None:
     assert "α" in d.document()
     d.to_pdf(tmp_path / "greek.pdf")
     assert (tmp_path / "greek.pdf").stat().st_size > 1000
+
+
+def test_text_of_transpose_products() -> None:
+    """Plain text: a transpose product is parenthesised as a factor (its own factors are
+    separated by spaces), and not elsewhere."""
+    text = derive("loss-after-step").text()
+    assert "α^2*(gᵀ H g)/2" in text and "\n  gᵀ H g ≤ λ_max" in text
+    assert "+ gᵀ(y - x)" in derive("descent-lemma").text()

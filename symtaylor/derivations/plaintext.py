@@ -285,7 +285,22 @@ class _TextPrinter(StrPrinter):
         return tex_text(math_latex(expr))
 
     _print_MatMul = _print_MatAdd = _print_Transpose = _print_MatrixSymbol = _print_via_latex
-    _print_Identity = _print_TransposeProduct = _print_via_latex
+    _print_Identity = _print_via_latex
+
+    _factor_depth = 0
+
+    def _print_Mul(self, expr: Any) -> str:
+        self._factor_depth += 1
+        try:
+            return super()._print_Mul(expr)
+        finally:
+            self._factor_depth -= 1
+
+    def _print_TransposeProduct(self, expr: Any) -> str:
+        """``gᵀ H g``, in parentheses as a factor of a product (``α^2*(gᵀ H g)/2``: its own
+        factors are separated by spaces, not by ``*``)."""
+        out = self._print_via_latex(expr)
+        return f"({out})" if self._factor_depth else out
 
     _print_ImmutableDenseMatrix = _print_MatrixBase
     _print_MutableDenseMatrix = _print_MatrixBase
