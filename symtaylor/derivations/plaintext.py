@@ -186,13 +186,10 @@ class _TextPrinter(StrPrinter):
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
         """A sum's terms led by a positive one, as the LaTeX printer leads them
         (``∇f(y) - ∇f(x)``, not ``-∇f(x) + ∇f(y)``)."""
-        terms = list(super()._as_ordered_terms(expr, order=order))
-        if isinstance(expr, sp.Add) and terms and terms[0].could_extract_minus_sign():
-            first = next((i for i, t in enumerate(terms) if not t.could_extract_minus_sign()),
-                         None)
-            if first is not None:
-                terms.insert(0, terms.pop(first))
-        return terms
+        from .record import lead_positive
+
+        terms = super()._as_ordered_terms(expr, order=order)
+        return lead_positive(terms) if isinstance(expr, sp.Add) else list(terms)
 
     _print_Dummy = _print_Symbol
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..coerce import MatrixLike, VectorLike, _show
+from ..coerce import MatrixLike, VectorLike, _show, exact_decimals
 from ..errors import InputError
 from ..steps import (
     QuasiNewtonUpdate,
@@ -103,13 +103,6 @@ def _identity(lhs: sp.MatrixExpr, rhs: sp.MatrixExpr, why: str,
     return Row(lhs, "=", rhs, why, "exact",
                f"{route}, entry by entry, with the names bound to generic {size}",
                tuple(bindings.items()))
-
-
-def _decimals(m: sp.Matrix) -> sp.Matrix:
-    """Float entries read as the decimals they print as (``0.1`` is ``1/10``), as the
-    loss-after-step kind reads its inputs: the update of exact data is then proved exactly."""
-    return m.applyfunc(lambda e: e.xreplace({f: sp.Rational(repr(float(f)))
-                                             for f in e.atoms(sp.Float)}))
 
 
 def _formula(u: QuasiNewtonUpdate) -> str:
@@ -286,7 +279,8 @@ def _woodbury_check(kind: str, form: str, fb: Callable[..., QuasiNewtonUpdate],
 
 def _concrete(kind: str, form: str, b: Any, s: Any, y: Any) -> tuple[Section, sp.Matrix]:
     fb, fh, title, _ = _UPDATES[kind]
-    bm, sv, yv = (_decimals(v) for v in _qn_inputs(b, s, y, "b"))
+    # floats read as the decimals they denote (0.1 is 1/10): the update is proved exactly
+    bm, sv, yv = (v.applyfunc(exact_decimals) for v in _qn_inputs(b, s, y, "b"))
     if not (bm - bm.T).is_zero_matrix:
         raise InputError(f"b must be symmetric (B and H approximate a Hessian and its "
                          f"inverse); b - b^T = {_show((bm - bm.T).tolist())}")

@@ -308,6 +308,17 @@ def _negated(term: Any) -> Any:
     return -term if term.could_extract_minus_sign() else None
 
 
+def lead_positive(terms: Sequence[Any]) -> list[Any]:
+    """A sum's terms with a positive one first when there is one (``1 - L x``, ``y - x``), as
+    a textbook writes a sum; the text printer leads its sums the same way."""
+    terms = list(terms)
+    if terms and _negated(terms[0]) is not None:
+        first = next((i for i, t in enumerate(terms) if _negated(t) is None), None)
+        if first is not None:
+            terms.insert(0, terms.pop(first))
+    return terms
+
+
 class _LatexPrinter(LatexPrinter):
     r"""``sympy.latex`` with sums led by a positive term (``1 - L x``, as a textbook prints
     them), interval premises as ``0 < \alpha < 2/L``, and two forms SymPy's LaTeX parser
@@ -348,11 +359,7 @@ class _LatexPrinter(LatexPrinter):
     def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
         r"""A sum led by a positive term when it has one, as a textbook writes it:
         ``1 - \frac{L \alpha}{2}``, ``y - x`` (SymPy prints ``- \frac{L \alpha}{2} + 1``)."""
-        terms = list(self._as_ordered_terms(expr, order=order))
-        if terms and _negated(terms[0]) is not None:
-            first = next((i for i, t in enumerate(terms) if _negated(t) is None), None)
-            if first is not None:
-                terms.insert(0, terms.pop(first))
+        terms = lead_positive(self._as_ordered_terms(expr, order=order))
         tex = ""
         for i, term in enumerate(terms):
             if i == 0:

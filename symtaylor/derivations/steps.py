@@ -32,6 +32,7 @@ from typing import Any
 import sympy as sp
 
 from ..calculus import degree_bound
+from ..coerce import exact_decimals
 from ..steps import (
     ALPHA,
     LAMBDA,
@@ -91,21 +92,6 @@ def _param_text(value: Any, greek: str) -> str:
     return f"$\\{greek} = {_tex(value)}$"
 
 
-def _decimal(fl: sp.Float) -> sp.Rational:
-    """The decimal a float denotes, as written: ``0.1`` is ``1/10`` (its shortest repr)."""
-    v = float(fl)
-    if fl._prec <= 53 and v == v and abs(v) != float("inf"):
-        return sp.Rational(repr(v))
-    return sp.Rational(str(fl))
-
-
-def _exact(obj: Any) -> Any:
-    """``obj`` with every Float replaced by the decimal it denotes (:func:`_decimal`)."""
-    if isinstance(obj, sp.Basic | sp.MatrixBase) and obj.has(sp.Float):
-        return obj.xreplace({fl: _decimal(fl) for fl in obj.atoms(sp.Float)})
-    return obj
-
-
 def _floats(step: Step) -> list[sp.Float]:
     """The floats of the step's inputs (objective or residuals, parameters)."""
     parts: list[Any] = [*step.parameters.values(), *step.residuals]
@@ -119,7 +105,7 @@ def _floats(step: Step) -> list[sp.Float]:
 
 
 def _float_note(floats: Sequence[sp.Float]) -> str:
-    shown = [f"${sp.latex(fl)}$ as ${sp.latex(_decimal(fl))}$" for fl in floats[:4]]
+    shown = [f"${sp.latex(fl)}$ as ${sp.latex(exact_decimals(fl))}$" for fl in floats[:4]]
     more = f" (and {len(floats) - 4} more)" if len(floats) > 4 else ""
     return (" Floats are read as the decimals they denote (" + ", ".join(shown) + more
             + "), so that every row is proved in exact arithmetic.")
@@ -136,14 +122,15 @@ def _exact_step(step: Step) -> tuple[Step, str]:
     syms = step.variables
     if step.method == "gradient":
         assert step.model is not None
-        new = gradient_step(_exact(step.model.value), syms, lr=_exact(step.parameters["lr"]))
+        new = gradient_step(exact_decimals(step.model.value), syms,
+                            lr=exact_decimals(step.parameters["lr"]))
     elif step.method in ("newton", "damped-newton"):
         assert step.model is not None
-        new = newton_step(_exact(step.model.value), syms,
-                          damping=_exact(step.parameters.get("damping", 0)))
+        new = newton_step(exact_decimals(step.model.value), syms,
+                          damping=exact_decimals(step.parameters.get("damping", 0)))
     else:
-        new = levenberg_marquardt_step([_exact(r) for r in step.residuals], syms,
-                                       _exact(step.parameters.get("damping", 0)),
+        new = levenberg_marquardt_step([exact_decimals(r) for r in step.residuals], syms,
+                                       exact_decimals(step.parameters.get("damping", 0)),
                                        step.parameters.get("scaling", "identity"))
     return new, _float_note(floats) if floats else ""
 
